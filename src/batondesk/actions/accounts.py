@@ -1,0 +1,158 @@
+"""Accounts, staff, inboxes, API keys and console logins."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from batondesk.errors import Conflict, InvalidInput, NotAuthenticated
+from batondesk.store.base import utcnow
+from batondesk.store.models import (
+    Account,
+    ApiKey,
+    Availability,
+    Channel,
+    Inbox,
+    Membership,
+    Role,
+    Team,
+    User,
+    UserSession,
+)
+
+_password_hasher = PasswordHasher()
+API_KEY_PREFIX = "bk_"
+# Scopes an API key can carry; each console endpoint names the one it needs.
+API_SCOPES = frozenset({"conversations:read", "conversations:write", "admin"})
+
+
+def token_hash(token: str) -> str:
+    """Random high-entropy tokens need no slow hash; SHA-256 keeps lookups indexable."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def do_create_account(session: Session, name: str, slug: str) -> Account:
+    if session.scalars(select(Account).where(Account.slug == slug)).first():
+        raise Conflict(f"an account with slug {slug!r} exists", code="account_exists")
+    account = Account(name=name, slug=slug, settings={})
+    session.add(account)
+    session.flush()
+    return account
+
+
+def do_create_team(
+    session: Session, account: Account, name: str, intents: list[str] | None = None
+) -> Team:
+    team = Team(account_id=account.id, name=name, intents=intents or [])
+    session.add(team)
+    session.flush()
+    return team
+
+
+def do_create_user(session: Session, email: str, name: str, password: str) -> User:
+    if len(password) < 8:
+        raise InvalidInput("password must have at least 8 characters", code="weak_password")
+    email = email.strip().lower()
+    if session.scalars(select(User).where(User.email == email)).first():
+        raise Conflict(f"a user with email {email} exists", code="user_exists")
+    user = User(email=email, name=name, password_hash=_password_hasher.hash(password))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def do_add_member(
+    session: Session, account: Account, user: User, role: Role, team: Team | None = None
+) -> Membership:
+    membership = Membership(
+        account_id=account.id,
+        user_id=user.id,
+        role=role,
+        team_id=team.id if team else None,
+        availability=Availability.away,
+    )
+    session.add(membership)
+    session.flush()
+    return membership
+
+
+def do_set_availability(session: Session, member: Membership, availability: Availability) -> None:
+    member.availability = availability
+    session.flush()
+
+
+def do_create_inbox(
+    session: Session, account: Account, name: str, channel: Channel, public_id: str | None = None
+) -> Inbox:
+    inbox = Inbox(
+        account_id=account.id,
+        name=name,
+        channel=channel,
+        public_id=public_id or "in_" + secrets.token_urlsafe(12),
+        identity_secret=secrets.token_urlsafe(32),
+    )
+    session.add(inbox)
+    session.flush()
+    return inbox
+
+
+def do_create_api_key(
+    session: Session, account: Account, name: str, role: Role, scopes: list[str]
+) -> tuple[ApiKey, str]:
+    """Returns the row and the key itself, which is never stored and cannot be shown again."""
+    unknown = sorted(set(scopes) - API_SCOPES)
+    if unknown:
+        raise InvalidInput(f"unknown scopes: {', '.join(unknown)}", code="invalid_scope")
+    secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    key = ApiKey(
+        account_id=account.id,
+        name=name,
+        prefix=secret[:10],
+        key_hash=token_hash(secret),
+        role=role,
+        scopes=sorted(scopes),
+    )
+    session.add(key)
+    session.flush()
+    return key, secret
+
+
+def do_login(session: Session, email: str, password: str, ttl_seconds: int) -> str:
+    """Check a password and open a console session; returns the session token (cookie value)."""
+    user = session.scalars(select(User).where(User.email == email.strip().lower())).first()
+    try:
+        if user is None:
+            # Same work for unknown users, so timing does not reveal which emails exist.
+            _password_hasher.hash(password)
+            raise VerificationError
+        _password_hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise NotAuthenticated("wrong email or password", code="bad_credentials") from None
+    token = secrets.token_urlsafe(32)
+    session.add(
+        UserSession(
+            token_hash=token_hash(token),
+            user_id=user.id,
+            expires_at=utcnow() + timedelta(seconds=ttl_seconds),
+        )
+    )
+    session.flush()
+    return token
+
+
+def do_logout(session: Session, token: str) -> None:
+    row = session.scalars(select(UserSession).where(UserSession.token_hash == token_hash(token)))
+    for user_session in row:
+        session.delete(user_session)
+
+
+def account_settings_patch(account: Account, changes: dict[str, Any]) -> None:
+    # JSON columns track reassignment, not in-place mutation.
+    account.settings = {**account.settings, **changes}

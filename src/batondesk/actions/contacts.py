@@ -1,0 +1,81 @@
+"""Creating and finding contacts (customers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from batondesk.errors import InvalidInput
+from batondesk.privacy.keyring import current_keyring
+from batondesk.store.models import Contact
+
+EMAIL_INDEX_PURPOSE = "contact.email"
+
+
+def email_index(email: str) -> str:
+    return current_keyring().blind_index(email, EMAIL_INDEX_PURPOSE)
+
+
+def find_contact_by_email(session: Session, account_id: int, email: str) -> Contact | None:
+    return session.scalars(
+        select(Contact).where(
+            Contact.account_id == account_id, Contact.email_index == email_index(email)
+        )
+    ).first()
+
+
+def find_contact_by_external_id(session: Session, account_id: int, external_id: str) -> Contact | None:
+    return session.scalars(
+        select(Contact).where(Contact.account_id == account_id, Contact.external_id == external_id)
+    ).first()
+
+
+def do_create_contact(
+    session: Session,
+    account_id: int,
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    locale: str = "en",
+    tier: str = "standard",
+    external_id: str | None = None,
+    attributes: dict[str, Any] | None = None,
+) -> Contact:
+    if email is not None and "@" not in email:
+        raise InvalidInput("email must contain '@'", code="invalid_email")
+    contact = Contact(
+        account_id=account_id,
+        external_id=external_id,
+        name=name,
+        email=email,
+        email_index=email_index(email) if email else None,
+        phone=phone,
+        locale=locale,
+        tier=tier,
+        attributes=attributes or {},
+    )
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def do_identify_contact(
+    session: Session,
+    account_id: int,
+    *,
+    external_id: str,
+    name: str | None,
+    email: str | None,
+) -> Contact:
+    """Find the contact an embedding site vouched for (signed token), creating it if new."""
+    contact = find_contact_by_external_id(session, account_id, external_id)
+    if contact is None and email:
+        contact = find_contact_by_email(session, account_id, email)
+    if contact is None:
+        return do_create_contact(
+            session, account_id, name=name, email=email, external_id=external_id
+        )
+    return contact

@@ -1,0 +1,420 @@
+"""The conversation lifecycle: every state change of a conversation happens here.
+
+bot --escalate--> queued --assign--> assigned --resolve--> resolved --reopen--> bot/assigned
+ ^                                      |
+ +------------- hand back --------------+
+
+Once a person owns a conversation (assigned), the bot never answers in it until handed back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from batondesk.actions.events import record_event
+from batondesk.engine import DecisionPolicy, Pipeline, TurnContext
+from batondesk.engine.decision import Decision, KnowledgeEntry
+from batondesk.errors import Conflict, InvalidInput, TooLarge
+from batondesk.store.access import list_messages
+from batondesk.store.models import (
+    Account,
+    Article,
+    Contact,
+    Conversation,
+    ConversationStatus,
+    Inbox,
+    Membership,
+    Message,
+    Priority,
+    SenderType,
+)
+from batondesk.store.base import utcnow
+
+OPEN_STATUSES = (ConversationStatus.bot, ConversationStatus.queued, ConversationStatus.assigned)
+
+
+@dataclass(frozen=True)
+class TurnOutcome:
+    """What happened to one customer message."""
+
+    message: Message
+    reply: Message | None
+    decision: Decision | None
+
+
+def check_message_text(text: Any, max_chars: int) -> str:
+    if not isinstance(text, str):
+        raise InvalidInput("message body must be a string", code="invalid_body")
+    stripped = text.strip()
+    if not stripped:
+        raise InvalidInput("message body is empty", code="empty_message")
+    if len(stripped) > max_chars:
+        raise TooLarge(
+            f"message body has {len(stripped)} characters; the limit is {max_chars}",
+            code="message_too_long",
+        )
+    return stripped
+
+
+def do_open_conversation(session: Session, inbox: Inbox, contact: Contact) -> Conversation:
+    conversation = Conversation(
+        account_id=inbox.account_id, inbox_id=inbox.id, contact_id=contact.id
+    )
+    session.add(conversation)
+    session.flush()
+    record_event(
+        session,
+        conversation,
+        "conversation.opened",
+        actor_type="customer",
+        actor_id=contact.id,
+        payload={"inbox_id": inbox.id, "channel": inbox.channel},
+    )
+    return conversation
+
+
+def do_receive_customer_message(
+    session: Session,
+    conversation: Conversation,
+    text: str,
+    pipeline: Pipeline,
+    *,
+    max_chars: int,
+) -> TurnOutcome:
+    """Store the customer's message; while the bot owns the conversation, run the pipeline and
+    store its reply (an answer, a clarifying question, or the hand-over notice)."""
+    text = check_message_text(text, max_chars)
+    earlier = [
+        m.body
+        for m in list_messages(session, conversation, include_private=False)
+        if m.sender_type == SenderType.customer
+    ]
+    if conversation.status == ConversationStatus.resolved:
+        _reopen(session, conversation, actor_type="customer", actor_id=conversation.contact_id)
+    message = _add_message(session, conversation, SenderType.customer, text)
+    record_event(
+        session,
+        conversation,
+        "message.received",
+        actor_type="customer",
+        actor_id=conversation.contact_id,
+        payload={"message_id": message.id, "chars": len(text)},
+    )
+    if conversation.status != ConversationStatus.bot:
+        return TurnOutcome(message, None, None)
+
+    account = session.get(Account, conversation.account_id)
+    assert account is not None
+    context = TurnContext(
+        earlier_customer_messages=earlier,
+        knowledge=_knowledge_by_intent(session, conversation.account_id),
+        failed_turns=_consecutive_clarifications(session, conversation),
+        policy=DecisionPolicy.from_settings(account.settings.get("decision", {})),
+    )
+    result = pipeline.run(text, context)
+    message.annotations = result.understanding.to_annotations()
+    record_event(
+        session,
+        conversation,
+        "message.understood",
+        actor_type="bot",
+        payload={
+            "message_id": message.id,
+            "intent": result.understanding.intent,
+            "confidence": round(result.understanding.confidence, 4),
+            "out_of_scope": result.understanding.out_of_scope,
+            "frustration": round(result.understanding.frustration, 4),
+            "language": result.understanding.language,
+        },
+    )
+    decision = result.decision
+    if decision.action == "escalate":
+        position = do_escalate(
+            session,
+            conversation,
+            reason=decision.reason,
+            actor_type="bot",
+            evidence={**decision.evidence, "message_id": message.id},
+        )
+        reply_text = pipeline.reply(decision, position).text
+        reply = _add_message(
+            session, conversation, SenderType.bot, reply_text, {"decision": "escalate"}
+        )
+        return TurnOutcome(message, reply, decision)
+
+    reply_content = pipeline.reply(decision)
+    reply = _add_message(
+        session,
+        conversation,
+        SenderType.bot,
+        reply_content.text,
+        {"decision": decision.action, "reason": decision.reason, "sources": reply_content.sources},
+    )
+    record_event(
+        session,
+        conversation,
+        "bot.replied" if decision.action == "answer" else "bot.clarified",
+        actor_type="bot",
+        payload={
+            "message_id": reply.id,
+            "intent": decision.intent,
+            "reason": decision.reason,
+            "article_ids": [s["article_id"] for s in reply_content.sources],
+        },
+    )
+    return TurnOutcome(message, reply, decision)
+
+
+def do_escalate(
+    session: Session,
+    conversation: Conversation,
+    *,
+    reason: str,
+    actor_type: str,
+    evidence: dict[str, Any] | None = None,
+) -> int:
+    """Move the conversation to the human queue; returns its position in the queue."""
+    if conversation.status not in (ConversationStatus.bot, ConversationStatus.resolved):
+        raise Conflict(
+            f"conversation is {conversation.status}, not with the bot", code="already_with_human"
+        )
+    now = utcnow()
+    conversation.status = ConversationStatus.queued
+    conversation.escalation_reason = reason
+    conversation.escalated_at = now
+    conversation.priority = max(conversation.priority, _priority_for(reason))
+    session.flush()
+    record_event(
+        session,
+        conversation,
+        "conversation.escalated",
+        actor_type=actor_type,
+        actor_id=conversation.contact_id if actor_type == "customer" else None,
+        payload={"reason": reason, "priority": conversation.priority, "evidence": evidence or {}},
+    )
+    return queue_position(session, conversation)
+
+
+def do_request_human(session: Session, conversation: Conversation) -> int:
+    """The customer pressed "talk to a person": always honoured, whatever the bot thinks."""
+    if conversation.status in (ConversationStatus.queued, ConversationStatus.assigned):
+        return queue_position(session, conversation)
+    position = do_escalate(
+        session, conversation, reason="explicit_request", actor_type="customer",
+        evidence={"via": "button"},
+    )
+    _add_message(
+        session,
+        conversation,
+        SenderType.system,
+        f"You asked for a person. You are number {position} in the queue.",
+    )
+    return position
+
+
+def queue_position(session: Session, conversation: Conversation) -> int:
+    if conversation.status != ConversationStatus.queued or conversation.escalated_at is None:
+        return 0
+    ahead = session.scalar(
+        select(func.count())
+        .select_from(Conversation)
+        .where(
+            Conversation.account_id == conversation.account_id,
+            Conversation.status == ConversationStatus.queued,
+            Conversation.escalated_at < conversation.escalated_at,
+        )
+    )
+    return int(ahead or 0) + 1
+
+
+def do_assign(
+    session: Session, conversation: Conversation, assignee: Membership, *, actor: Membership
+) -> None:
+    """Give the conversation to a person (themselves: take over). The bot goes silent."""
+    if conversation.status == ConversationStatus.resolved:
+        raise Conflict("conversation is resolved; reopen it first", code="conversation_resolved")
+    if assignee.account_id != conversation.account_id:
+        raise InvalidInput("assignee is not a member of this account", code="invalid_assignee")
+    previous = conversation.status
+    conversation.status = ConversationStatus.assigned
+    conversation.assignee_id = assignee.user_id
+    session.flush()
+    record_event(
+        session,
+        conversation,
+        "conversation.assigned",
+        actor_type="agent",
+        actor_id=actor.user_id,
+        payload={"assignee_id": assignee.user_id, "from_status": previous},
+    )
+
+
+def do_agent_reply(
+    session: Session, conversation: Conversation, agent: Membership, text: str, *, max_chars: int
+) -> Message:
+    """An agent's reply. Replying in a conversation the bot or the queue holds takes it over,
+    so the bot can never talk over a person."""
+    text = check_message_text(text, max_chars)
+    if conversation.status == ConversationStatus.resolved:
+        raise Conflict("conversation is resolved; reopen it first", code="conversation_resolved")
+    if conversation.status != ConversationStatus.assigned:
+        do_assign(session, conversation, agent, actor=agent)
+    message = _add_message(session, conversation, SenderType.agent, text, user_id=agent.user_id)
+    if conversation.first_human_response_at is None:
+        conversation.first_human_response_at = message.created_at
+    record_event(
+        session,
+        conversation,
+        "agent.replied",
+        actor_type="agent",
+        actor_id=agent.user_id,
+        payload={"message_id": message.id, "chars": len(text)},
+    )
+    return message
+
+
+def do_add_note(
+    session: Session, conversation: Conversation, agent: Membership, text: str, *, max_chars: int
+) -> Message:
+    text = check_message_text(text, max_chars)
+    message = _add_message(
+        session, conversation, SenderType.agent, text, user_id=agent.user_id, private=True
+    )
+    record_event(
+        session, conversation, "agent.noted", actor_type="agent", actor_id=agent.user_id,
+        payload={"message_id": message.id},
+    )
+    return message
+
+
+def do_hand_back(session: Session, conversation: Conversation, agent: Membership) -> None:
+    if conversation.status not in (ConversationStatus.queued, ConversationStatus.assigned):
+        raise Conflict(f"conversation is {conversation.status}; nothing to hand back",
+                       code="not_with_human")
+    conversation.status = ConversationStatus.bot
+    conversation.assignee_id = None
+    session.flush()
+    record_event(
+        session, conversation, "conversation.handed_back", actor_type="agent",
+        actor_id=agent.user_id,
+    )
+
+
+def do_resolve(
+    session: Session, conversation: Conversation, *, actor_type: str, actor_id: int | None
+) -> None:
+    if conversation.status == ConversationStatus.resolved:
+        raise Conflict("conversation is already resolved", code="already_resolved")
+    previous = conversation.status
+    conversation.status = ConversationStatus.resolved
+    conversation.resolved_at = utcnow()
+    session.flush()
+    record_event(
+        session, conversation, "conversation.resolved", actor_type=actor_type, actor_id=actor_id,
+        payload={"from_status": previous, "resolved_by": actor_type},
+    )
+
+
+def do_reopen(session: Session, conversation: Conversation, agent: Membership) -> None:
+    if conversation.status != ConversationStatus.resolved:
+        raise Conflict(f"conversation is {conversation.status}, not resolved", code="not_resolved")
+    _reopen(session, conversation, actor_type="agent", actor_id=agent.user_id)
+
+
+def do_submit_csat(
+    session: Session, conversation: Conversation, score: int, comment: str | None
+) -> None:
+    if conversation.status != ConversationStatus.resolved:
+        raise Conflict("only a resolved conversation can be rated", code="not_resolved")
+    if conversation.csat_score is not None:
+        raise Conflict("this conversation has already been rated", code="already_rated")
+    conversation.csat_score = score
+    conversation.csat_comment = comment or None
+    session.flush()
+    record_event(
+        session, conversation, "csat.submitted", actor_type="customer",
+        actor_id=conversation.contact_id, payload={"score": score, "has_comment": bool(comment)},
+    )
+
+
+def _reopen(
+    session: Session, conversation: Conversation, *, actor_type: str, actor_id: int | None
+) -> None:
+    # A person who owned it keeps it; otherwise the bot picks the conversation up again.
+    conversation.status = (
+        ConversationStatus.assigned if conversation.assignee_id else ConversationStatus.bot
+    )
+    conversation.resolved_at = None
+    session.flush()
+    record_event(
+        session, conversation, "conversation.reopened", actor_type=actor_type, actor_id=actor_id,
+        payload={"to_status": conversation.status},
+    )
+
+
+def _add_message(
+    session: Session,
+    conversation: Conversation,
+    sender: SenderType,
+    text: str,
+    annotations: dict[str, Any] | None = None,
+    *,
+    user_id: int | None = None,
+    private: bool = False,
+) -> Message:
+    message = Message(
+        account_id=conversation.account_id,
+        conversation_id=conversation.id,
+        sender_type=sender,
+        sender_user_id=user_id,
+        body=text,
+        private=private,
+        annotations=annotations or {},
+    )
+    session.add(message)
+    conversation.last_message_at = utcnow()
+    session.flush()
+    return message
+
+
+def _knowledge_by_intent(session: Session, account_id: int) -> dict[str, KnowledgeEntry]:
+    knowledge: dict[str, KnowledgeEntry] = {}
+    articles = session.scalars(
+        select(Article)
+        .where(Article.account_id == account_id, Article.status == "published")
+        .order_by(Article.id)
+    )
+    for article in articles:
+        entry = KnowledgeEntry(article.id, article.slug, article.title, article.body)
+        for intent in article.intents:
+            knowledge.setdefault(intent, entry)
+    return knowledge
+
+
+def _consecutive_clarifications(session: Session, conversation: Conversation) -> int:
+    """How many bot turns in a row, most recent first, were clarifying questions."""
+    count = 0
+    bot_messages = session.scalars(
+        select(Message)
+        .where(
+            Message.conversation_id == conversation.id,
+            Message.sender_type == SenderType.bot,
+        )
+        .order_by(Message.id.desc())
+        .limit(5)
+    )
+    for message in bot_messages:
+        if message.annotations.get("decision") != "clarify":
+            break
+        count += 1
+    return count
+
+
+def _priority_for(reason: str) -> int:
+    if reason in ("frustration", "sensitive"):
+        return Priority.high
+    return Priority.normal

@@ -1,0 +1,1 @@
+"""HTTP routes: they parse input, check permissions, call one action and shape the output."""

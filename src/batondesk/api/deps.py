@@ -1,0 +1,170 @@
+"""Dependencies shared by routes: the unit of work, the signed-in staff member, the visitor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from batondesk.actions.accounts import token_hash
+from batondesk.api.permissions import role_allows
+from batondesk.config import Settings
+from batondesk.engine import Pipeline
+from batondesk.errors import NotAuthenticated, PermissionDenied
+from batondesk.store.base import utcnow
+from batondesk.store.database import Database
+from batondesk.store.models import ApiKey, Membership, Role, UserSession
+
+SESSION_COOKIE = "baton_session"
+ACCOUNT_HEADER = "X-Baton-Account"
+
+
+def get_db(request: Request) -> Database:
+    return request.app.state.db  # type: ignore[no-any-return]
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_pipeline(request: Request) -> Pipeline:
+    return request.app.state.pipeline  # type: ignore[no-any-return]
+
+
+def get_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
+    with db.session() as session:
+        yield session
+
+
+DatabaseDep = Annotated[Database, Depends(get_db)]
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+PipelineDep = Annotated[Pipeline, Depends(get_pipeline)]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling the console API: a member acting in one account, by session or API key."""
+
+    account_id: int
+    user_id: int | None
+    role: Role
+    scopes: frozenset[str] | None  # None for a console session: the role alone decides
+    membership: Membership | None
+
+    def allows(self, permission: str) -> bool:
+        if not role_allows(self.role, permission):
+            return False
+        return self.scopes is None or permission in self.scopes
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def get_principal(request: Request, session: SessionDep) -> Principal:
+    bearer = _bearer(request)
+    if bearer is not None:
+        key = session.scalars(select(ApiKey).where(ApiKey.key_hash == token_hash(bearer))).first()
+        if key is None or key.revoked_at is not None:
+            raise NotAuthenticated("invalid or revoked API key", code="invalid_api_key")
+        key.last_used_at = utcnow()
+        return Principal(key.account_id, None, key.role, frozenset(key.scopes), None)
+
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise NotAuthenticated("log in or send an API key", code="not_authenticated")
+    user_session = session.scalars(
+        select(UserSession).where(UserSession.token_hash == token_hash(token))
+    ).first()
+    if user_session is None:
+        raise NotAuthenticated("session not found; log in again", code="invalid_session")
+    if user_session.expires_at <= utcnow():
+        raise NotAuthenticated("session expired; log in again", code="session_expired")
+    memberships = list(
+        session.scalars(
+            select(Membership)
+            .where(Membership.user_id == user_session.user_id)
+            .order_by(Membership.account_id)
+        )
+    )
+    if not memberships:
+        raise PermissionDenied("this user belongs to no account", code="no_membership")
+    wanted = request.headers.get(ACCOUNT_HEADER)
+    membership = memberships[0]
+    if wanted is not None:
+        chosen = [m for m in memberships if str(m.account_id) == wanted]
+        if not chosen:
+            raise PermissionDenied("not a member of that account", code="not_a_member")
+        membership = chosen[0]
+    return Principal(membership.account_id, membership.user_id, membership.role, None, membership)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require(permission: str) -> Callable[[Principal], Principal]:
+    """Dependency factory: the principal, if its role (and key scopes) allow `permission`."""
+
+    def check(principal: PrincipalDep) -> Principal:
+        if not principal.allows(permission):
+            raise PermissionDenied(
+                f"role {principal.role} or key scopes do not allow {permission}",
+                code="permission_denied",
+            )
+        return principal
+
+    return check
+
+
+def require_member(principal: Principal) -> Membership:
+    """Acting as a person (replying, taking over) needs a login, not an API key."""
+    if principal.membership is None:
+        raise PermissionDenied("this action needs a signed-in member", code="member_required")
+    return principal.membership
+
+
+# --- widget visitors --------------------------------------------------------------------------
+
+VISITOR_SALT = "baton.widget.visitor"
+
+
+@dataclass(frozen=True)
+class Visitor:
+    account_id: int
+    inbox_id: int
+    contact_id: int
+
+
+def visitor_serializer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.session_secret, salt=VISITOR_SALT)
+
+
+def issue_visitor_token(settings: Settings, visitor: Visitor) -> str:
+    return visitor_serializer(settings).dumps(
+        {"a": visitor.account_id, "i": visitor.inbox_id, "c": visitor.contact_id}
+    )
+
+
+def get_visitor(request: Request, settings: SettingsDep) -> Visitor:
+    # EventSource cannot send headers, so the stream endpoint accepts ?token= as well.
+    token = _bearer(request) or request.query_params.get("token")
+    if not token:
+        raise NotAuthenticated("visitor token missing", code="not_authenticated")
+    try:
+        data = visitor_serializer(settings).loads(token, max_age=settings.widget_token_ttl_seconds)
+    except SignatureExpired:
+        raise NotAuthenticated("visitor token expired; start again", code="token_expired") from None
+    except BadSignature:
+        raise NotAuthenticated("visitor token is invalid", code="invalid_token") from None
+    return Visitor(int(data["a"]), int(data["i"]), int(data["c"]))
+
+
+VisitorDep = Annotated[Visitor, Depends(get_visitor)]

@@ -1,0 +1,78 @@
+"""Rows -> response bodies."""
+
+from __future__ import annotations
+
+from batondesk.api.schemas import (
+    ContactPublic,
+    ConversationPublic,
+    EventPublic,
+    MessagePublic,
+    WidgetMessagePublic,
+)
+from batondesk.store.models import Contact, Conversation, Event, Message
+
+
+def conversation_public(c: Conversation) -> ConversationPublic:
+    return ConversationPublic(
+        id=c.id,
+        inbox_id=c.inbox_id,
+        contact_id=c.contact_id,
+        status=c.status,
+        priority=c.priority,
+        assignee_id=c.assignee_id,
+        team_id=c.team_id,
+        escalation_reason=c.escalation_reason,
+        created_at=c.created_at,
+        updated_at=c.updated_at,
+        last_message_at=c.last_message_at,
+        escalated_at=c.escalated_at,
+        resolved_at=c.resolved_at,
+        csat_score=c.csat_score,
+    )
+
+
+def message_public(m: Message) -> MessagePublic:
+    return MessagePublic(
+        id=m.id,
+        conversation_id=m.conversation_id,
+        sender_type=m.sender_type,
+        sender_user_id=m.sender_user_id,
+        body=m.body,
+        private=m.private,
+        created_at=m.created_at,
+        annotations=m.annotations,
+    )
+
+
+def widget_message_public(m: Message) -> WidgetMessagePublic:
+    return WidgetMessagePublic(
+        id=m.id,
+        sender_type=m.sender_type,
+        body=m.body,
+        created_at=m.created_at,
+        sources=list(m.annotations.get("sources", [])),
+    )
+
+
+def event_public(e: Event) -> EventPublic:
+    return EventPublic(
+        id=e.id,
+        type=e.type,
+        actor_type=e.actor_type,
+        actor_id=e.actor_id,
+        created_at=e.created_at,
+        payload=e.payload,
+    )
+
+
+def contact_public(c: Contact) -> ContactPublic:
+    return ContactPublic(
+        id=c.id,
+        external_id=c.external_id,
+        name=c.name,
+        email=c.email,
+        phone=c.phone,
+        locale=c.locale,
+        tier=c.tier,
+        attributes=c.attributes,
+    )

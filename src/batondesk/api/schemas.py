@@ -1,0 +1,166 @@
+"""Request and response bodies (XCreate / XPublic / XsPublic)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from batondesk.store.models import Availability, ConversationStatus, Role, SenderType
+
+# Generous enough for any real message; the configured character limit is checked in actions,
+# where it yields the `message_too_long` error code.
+_BODY_FIELD = Field(min_length=1, max_length=100_000, description="Message text")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MessageCreate(Strict):
+    body: str = _BODY_FIELD
+
+
+class CsatCreate(Strict):
+    score: int = Field(ge=1, le=5, description="1 (very unhappy) to 5 (very happy)")
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class WidgetStart(Strict):
+    identity_token: str | None = Field(
+        default=None,
+        description="Optional token signed by the embedding site with the inbox identity secret, "
+        "identifying a known customer (see docs/api.md).",
+    )
+    locale: str | None = Field(default=None, max_length=16)
+
+
+class LoginCreate(Strict):
+    email: str = Field(min_length=3, max_length=320)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class AssignCreate(Strict):
+    user_id: int
+
+
+class AvailabilityUpdate(Strict):
+    availability: Availability
+
+
+class ApiKeyCreate(Strict):
+    name: str = Field(min_length=1, max_length=120)
+    role: Role = Role.agent
+    scopes: list[str] = Field(min_length=1)
+
+
+class MessagePublic(BaseModel):
+    id: int
+    conversation_id: int
+    sender_type: SenderType
+    sender_user_id: int | None
+    body: str
+    private: bool
+    created_at: datetime
+    annotations: dict[str, Any] = Field(
+        default_factory=dict, description="What the AI understood or used: intent, sources"
+    )
+
+
+class WidgetMessagePublic(BaseModel):
+    """What the customer sees: no private notes, no internal annotations beyond sources."""
+
+    id: int
+    sender_type: SenderType
+    body: str
+    created_at: datetime
+    sources: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class ConversationPublic(BaseModel):
+    id: int
+    inbox_id: int
+    contact_id: int
+    status: ConversationStatus
+    priority: int
+    assignee_id: int | None
+    team_id: int | None
+    escalation_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+    last_message_at: datetime | None
+    escalated_at: datetime | None
+    resolved_at: datetime | None
+    csat_score: int | None
+
+
+class ConversationsPublic(BaseModel):
+    data: list[ConversationPublic]
+    count: int
+
+
+class WidgetConversationPublic(BaseModel):
+    conversation_id: int
+    status: ConversationStatus
+    visitor_token: str | None = None
+    queue_position: int | None = None
+    messages: list[WidgetMessagePublic] = Field(default_factory=list)
+
+
+class TurnPublic(BaseModel):
+    message: WidgetMessagePublic
+    reply: WidgetMessagePublic | None
+    status: ConversationStatus
+    queue_position: int | None = None
+
+
+class EventPublic(BaseModel):
+    id: int
+    type: str
+    actor_type: str
+    actor_id: int | None
+    created_at: datetime
+    payload: dict[str, Any]
+
+
+class EventsPublic(BaseModel):
+    data: list[EventPublic]
+
+
+class ContactPublic(BaseModel):
+    id: int
+    external_id: str | None
+    name: str | None
+    email: str | None
+    phone: str | None
+    locale: str
+    tier: str
+    attributes: dict[str, Any] | None
+
+
+class MePublic(BaseModel):
+    user_id: int | None
+    account_id: int
+    role: Role
+    name: str | None = None
+    email: str | None = None
+    availability: Availability | None = None
+
+
+class ApiKeyPublic(BaseModel):
+    id: int
+    name: str
+    prefix: str
+    role: Role
+    scopes: list[str]
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyPublic):
+    key: str = Field(description="Shown once; only a hash is stored.")
+
+
+class OkPublic(BaseModel):
+    ok: bool = True

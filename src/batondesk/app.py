@@ -1,0 +1,87 @@
+"""HTTP app factory: routers, middleware, error handlers and the shared state they use."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+from batondesk import __version__
+from batondesk.api import admin, auth, console, widget
+from batondesk.api.errors import install_error_handlers
+from batondesk.config import Settings, get_settings
+from batondesk.engine import Pipeline
+from batondesk.engine.loading import build_pipeline
+from batondesk.realtime import Broker, make_broker
+from batondesk.store import init_store
+
+log = logging.getLogger("batondesk")
+
+# Requests larger than this are refused before parsing (a message is at most a few KB).
+MAX_REQUEST_BYTES = 256 * 1024
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    pipeline: Pipeline | None = None,
+    broker: Broker | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+    db = init_store(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.broker.close()
+        db.dispose()
+
+    app = FastAPI(
+        title="Baton",
+        version=__version__,
+        description="Self-hosted customer support: AI answers, humans take the baton.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.broker = broker or make_broker(settings.redis_url)
+    app.state.pipeline = pipeline or build_pipeline(settings)
+    db.publisher = _publisher(app.state.broker)
+
+    install_error_handlers(app)
+    for router in (widget.router, auth.router, console.router, admin.router):
+        app.include_router(router)
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > MAX_REQUEST_BYTES:
+            return JSONResponse(
+                {"error": {"code": "too_large", "message": f"request body over {MAX_REQUEST_BYTES} bytes"}},
+                status_code=413,
+            )
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    @app.get("/health", tags=["ops"])
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    return app
+
+
+def _publisher(broker: Broker) -> Callable[[list[tuple[str, dict[str, object]]]], None]:
+    def publish(notifications: list[tuple[str, dict[str, object]]]) -> None:
+        for channel, notification in notifications:
+            try:
+                broker.publish(channel, notification)
+            except Exception:  # real-time is best effort; the data is already committed
+                log.warning("could not publish a notification on %s", channel.split(":")[0])
+
+    return publish

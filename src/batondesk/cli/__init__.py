@@ -1,0 +1,78 @@
+"""The `baton` command."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from batondesk.config import get_settings
+
+app = typer.Typer(
+    help="Baton: self-hosted customer support where AI answers and hands the baton to a human.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _mount_subcommands() -> None:
+    from batondesk.cli import accounts, demo, nlu
+
+    app.add_typer(accounts.app, name="account", help="Create accounts, staff and API keys.")
+    app.command(name="demo")(demo.demo)
+    app.add_typer(nlu.app, name="nlu", help="Train, evaluate and manage intent models.")
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema to the newest version."""
+    from batondesk.store import init_store
+
+    settings = get_settings()
+    init_store(settings).migrate()
+    typer.echo("database is up to date")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
+    workers: Annotated[int, typer.Option(help="API worker processes")] = 1,
+) -> None:
+    """Serve the HTTP API (and the console and widget pages)."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "batondesk.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level="info",
+    )
+
+
+@app.command()
+def openapi(out: Annotated[Path | None, typer.Option(help="Write to this file")] = None) -> None:
+    """Print the OpenAPI document."""
+    import json
+
+    from batondesk.app import create_app
+    from batondesk.engine import ClassifierUnderstander, Pipeline
+
+    document = json.dumps(
+        create_app(pipeline=Pipeline(ClassifierUnderstander(None))).openapi(), indent=2
+    )
+    if out:
+        out.write_text(document)
+    else:
+        typer.echo(document)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    _mount_subcommands()
+    app()

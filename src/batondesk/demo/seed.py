@@ -1,0 +1,213 @@
+"""Seed the Baton Bank demo workspace. Idempotent: running it again changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from batondesk.actions.accounts import (
+    do_add_member,
+    do_create_account,
+    do_create_inbox,
+    do_create_team,
+    do_create_user,
+)
+from batondesk.actions.contacts import do_create_contact
+from batondesk.demo import content
+from batondesk.store import Database
+from batondesk.store.base import utcnow
+from batondesk.store.models import (
+    Account,
+    Article,
+    Channel,
+    Contact,
+    Conversation,
+    ConversationStatus,
+    Event,
+    Inbox,
+    Membership,
+    Message,
+    Role,
+    SenderType,
+    Team,
+    User,
+)
+
+DEMO_SLUG = "baton-bank"
+DEMO_INBOX = "baton-bank-web"
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    account_id: int
+    inbox_public_id: str
+    created: bool
+    admin_email: str
+    agent_email: str
+    password: str
+
+
+def seed_demo(db: Database) -> DemoSummary:
+    with db.session() as session:
+        account = session.scalars(select(Account).where(Account.slug == DEMO_SLUG)).first()
+        created = account is None
+        if account is None:
+            account = do_create_account(session, "Baton Bank", DEMO_SLUG)
+            _seed_staff(session, account)
+            do_create_inbox(session, account, "Website chat", Channel.web_widget, DEMO_INBOX)
+            _seed_articles(session, account)
+            _seed_customers(session, account)
+        admin = next(a for a in content.AGENTS if a.role == "admin")
+        agent = next(a for a in content.AGENTS if a.role == "agent")
+        return DemoSummary(
+            account.id, DEMO_INBOX, created, admin.email, agent.email, content.DEMO_PASSWORD
+        )
+
+
+def _seed_staff(session: Session, account: Account) -> None:
+    teams: dict[str, Team] = {
+        seed.name: do_create_team(session, account, seed.name, list(seed.intents))
+        for seed in content.TEAMS
+    }
+    for seed in content.AGENTS:
+        user = session.scalars(select(User).where(User.email == seed.email)).first()
+        if user is None:
+            user = do_create_user(session, seed.email, seed.name, content.DEMO_PASSWORD)
+        team = teams.get(seed.team) if seed.team else None
+        do_add_member(session, account, user, Role(seed.role), team)
+
+
+def _seed_articles(session: Session, account: Account) -> None:
+    for seed in content.load_articles():
+        session.add(
+            Article(
+                account_id=account.id,
+                slug=seed.slug,
+                title=seed.title,
+                body=seed.body,
+                tags=list(seed.tags),
+                intents=list(seed.intents),
+                locale=seed.locale,
+                status="published",
+            )
+        )
+    session.flush()
+
+
+def _seed_customers(session: Session, account: Account) -> None:
+    inbox_id = session.scalars(select(Inbox.id).where(Inbox.public_id == DEMO_INBOX)).one()
+    agents = list(
+        session.scalars(
+            select(Membership).where(
+                Membership.account_id == account.id, Membership.role == Role.agent
+            )
+        )
+    )
+    now = utcnow()
+    for index, seed in enumerate(content.customers()):
+        attributes = dict(seed.attributes)
+        attributes["transactions"] = [
+            {
+                "id": t.id,
+                "date": (now - timedelta(days=t.when_days_ago)).date().isoformat(),
+                "merchant": t.merchant,
+                "amount": t.amount,
+                "currency": t.currency,
+                "status": t.status,
+            }
+            for t in seed.transactions
+        ]
+        contact = do_create_contact(
+            session,
+            account.id,
+            name=seed.name,
+            email=seed.email,
+            phone=seed.phone,
+            locale=seed.locale,
+            tier=seed.tier,
+            external_id=seed.external_id,
+            attributes=attributes,
+        )
+        for past in seed.past_conversations:
+            _seed_past_conversation(
+                session, account.id, inbox_id, contact, past, agents[index % len(agents)].user_id
+            )
+
+
+def _seed_past_conversation(
+    session: Session,
+    account_id: int,
+    inbox_id: int,
+    contact: Contact,
+    past: content.PastConversationSeed,
+    agent_user_id: int,
+) -> None:
+    """History is imported as it happened: timestamps in the past, and the events that a live
+    conversation would have recorded, so KPIs over the demo have data from day one."""
+    started = utcnow() - timedelta(days=past.days_ago, hours=2)
+    by_agent = past.resolved_by == "agent"
+    conversation = Conversation(
+        account_id=account_id,
+        inbox_id=inbox_id,
+        contact_id=contact.id,
+        status=ConversationStatus.resolved,
+        assignee_id=agent_user_id if by_agent else None,
+        created_at=started,
+        updated_at=started,
+        csat_score=past.csat,
+    )
+    session.add(conversation)
+    session.flush()
+
+    def event(kind: str, at_minutes: int, actor: str, payload: dict[str, object]) -> None:
+        session.add(
+            Event(
+                account_id=account_id,
+                conversation_id=conversation.id,
+                type=kind,
+                actor_type=actor,
+                actor_id=agent_user_id if actor == "agent" else None,
+                payload=payload,
+                created_at=started + timedelta(minutes=at_minutes),
+            )
+        )
+
+    event("conversation.opened", 0, "customer", {"inbox_id": inbox_id, "channel": "web_widget"})
+    minute = 0
+    escalated = False
+    for sender, text in past.messages:
+        minute += 2
+        at = started + timedelta(minutes=minute)
+        session.add(
+            Message(
+                account_id=account_id,
+                conversation_id=conversation.id,
+                sender_type=SenderType(sender),
+                sender_user_id=agent_user_id if sender == "agent" else None,
+                body=text,
+                annotations={"intent": past.intent} if sender == "customer" else {},
+                created_at=at,
+            )
+        )
+        if sender == "customer":
+            event("message.received", minute, "customer", {"chars": len(text)})
+        elif sender == "bot":
+            event("bot.replied", minute, "bot", {"intent": past.intent})
+        else:
+            if not escalated:
+                escalated = True
+                conversation.escalated_at = at - timedelta(minutes=1)
+                conversation.escalation_reason = "explicit_request"
+                event("conversation.escalated", minute - 1, "bot", {"reason": "explicit_request"})
+                event("conversation.assigned", minute, "agent", {"assignee_id": agent_user_id})
+                conversation.first_human_response_at = at
+            event("agent.replied", minute, "agent", {"chars": len(text)})
+    conversation.resolved_at = started + timedelta(minutes=minute + 3)
+    conversation.last_message_at = started + timedelta(minutes=minute)
+    event("conversation.resolved", minute + 3, past.resolved_by, {"resolved_by": past.resolved_by})
+    if past.csat is not None:
+        event("csat.submitted", minute + 5, "customer", {"score": past.csat})
+    session.flush()

@@ -1,0 +1,29 @@
+"""Building the pipeline from what is installed: the account's active intent model, if any."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from batondesk.config import Settings
+from batondesk.engine.pipeline import Pipeline
+from batondesk.engine.understanding import ClassifierUnderstander, IntentPredictor
+
+log = logging.getLogger("batondesk.engine")
+
+
+def load_active_classifier(models_dir: Path) -> IntentPredictor | None:
+    """The model the registry marks active, or None when none has been trained yet."""
+    from batondesk.nlu import IntentClassifier
+    from batondesk.nlu.registry import ModelRegistry
+
+    registry = ModelRegistry(models_dir)
+    active = registry.active_path()
+    if active is None:
+        log.warning("no active intent model in %s: the bot will clarify or hand over", models_dir)
+        return None
+    return IntentClassifier.load(active)
+
+
+def build_pipeline(settings: Settings) -> Pipeline:
+    return Pipeline(ClassifierUnderstander(load_active_classifier(settings.models_dir)))

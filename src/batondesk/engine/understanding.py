@@ -1,0 +1,95 @@
+"""Stage 1: what does the customer want, and how do they feel?"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+
+# Asking for a person, in the wordings customers actually use. The handoff policy grows this
+# into a multilingual detector; "agent"/"human" alone are not enough ("travel agent").
+_HUMAN_REQUEST = re.compile(
+    r"\b("
+    r"(talk|speak|chat|connect me|put me through)\s+(to|with)\s+(a|an|some|the)?\s*"
+    r"(real\s+|actual\s+|live\s+)?(human|person|agent|someone|somebody|representative|operator|manager)"
+    r"|real (human|person)|human (agent|being)|live (agent|person|chat)"
+    r"|(get|want|need)\s+(me\s+)?(a|an)\s+(human|person|agent|representative|operator)"
+    r")\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Understanding:
+    intent: str | None
+    confidence: float
+    top: list[tuple[str, float]] = field(default_factory=list)
+    out_of_scope: bool = False
+    wants_human: bool = False
+    frustration: float = 0.0  # 0..1 for the conversation so far
+    language: str = "en"
+    signals: dict[str, Any] = field(default_factory=dict)
+
+    def to_annotations(self) -> dict[str, Any]:
+        """What is stored beside the message: scores and labels, never text."""
+        data = asdict(self)
+        data["top"] = [[label, round(score, 4)] for label, score in self.top]
+        data["confidence"] = round(self.confidence, 4)
+        data["frustration"] = round(self.frustration, 4)
+        return data
+
+
+class IntentPrediction(Protocol):
+    intent: str | None
+    confidence: float
+    top: list[tuple[str, float]]
+    out_of_scope: bool
+
+
+class IntentPredictor(Protocol):
+    """What the pipeline needs of an intent model (batondesk.nlu.IntentClassifier fits)."""
+
+    def predict(self, text: str) -> IntentPrediction: ...
+
+
+class Understander(Protocol):
+    def understand(self, text: str, earlier_customer_messages: list[str]) -> Understanding: ...
+
+
+def asks_for_human(text: str) -> bool:
+    return _HUMAN_REQUEST.search(text) is not None
+
+
+class ClassifierUnderstander:
+    """Understanding from a trained intent classifier (or none: then every intent is unknown,
+    and the policy clarifies or hands over instead of guessing)."""
+
+    def __init__(self, classifier: IntentPredictor | None) -> None:
+        self.classifier = classifier
+
+    def understand(self, text: str, earlier_customer_messages: list[str]) -> Understanding:
+        from batondesk.nlu import conversation_frustration, detect_language
+
+        intent: str | None = None
+        confidence = 0.0
+        top: list[tuple[str, float]] = []
+        out_of_scope = True
+        if self.classifier is not None:
+            prediction = self.classifier.predict(text)
+            # Plain Python types: predictions may carry numpy scalars, which JSON cannot store.
+            intent = None if prediction.intent is None else str(prediction.intent)
+            confidence = float(prediction.confidence)
+            top = [(str(label), float(score)) for label, score in prediction.top[:3]]
+            out_of_scope = bool(prediction.out_of_scope)
+        language = detect_language(text)
+        frustration = conversation_frustration([*earlier_customer_messages, text])
+        return Understanding(
+            intent=intent,
+            confidence=confidence,
+            top=top,
+            out_of_scope=out_of_scope,
+            wants_human=asks_for_human(text),
+            frustration=float(getattr(frustration, "score", frustration)),
+            language=str(getattr(language, "code", language)),
+        )

@@ -1,0 +1,1 @@
+"""Encryption at rest, blind indexes and (later) redaction, export and erasure."""

@@ -1,0 +1,82 @@
+"""Conversations and their messages."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Enum, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from batondesk.privacy.columns import PERSONAL_DATA, EncryptedText
+from batondesk.store.base import Base, TenantMixin, utcnow
+
+
+class ConversationStatus(enum.StrEnum):
+    bot = "bot"  # the AI is answering
+    queued = "queued"  # escalated, waiting for a person
+    assigned = "assigned"  # a person owns it; the bot stays silent
+    resolved = "resolved"
+
+
+class Priority(enum.IntEnum):
+    low = 0
+    normal = 1
+    high = 2
+    urgent = 3
+
+
+class SenderType(enum.StrEnum):
+    customer = "customer"
+    bot = "bot"
+    agent = "agent"
+    system = "system"
+
+
+class Conversation(Base, TenantMixin):
+    __tablename__ = "conversations"
+
+    inbox_id: Mapped[int] = mapped_column(ForeignKey("inboxes.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[ConversationStatus] = mapped_column(
+        Enum(ConversationStatus, native_enum=False, length=20),
+        default=ConversationStatus.bot,
+        index=True,
+    )
+    priority: Mapped[int] = mapped_column(Integer, default=Priority.normal)
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None, index=True
+    )
+    team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="SET NULL"), default=None
+    )
+    escalation_reason: Mapped[str | None] = mapped_column(String(40), default=None)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    last_message_at: Mapped[datetime | None] = mapped_column(default=None)
+    escalated_at: Mapped[datetime | None] = mapped_column(default=None)
+    first_human_response_at: Mapped[datetime | None] = mapped_column(default=None)
+    resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+    csat_score: Mapped[int | None] = mapped_column(Integer, default=None)
+    csat_comment: Mapped[str | None] = mapped_column(
+        EncryptedText("conversations.csat_comment"), default=None, info=PERSONAL_DATA
+    )
+
+
+class Message(Base, TenantMixin):
+    __tablename__ = "messages"
+
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    sender_type: Mapped[SenderType] = mapped_column(Enum(SenderType, native_enum=False, length=20))
+    sender_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    body: Mapped[str] = mapped_column(EncryptedText("messages.body"), info=PERSONAL_DATA)
+    # Private notes are visible to staff only, never to the customer.
+    private: Mapped[bool] = mapped_column(default=False)
+    # What the AI understood or used (intent, confidence, sources); never message text.
+    annotations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,48 @@
+"""The append-only event stream every KPI, A/B test and audit is computed from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from batondesk.store.base import Base, TenantMixin
+
+EVENT_TYPES = frozenset(
+    {
+        "conversation.opened",
+        "message.received",
+        "message.understood",
+        "bot.replied",
+        "bot.clarified",
+        "conversation.escalated",
+        "conversation.assigned",
+        "conversation.handed_back",
+        "agent.replied",
+        "agent.noted",
+        "conversation.resolved",
+        "conversation.reopened",
+        "csat.submitted",
+    }
+)
+
+
+class Event(Base, TenantMixin):
+    """One state change. Rows are only ever inserted; the payload holds no message text."""
+
+    __tablename__ = "events"
+
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="SET NULL"), default=None, index=True
+    )
+    type: Mapped[str] = mapped_column(String(60), index=True)
+    actor_type: Mapped[str] = mapped_column(String(20))  # customer / bot / agent / system
+    actor_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+@event.listens_for(Event, "before_update")
+@event.listens_for(Event, "before_delete")
+def _refuse_rewrite(_mapper: object, _connection: object, target: Event) -> None:
+    raise RuntimeError(f"events are append-only; refused to change event {target.id}")

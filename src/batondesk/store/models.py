@@ -1,0 +1,48 @@
+"""Every table, imported in one place so metadata (and Alembic) sees them all."""
+
+from batondesk.store.accounts import (
+    Account,
+    ApiKey,
+    Availability,
+    Channel,
+    Inbox,
+    Membership,
+    Role,
+    Team,
+    User,
+    UserSession,
+)
+from batondesk.store.base import Base
+from batondesk.store.contacts import Contact
+from batondesk.store.conversations import (
+    Conversation,
+    ConversationStatus,
+    Message,
+    Priority,
+    SenderType,
+)
+from batondesk.store.events import EVENT_TYPES, Event
+from batondesk.store.knowledge import Article
+
+__all__ = [
+    "EVENT_TYPES",
+    "Account",
+    "ApiKey",
+    "Article",
+    "Availability",
+    "Base",
+    "Channel",
+    "Contact",
+    "Conversation",
+    "ConversationStatus",
+    "Event",
+    "Inbox",
+    "Membership",
+    "Message",
+    "Priority",
+    "Role",
+    "SenderType",
+    "Team",
+    "User",
+    "UserSession",
+]

@@ -1,0 +1,1 @@
+"""Datasets, training runs and the model lifecycle around the NLU engine."""

@@ -1,0 +1,28 @@
+"""The API describes itself, and the command line lists its commands."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def test_openapi_describes_every_endpoint_with_its_errors(client) -> None:
+    document = client.get("/openapi.json").json()
+    assert client.get("/docs").status_code == 200
+    for path, operations in document["paths"].items():
+        if not path.startswith("/api/v1/") or path == "/api/v1/auth/logout":  # cannot fail
+            continue
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            error_codes = {c for c in codes if c.startswith(("4", "5")) and c != "422"}
+            assert error_codes, f"{method.upper()} {path} documents no errors"
+    assert "ErrorBody" in document["components"]["schemas"]
+
+
+def test_baton_help_lists_commands() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", "from batondesk.cli import main; main()", "--help"],
+        capture_output=True, text=True, check=True,
+    )
+    for command in ("demo", "serve", "migrate", "nlu", "account", "openapi"):
+        assert command in result.stdout

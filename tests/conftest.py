@@ -1,0 +1,78 @@
+"""Shared fixtures: a real database (SQLite file, or PostgreSQL when BATON_TEST_DATABASE_URL is
+set), the real app, and a small real intent model trained on inline examples."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from batondesk.app import create_app
+from batondesk.config import Settings
+from batondesk.engine import ClassifierUnderstander, Pipeline
+from batondesk.store import Database, init_store
+from batondesk.store.models import Base
+from tests.support.training import train_tiny_classifier
+from tests.support.workspace import Workspace, build_workspace
+
+TEST_DATABASE_URL = os.environ.get("BATON_TEST_DATABASE_URL", "")
+TEST_REDIS_URL = os.environ.get("BATON_TEST_REDIS_URL", "")
+
+
+@pytest.fixture(scope="session")
+def tiny_classifier():  # type: ignore[no-untyped-def]
+    return train_tiny_classifier()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        environment="test",
+        data_dir=tmp_path,
+        database_url=TEST_DATABASE_URL,
+        redis_url=TEST_REDIS_URL,
+    )
+
+
+@pytest.fixture
+def db(settings: Settings) -> Iterator[Database]:
+    database = init_store(settings)
+    if database.url.startswith("postgresql"):
+        _reset_postgres(database)
+    database.migrate()
+    yield database
+    database.dispose()
+
+
+def _reset_postgres(database: Database) -> None:
+    """Each test starts from an empty schema: drop what an earlier test left."""
+    with database.engine.begin() as connection:
+        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        connection.execute(text(f"DROP TABLE IF EXISTS {names}, alembic_version CASCADE"))
+
+
+@pytest.fixture
+def pipeline(tiny_classifier) -> Pipeline:  # type: ignore[no-untyped-def]
+    return Pipeline(ClassifierUnderstander(tiny_classifier))
+
+
+@pytest.fixture
+def app(settings: Settings, db: Database, pipeline: Pipeline):  # type: ignore[no-untyped-def]
+    application = create_app(settings, pipeline=pipeline)
+    yield application
+    application.state.db.dispose()
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def workspace(app, db: Database) -> Workspace:  # type: ignore[no-untyped-def]
+    return build_workspace(app.state.db)

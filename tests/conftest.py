@@ -35,6 +35,7 @@ def settings(tmp_path: Path) -> Settings:
         data_dir=tmp_path,
         database_url=TEST_DATABASE_URL,
         redis_url=TEST_REDIS_URL,
+        password_hashing="fast",
     )
 
 

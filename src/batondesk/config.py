@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     nlu_model_dir: Path | None = None
     # Public datasets (BANKING77, CLINC150) used to train the demo model and run benchmarks.
     datasets_dir: Path = Path("../shared/data")
+    # "fast" only for test suites; see privacy/passwords.py.
+    password_hashing: Literal["strong", "fast"] = "strong"
     host: str = "127.0.0.1"
     port: int = 8000
 
@@ -54,6 +56,8 @@ class Settings(BaseSettings):
     def _fill_dev_secrets(self) -> Settings:
         secret_fields = ("master_key", "blind_index_key", "session_secret")
         if self.environment == "production":
+            if self.password_hashing != "strong":
+                raise ValueError("production requires BATON_PASSWORD_HASHING=strong")
             missing = [name for name in secret_fields if not getattr(self, name)]
             if missing:
                 raise ValueError(

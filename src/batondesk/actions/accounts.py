@@ -7,12 +7,11 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from batondesk.errors import Conflict, InvalidInput, NotAuthenticated
+from batondesk.privacy.passwords import hash_password, verify_password
 from batondesk.store.base import utcnow
 from batondesk.store.models import (
     Account,
@@ -27,7 +26,6 @@ from batondesk.store.models import (
     UserSession,
 )
 
-_password_hasher = PasswordHasher()
 API_KEY_PREFIX = "bk_"
 # Scopes an API key can carry; each console endpoint names the one it needs.
 API_SCOPES = frozenset({"conversations:read", "conversations:write", "admin"})
@@ -62,7 +60,7 @@ def do_create_user(session: Session, email: str, name: str, password: str) -> Us
     email = email.strip().lower()
     if session.scalars(select(User).where(User.email == email)).first():
         raise Conflict(f"a user with email {email} exists", code="user_exists")
-    user = User(email=email, name=name, password_hash=_password_hasher.hash(password))
+    user = User(email=email, name=name, password_hash=hash_password(password))
     session.add(user)
     session.flush()
     return user
@@ -127,14 +125,12 @@ def do_create_api_key(
 def do_login(session: Session, email: str, password: str, ttl_seconds: int) -> str:
     """Check a password and open a console session; returns the session token (cookie value)."""
     user = session.scalars(select(User).where(User.email == email.strip().lower())).first()
-    try:
-        if user is None:
-            # Same work for unknown users, so timing does not reveal which emails exist.
-            _password_hasher.hash(password)
-            raise VerificationError
-        _password_hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        raise NotAuthenticated("wrong email or password", code="bad_credentials") from None
+    if user is None:
+        # Same work for unknown users, so timing does not reveal which emails exist.
+        hash_password(password)
+        raise NotAuthenticated("wrong email or password", code="bad_credentials")
+    if not verify_password(user.password_hash, password):
+        raise NotAuthenticated("wrong email or password", code="bad_credentials")
     token = secrets.token_urlsafe(32)
     session.add(
         UserSession(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from batondesk.config import Settings
 from batondesk.privacy.keyring import Keyring, install_keyring
+from batondesk.privacy.passwords import configure_password_hashing
 
 # session.info key under which actions queue real-time notifications until commit.
 NOTIFICATIONS_KEY = "baton_notifications"
@@ -77,6 +78,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def init_store(settings: Settings) -> Database:
     """Install the keyring and open the database named by settings."""
     install_keyring(Keyring.from_base64(settings.master_key, settings.blind_index_key))
+    configure_password_hashing(settings.password_hashing)
     if not settings.database_url:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     return Database(settings.sqlalchemy_url)

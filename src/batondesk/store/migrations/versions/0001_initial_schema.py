@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 03:18:50.043470
+Create Date: 2026-11-27 03:25:39.138834
 """
 
 from collections.abc import Sequence
@@ -71,7 +71,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_articles_account_id_accounts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_articles')),
-    sa.UniqueConstraint('account_id', 'slug', name=op.f('uq_articles_account_id'))
+    sa.UniqueConstraint('account_id', 'slug', name=op.f('uq_articles_account_id_slug'))
     )
     with op.batch_alter_table('articles', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_articles_account_id'), ['account_id'], unique=False)
@@ -90,8 +90,8 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_contacts_account_id_accounts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_contacts')),
-    sa.UniqueConstraint('account_id', 'email_index', name=op.f('uq_contacts_account_id')),
-    sa.UniqueConstraint('account_id', 'external_id', name=op.f('uq_contacts_account_id'))
+    sa.UniqueConstraint('account_id', 'email_index', name=op.f('uq_contacts_account_id_email_index')),
+    sa.UniqueConstraint('account_id', 'external_id', name=op.f('uq_contacts_account_id_external_id'))
     )
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contacts_account_id'), ['account_id'], unique=False)
@@ -120,7 +120,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_teams_account_id_accounts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_teams')),
-    sa.UniqueConstraint('account_id', 'name', name=op.f('uq_teams_account_id'))
+    sa.UniqueConstraint('account_id', 'name', name=op.f('uq_teams_account_id_name'))
     )
     with op.batch_alter_table('teams', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_teams_account_id'), ['account_id'], unique=False)
@@ -182,7 +182,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['team_id'], ['teams.id'], name=op.f('fk_memberships_team_id_teams'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_memberships_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_memberships')),
-    sa.UniqueConstraint('account_id', 'user_id', name=op.f('uq_memberships_account_id'))
+    sa.UniqueConstraint('account_id', 'user_id', name=op.f('uq_memberships_account_id_user_id'))
     )
     with op.batch_alter_table('memberships', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_memberships_account_id'), ['account_id'], unique=False)

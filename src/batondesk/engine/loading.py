@@ -17,12 +17,12 @@ def load_active_classifier(models_dir: Path) -> IntentPredictor | None:
     from batondesk.nlu import IntentClassifier
     from batondesk.nlu.registry import ModelRegistry
 
-    registry = ModelRegistry(models_dir)
-    active = registry.active_path()
+    active = ModelRegistry(models_dir).active()
     if active is None:
         log.warning("no active intent model in %s: the bot will clarify or hand over", models_dir)
         return None
-    return IntentClassifier.load(active)
+    log.info("intent model %s loaded", active.version)
+    return IntentClassifier.load(active.path)
 
 
 def build_pipeline(settings: Settings) -> Pipeline:

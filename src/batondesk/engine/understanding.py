@@ -90,6 +90,10 @@ class ClassifierUnderstander:
             top=top,
             out_of_scope=out_of_scope,
             wants_human=asks_for_human(text),
-            frustration=float(getattr(frustration, "score", frustration)),
-            language=str(getattr(language, "code", language)),
+            frustration=frustration.score,
+            language=language.language,
+            signals={
+                "frustration_trend": frustration.label,
+                "language_confidence": round(language.confidence, 3),
+            },
         )

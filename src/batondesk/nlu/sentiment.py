@@ -1,0 +1,262 @@
+"""Sentiment polarity and frustration, for one message and for a conversation so far.
+
+A lexicon with negation and intensity rules, not a model: it is instant, explainable (each
+score lists the signals behind it, which the escalation policy turns into reason codes) and
+needs no training data. Frustration is not just negativity: it rises with anger words,
+insults, SHOUTING, repeated punctuation, "third time I ask" repetition and threats to leave.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+POSITIVE = {
+    "thanks": 1.5,
+    "thank": 1.5,
+    "great": 2.0,
+    "good": 1.5,
+    "excellent": 2.5,
+    "perfect": 2.5,
+    "awesome": 2.5,
+    "amazing": 2.5,
+    "love": 2.5,
+    "happy": 2.0,
+    "helpful": 2.0,
+    "appreciate": 2.0,
+    "nice": 1.5,
+    "wonderful": 2.5,
+    "fine": 0.8,
+    "resolved": 1.5,
+    "works": 1.0,
+    "solved": 1.5,
+    "quick": 1.0,
+    "fast": 1.0,
+    "glad": 1.8,
+    "pleased": 2.0,
+    "brilliant": 2.5,
+    "cheers": 1.2,
+    "gracias": 1.5,
+    "merci": 1.5,
+    "danke": 1.5,
+    "obrigado": 1.5,
+    "grazie": 1.5,
+}
+NEGATIVE = {
+    "bad": -1.8,
+    "terrible": -2.8,
+    "awful": -2.8,
+    "horrible": -2.8,
+    "worst": -3.0,
+    "useless": -2.5,
+    "angry": -2.5,
+    "annoyed": -2.0,
+    "annoying": -2.0,
+    "upset": -2.0,
+    "frustrated": -2.5,
+    "frustrating": -2.5,
+    "disappointed": -2.2,
+    "disappointing": -2.2,
+    "problem": -1.0,
+    "issue": -0.8,
+    "wrong": -1.5,
+    "broken": -1.8,
+    "fail": -1.8,
+    "failed": -1.8,
+    "declined": -1.2,
+    "unacceptable": -3.0,
+    "ridiculous": -2.8,
+    "joke": -1.5,
+    "pathetic": -3.0,
+    "incompetent": -3.0,
+    "scam": -3.0,
+    "fraud": -2.0,
+    "stolen": -2.0,
+    "lost": -1.2,
+    "waiting": -1.0,
+    "still": -0.6,
+    "never": -1.0,
+    "nobody": -1.5,
+    "ignored": -2.2,
+    "hate": -3.0,
+    "sucks": -2.5,
+    "rubbish": -2.5,
+    "crap": -2.5,
+    "stupid": -2.8,
+    "slow": -1.2,
+    "late": -1.0,
+    "confused": -1.0,
+    "worried": -1.5,
+    "charged": -0.5,
+    "unhappy": -2.2,
+    "furious": -3.2,
+    "outraged": -3.2,
+    "disgusted": -3.0,
+    "disgrace": -3.0,
+    "shocking": -2.5,
+    "cannot": -0.5,
+    "can't": -0.5,
+}
+INSULTS = {
+    "idiot",
+    "idiots",
+    "stupid",
+    "incompetent",
+    "useless",
+    "pathetic",
+    "morons",
+    "moron",
+    "clowns",
+    "joke",
+    "scam",
+    "scammers",
+    "thieves",
+    "crooks",
+    "liars",
+}
+PROFANITY = re.compile(
+    r"\b(?:f+u+c+k\w*|sh[i1]t+\w*|damn\w*|wtf|bs|bullshit|hell)\b", re.IGNORECASE
+)
+NEGATORS = {
+    "not",
+    "no",
+    "never",
+    "dont",
+    "don't",
+    "didnt",
+    "didn't",
+    "isnt",
+    "isn't",
+    "wasnt",
+    "wasn't",
+    "cant",
+    "can't",
+    "cannot",
+    "won't",
+    "wont",
+    "nothing",
+    "hardly",
+}
+INTENSIFIERS = {
+    "very": 1.4,
+    "really": 1.3,
+    "so": 1.3,
+    "extremely": 1.6,
+    "totally": 1.4,
+    "absolutely": 1.5,
+    "completely": 1.4,
+    "super": 1.4,
+    "incredibly": 1.6,
+}
+REPETITION = re.compile(
+    r"\b(?:(?:second|third|fourth|fifth|\d+(?:st|nd|rd|th))\s+time|again|already\s+(?:told|asked|"
+    r"said|explained)|keep\s+(?:asking|telling|calling)|(?:how\s+)?many\s+times|still\s+(?:not|no|"
+    r"waiting|haven't|hasn't)|for\s+(?:days|weeks|months)|every\s+time)\b",
+    re.IGNORECASE,
+)
+THREAT_TO_LEAVE = re.compile(
+    r"\b(?:clos(?:e|ing)\s+(?:my|the)\s+account|cancel(?:ling)?\s+(?:my|the)\s+"
+    r"(?:account|subscription|card|membership)|switch(?:ing)?\s+(?:to\s+)?(?:another|a\s+different|"
+    r"other)|tak(?:e|ing)\s+my\s+(?:money|business)\s+elsewhere|leav(?:e|ing)\s+(?:your|this)|"
+    r"lawyer|solicitor|legal\s+action|sue\s+you|report\s+you|ombudsman|regulator|complaint|"
+    r"never\s+(?:again|use))\b",
+    re.IGNORECASE,
+)
+WORD = re.compile(r"[A-Za-z']+")
+
+
+@dataclass(frozen=True)
+class SentimentScore:
+    """`polarity` in [-1, 1] (negative to positive); `frustration` in [0, 1]; `signals`
+    names what raised frustration (e.g. "shouting", "repetition", "threat_to_leave")."""
+
+    polarity: float
+    frustration: float
+    signals: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ConversationFrustration:
+    """`score` in [0, 1] for the conversation so far, weighted to recent messages;
+    `trend` is the per-message change of frustration over the last messages (positive =
+    rising); `label` is "rising", "falling" or "stable"; `per_message` the message scores."""
+
+    score: float
+    trend: float
+    label: str
+    per_message: list[float]
+
+
+def analyze_sentiment(text: str) -> SentimentScore:
+    """Polarity and frustration of one message (any length; empty text is neutral)."""
+    words = [w.lower() for w in WORD.findall(text)]
+    total = 0.0
+    for index, word in enumerate(words):
+        value = POSITIVE.get(word, 0.0) + NEGATIVE.get(word, 0.0)
+        if not value:
+            continue
+        window = words[max(0, index - 3) : index]
+        if any(w in NEGATORS for w in window):
+            value *= -0.6  # "not good" is negative, but less than "bad"
+        if index and words[index - 1] in INTENSIFIERS:
+            value *= INTENSIFIERS[words[index - 1]]
+        total += value
+    signals: list[str] = []
+    letters = [c for c in text if c.isalpha()]
+    shouting = len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.6
+    exclamations = len(re.findall(r"[!?]{2,}", text))
+    insults = sum(w in INSULTS for w in words) + len(PROFANITY.findall(text))
+    repetition = len(REPETITION.findall(text))
+    threat = bool(THREAT_TO_LEAVE.search(text))
+    if shouting:
+        signals.append("shouting")
+        total *= 1.3
+    total -= 0.5 * exclamations if total < 0 else 0.0
+    polarity = total / math.sqrt(total * total + 8.0)  # squashed to (-1, 1), as in VADER
+
+    anger = max(0.0, -polarity)
+    frustration = 0.45 * anger
+    if exclamations:
+        signals.append("repeated_punctuation")
+        frustration += min(0.15, 0.08 * exclamations)
+    if shouting:
+        frustration += 0.2
+    if insults:
+        signals.append("insult")
+        frustration += min(0.3, 0.2 * insults)
+    if repetition:
+        signals.append("repetition")
+        frustration += min(0.3, 0.18 * repetition)
+    if threat:
+        signals.append("threat_to_leave")
+        frustration += 0.3
+    if anger > 0.3:
+        signals.append("negative_language")
+    return SentimentScore(round(polarity, 4), round(min(1.0, frustration), 4), signals)
+
+
+def conversation_frustration(messages: Sequence[str], recent: int = 4) -> ConversationFrustration:
+    """Frustration of a customer's messages so far (oldest first).
+
+    The score is an exponentially weighted mean (recent messages count more) raised by the
+    peak, because one furious message is not undone by a calm "ok". The trend is the slope
+    of a least-squares line through the last `recent` message scores.
+    """
+    scores = [analyze_sentiment(m).frustration for m in messages]
+    if not scores:
+        return ConversationFrustration(0.0, 0.0, "stable", [])
+    weights = [0.6 ** (len(scores) - 1 - i) for i in range(len(scores))]
+    weighted = sum(w * s for w, s in zip(weights, scores, strict=True)) / sum(weights)
+    score = min(1.0, 0.7 * weighted + 0.3 * max(scores))
+    tail = scores[-recent:]
+    trend = 0.0
+    if len(tail) >= 2:
+        xs = range(len(tail))
+        mean_x, mean_y = sum(xs) / len(tail), sum(tail) / len(tail)
+        trend = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, tail, strict=True)) / sum(
+            (x - mean_x) ** 2 for x in xs
+        )
+    label = "rising" if trend > 0.05 else "falling" if trend < -0.05 else "stable"
+    return ConversationFrustration(round(score, 4), round(trend, 4), label, scores)

@@ -4,12 +4,13 @@ set), the real app, and a small real intent model trained on inline examples."""
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from batondesk.app import create_app
 from batondesk.config import Settings
@@ -28,12 +29,29 @@ def tiny_classifier():  # type: ignore[no-untyped-def]
     return train_tiny_classifier()
 
 
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """Empty for SQLite (a file per test). For PostgreSQL, a private database for this test run,
+    created on the server named by BATON_TEST_DATABASE_URL, so concurrent runs never collide."""
+    if not TEST_DATABASE_URL:
+        yield ""
+        return
+    name = f"baton_test_{uuid.uuid4().hex[:10]}"
+    server = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    server.dispose()
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, database_url: str) -> Settings:
     return Settings(
         environment="test",
         data_dir=tmp_path,
-        database_url=TEST_DATABASE_URL,
+        database_url=database_url,
         redis_url=TEST_REDIS_URL,
         password_hashing="fast",
     )

@@ -17,9 +17,11 @@ from batondesk.actions.conversations import (
     do_resolve,
 )
 from batondesk.api.deps import (
+    DatabaseDep,
     Principal,
     SessionDep,
     SettingsDep,
+    get_principal,
     require,
     require_member,
 )
@@ -246,6 +248,9 @@ def reopen(conversation_id: int, principal: Writer, session: SessionDep) -> Conv
 
 
 @router.get("/stream", response_class=EventSourceResponse, responses=error_responses(401, 403))
-def stream_account(request: Request, principal: Reader) -> EventSourceResponse:
+def stream_account(request: Request, db: DatabaseDep) -> EventSourceResponse:
     """Server-Sent Events for the console: queue and conversation changes in this account."""
+    # Authenticate in a short unit of work: a stream must not hold a database connection.
+    with db.session() as session:
+        principal = require("conversations:read")(get_principal(request, session))
     return stream_channel(request, request.app.state.broker, f"account:{principal.account_id}")

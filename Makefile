@@ -37,4 +37,4 @@ clean:
 ## NLU benchmarks (BANKING77 full and 10-shot, CLINC150 with out-of-scope) on ../shared/data/:
 ## writes benchmarks/results/nlu_*.json and the bench-nlu section of docs/benchmarks.md (~30 min).
 bench-nlu: install
-	HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/nlu_bench.py all --profile $(or $(NLU_PROFILE),accurate)
+	HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/nlu_bench.py all --profile $(or $(NLU_PROFILE),fast)

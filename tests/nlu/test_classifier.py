@@ -133,3 +133,19 @@ def test_encoder_model_round_trip(
     assert [p.intent for p in loaded.predict_batch(QUERIES)] == [
         p.intent for p in model.predict_batch(QUERIES)
     ]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not encoder_available(), reason="MiniLM encoder packages not installed")
+def test_accurate_profile_fine_tunes_and_round_trips(
+    tmp_path: Path, training_data: tuple[list[str], list[str]]
+) -> None:
+    texts, labels = training_data
+    model = IntentClassifier(profile="accurate", finetune_epochs=1).fit(texts, labels)
+    assert model.finetuned_
+    model.save(tmp_path / "m")
+    loaded = IntentClassifier.load(tmp_path / "m")
+    assert loaded.metadata_["encoder"]["finetuned"] is True
+    np.testing.assert_allclose(
+        loaded.predict_proba(QUERIES), model.predict_proba(QUERIES), atol=1e-5
+    )

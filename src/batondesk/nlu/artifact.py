@@ -124,6 +124,7 @@ def load_classifier(directory: Path, threads: int = 1) -> IntentClassifier:
         finetune_epochs=params["finetune_epochs"],
         oos_probability_weight=params["oos_probability_weight"],
         oos_threshold=params["oos_threshold"],
+        oos_false_rejection=params.get("oos_false_rejection", 0.01),
         top_k=params["top_k"],
         threads=threads,
         random_state=params["random_state"],

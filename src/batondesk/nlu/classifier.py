@@ -12,6 +12,7 @@ attributes end in `_`, `predict_proba` columns follow `classes_`.
 from __future__ import annotations
 
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -34,22 +35,46 @@ Progress = Callable[[str, float], None]
 # layers (see finetune.py), which needs PyTorch and a few minutes more.
 PROFILES: dict[str, dict[str, Any]] = {
     "fast": {
-        "encoder_layers": (4, 5, 6),
+        "encoder_layers": (6,),
         "tfidf_c": 20.0,
-        "encoder_c": 10.0,
-        "tfidf_weight": 0.5,
+        "encoder_c": "auto",
+        "tfidf_weight": 0.3,
         "finetune_layers": 0,
         "finetune_epochs": 0,
     },
     "accurate": {
-        "encoder_layers": (4, 5, 6),
+        "encoder_layers": (6,),
         "tfidf_c": 20.0,
-        "encoder_c": 10.0,
-        "tfidf_weight": 0.4,
+        "encoder_c": "auto",
+        "tfidf_weight": 0.3,
         "finetune_layers": 2,
         "finetune_epochs": 3,
     },
 }
+# With few examples per intent a weakly regularised model generalises better on sentence
+# embeddings (10-shot BANKING77, held-out train rows: C=100 84.1% vs C=10 83.5%).
+FEW_SHOT_EXAMPLES_PER_CLASS = 30
+MIN_CALIBRATION_EXAMPLES = 50
+# Share of correctly answered messages the out-of-scope threshold may turn away. Chosen on
+# CLINC150 val + oos_val (never test): 1% kept val in-scope accuracy at 96.0% with 83% OOS
+# recall; 2% gave 95.0% / 86%; 0.5% gave 96.5% / 80%.
+DEFAULT_FALSE_REJECTION = 0.01
+FEW_SHOT_ENCODER_C = 100.0
+MANY_SHOT_ENCODER_C = 10.0
+
+
+_blas_controller: Any = None
+
+
+def _blas_threads(limit: int) -> Any:
+    """Context limiting BLAS threads. Small products at inference run ~10x slower with two
+    OpenBLAS threads than with one when the other core is busy (threads spin-wait)."""
+    global _blas_controller
+    if _blas_controller is None:
+        from threadpoolctl import ThreadpoolController
+
+        _blas_controller = ThreadpoolController()
+    return _blas_controller.limit(limits=limit, user_api="blas")
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
@@ -86,8 +111,9 @@ class IntentClassifier:
     `encoder_c` inverse regularisation of the two logistic regressions; `tfidf_weight`
     share of the TF-IDF probabilities in the blend; `oos_probability_weight` share of the
     probability (vs nearest-neighbour similarity) in the in-scope score; `oos_threshold`
-    fixes the threshold instead of tuning it; `top_k` intents listed per prediction;
-    `threads` ONNX Runtime threads at inference.
+    fixes the threshold instead of tuning it; `oos_false_rejection` is the share of correctly
+    answered validation messages the tuned threshold may reject; `top_k` intents listed per
+    prediction; `threads` ONNX Runtime and BLAS threads at inference.
     """
 
     def __init__(
@@ -97,12 +123,13 @@ class IntentClassifier:
         use_encoder: bool | str = "auto",
         encoder_layers: Sequence[int] | None = None,
         tfidf_c: float | None = None,
-        encoder_c: float | None = None,
+        encoder_c: float | str | None = None,
         tfidf_weight: float | None = None,
         finetune_layers: int | None = None,
         finetune_epochs: int | None = None,
         oos_probability_weight: float = 0.5,
         oos_threshold: float | None = None,
+        oos_false_rejection: float = DEFAULT_FALSE_REJECTION,
         top_k: int = 5,
         threads: int = 1,
         random_state: int = 0,
@@ -119,6 +146,7 @@ class IntentClassifier:
         self.finetune_epochs = finetune_epochs
         self.oos_probability_weight = oos_probability_weight
         self.oos_threshold = oos_threshold
+        self.oos_false_rejection = oos_false_rejection
         self.top_k = top_k
         self.threads = threads
         self.random_state = random_state
@@ -144,6 +172,7 @@ class IntentClassifier:
             use_encoder=self.use_encoder,
             oos_probability_weight=self.oos_probability_weight,
             oos_threshold=self.oos_threshold,
+            oos_false_rejection=self.oos_false_rejection,
             top_k=self.top_k,
             random_state=self.random_state,
         )
@@ -175,6 +204,10 @@ class IntentClassifier:
         if len(in_scope_labels) < 2:
             raise ValueError("need examples of at least two intents")
         params = self.get_params()
+        if params["encoder_c"] == "auto":
+            median_per_class = float(np.median(list(Counter(labels).values())))
+            few = median_per_class < FEW_SHOT_EXAMPLES_PER_CLASS
+            params["encoder_c"] = FEW_SHOT_ENCODER_C if few else MANY_SHOT_ENCODER_C
         self.params_ = params
         self.encoder_status_ = self._resolve_encoder()
 
@@ -331,7 +364,9 @@ class IntentClassifier:
         truth = np.array(labels)
         raw = self._raw_proba(texts, pooled)
         known = np.isin(truth, self.classes_)
-        if known.sum() >= 10:
+        # Too few held-out examples, all correct, would drive the temperature to its bound
+        # and make every probability 1.0: calibrate only with enough evidence.
+        if known.sum() >= MIN_CALIBRATION_EXAMPLES:
             column = {c: i for i, c in enumerate(self.classes_)}
             target = np.array([column[t] for t in truth[known]])
             log_p = np.log(raw[known].clip(1e-12))
@@ -341,13 +376,13 @@ class IntentClassifier:
                 return float(-np.log(scaled[np.arange(len(target)), target].clip(1e-12)).mean())
 
             self.temperature_ = float(
-                np.exp(minimize_scalar(nll, bounds=(-3, 3), method="bounded").x)
+                np.exp(minimize_scalar(nll, bounds=(-1.0, 1.5), method="bounded").x)
             )
         proba = self._temper(raw)
         scores, best = self._scores(proba, pooled)
         is_oos = truth == OUT_OF_SCOPE_LABEL
         correct = best == truth
-        self.threshold_ = choose_threshold(scores, correct, is_oos)
+        self.threshold_ = choose_threshold(scores, correct, is_oos, self.oos_false_rejection)
 
     # ----------------------------------------------------------------- inference
     def _require_fitted(self) -> None:
@@ -383,7 +418,8 @@ class IntentClassifier:
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities, shape (len(texts), len(classes_)); rows sum to 1."""
-        return self._proba_and_pooled(texts)[0]
+        with _blas_threads(self.threads):
+            return self._proba_and_pooled(texts)[0]
 
     def _in_scope_columns(self) -> np.ndarray:
         return np.flatnonzero(self.classes_ != OUT_OF_SCOPE_LABEL)
@@ -408,10 +444,11 @@ class IntentClassifier:
         return scores, best
 
     def predict_batch(self, texts: Sequence[str]) -> list[IntentPrediction]:
-        proba, pooled = self._proba_and_pooled(texts)
-        if not len(proba):
-            return []
-        scores, best = self._scores(proba, pooled)
+        with _blas_threads(self.threads):
+            proba, pooled = self._proba_and_pooled(texts)
+            if not len(proba):
+                return []
+            scores, best = self._scores(proba, pooled)
         columns = self._in_scope_columns()
         k = min(self.top_k, len(columns))
         predictions = []

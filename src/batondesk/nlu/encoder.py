@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -72,7 +73,10 @@ def export_encoder(
 def _export(target: Path, overrides: Mapping[str, np.ndarray] | None) -> None:
     import torch
     from transformers import AutoModel
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
     model = AutoModel.from_pretrained(str(base_model_path())).eval()
     if overrides:
         state = {k: torch.from_numpy(np.asarray(v)) for k, v in overrides.items()}
@@ -93,7 +97,9 @@ def _export(target: Path, overrides: Mapping[str, np.ndarray] | None) -> None:
             return torch.stack([(h * weights).sum(1) for h in out.hidden_states], 1)
 
     example = (torch.ones((2, 8), dtype=torch.long), torch.ones((2, 8), dtype=torch.long))
-    with torch.no_grad():
+    # The exporter warns about tracing details that do not apply to this fixed graph.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         torch.onnx.export(
             PooledLayers(model),
             example,

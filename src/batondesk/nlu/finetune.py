@@ -142,7 +142,7 @@ def finetune_top_layers(
     warmup = max(1, total // 10)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer,
-        lambda step: min((step + 1) / warmup, max(0.0, (total - step) / (total - warmup))),
+        lambda step: min((step + 1) / warmup, max(0.0, (total - step) / max(1, total - warmup))),
     )
     loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=0.1)
     blocks.train()

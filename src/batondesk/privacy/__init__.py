@@ -1,1 +1,2 @@
-"""Encryption at rest, blind indexes and (later) redaction, export and erasure."""
+"""Privacy and security: the key hierarchy and sealed fields, erasure, export, retention,
+consent, redaction, the audit log and password hashing (see docs/privacy.md)."""

@@ -4,10 +4,11 @@ Ciphertext layout (version 1)::
 
     b"\x01" | key id (2 bytes, big-endian) | nonce (12 bytes) | AES-256-GCM ciphertext + tag
 
-The key id is stored with every value so that per-account and per-contact data keys, and key
-rotation, can be added later by giving the keyring more keys: old values keep naming the key that
-sealed them. The associated data binds a value to the column it was written to, so ciphertext
-copied into another column fails authentication instead of decrypting.
+This column-bound format sealed personal data before per-contact keys existed; such values are
+still read (see `privacy/sealing.py`, which seals a contact's data with its own key, and `baton
+keys reseal`). The associated data binds a value to the column it was written to, so ciphertext copied into
+another column fails authentication instead of decrypting. The keyring also computes the keyed
+blind indexes used for lookups by email.
 """
 
 from __future__ import annotations
@@ -76,7 +77,9 @@ class Keyring:
         """Keyed hash for equality lookups (e.g. find a contact by email) without storing the
         plaintext. `purpose` separates indexes so equal values in different fields differ."""
         normalized = value.strip().lower().encode()
-        digest = hmac.new(self.blind_index_key, purpose.encode() + b"\0" + normalized, hashlib.sha256)
+        digest = hmac.new(
+            self.blind_index_key, purpose.encode() + b"\0" + normalized, hashlib.sha256
+        )
         return digest.hexdigest()
 
 

@@ -1,0 +1,342 @@
+"""The key hierarchy: master key -> account keys -> contact data keys.
+
+* The **master key** comes from settings (``BATON_MASTER_KEY``, or the dev key file). Earlier
+  master keys may be listed in ``BATON_PREVIOUS_MASTER_KEYS`` while a rotation is rolled out.
+* Each account has an **account key** (versioned), stored wrapped by the master key.
+* Each contact has a **data key**, stored wrapped by its account's key. Every message body and
+  personal field of that contact is sealed with it (see `privacy/sealing.py`).
+
+All wrapped keys live in the key store, a database separate from the main one (by default a
+SQLite file under ``data_dir/keys/``; ``BATON_KEYSTORE_URL`` for a shared one). Rotation
+re-wraps keys and never re-encrypts data. Erasing a contact destroys its data key: every copy of
+the main database, including old backups, becomes unreadable for that contact.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import Engine, create_engine, event, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from batondesk.privacy.keyring import DecryptionError
+from batondesk.store.base import utcnow
+from batondesk.store.privacy import AccountKey, AuditAnchor, DataKey, KeyBase
+
+_NONCE = 12
+# Unwrapped data keys are cached per process; a key destroyed by another process stops working
+# here after at most this long (this process forgets its own destroyed keys at once).
+DATA_KEY_CACHE_SECONDS = 60.0
+DATA_KEY_CACHE_SIZE = 50_000
+
+
+class KeyDestroyed(DecryptionError):
+    """The contact's data key was destroyed (the contact was erased)."""
+
+
+class UnknownKey(DecryptionError):
+    """No such key in the key store (e.g. a backup restored against the wrong key store)."""
+
+
+def master_key_id(master_key: bytes) -> str:
+    """A short public name for a master key (not secret: a hash of a random 256-bit key)."""
+    return hashlib.sha256(b"baton master key id\0" + master_key).hexdigest()[:16]
+
+
+def _wrap(key: bytes, plaintext: bytes, associated_data: bytes) -> bytes:
+    nonce = os.urandom(_NONCE)
+    return nonce + AESGCM(key).encrypt(nonce, plaintext, associated_data)
+
+
+def _unwrap(key: bytes, blob: bytes, associated_data: bytes) -> bytes:
+    try:
+        return AESGCM(key).decrypt(blob[:_NONCE], blob[_NONCE:], associated_data)
+    except Exception as exc:
+        raise DecryptionError("wrapped key failed authentication") from exc
+
+
+def _account_ad(account_id: int, version: int) -> bytes:
+    return f"baton account key|{account_id}|{version}".encode()
+
+
+def _data_ad(account_id: int, key_ref: str, version: int) -> bytes:
+    return f"baton data key|{account_id}|{key_ref}|{version}".encode()
+
+
+@dataclass(frozen=True)
+class RotationReport:
+    account_keys_rewrapped: int
+    accounts_rotated: int
+    data_keys_rewrapped: int
+
+
+class KeyStore:
+    def __init__(self, url: str, master_key: bytes, previous_master_keys: list[bytes]) -> None:
+        self.url = url
+        self.master_key = master_key
+        self.master_keys = {master_key_id(k): k for k in [*previous_master_keys, master_key]}
+        self.current_master_id = master_key_id(master_key)
+        kwargs: dict[str, object] = {}
+        if url.startswith("sqlite"):
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        else:
+            kwargs["pool_pre_ping"] = True
+        self.engine: Engine = create_engine(url, **kwargs)  # type: ignore[arg-type]
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        KeyBase.metadata.create_all(self.engine)
+        self._lock = threading.Lock()
+        self._data_keys: dict[str, tuple[AESGCM, float]] = {}
+        self._account_keys: dict[tuple[int, int], bytes] = {}
+
+    # --- account keys ---------------------------------------------------------------------
+
+    def _unwrap_account_key(self, row: AccountKey) -> bytes:
+        cached = self._account_keys.get((row.account_id, row.version))
+        if cached is not None:
+            return cached
+        if row.wrapped is None:
+            raise KeyDestroyed(f"account key v{row.version} of account {row.account_id} is retired")
+        master = self.master_keys.get(row.master_key_id)
+        if master is None:
+            raise UnknownKey(
+                f"account {row.account_id} key is wrapped by master key {row.master_key_id}, "
+                "which is not configured (set BATON_PREVIOUS_MASTER_KEYS during a rotation)"
+            )
+        key = _unwrap(master, row.wrapped, _account_ad(row.account_id, row.version))
+        self._account_keys[(row.account_id, row.version)] = key
+        return key
+
+    def _active_account_key(self, session: Session, account_id: int) -> tuple[int, bytes]:
+        row = session.scalars(
+            select(AccountKey)
+            .where(AccountKey.account_id == account_id, AccountKey.retired_at.is_(None))
+            .order_by(AccountKey.version.desc())
+        ).first()
+        if row is None:
+            return self._new_account_key(session, account_id, version=1)
+        return row.version, self._unwrap_account_key(row)
+
+    def _new_account_key(
+        self, session: Session, account_id: int, version: int
+    ) -> tuple[int, bytes]:
+        key = AESGCM.generate_key(bit_length=256)
+        session.add(
+            AccountKey(
+                account_id=account_id,
+                version=version,
+                master_key_id=self.current_master_id,
+                wrapped=_wrap(self.master_key, key, _account_ad(account_id, version)),
+            )
+        )
+        session.flush()
+        return version, key
+
+    # --- data keys -------------------------------------------------------------------------
+
+    def create_data_key(self, account_id: int) -> str:
+        """A new data key for a contact of `account_id`; returns its reference (32 hex)."""
+        key_ref = secrets.token_hex(16)
+        data_key = AESGCM.generate_key(bit_length=256)
+        with self.sessions() as session, session.begin():
+            version, account_key = self._active_account_key(session, account_id)
+            session.add(
+                DataKey(
+                    key_ref=key_ref,
+                    account_id=account_id,
+                    account_key_version=version,
+                    wrapped=_wrap(account_key, data_key, _data_ad(account_id, key_ref, version)),
+                )
+            )
+        self._remember(key_ref, AESGCM(data_key))
+        return key_ref
+
+    def cipher(self, key_ref: str) -> AESGCM:
+        """The AES-GCM cipher of a contact's data key. Raises KeyDestroyed after erasure."""
+        now = time.monotonic()
+        cached = self._data_keys.get(key_ref)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        with self.sessions() as session:
+            row = session.get(DataKey, key_ref)
+            if row is None:
+                raise UnknownKey(f"data key {key_ref[:8]}... is not in the key store")
+            if row.wrapped is None:
+                raise KeyDestroyed("this contact was erased: its data key is destroyed")
+            account_row = session.scalars(
+                select(AccountKey).where(
+                    AccountKey.account_id == row.account_id,
+                    AccountKey.version == row.account_key_version,
+                )
+            ).one()
+            account_key = self._unwrap_account_key(account_row)
+            data_key = _unwrap(
+                account_key, row.wrapped, _data_ad(row.account_id, key_ref, row.account_key_version)
+            )
+        cipher = AESGCM(data_key)
+        self._remember(key_ref, cipher)
+        return cipher
+
+    def _remember(self, key_ref: str, cipher: AESGCM) -> None:
+        with self._lock:
+            if len(self._data_keys) >= DATA_KEY_CACHE_SIZE:
+                self._data_keys.clear()
+            self._data_keys[key_ref] = (cipher, time.monotonic() + DATA_KEY_CACHE_SECONDS)
+
+    def destroy_data_key(self, key_ref: str) -> bool:
+        """Crypto-shred: overwrite the wrapped key. Returns False if it was already destroyed."""
+        with self._lock:
+            self._data_keys.pop(key_ref, None)
+        with self.sessions() as session, session.begin():
+            row = session.get(DataKey, key_ref)
+            if row is None or row.wrapped is None:
+                return False
+            row.wrapped = None
+            row.destroyed_at = utcnow()
+        return True
+
+    def destroyed_key_refs(self, key_refs: list[str]) -> set[str]:
+        """Which of these references name destroyed (or unknown) keys."""
+        if not key_refs:
+            return set()
+        with self.sessions() as session:
+            alive = set(
+                session.scalars(
+                    select(DataKey.key_ref).where(
+                        DataKey.key_ref.in_(key_refs), DataKey.wrapped.is_not(None)
+                    )
+                )
+            )
+        return set(key_refs) - alive
+
+    # --- rotation --------------------------------------------------------------------------
+
+    def rotate(self, account_id: int | None = None, *, account_keys: bool = True) -> RotationReport:
+        """Re-wrap every account key under the current master key and, with `account_keys`,
+        give each account (or only `account_id`) a new account key, re-wrapping its data keys.
+        No message or personal field is re-encrypted: data keys themselves do not change."""
+        rewrapped = rotated = data_rewrapped = 0
+        with self.sessions() as session, session.begin():
+            query = select(AccountKey).where(AccountKey.retired_at.is_(None))
+            if account_id is not None:
+                query = query.where(AccountKey.account_id == account_id)
+            for row in list(session.scalars(query)):
+                if row.master_key_id != self.current_master_id and row.wrapped is not None:
+                    key = self._unwrap_account_key(row)
+                    row.wrapped = _wrap(
+                        self.master_key, key, _account_ad(row.account_id, row.version)
+                    )
+                    row.master_key_id = self.current_master_id
+                    rewrapped += 1
+            if account_keys:
+                accounts = sorted(
+                    set(session.scalars(query.with_only_columns(AccountKey.account_id)))
+                )
+                for account in accounts:
+                    data_rewrapped += self._rotate_account(session, account)
+                    rotated += 1
+        with self._lock:
+            self._account_keys.clear()
+        return RotationReport(rewrapped, rotated, data_rewrapped)
+
+    def _rotate_account(self, session: Session, account_id: int) -> int:
+        old_rows = list(
+            session.scalars(
+                select(AccountKey).where(
+                    AccountKey.account_id == account_id, AccountKey.retired_at.is_(None)
+                )
+            )
+        )
+        old_keys = {row.version: self._unwrap_account_key(row) for row in old_rows}
+        newest = (
+            session.scalars(
+                select(AccountKey.version)
+                .where(AccountKey.account_id == account_id)
+                .order_by(AccountKey.version.desc())
+            ).first()
+            or 0
+        )
+        version, new_key = self._new_account_key(session, account_id, newest + 1)
+        count = 0
+        for row in session.scalars(
+            select(DataKey).where(DataKey.account_id == account_id, DataKey.wrapped.is_not(None))
+        ):
+            assert row.wrapped is not None
+            data_key = _unwrap(
+                old_keys[row.account_key_version],
+                row.wrapped,
+                _data_ad(account_id, row.key_ref, row.account_key_version),
+            )
+            row.wrapped = _wrap(new_key, data_key, _data_ad(account_id, row.key_ref, version))
+            row.account_key_version = version
+            count += 1
+        for row in old_rows:
+            row.wrapped = None
+            row.retired_at = utcnow()
+        return count
+
+    # --- audit anchors ---------------------------------------------------------------------
+
+    def record_audit_heads(self, heads: dict[int, tuple[int, str]]) -> None:
+        for chain, (seq, digest) in heads.items():
+            # One conditional statement, so concurrent workers never move an anchor backwards.
+            with self.sessions() as session, session.begin():
+                moved = session.execute(
+                    update(AuditAnchor)
+                    .where(AuditAnchor.chain == chain, AuditAnchor.seq < seq)
+                    .values(seq=seq, hash=digest, updated_at=utcnow())
+                ).rowcount
+                if moved:
+                    continue
+                if session.get(AuditAnchor, chain) is None:
+                    session.add(AuditAnchor(chain=chain, seq=seq, hash=digest))
+
+    def audit_anchors(self) -> dict[int, tuple[int, str]]:
+        with self.sessions() as session:
+            return {a.chain: (a.seq, a.hash) for a in session.scalars(select(AuditAnchor))}
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    # Destroyed keys are overwritten with zeros in the file, not merely unlinked from the
+    # b-tree; and no WAL file keeps old pages around.
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.execute("PRAGMA journal_mode=DELETE")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def decode_key(value: str) -> bytes:
+    key = base64.b64decode(value)
+    if len(key) != 32:
+        raise ValueError("keys must be 32 bytes, base64-encoded")
+    return key
+
+
+_keystore: KeyStore | None = None
+
+
+def install_keystore(keystore: KeyStore) -> None:
+    global _keystore
+    if _keystore is not None and _keystore is not keystore:
+        _keystore.dispose()
+    _keystore = keystore
+
+
+def current_keystore() -> KeyStore:
+    if _keystore is None:
+        raise RuntimeError(
+            "no key store installed: call batondesk.store.init_store(settings) first"
+        )
+    return _keystore

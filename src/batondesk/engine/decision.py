@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from batondesk.engine.understanding import Understanding
+from batondesk.handoff.policy import EscalationPolicy, Verdict
 
 Action = Literal["answer", "clarify", "escalate"]
 
@@ -36,13 +37,21 @@ class DecisionPolicy:
 
     answer_threshold: float = 0.55
     clarify_threshold: float = 0.25
-    frustration_threshold: float = 0.75
-    max_failed_turns: int = 2  # consecutive clarifications before handing over
+    # When to hand over (signals, thresholds, customer tier): per account, see
+    # batondesk.handoff.settings. Not one of the tunable numbers above.
+    escalation: EscalationPolicy | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any]) -> DecisionPolicy:
-        known = {name: settings[name] for name in cls.__dataclass_fields__ if name in settings}
+        known = {
+            name: settings[name]
+            for name in cls.__dataclass_fields__
+            if name in settings and name != "escalation"
+        }
         return cls(**known)
+
+    def with_escalation(self, escalation: EscalationPolicy) -> DecisionPolicy:
+        return replace(self, escalation=escalation)
 
     def decide(
         self,
@@ -51,22 +60,25 @@ class DecisionPolicy:
         failed_turns: int,
     ) -> Decision:
         """`failed_turns` counts the bot's consecutive clarifications just before this message."""
+        escalation = self.escalation or EscalationPolicy()
         evidence: dict[str, Any] = {
             "confidence": round(understanding.confidence, 4),
             "frustration": round(understanding.frustration, 4),
             "thresholds": {
                 "answer": self.answer_threshold,
                 "clarify": self.clarify_threshold,
-                "frustration": self.frustration_threshold,
+                **escalation.settings.thresholds(),
             },
         }
-        if understanding.wants_human:
-            return Decision("escalate", "explicit_request", understanding.intent, evidence=evidence)
-        if understanding.frustration >= self.frustration_threshold:
-            return Decision("escalate", "frustration", understanding.intent, evidence=evidence)
+        verdict = escalation.before_answer(understanding)
+        if verdict is not None:
+            return _escalate(verdict, understanding, evidence)
 
         intent = understanding.intent
         entry = knowledge.get(intent) if intent else None
+        verdict = escalation.high_stakes(understanding)
+        if verdict is not None:
+            return _escalate(verdict, understanding, evidence)
         if (
             entry is not None
             and not understanding.out_of_scope
@@ -74,11 +86,12 @@ class DecisionPolicy:
         ):
             return Decision("answer", "answered", intent, knowledge=entry, evidence=evidence)
 
-        if failed_turns >= self.max_failed_turns:
-            return Decision("escalate", "repeated_failure", intent, evidence=evidence)
         if intent and entry is None and understanding.confidence >= self.answer_threshold:
             # We know what they want but have nothing to say about it: a person must answer.
             return Decision("escalate", "no_answer", intent, evidence=evidence)
+        verdict = escalation.when_unclear(understanding, failed_turns)
+        if verdict is not None:
+            return _escalate(verdict, understanding, evidence)
 
         alternatives = [
             knowledge[label]
@@ -87,3 +100,10 @@ class DecisionPolicy:
         ][:2]
         reason = "ambiguous" if alternatives else "unknown"
         return Decision("clarify", reason, intent, alternatives=alternatives, evidence=evidence)
+
+
+def _escalate(verdict: Verdict, understanding: Understanding, evidence: dict[str, Any]) -> Decision:
+    """Scores and thresholds of this turn plus the verdict's own evidence (signal, cues)."""
+    return Decision(
+        "escalate", verdict.reason, understanding.intent, evidence={**evidence, **verdict.evidence}
+    )

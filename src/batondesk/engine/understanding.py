@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
-
-# Asking for a person, in the wordings customers actually use. The handoff policy grows this
-# into a multilingual detector; "agent"/"human" alone are not enough ("travel agent").
-_HUMAN_REQUEST = re.compile(
-    r"\b("
-    r"(talk|speak|chat|connect me|put me through)\s+(to|with)\s+(a|an|some|the)?\s*"
-    r"(real\s+|actual\s+|live\s+)?(human|person|agent|someone|somebody|representative|operator|manager)"
-    r"|real (human|person)|human (agent|being)|live (agent|person|chat)"
-    r"|(get|want|need)\s+(me\s+)?(a|an)\s+(human|person|agent|representative|operator)"
-    r")\b",
-    re.IGNORECASE,
-)
+from batondesk.handoff.detection import HandoffCues, detect_cues
+from batondesk.handoff.explicit_request import detect_explicit_request
 
 
 @dataclass(frozen=True)
@@ -30,6 +19,8 @@ class Understanding:
     frustration: float = 0.0  # 0..1 for the conversation so far
     language: str = "en"
     signals: dict[str, Any] = field(default_factory=dict)
+    # What the handoff detectors found (batondesk.handoff.detection); names and spans only.
+    cues: HandoffCues | None = None
 
     def to_annotations(self) -> dict[str, Any]:
         """What is stored beside the message: scores and labels, never text."""
@@ -58,7 +49,8 @@ class Understander(Protocol):
 
 
 def asks_for_human(text: str) -> bool:
-    return _HUMAN_REQUEST.search(text) is not None
+    """Multilingual, and not fooled by "travel agent" (see batondesk.handoff)."""
+    return detect_explicit_request(text) is not None
 
 
 class ClassifierUnderstander:
@@ -84,16 +76,18 @@ class ClassifierUnderstander:
             out_of_scope = bool(prediction.out_of_scope)
         language = detect_language(text)
         frustration = conversation_frustration([*earlier_customer_messages, text])
+        cues = detect_cues([*earlier_customer_messages, text])
         return Understanding(
             intent=intent,
             confidence=confidence,
             top=top,
             out_of_scope=out_of_scope,
-            wants_human=asks_for_human(text),
-            frustration=frustration.score,
+            wants_human=cues.explicit_request is not None,
+            frustration=cues.frustration,
             language=language.language,
             signals={
                 "frustration_trend": frustration.label,
                 "language_confidence": round(language.confidence, 3),
             },
+            cues=cues,
         )

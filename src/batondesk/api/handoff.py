@@ -1,0 +1,135 @@
+"""Handing over to people: the handoff packet, agents and their load, escalation settings."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from batondesk.actions.handoff import do_update_escalation_settings, run_queue_check
+from batondesk.api.deps import Principal, SessionDep, require
+from batondesk.api.errors import error_responses
+from batondesk.handoff.packet import build_packet
+from batondesk.handoff.queue import open_load
+from batondesk.handoff.settings import EscalationSettings
+from batondesk.store.access import get_conversation
+from batondesk.store.models import Account, Membership, User
+
+log = logging.getLogger("batondesk.handoff")
+
+# The in-process queue check (SLA breaches, aging, assigning to agents who became free).
+QUEUE_CHECK_SECONDS = 15.0
+
+
+@asynccontextmanager
+async def queue_check_lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Run the queue check in the background of each API worker. Several workers are safe:
+    the check locks rows and skips those another worker holds."""
+    task = asyncio.create_task(_queue_check_loop(app))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+
+
+async def _queue_check_loop(app: FastAPI) -> None:
+    while True:
+        await asyncio.sleep(QUEUE_CHECK_SECONDS)
+        try:
+            await asyncio.to_thread(_check_once, app)
+        except Exception:  # keep checking; one failed pass must not stop SLA reporting
+            log.exception("queue check failed")
+
+
+def _check_once(app: FastAPI) -> None:
+    with app.state.db.session() as session:
+        run_queue_check(session)
+
+
+router = APIRouter(prefix="/api/v1", tags=["handoff"], lifespan=queue_check_lifespan)
+
+Reader = Annotated[Principal, Depends(require("conversations:read"))]
+Admin = Annotated[Principal, Depends(require("admin"))]
+
+
+class AgentPublic(BaseModel):
+    user_id: int
+    name: str
+    role: str
+    team_id: int | None
+    availability: str
+    open_conversations: int
+
+
+@router.get(
+    "/conversations/{conversation_id}/packet",
+    response_model=dict[str, Any],
+    responses=error_responses(401, 403, 404),
+)
+def read_packet(conversation_id: int, principal: Reader, session: SessionDep) -> dict[str, Any]:
+    """The handoff packet: summary, intents, what the AI answered and from which sources,
+    the sentiment timeline, the escalation with its evidence, the customer's profile and
+    history, and a suggested first reply."""
+    conversation = get_conversation(session, principal.account_id, conversation_id)
+    agent_name = None
+    if principal.user_id is not None:
+        user = session.get(User, principal.user_id)
+        agent_name = user.name if user else None
+    return build_packet(session, conversation, agent_name=agent_name)
+
+
+@router.get("/agents", response_model=list[AgentPublic], responses=error_responses(401, 403))
+def list_agents(principal: Reader, session: SessionDep) -> list[AgentPublic]:
+    """Staff of this account with availability and open conversations (the queue's view)."""
+    load = open_load(session, principal.account_id)
+    rows = session.execute(
+        select(Membership, User)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.account_id == principal.account_id)
+        .order_by(Membership.id)
+    )
+    return [
+        AgentPublic(
+            user_id=member.user_id,
+            name=user.name,
+            role=str(member.role),
+            team_id=member.team_id,
+            availability=str(member.availability),
+            open_conversations=load.get(member.user_id, 0),
+        )
+        for member, user in rows
+    ]
+
+
+@router.get(
+    "/admin/settings/escalation",
+    response_model=dict[str, Any],
+    responses=error_responses(401, 403),
+)
+def read_escalation_settings(principal: Admin, session: SessionDep) -> dict[str, Any]:
+    account = session.get(Account, principal.account_id)
+    assert account is not None
+    return EscalationSettings.for_account(account.settings).model_dump(mode="json")
+
+
+@router.put(
+    "/admin/settings/escalation",
+    response_model=dict[str, Any],
+    responses=error_responses(401, 403, 422),
+)
+def update_escalation_settings(
+    body: dict[str, Any], principal: Admin, session: SessionDep
+) -> dict[str, Any]:
+    """Change any of the escalation settings (partial update): which signals apply, their
+    thresholds, high-stakes intents, VIP tiers, auto-assignment, SLA targets, office hours."""
+    account = session.get(Account, principal.account_id)
+    assert account is not None
+    return do_update_escalation_settings(session, account, body).model_dump(mode="json")

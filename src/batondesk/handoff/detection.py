@@ -1,0 +1,48 @@
+"""All detectors over one customer message and the conversation before it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from batondesk.handoff.cues import Cue
+from batondesk.handoff.explicit_request import detect_explicit_request
+from batondesk.handoff.frustration import conversation_reading
+from batondesk.handoff.repeated_failure import detect_repeated_failure
+from batondesk.handoff.sensitive import detect_sensitive
+
+# Rephrasings below this overlap are not even recorded; the account threshold is applied
+# by the policy.
+_REPHRASE_FLOOR = 0.4
+
+
+@dataclass(frozen=True)
+class HandoffCues:
+    """What the detectors found; stored with the message (no text, only names and spans)."""
+
+    explicit_request: Cue | None = None
+    sensitive: Cue | None = None
+    repeated_failure: Cue | None = None
+    frustration: float = 0.0  # the conversation so far, 0..1
+    message_frustration: float = 0.0  # this message alone
+    frustration_per_message: list[float] = field(default_factory=list)
+    frustration_signals: list[str] = field(default_factory=list)
+    frustration_peak_index: int = 0
+    frustration_rising: bool = False
+
+
+def detect_cues(messages: list[str]) -> HandoffCues:
+    """`messages`: the customer's messages so far, oldest first; the last is the current one."""
+    index = len(messages) - 1
+    current = messages[-1]
+    reading = conversation_reading(messages)
+    return HandoffCues(
+        explicit_request=detect_explicit_request(current, index),
+        sensitive=detect_sensitive(current, index),
+        repeated_failure=detect_repeated_failure(messages, _REPHRASE_FLOOR),
+        frustration=reading.score,
+        message_frustration=reading.per_message[-1].score,
+        frustration_per_message=[m.score for m in reading.per_message],
+        frustration_signals=list(reading.per_message[-1].signals),
+        frustration_peak_index=reading.peak_index,
+        frustration_rising=reading.rising,
+    )

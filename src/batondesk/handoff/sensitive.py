@@ -1,0 +1,176 @@
+"""Messages a bot must not handle alone: fraud and unrecognised transactions, legal threats,
+bereavement, data breaches and privacy complaints, safety, and signs of a vulnerable customer.
+
+Each category needs the customer's own situation, not the topic in general: "what is your fraud
+protection?" is a routine question, "someone used my card" is not; "my phone died" is not a
+bereavement, "my father died" is. Patterns run on folded text (lower case, no accents) and
+cover English, Spanish, French, German, Portuguese and Italian.
+"""
+
+from __future__ import annotations
+
+import re
+
+from batondesk.handoff.cues import Cue, fold
+
+_MY = r"(?:my|our|me|mine|us)"
+_KIN = (
+    r"(?:mother|father|mum|mom|dad|husband|wife|partner|son|daughter|brother|sister|"
+    r"grandmother|grandfather|grandma|grandpa|gran|nan|aunt|uncle|parent|parents|spouse|"
+    r"fiance|fiancee|child|friend|boyfriend|girlfriend|relative)"
+)
+_MONEY = (
+    r"(?:payment|payments|transaction|transactions|charge|charges|withdrawal|withdrawals|"
+    r"purchase|purchases|debit|debits|transfer|transfers)"
+)
+
+_CATEGORIES: dict[str, list[str]] = {
+    "fraud": [
+        r"\b(?:i've been|i have been|i was|i got|we've been|we were|been)\s+(?:scammed|defrauded|"
+        r"hacked|phished|conned|robbed)\b",
+        r"\b(?:fraud(?:ulent)?|unauthori[sz]ed|suspicious)\s+(?:activity|transactions?|payments?|"
+        r"charges?|withdrawals?|purchases?|debits?|transfers?|login|access|use)\b",
+        r"\bfraud (?:on|in) " + _MY + r"\b",
+        r"\b(?:don't|do not|dont|didn't|did not|can't|cannot)\s+(?:recogni[sz]e|remember making|"
+        r"know (?:about|what))\b[^.?!]{0,40}\b" + _MONEY,
+        r"\bnot recogni[sz]ed?\b|\bunrecogni[sz]ed\b",
+        r"\b" + _MONEY + r"\b[^.?!]{0,50}\b(?:i|we)\s+(?:don't|do not|dont|didn't|did not|never)\s+"
+        r"(?:recogni[sz]e|make|made|authori[sz]e|authori[sz]ed|approve|approved)\b",
+        r"\b(?:link|text|call|caller|email|message|website)\b[^.?!]{0,60}\b(?:entered|gave|typed|"
+        r"shared|told)\b[^.?!]{0,30}\b(?:card details|card number|pin|password|passcode|code|login|"
+        r"details)\b",
+        r"\b(?:i|we) (?:never|didn't|did not) (?:made|make|authori[sz]e|approve|buy|spend)\b",
+        r"\b(?:someone|somebody|a stranger|they|scammer|scammers|fraudsters?|hackers?)\s+"
+        r"(?:has\s+|have\s+|had\s+)?(?:used|using|took|taken|stole|stolen|accessed|hacked|emptied|"
+        r"drained|withdrew|spent|been using|got into|logged into)\b[^.?!]{0,30}\b(?:my|our)\b",
+        r"\b(?:my|our)\s+(?:account|card|app|phone|email)\s+(?:has been|was|got|is)\s+"
+        r"(?:hacked|compromised|accessed|taken over)\b",
+        r"\b(?:money|funds|savings|balance|cash|\d+\s*(?:pounds|euros|dollars)?)\s+(?:is\s+|are\s+|"
+        r"has\s+|have\s+)?(?:missing|gone|disappeared|vanished|taken)\s+(?:from|out of)\b",
+        r"\b(?:scam|phishing|fake) (?:call|text|sms|email|message|website|site|link)\b[^.?!]{0,60}"
+        r"\b(?:gave|entered|clicked|shared|sent|told|typed)\b",
+        r"\b(?:gave|shared|told|sent)\b[^.?!]{0,30}\b(?:pin|password|passcode|code|card details)"
+        r"\b[^.?!]{0,30}\b(?:someone|caller|stranger|scam|fake|they said|pretending)\b",
+        r"\bidentity theft\b|\bstole my identity\b|\bsim swap\b",
+        r"\b(?:tricked|conned|duped|pressured) into\b|\bfraudsters?\b",
+        r"\b(?:unknown|strange|weird|odd|random|mystery|mysterious)\s+" + _MONEY + r"\b",
+        r"\b(?:alguien|quelqu'un|alguem|qualcuno)\s+(?:ha\s+|a\s+)?(?:usado|uso|utilizado|"
+        r"utilise|usou|utilizou|sacado|retire|retirou|prelevato)\b[^.?!]{0,20}\b(?:mi|ma|mon|"
+        r"meu|minha|la mia|il mio)\b",
+        # es / fr / de / pt / it
+        r"\b(?:fraude|estafa|estafaron|me han robado|me robaron|no reconozco|cargo(?:s)? que no "
+        r"hice|no autorice|hackearon|suplantacion)\b",
+        r"\b(?:fraude|arnaque|arnaque|escroquerie|je ne reconnais pas|pirate|piratee|on m'a vole|"
+        r"non autorise|paiement frauduleux)\b",
+        r"\b(?:betrug|betrogen|nicht autorisiert|erkenne\b[^.?!]{0,40}\bnicht|gehackt|"
+        r"unbekannte abbuchung|jemand hat\b[^.?!]{0,30}\b(?:karte|konto))\b",
+        r"\b(?:golpe|fraude|nao reconheco|clonaram|clonado|roubaram|invadiram|nao autorizei)\b",
+        r"\b(?:frode|truffa|truffato|truffata|non riconosco|clonata|clonato|non autorizzat[oa]|"
+        r"mi hanno rubato)\b",
+    ],
+    "legal": [
+        r"\b(?:my|our)\s+(?:lawyer|solicitor|attorney|barrister|legal team|legal advisor)\b",
+        r"\b(?:contact|contacting|get|getting|call|calling|speak to|speaking to|hire|hiring|"
+        r"instruct|instructing)\s+(?:a|an)\s+(?:lawyer|solicitor|attorney)\b",
+        r"\b(?:legal action|legal proceedings|tak(?:e|ing) (?:you|this|the bank|you guys) to court|"
+        r"see you in court|(?:going to|gonna|will|i'll) sue\b|"
+        r"sue (?:you|the bank|your|baton)|suing|lawsuit|small claims|class action)\b",
+        r"\b(?:ombudsman|financial conduct authority|fca|cfpb|regulator|trading standards|"
+        r"report you to)\b",
+        r"\b(?:abogado|demandar(?:los|les)?|denunciar(?:los|les)?|accion legal|tribunales?)\b",
+        r"\b(?:avocat|poursuites?|justice|tribunal|plainte contre vous|mediateur)\b",
+        r"\b(?:anwalt|anwaltin|verklagen|rechtliche schritte|vor gericht|bafin|"
+        r"verbraucherzentrale)\b",
+        r"\b(?:advogado|processar|procon|tribunal)\b",
+        r"\b(?:avvocato|denuncia|fare causa|tribunale|azioni legali|vie legali)\b",
+    ],
+    "bereavement": [
+        r"\b" + _MY + r"\s+(?:late\s+)?" + _KIN + r"\s+(?:has\s+|had\s+|just\s+|recently\s+|)"
+        r"(?:passed away|passed|died|has died|is dead|was killed)\b",
+        r"\b(?:passed away|bereavement|bereaved|deceased|funeral|probate|executor|"
+        r"death certificate|death of (?:my|our)|lost (?:my|our) " + _KIN + r")\b",
+        r"\bmy late " + _KIN + r"\b",
+        r"\b(?:fallecio|fallecido|fallecida|murio|ha muerto|fallecimiento|defuncion|herencia)\b",
+        r"\b(?:decede|decedee|deces|est mort|est morte|succession|obseques)\b",
+        r"\b(?:verstorben|gestorben|ist tot|todesfall|erbschein|nachlass|beerdigung)\b",
+        r"\b(?:faleceu|falecido|falecida|morreu|obito|inventario|funeral)\b",
+        r"\b(?:deceduto|deceduta|e morto|e morta|morto|scomparso|scomparsa|decesso|eredita)\b",
+    ],
+    "privacy": [
+        r"\b(?:data breach|breach of (?:my )?(?:data|privacy)|data leak|leaked|exposed)\b"
+        r"[^.?!]{0,40}\b(?:data|details|information|address|account)?",
+        r"\b(?:my|our)\s+(?:personal\s+)?(?:data|details|information|info)\s+(?:was|were|has been|"
+        r"have been|got|is being)\s+(?:leaked|exposed|shared|sold|stolen|breached|misused|given)\b",
+        r"\b(?:someone else's|another (?:customer|person)'s|somebody else's|a stranger's)\s+"
+        r"(?:account|details|data|statement|name|card|information|transactions)\b",
+        r"\b(?:sen[dt]|shar(?:e|ed|ing)|g[ia]ve|disclos(?:e|ed|ing)|sold|leak(?:ed)?)\s+(?:my|our)"
+        r"\s+(?:personal\s+)?(?:data|details|information|info|statement|address)\s+(?:to|with)\b",
+        r"\b(?:gdpr|data protection|information commissioner|ico|privacy (?:complaint|breach|"
+        r"violation)|violat\w+ (?:my )?privacy|subject access request)\b",
+        r"\b(?:filtracion|mis datos|proteccion de datos|rgpd)\b",
+        r"\b(?:fuite de donnees|mes donnees|protection des donnees|rgpd|cnil)\b",
+        r"\b(?:datenleck|datenschutz|meine daten|dsgvo)\b",
+        r"\b(?:vazamento|meus dados|lgpd|protecao de dados)\b",
+        r"\b(?:violazione dei dati|i miei dati|protezione dei dati|garante della privacy)\b",
+    ],
+    "safety": [
+        r"\b(?:kill myself|end my life|end it all|suicid\w*|self[- ]harm|hurt myself|harm myself|"
+        r"don't want to live|want to die|no reason to live)\b",
+        r"\b(?:threaten(?:ed|ing)? (?:me|to)|in danger|not safe|unsafe at home|afraid for my "
+        r"(?:life|safety)|domestic (?:abuse|violence)|abusive (?:partner|husband|wife)|"
+        r"(?:forcing|forced|coerc\w+|pressur\w+) me to|blackmail\w*|being followed|stalk\w*|"
+        r"harass\w*)\b",
+        r"\b(?:suicidarme|quitarme la vida|me quiero morir|violencia domestica|me amenaza\w*|"
+        r"en peligro)\b",
+        r"\b(?:me suicider|en finir|en danger|violence conjugale|me menace)\b",
+        r"\b(?:umbringen|suizid|selbstmord|in gefahr|bedroht mich|hausliche gewalt)\b",
+        r"\b(?:me matar|suicidio|em perigo|me ameaca|violencia domestica)\b",
+        r"\b(?:uccidermi|suicid\w+|in pericolo|mi minaccia|violenza domestica)\b",
+    ],
+    "vulnerable": [
+        r"\b(?:can't|cannot|can not|unable to)\s+(?:afford|pay)\s+(?:food|rent|to eat|my rent|"
+        r"bills|my bills|the bills|anything|my mortgage|groceries|heating|for food)\b",
+        r"\b(?:financial (?:hardship|difficulty|difficulties)|struggling (?:financially|with money|"
+        r"to pay|to make ends meet)|in (?:serious |a lot of )?debt|bailiffs|debt collectors?|"
+        r"lost my job|made redundant|been evicted|homeless|food bank)\b",
+        r"\b(?:i'm|i am|i've got|i have|my " + _KIN + r" (?:is|has))\s+(?:disabled|blind|deaf|"
+        r"dementia|alzheimer'?s|cancer|terminal(?:ly ill)?|in hospital|seriously ill|"
+        r"mental health (?:problems|issues|condition)|depressed|depression|severe anxiety)\b",
+        r"\b(?:gambling (?:addiction|problem)|addicted to gambling|can't stop gambling)\b",
+        r"\b(?:can't cope|at breaking point|at my wits end|falling apart)\b",
+        r"\b(?:elderly|vulnerable) (?:mother|father|parent|customer|relative|person)\b",
+        r"\b(?:no puedo pagar|no tengo para comer|perdi mi trabajo|deudas|desahucio)\b",
+        r"\b(?:je ne peux pas payer|j'ai perdu mon emploi|surendettement|dettes)\b",
+        r"\b(?:kann\b[^.?!]{0,20}\bnicht bezahlen|arbeitslos|schulden|pleite)\b",
+        r"\b(?:nao consigo pagar|perdi o emprego|dividas|endividado)\b",
+        r"\b(?:non riesco a pagare|ho perso il lavoro|debiti)\b",
+    ],
+}
+PATTERNS: dict[str, list[re.Pattern[str]]] = {
+    category: [re.compile(p) for p in patterns] for category, patterns in _CATEGORIES.items()
+}
+CATEGORIES = tuple(_CATEGORIES)
+
+# A question about the topic in general ("what is your fraud policy?"), not the customer's case.
+_GENERAL_QUESTION = re.compile(
+    r"^\W*(?:what|how|do|does|is|are|can|where)\b[^.?!]{0,60}\b(?:your|you|the bank)\b[^.?!]{0,40}"
+    r"\b(?:policy|protection|protect|prevent|tips|guarantee|cover|information|page|policies)\b"
+    r"|^\W*(?:what|how)\b[^.?!]{0,40}\b(?:if|in case|should i ever)\b"
+)
+
+
+def detect_sensitive(
+    text: str, message_index: int = 0, categories: tuple[str, ...] = CATEGORIES
+) -> Cue | None:
+    """The first sensitive category (in the order of CATEGORIES) the message falls in."""
+    folded = fold(text)
+    general = _GENERAL_QUESTION.search(folded) is not None
+    for category in categories:
+        for pattern in PATTERNS.get(category, ()):
+            match = pattern.search(folded)
+            if match is None:
+                continue
+            if general and category in ("fraud", "privacy", "legal"):
+                continue
+            return Cue("sensitive", category, message_index, match.span())
+    return None

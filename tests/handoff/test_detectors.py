@@ -1,0 +1,153 @@
+"""The detectors read customers the way a careful agent would."""
+
+from __future__ import annotations
+
+import pytest
+
+from batondesk.handoff.detection import detect_cues
+from batondesk.handoff.explicit_request import detect_explicit_request
+from batondesk.handoff.frustration import conversation_reading, message_frustration
+from batondesk.handoff.repeated_failure import detect_repeated_failure
+from batondesk.handoff.sensitive import detect_sensitive
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can I speak to a human please?",
+        "can a real person look at this",
+        "put me through to someone who can actually help",
+        "Operator!!",
+        "Why can't I talk to a human?",
+        "I don't want to talk to a bot, get me a person",
+        "Quiero hablar con una persona",
+        "Je voudrais parler à un conseiller",
+        "Ich möchte mit einem Mitarbeiter sprechen",
+        "Quero falar com um atendente",
+        "Vorrei parlare con un operatore",
+    ],
+)
+def test_requests_for_a_person_in_six_languages(text: str) -> None:
+    assert detect_explicit_request(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My travel agent booked the flight with my card",
+        "I bought a Human Made hoodie and got charged twice",
+        "Was it human error that my transfer failed?",
+        "I don't need to talk to anyone, just tell me the fee",
+        "How do I change my account manager?",
+        "Can I send money to another person?",
+        "I spoke to someone yesterday and they said it would arrive",
+    ],
+)
+def test_other_senses_of_agent_and_human_are_not_requests(text: str) -> None:
+    assert detect_explicit_request(text) is None
+
+
+def test_a_request_cue_points_at_the_words() -> None:
+    text = "My card is late. Can a real person look at this?"
+    cue = detect_explicit_request(text)
+    assert cue is not None and cue.span is not None
+    assert "real person" in text[cue.span[0] : cue.span[1]]
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("There's a payment on my card I don't recognise", "fraud"),
+        ("Someone has used my card to buy things online", "fraud"),
+        ("My father passed away and I need to close his account", "bereavement"),
+        ("I'm taking you to court over this", "legal"),
+        ("I can see someone else's account in my app", "privacy"),
+        ("My ex is threatening me and forcing me to send money", "safety"),
+        ("I lost my job and can't afford food this week", "vulnerable"),
+        ("No reconozco este cargo", "fraud"),
+        ("Mon père est décédé", "bereavement"),
+    ],
+)
+def test_sensitive_situations(text: str, category: str) -> None:
+    cue = detect_sensitive(text)
+    assert cue is not None and cue.name == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What is your fraud protection policy?",
+        "My phone died so I couldn't use the app",
+        "My card was stolen, how do I freeze it?",
+        "I'm dying to know when my card arrives",
+    ],
+)
+def test_sensitive_topics_in_routine_questions_are_not_sensitive(text: str) -> None:
+    assert detect_sensitive(text) is None
+
+
+def test_one_negative_word_about_a_product_is_not_frustration() -> None:
+    assert message_frustration("The new card design is ugly, how do I activate it?").score < 0.4
+
+
+def test_friendly_sarcasm_is_not_frustration() -> None:
+    text = "haha well my card decided to take a holiday 😂 when does the new one arrive?"
+    assert message_frustration(text).score < 0.2
+
+
+def test_anger_rising_over_the_conversation() -> None:
+    reading = conversation_reading(
+        ["Where is my card?", "Still nothing after 3 weeks. This is absolutely unacceptable!!"]
+    )
+    assert reading.rising
+    assert reading.score > 0.45
+    assert reading.per_message[0].score < reading.per_message[1].score
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Estoy harto, es la tercera vez",
+        "C'est inadmissible, j'en ai marre",
+        "Das ist eine Frechheit!",
+        "Isso é um absurdo",
+        "È una vergogna",
+    ],
+)
+def test_exasperation_in_other_languages(text: str) -> None:
+    assert message_frustration(text).score >= 0.3
+
+
+def test_the_customer_says_the_bot_missed_the_point() -> None:
+    cue = detect_repeated_failure(["How do I raise my limit?", "that's not what I asked"])
+    assert cue is not None and cue.name == "bot_missed_the_point"
+
+
+def test_asking_the_same_question_again_is_a_rephrasing() -> None:
+    cue = detect_repeated_failure(
+        [
+            "Can I add my partner as a joint account holder?",
+            "Can I add my partner to my account as a joint holder?",
+        ]
+    )
+    assert cue is not None and cue.name == "rephrasing"
+    assert cue.detail["same_as_message_index"] == 0
+
+
+def test_a_follow_up_question_is_not_a_rephrasing() -> None:
+    assert (
+        detect_repeated_failure(
+            [
+                "How long does card delivery take?",
+                "And how long does delivery take for a virtual card?",
+            ]
+        )
+        is None
+    )
+
+
+def test_cues_store_no_text() -> None:
+    cues = detect_cues(["My father passed away", "I want to speak to a person"])
+    assert cues.explicit_request is not None and cues.explicit_request.message_index == 1
+    evidence = cues.explicit_request.as_evidence()
+    assert set(evidence) <= {"cue", "message_index", "span", "score"}

@@ -1,0 +1,155 @@
+"""Two real API worker processes sharing one database and Redis: a customer on worker A is
+escalated, an agent connected to worker B sees it live, takes over, and the bot is silent."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from batondesk.config import Settings
+from batondesk.store import Database
+from tests.conftest import TEST_REDIS_URL
+from tests.support.live_server import free_port
+from tests.support.workspace import PASSWORD, build_workspace
+
+pytestmark = pytest.mark.skipif(
+    not TEST_REDIS_URL, reason="set BATON_TEST_REDIS_URL to test fan-out between workers"
+)
+
+
+@contextmanager
+def worker(settings: Settings, tmp_path: Path, name: str) -> Iterator[str]:
+    """`baton serve` in its own process, on the test's database and Redis."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "BATON_ENVIRONMENT": "test",
+        "BATON_DATA_DIR": str(tmp_path),  # the same dev keys as the test's own writes
+        "BATON_DATABASE_URL": settings.sqlalchemy_url,
+        "BATON_REDIS_URL": TEST_REDIS_URL,
+        "BATON_PASSWORD_HASHING": "fast",
+        "BATON_NLU_MODEL_DIR": str(tmp_path / "no-model"),
+    }
+    log = (tmp_path / f"{name}.log").open("w")
+    baton = Path(sys.executable).with_name("baton")
+    process = subprocess.Popen(
+        [str(baton), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"worker {name} exited: {(tmp_path / f'{name}.log').read_text()}"
+                )
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"worker {name} did not start")
+            time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def _listen(
+    url: str, cookies: dict[str, str], received: queue.Queue, stop: threading.Event
+) -> None:  # type: ignore[type-arg]
+    with httpx.stream("GET", url, cookies=cookies, timeout=60) as response:
+        event = None
+        for line in response.iter_lines():
+            if stop.is_set():
+                return
+            if line.startswith("event:"):
+                event = line.split(":", 1)[1].strip()
+            elif line.startswith("data:") and event:
+                received.put((event, json.loads(line.split(":", 1)[1])))
+
+
+def _wait_for(received: queue.Queue, kind: str, conversation_id: int | None = None) -> dict:  # type: ignore[type-arg]
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        event, data = received.get(timeout=max(0.1, deadline - time.monotonic()))
+        if event == kind and (
+            conversation_id is None or data.get("conversation_id") == conversation_id
+        ):
+            return data  # type: ignore[no-any-return]
+    raise AssertionError(f"no {kind} event")
+
+
+def test_escalation_on_one_worker_is_live_on_the_other(
+    settings: Settings, db: Database, tmp_path: Path
+) -> None:
+    workspace = build_workspace(db)
+    with worker(settings, tmp_path, "a") as worker_a, worker(settings, tmp_path, "b") as worker_b:
+        agent = httpx.Client(base_url=worker_b, timeout=30, headers={"X-Requested-With": "baton"})
+        agent.post(
+            "/api/v1/auth/login",
+            json={"email": workspace.a.users["agent"][1], "password": PASSWORD},
+        ).raise_for_status()
+        received: queue.Queue = queue.Queue()  # type: ignore[type-arg]
+        stop = threading.Event()
+        listener = threading.Thread(
+            target=_listen,
+            args=(f"{worker_b}/api/v1/stream", dict(agent.cookies), received, stop),
+            daemon=True,
+        )
+        listener.start()
+        assert _wait_for(received, "ready")["channel"] == f"account:{workspace.a.account_id}"
+
+        customer = httpx.Client(base_url=worker_a, timeout=30)
+        started = customer.post(
+            f"/api/v1/widget/inboxes/{workspace.a.inbox_public_id}/conversations", json={}
+        ).json()
+        conversation_id = started["conversation_id"]
+        visitor = {"Authorization": f"Bearer {started['visitor_token']}"}
+        url = f"/api/v1/widget/conversations/{conversation_id}/messages"
+        turn = customer.post(url, json={"body": "I want to talk to a real person"}, headers=visitor)
+        assert turn.status_code == 201, turn.text
+        assert turn.json()["status"] == "queued"
+
+        # Worker B never handled the customer, yet its agent hears about it at once.
+        escalated = _wait_for(received, "conversation.escalated", conversation_id)
+        assert escalated["status"] == "queued"
+        queue_now = agent.get("/api/v1/queue").json()
+        assert conversation_id in [c["id"] for c in queue_now["data"]]
+
+        taken = agent.post(f"/api/v1/conversations/{conversation_id}/take-over")
+        assert taken.status_code == 200, taken.text
+        assert taken.json()["status"] == "assigned"
+
+        turn = customer.post(url, json={"body": "hello? are you there?"}, headers=visitor)
+        assert turn.json()["status"] == "assigned"
+        assert turn.json()["reply"] is None  # the bot stays silent once a person owns it
+        _wait_for(received, "message.received", conversation_id)
+        senders = [
+            m["sender_type"]
+            for m in agent.get(f"/api/v1/conversations/{conversation_id}/messages").json()
+        ]
+        assert senders == ["customer", "bot", "customer"]
+        stop.set()
+        agent.close()
+        customer.close()

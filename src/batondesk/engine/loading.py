@@ -26,4 +26,15 @@ def load_active_classifier(models_dir: Path) -> IntentPredictor | None:
 
 
 def build_pipeline(settings: Settings) -> Pipeline:
-    return Pipeline(ClassifierUnderstander(load_active_classifier(settings.models_dir)))
+    from batondesk.engine.response import Responder
+    from batondesk.knowledge.llm import writer_from_settings
+
+    writer = writer_from_settings(
+        settings.llm_base_url, settings.llm_model, settings.llm_api_key,
+        settings.llm_timeout_seconds,
+    )
+    if writer is not None:
+        log.info("answers are phrased by %s (grounded, redacted input)", settings.llm_model)
+    return Pipeline(
+        ClassifierUnderstander(load_active_classifier(settings.models_dir)), Responder(writer)
+    )

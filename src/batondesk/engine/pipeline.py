@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from batondesk.engine.decision import Decision, DecisionPolicy, KnowledgeEntry
-from batondesk.engine.response import Reply, Responder
+from batondesk.engine.response import Reply, ReplyContext, Responder
 from batondesk.engine.understanding import Understander, Understanding
 
 
@@ -17,6 +18,9 @@ class TurnContext:
     knowledge: dict[str, KnowledgeEntry]  # intent -> answer
     failed_turns: int
     policy: DecisionPolicy
+    # The knowledge base's answer gate: checks the policy's decision against the retrieved
+    # evidence (see batondesk.knowledge.answering). None: the decision stands as made.
+    review: Callable[[Decision, Understanding], Decision] | None = None
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,14 @@ class Pipeline:
     def run(self, text: str, context: TurnContext) -> PipelineResult:
         understanding = self.understander.understand(text, context.earlier_customer_messages)
         decision = context.policy.decide(understanding, context.knowledge, context.failed_turns)
+        if context.review is not None:
+            decision = context.review(decision, understanding)
         return PipelineResult(understanding, decision)
 
-    def reply(self, decision: Decision, queue_position: int | None = None) -> Reply:
-        return self.responder.respond(decision, queue_position)
+    def reply(
+        self,
+        decision: Decision,
+        queue_position: int | None = None,
+        context: ReplyContext | None = None,
+    ) -> Reply:
+        return self.responder.respond(decision, queue_position, context)

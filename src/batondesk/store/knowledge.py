@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from batondesk.store.base import Base, TenantMixin, utcnow
@@ -22,4 +22,6 @@ class Article(Base, TenantMixin):
     intents: Mapped[list[Any]] = mapped_column(JSON, default=list)
     locale: Mapped[str] = mapped_column(String(16), default="en")
     status: Mapped[str] = mapped_column(String(20), default="published")
+    # Bumped on every change (history in article_versions); retrieval indexes key on it.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

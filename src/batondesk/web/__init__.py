@@ -1,0 +1,20 @@
+"""The faces of Baton: the agent console, its admin pages and the customer chat widget.
+
+Server-rendered Jinja2 pages with small vanilla scripts (fetch + EventSource) that talk to the
+JSON API. Every asset is served by Baton itself; there is no build step.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from batondesk.web import console_api, pages
+from batondesk.web.pages import STATIC_DIR
+
+
+def install_web(app: FastAPI) -> None:
+    """Add the console's JSON routes, the HTML pages and `/static` to the app."""
+    app.include_router(console_api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -1,0 +1,194 @@
+"""JSON routes the console needs beyond the core API: intent corrections and the model registry."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
+
+from batondesk.actions.corrections import do_correct_intent
+from batondesk.actions.members import do_add_staff, do_update_member, member_user
+from batondesk.api.deps import Principal, SessionDep, SettingsDep, require, require_member
+from batondesk.api.errors import error_responses
+from batondesk.api.presenters import message_public
+from batondesk.api.schemas import MessagePublic, Strict
+from batondesk.errors import Conflict, NotFound
+from batondesk.nlu import ModelRegistry, ModelVersion, RegistryError
+from batondesk.store.access import get_member, get_owned
+from batondesk.store.models import Account, Membership, Message, Role
+
+router = APIRouter(prefix="/api/v1")
+
+Writer = Annotated[Principal, Depends(require("conversations:write"))]
+Admin = Annotated[Principal, Depends(require("admin"))]
+
+
+class IntentCorrection(Strict):
+    intent: str = Field(min_length=1, max_length=80, description="The right intent label")
+
+
+class MemberCreate(Strict):
+    email: str = Field(min_length=3, max_length=320)
+    name: str = Field(min_length=1, max_length=200)
+    role: Role = Role.agent
+    team_id: int | None = None
+    password: str = Field(min_length=1, max_length=200, description="At least 8 characters")
+
+
+class MemberUpdate(Strict):
+    role: Role | None = None
+    team_id: int | None = Field(default=None, description="0 removes the member from any team")
+
+
+class MemberPublic(BaseModel):
+    user_id: int
+    email: str
+    name: str
+    role: Role
+    team_id: int | None
+    availability: str
+
+
+class ModelPromotion(Strict):
+    # A plain directory name: no separators or leading dot, so it cannot leave the registry.
+    version: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+class ModelVersionPublic(BaseModel):
+    version: str
+    created_at: str
+    active: bool
+    metrics: dict[str, Any]
+    dataset_hash: str | None
+
+
+class ModelsPublic(BaseModel):
+    data: list[ModelVersionPublic]
+    active: str | None
+    reloaded: bool = Field(
+        default=False, description="True when this server now answers with the active version"
+    )
+
+
+@router.post(
+    "/messages/{message_id}/intent",
+    response_model=MessagePublic,
+    tags=["console"],
+    responses=error_responses(401, 403, 404, 422),
+)
+def correct_intent(
+    message_id: int, body: IntentCorrection, principal: Writer, session: SessionDep
+) -> MessagePublic:
+    """Correct the AI's intent label on a customer message (kept for the learning loop)."""
+    member = require_member(principal)
+    message = get_owned(session, Message, principal.account_id, message_id)
+    return message_public(do_correct_intent(session, message, member, body.intent))
+
+
+def _member_public(session: SessionDep, membership: Membership) -> MemberPublic:
+    user = member_user(session, membership)
+    return MemberPublic(
+        user_id=user.id, email=user.email, name=user.name, role=membership.role,
+        team_id=membership.team_id, availability=str(membership.availability),
+    )
+
+
+@router.post(
+    "/admin/members", response_model=MemberPublic, status_code=201, tags=["admin"],
+    responses=error_responses(401, 403, 404, 409, 422),
+)
+def add_member(body: MemberCreate, principal: Admin, session: SessionDep) -> MemberPublic:
+    """Add a person to this account with a first password (they can be given any role)."""
+    account = session.get(Account, principal.account_id)
+    assert account is not None
+    membership = do_add_staff(
+        session, account, email=body.email, name=body.name, role=body.role,
+        password=body.password, team_id=body.team_id,
+    )
+    return _member_public(session, membership)
+
+
+@router.patch(
+    "/admin/members/{user_id}", response_model=MemberPublic, tags=["admin"],
+    responses=error_responses(401, 403, 404, 409, 422),
+)
+def update_member(
+    user_id: int, body: MemberUpdate, principal: Admin, session: SessionDep
+) -> MemberPublic:
+    """Change a member's role or team."""
+    membership = get_member(session, principal.account_id, user_id)
+    do_update_member(
+        session, membership, role=body.role,
+        team_id=body.team_id or None, clear_team=body.team_id == 0,
+    )
+    return _member_public(session, membership)
+
+
+def _models(registry: ModelRegistry, reloaded: bool = False) -> ModelsPublic:
+    versions = registry.list()
+    return ModelsPublic(
+        data=[_version_public(v) for v in versions],
+        active=next((v.version for v in versions if v.active), None),
+        reloaded=reloaded,
+    )
+
+
+def _version_public(version: ModelVersion) -> ModelVersionPublic:
+    return ModelVersionPublic(
+        version=version.version,
+        created_at=version.created_at,
+        active=version.active,
+        metrics=version.metrics,
+        dataset_hash=version.dataset_hash,
+    )
+
+
+def _reload_pipeline(request: Request, settings: Any) -> bool:
+    """Answer with the newly active model in this process; other workers load it on restart."""
+    from batondesk.engine.loading import build_pipeline
+
+    try:
+        request.app.state.pipeline = build_pipeline(settings)
+    except Exception:  # a model that cannot load must not take the bot down; keep the old one
+        return False
+    return True
+
+
+@router.get(
+    "/admin/models", response_model=ModelsPublic, tags=["admin"],
+    responses=error_responses(401, 403),
+)
+def list_models(principal: Admin, settings: SettingsDep) -> ModelsPublic:
+    """Intent model versions in the registry, oldest first, with their evaluation metrics."""
+    return _models(ModelRegistry(settings.models_dir))
+
+
+@router.post(
+    "/admin/models/promote", response_model=ModelsPublic, tags=["admin"],
+    responses=error_responses(401, 403, 404, 422),
+)
+def promote_model(
+    body: ModelPromotion, request: Request, principal: Admin, settings: SettingsDep
+) -> ModelsPublic:
+    """Make a version active. The registry is shared by every account on this server."""
+    registry = ModelRegistry(settings.models_dir)
+    try:
+        registry.promote(body.version)
+    except RegistryError as exc:
+        raise NotFound(str(exc)) from None
+    return _models(registry, _reload_pipeline(request, settings))
+
+
+@router.post(
+    "/admin/models/rollback", response_model=ModelsPublic, tags=["admin"],
+    responses=error_responses(401, 403, 409),
+)
+def rollback_model(request: Request, principal: Admin, settings: SettingsDep) -> ModelsPublic:
+    """Re-activate the version that was active before the current one."""
+    registry = ModelRegistry(settings.models_dir)
+    try:
+        registry.rollback()
+    except RegistryError as exc:
+        raise Conflict(str(exc), code="nothing_to_roll_back") from None
+    return _models(registry, _reload_pipeline(request, settings))

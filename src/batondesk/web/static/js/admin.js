@@ -1,0 +1,202 @@
+/* Admin pages: settings forms, copy-to-clipboard, knowledge-base editing, model promotion. */
+"use strict";
+
+(function () {
+  const { api, toast, el, label } = window.Baton;
+
+  // Copy buttons (widget snippet)
+  document.querySelectorAll("[data-copy]").forEach((button) => {
+    button.addEventListener("click", async () => {
+      const field = document.getElementById(button.dataset.copy);
+      field.select();
+      try {
+        await navigator.clipboard.writeText(field.value);
+      } catch (e) {
+        document.execCommand("copy");
+      }
+      toast("Snippet copied");
+    });
+  });
+
+  // Settings forms: one numeric input per setting the API returns.
+  document.querySelectorAll(".settings-form").forEach(async (form) => {
+    const endpoint = form.dataset.endpoint;
+    const fields = form.querySelector(".fields");
+    const status = form.querySelector('[role="status"]');
+    let current = {};
+    try {
+      current = await api("GET", endpoint);
+    } catch (error) {
+      fields.replaceChildren(el("p", { class: "notice" }, "Not available: " + error.message));
+      form.querySelector("button[type=submit]").disabled = true;
+      return;
+    }
+    // Numbers, switches, comma-separated lists and one level of nested numbers (SLA targets).
+    function input(id, name, value, kind) {
+      if (kind === "bool") return el("input", { id, name, type: "checkbox", checked: value, "data-kind": kind });
+      if (kind === "list") return el("input", { id, name, value: value.join(", "), "data-kind": kind });
+      const threshold = /threshold|similarity|confidence/.test(name);
+      return el("input", { id, name, type: "number", "data-kind": kind, value: String(value),
+        step: Number.isInteger(value) && !threshold ? "1" : "0.01", min: threshold ? "0" : null, max: threshold ? "1" : null });
+    }
+    function kindOf(value) {
+      if (typeof value === "boolean") return "bool";
+      if (typeof value === "number") return "number";
+      if (Array.isArray(value) && value.every((v) => typeof v === "string")) return "list";
+      return null;
+    }
+    function render(values) {
+      const nodes = [];
+      for (const [key, value] of Object.entries(values)) {
+        const kind = kindOf(value);
+        if (kind) {
+          const id = form.id + "-" + key;
+          nodes.push(el("div", {}, el("label", { for: id }, label(key)), input(id, key, value, kind)));
+        } else if (value && typeof value === "object" && Object.values(value).every((v) => v && typeof v === "object")) {
+          for (const [group, inner] of Object.entries(value)) {
+            for (const [field, v] of Object.entries(inner)) {
+              if (typeof v !== "number") continue;
+              const id = form.id + "-" + key + "-" + group + "-" + field;
+              nodes.push(el("div", {}, el("label", { for: id }, label(key) + " · " + group + " · " + label(field)),
+                input(id, key + "." + group + "." + field, v, "number")));
+            }
+          }
+        }
+      }
+      fields.replaceChildren(...nodes);
+      fields.setAttribute("aria-busy", "false");
+    }
+    function read(inputNode) {
+      const kind = inputNode.dataset.kind;
+      if (kind === "bool") return inputNode.checked;
+      if (kind === "list") return inputNode.value.split(",").map((v) => v.trim()).filter(Boolean);
+      return Number(inputNode.value);
+    }
+    render(current);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const changes = {};
+      form.querySelectorAll("input[name]").forEach((node) => {
+        const value = read(node);
+        const path = node.name.split(".");
+        if (path.length === 3) {
+          const [key, group, field] = path;
+          if (value !== current[key][group][field]) {
+            // Nested settings are sent whole, so the server validates a complete object.
+            changes[key] = changes[key] || JSON.parse(JSON.stringify(current[key]));
+            changes[key][group][field] = value;
+          }
+        } else if (JSON.stringify(value) !== JSON.stringify(current[node.name])) {
+          changes[node.name] = value;
+        }
+      });
+      if (!Object.keys(changes).length) { status.textContent = "Nothing changed."; return; }
+      try {
+        current = await api("PUT", endpoint, changes);
+        render(current);
+        status.textContent = "Saved.";
+        toast("Settings saved");
+      } catch (error) {
+        status.textContent = error.message;
+        toast(error.message, true);
+      }
+    });
+  });
+
+  // Knowledge base editor (only when the server has the knowledge-base API).
+  const editor = document.getElementById("kb-editor");
+  if (editor) {
+    const endpoint = editor.dataset.endpoint;
+    const form = document.getElementById("kb-form");
+    const status = document.getElementById("kb-status");
+    const reset = () => { form.reset(); form.elements.id.value = ""; document.getElementById("kb-form-title").textContent = "New article"; };
+    document.getElementById("kb-reset").addEventListener("click", reset);
+    document.querySelectorAll("[data-edit]").forEach((button) => button.addEventListener("click", async () => {
+      try {
+        const article = await api("GET", endpoint + "/" + button.dataset.edit);
+        form.elements.id.value = article.id;
+        form.elements.title.value = article.title;
+        form.elements.slug.value = article.slug;
+        form.elements.intents.value = (article.intents || []).join(", ");
+        form.elements.body.value = article.body;
+        form.elements.status.value = article.status === "draft" ? "draft" : "published";
+        document.getElementById("kb-form-title").textContent = "Edit article: " + article.title;
+        document.getElementById("kb-details").open = true;
+        form.elements.title.focus();
+      } catch (error) { toast(error.message, true); }
+    }));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const body = {
+        title: form.elements.title.value.trim(), slug: form.elements.slug.value.trim(), body: form.elements.body.value,
+        intents: form.elements.intents.value.split(",").map((s) => s.trim()).filter(Boolean),
+        status: form.elements.status.value,
+      };
+      try {
+        if (form.elements.id.value) await api("PATCH", endpoint + "/" + form.elements.id.value, body);
+        else await api("POST", endpoint, body);
+        status.textContent = "Saved.";
+        window.location.reload();
+      } catch (error) {
+        status.textContent = error.message;
+        toast(error.message, true);
+      }
+    });
+  }
+
+  // Models: promote and roll back.
+  const modelsStatus = document.getElementById("models-status");
+  async function modelAction(path, body) {
+    try {
+      const result = await api("POST", path, body);
+      modelsStatus.textContent = "Active: " + result.active + (result.reloaded ? " (now answering)" : " (answers after a restart)");
+      setTimeout(() => window.location.reload(), 900);
+    } catch (error) {
+      modelsStatus.textContent = error.message;
+      toast(error.message, true);
+    }
+  }
+  document.querySelectorAll("[data-promote]").forEach((button) => button.addEventListener("click",
+    () => modelAction("/api/v1/admin/models/promote", { version: button.dataset.promote })));
+  const rollback = document.getElementById("rollback");
+  if (rollback) rollback.addEventListener("click", () => modelAction("/api/v1/admin/models/rollback"));
+})();
+
+/* Agents & teams: change a member's role or team, add a person. */
+(function () {
+  "use strict";
+  const { api, toast } = window.Baton;
+  document.querySelectorAll("[data-save-member]").forEach((button) => {
+    button.addEventListener("click", async () => {
+      const row = button.closest("tr");
+      const body = { role: row.querySelector('[name="role"]').value,
+                     team_id: Number(row.querySelector('[name="team_id"]').value) };
+      button.disabled = true;
+      try {
+        await api("PATCH", "/api/v1/admin/members/" + button.dataset.saveMember, body);
+        toast("Saved");
+      } catch (error) {
+        toast(error.message, true);
+      } finally {
+        button.disabled = false;
+      }
+    });
+  });
+  const form = document.getElementById("member-form");
+  if (!form) return;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const status = document.getElementById("member-status");
+    const body = { name: form.elements.name.value.trim(), email: form.elements.email.value.trim(), role: form.elements.role.value,
+                   password: form.elements.password.value };
+    if (form.elements.team_id.value) body.team_id = Number(form.elements.team_id.value);
+    try {
+      await api("POST", "/api/v1/admin/members", body);
+      status.textContent = "Added. They can log in at /console.";
+      setTimeout(() => window.location.reload(), 700);
+    } catch (error) {
+      status.textContent = error.message;
+      toast(error.message, true);
+    }
+  });
+})();

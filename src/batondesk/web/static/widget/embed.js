@@ -1,0 +1,78 @@
+/* Baton chat widget. Embed with one tag:
+   <script src="https://support.example.com/widget.js" data-inbox="INBOX_ID" async></script>
+   It adds a chat button; the chat runs in a frame served by Baton, so the host page's styles
+   and scripts cannot interfere with it (and it cannot read the host page). */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script || window.BatonWidget) return;
+  var inbox = script.getAttribute("data-inbox");
+  if (!inbox) { console.warn("Baton widget: data-inbox is missing"); return; }
+  var origin = new URL(script.src, location.href).origin;
+  var label = script.getAttribute("data-label") || "Chat with us";
+  var open = false;
+
+  function style(node, rules) { for (var k in rules) node.style[k] = rules[k]; }
+
+  var button = document.createElement("button");
+  button.type = "button";
+  button.id = "baton-widget-button";
+  button.setAttribute("aria-expanded", "false");
+  button.setAttribute("aria-controls", "baton-widget-frame");
+  button.textContent = label;
+  style(button, {
+    position: "fixed", right: "20px", bottom: "20px", zIndex: "2147483000", border: "0",
+    borderRadius: "28px", padding: "14px 20px", background: "#1d4ed8", color: "#fff",
+    font: "600 15px system-ui, -apple-system, Segoe UI, Roboto, sans-serif", cursor: "pointer",
+    boxShadow: "0 6px 20px rgba(15, 27, 61, .3)",
+  });
+
+  var frame = document.createElement("iframe");
+  frame.id = "baton-widget-frame";
+  frame.title = "Chat";
+  frame.src = origin + "/chat/" + encodeURIComponent(inbox) + "?embed=1";
+  frame.setAttribute("allow", "clipboard-write");
+  frame.hidden = true;
+
+  function layout() {
+    var phone = window.innerWidth < 520;
+    style(frame, phone
+      ? { position: "fixed", inset: "0", width: "100%", height: "100%", border: "0", borderRadius: "0",
+          zIndex: "2147483001", background: "#fff" }
+      : { position: "fixed", right: "20px", bottom: "88px", width: "380px", height: "min(620px, calc(100vh - 110px))",
+          border: "0", borderRadius: "14px", zIndex: "2147483001", background: "#fff",
+          boxShadow: "0 12px 40px rgba(15, 27, 61, .28)" });
+  }
+
+  function toggle(next) {
+    open = next;
+    frame.hidden = !open;
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    button.textContent = open ? "Close chat" : label;
+    try { sessionStorage.setItem("baton.widget.open", open ? "1" : ""); } catch (e) { /* private mode */ }
+    if (open) frame.focus();
+    else button.focus();
+  }
+
+  button.addEventListener("click", function () { toggle(!open); });
+  window.addEventListener("resize", layout);
+  window.addEventListener("message", function (event) {
+    if (event.origin !== origin || !event.data) return;
+    if (event.data.type === "baton:close") toggle(false);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (open && event.key === "Escape") toggle(false);
+  });
+
+  function mount() {
+    layout();
+    document.body.appendChild(frame);
+    document.body.appendChild(button);
+    var wasOpen = false;
+    try { wasOpen = sessionStorage.getItem("baton.widget.open") === "1"; } catch (e) { /* ignore */ }
+    if (wasOpen) toggle(true);
+  }
+  window.BatonWidget = { open: function () { toggle(true); }, close: function () { toggle(false); } };
+  if (document.body) mount();
+  else document.addEventListener("DOMContentLoaded", mount);
+})();

@@ -1,0 +1,71 @@
+"""An admin runs the account from the browser: people, escalation settings, knowledge base."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+from batondesk.demo.seed import DemoSummary, seed_demo
+from tests.support.live_server import serve_in_thread
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def demo(app: FastAPI) -> DemoSummary:
+    return seed_demo(app.state.db)
+
+
+def test_admin_adds_a_person_tunes_escalation_and_writes_an_article(
+    browser: Any, app: FastAPI, demo: DemoSummary
+) -> None:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
+    errors: list[str] = []
+    with serve_in_thread(app) as base:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        try:
+            page = context.new_page()
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(f"{base}/console/admin")
+            page.get_by_label("Work email").fill(demo.admin_email)
+            page.get_by_label("Password").fill(demo.password)
+            page.get_by_role("button", name="Log in").click()
+            expect(page.get_by_role("heading", name="Agents & teams")).to_be_visible()
+
+            page.get_by_text("Add a person").click()
+            page.get_by_label("Name", exact=True).fill("Nina Novak")
+            page.locator("#member-email").fill("nina.novak@batonbank.example")
+            page.get_by_label("First password").fill("first-day-password")
+            page.get_by_role("button", name="Add person").click()
+            expect(page.locator("#members")).to_contain_text("nina.novak@batonbank.example")
+
+            page.get_by_role("link", name="Escalation").click()
+            threshold = page.locator("#escalation-form").get_by_label(
+                "frustration threshold", exact=True)
+            expect(threshold).to_have_value("0.45")
+            threshold.fill("0.6")
+            page.locator("#escalation-form").get_by_role("button", name="Save").click()
+            expect(page.locator("#escalation-status")).to_have_text("Saved.")
+            page.reload()
+            expect(page.locator("#escalation-form").get_by_label(
+                "frustration threshold", exact=True)).to_have_value("0.6")
+
+            page.get_by_role("link", name="Knowledge base").click()
+            page.get_by_text("New article").click()
+            page.get_by_label("Title").fill("Opening hours of our branches")
+            page.get_by_label("Slug").fill("branch-opening-hours")
+            page.get_by_label("Body (Markdown)").fill("Branches open 9:00-17:00 on weekdays.")
+            page.get_by_role("button", name="Save article").click()
+            expect(page.locator("#kb-table")).to_contain_text("Opening hours of our branches")
+
+            page.get_by_role("link", name="Inboxes & widget").click()
+            expect(page.locator(".snippet")).to_have_value(
+                f'<script src="{base}/widget.js" data-inbox="{demo.inbox_public_id}" async>'
+                "</script>")
+        finally:
+            context.close()
+    assert errors == []

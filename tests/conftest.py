@@ -54,6 +54,8 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         database_url=database_url,
         redis_url=TEST_REDIS_URL,
         password_hashing="fast",
+        # Tests drive the widget far faster than a person; the limiter has its own test.
+        widget_rate_limit_per_minute=0,
     )
 
 

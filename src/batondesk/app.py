@@ -10,13 +10,15 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from batondesk import __version__
-from batondesk.api import admin, auth, console, widget
+from batondesk.api import admin, auth, console, handoff, knowledge, privacy, widget
 from batondesk.api.errors import install_error_handlers
+from batondesk.api.http_security import SlidingWindowLimiter, security_headers, widget_rate_limit
 from batondesk.config import Settings, get_settings
 from batondesk.engine import Pipeline
 from batondesk.engine.loading import build_pipeline
 from batondesk.realtime import Broker, make_broker
 from batondesk.store import init_store
+from batondesk.web import install_web
 
 log = logging.getLogger("batondesk")
 
@@ -52,11 +54,23 @@ def create_app(
     db.publisher = _publisher(app.state.broker)
 
     install_error_handlers(app)
-    for router in (widget.router, auth.router, console.router, admin.router):
+    for router in (widget.router, auth.router, console.router, admin.router, privacy.router,
+                   handoff.router, knowledge.router):
         app.include_router(router)
+    install_web(app)  # console, admin pages, chat widget and /static
+
+    limiter = (
+        SlidingWindowLimiter(settings.widget_rate_limit_per_minute)
+        if settings.widget_rate_limit_per_minute > 0
+        else None
+    )
+    production = settings.environment == "production"
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        limited = widget_rate_limit(request, limiter)
+        if limited is not None:
+            return limited
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > MAX_REQUEST_BYTES:
             return JSONResponse(
@@ -64,9 +78,8 @@ def create_app(
                 status_code=413,
             )
         response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        for name, value in security_headers(request.url.path, production=production).items():
+            response.headers.setdefault(name, value)
         return response
 
     @app.get("/health", tags=["ops"])

@@ -39,7 +39,20 @@ class Settings(BaseSettings):
     # 32-byte keys, base64. In dev they are generated once into data_dir; in production they
     # must be given explicitly, because a lost key means unreadable data.
     master_key: str = ""
+    master_key_file: Path | None = None  # read when BATON_MASTER_KEY is empty
+    # Comma-separated earlier master keys, kept only while `baton keys rotate` re-wraps the
+    # account keys under a new BATON_MASTER_KEY (docs/privacy.md).
+    previous_master_keys: str = ""
     blind_index_key: str = ""
+    # Where wrapped account and contact keys live: a database apart from the main one, so a
+    # backup of the main database holds no keys and erasure reaches it. Empty: a SQLite file
+    # in data_dir/keys/.
+    keystore_url: str = ""
+    # Public widget endpoints: requests per minute per client address (0 disables).
+    widget_rate_limit_per_minute: int = 120
+    # How often each API worker applies the accounts' retention policies (0 disables; the
+    # `baton privacy retention --apply` command does the same from cron).
+    retention_interval_hours: float = 24.0
     session_secret: str = ""
     max_message_chars: int = 5000
     widget_token_ttl_seconds: int = 7 * 24 * 3600
@@ -51,10 +64,20 @@ class Settings(BaseSettings):
     password_hashing: Literal["strong", "fast"] = "strong"
     host: str = "127.0.0.1"
     port: int = 8000
+    # Optional language model behind any OpenAI-compatible chat endpoint (e.g. Ollama at
+    # http://127.0.0.1:11434/v1, vLLM, or a hosted API). Off while base URL or model is empty;
+    # only redacted text is sent, and generated answers must be grounded in the knowledge base.
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_timeout_seconds: float = 20.0
 
     @model_validator(mode="after")
     def _fill_dev_secrets(self) -> Settings:
         secret_fields = ("master_key", "blind_index_key", "session_secret")
+        if not self.master_key and self.master_key_file is not None:
+            # A file mounted from a secret store keeps the key out of the environment.
+            self.master_key = self.master_key_file.read_text().strip()
         if self.environment == "production":
             if self.password_hashing != "strong":
                 raise ValueError("production requires BATON_PASSWORD_HASHING=strong")
@@ -83,6 +106,12 @@ class Settings(BaseSettings):
                     return "postgresql+psycopg://" + url[len(prefix) :]
             return url
         return f"sqlite:///{(self.data_dir / 'baton.db').resolve()}"
+
+    @property
+    def keystore_sqlalchemy_url(self) -> str:
+        if self.keystore_url:
+            return self.keystore_url
+        return f"sqlite:///{(self.data_dir / 'keys' / 'keys.db').resolve()}"
 
     @property
     def models_dir(self) -> Path:

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from batondesk.actions.contacts import do_create_contact, find_contact_by_email
 from batondesk.api.identity import sign_identity
 from batondesk.store.models import Base, Inbox
-from tests.support.workspace import Workspace, start_chat
+from tests.support.workspace import Workspace
 
 SECRET_BODY = "my card ending 4242 never arrived, this is Zebulon Quartermaine"
 SECRET_EMAIL = "zebulon.quartermaine@example.org"

@@ -76,6 +76,7 @@ def test_customer_bot_human_resolve_rate(app, client: TestClient, workspace: Wor
         "message.received",
         "message.understood",
         "conversation.escalated",
+        "conversation.routed",  # to the Cards team, which handles card_arrival
         "conversation.assigned",
         "message.received",
         "agent.replied",

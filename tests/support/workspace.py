@@ -99,6 +99,8 @@ def build_workspace(db: Database) -> Workspace:
 def login(client: TestClient, email: str) -> TestClient:
     response = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
     assert response.status_code == 200, response.text
+    # What the console sends with every request (CSRF protection, see api/deps.py).
+    client.headers["X-Requested-With"] = "baton"
     return client
 
 

@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from batondesk.errors import Conflict, InvalidInput, NotAuthenticated
+from batondesk.errors import Conflict, InvalidInput, NotAuthenticated, RateLimited
+from batondesk.privacy.audit import Actor, failures_since_last_success, record_audit
+from batondesk.privacy.keyring import current_keyring
 from batondesk.privacy.passwords import hash_password, verify_password
 from batondesk.store.base import utcnow
 from batondesk.store.models import (
@@ -28,7 +30,7 @@ from batondesk.store.models import (
 
 API_KEY_PREFIX = "bk_"
 # Scopes an API key can carry; each console endpoint names the one it needs.
-API_SCOPES = frozenset({"conversations:read", "conversations:write", "admin"})
+API_SCOPES = frozenset({"conversations:read", "conversations:write", "admin", "privacy"})
 
 
 def token_hash(token: str) -> str:
@@ -123,14 +125,31 @@ def do_create_api_key(
 
 
 def do_login(session: Session, email: str, password: str, ttl_seconds: int) -> str:
-    """Check a password and open a console session; returns the session token (cookie value)."""
+    """Check a password and open a console session; returns the session token (cookie value).
+    After LOGIN_MAX_FAILURES failures for one email within the window, logins for that email
+    are refused until the window passes (every attempt is in the audit log)."""
+    subject = login_subject(email)
+    failures = failures_since_last_success(
+        session, subject, window_seconds=LOGIN_FAILURE_WINDOW_SECONDS,
+        failure="auth.login_failed", success="auth.login",
+    )
+    if failures >= LOGIN_MAX_FAILURES:
+        raise RateLimited(
+            "too many failed logins for this email; try again later", code="login_throttled"
+        )
     user = session.scalars(select(User).where(User.email == email.strip().lower())).first()
     if user is None:
         # Same work for unknown users, so timing does not reveal which emails exist.
         hash_password(password)
+        _record_login_failure(session, subject, None)
         raise NotAuthenticated("wrong email or password", code="bad_credentials")
     if not verify_password(user.password_hash, password):
+        _record_login_failure(session, subject, user.id)
         raise NotAuthenticated("wrong email or password", code="bad_credentials")
+    record_audit(
+        session, "auth.login", account_id=None, actor=Actor(None, "user", user.id),
+        target_type="user", target_id=user.id, subject=subject,
+    )
     token = secrets.token_urlsafe(32)
     session.add(
         UserSession(
@@ -141,6 +160,25 @@ def do_login(session: Session, email: str, password: str, ttl_seconds: int) -> s
     )
     session.flush()
     return token
+
+
+LOGIN_MAX_FAILURES = 5
+LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+
+
+def login_subject(email: str) -> str:
+    """A keyed hash naming a login email in the audit log (never the email itself)."""
+    return current_keyring().blind_index(email, "audit.login")
+
+
+def _record_login_failure(session: Session, subject: str, user_id: int | None) -> None:
+    # A separate transaction: the request's own one rolls back with the error it raises.
+    with Session(bind=session.get_bind()) as side:
+        record_audit(
+            side, "auth.login_failed", account_id=None, actor=Actor(None, "anonymous", None),
+            target_type="user" if user_id else None, target_id=user_id, subject=subject,
+        )
+        side.commit()
 
 
 def do_logout(session: Session, token: str) -> None:

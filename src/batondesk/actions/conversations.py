@@ -9,17 +9,27 @@ Once a person owns a conversation (assigned), the bot never answers in it until 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from batondesk.actions.events import record_event
+from batondesk.actions.handoff import (
+    do_route_and_assign,
+    escalation_settings,
+    evidence_with_message_ids,
+    what_happens_next,
+)
 from batondesk.engine import DecisionPolicy, Pipeline, TurnContext
 from batondesk.engine.decision import Decision, KnowledgeEntry
 from batondesk.errors import Conflict, InvalidInput, TooLarge
+from batondesk.handoff.policy import EscalationPolicy
+from batondesk.handoff.queue import priority_for
+from batondesk.knowledge.answering import knowledge_for_turn, reply_context
 from batondesk.store.access import list_messages
+from batondesk.store.base import utcnow
 from batondesk.store.models import (
     Account,
     Article,
@@ -29,10 +39,8 @@ from batondesk.store.models import (
     Inbox,
     Membership,
     Message,
-    Priority,
     SenderType,
 )
-from batondesk.store.base import utcnow
 
 OPEN_STATUSES = (ConversationStatus.bot, ConversationStatus.queued, ConversationStatus.assigned)
 
@@ -113,9 +121,18 @@ def do_receive_customer_message(
         earlier_customer_messages=earlier,
         knowledge=_knowledge_by_intent(session, conversation.account_id),
         failed_turns=_consecutive_clarifications(session, conversation),
-        policy=DecisionPolicy.from_settings(account.settings.get("decision", {})),
+        policy=DecisionPolicy.from_settings(account.settings.get("decision", {})).with_escalation(
+            EscalationPolicy(
+                escalation_settings(session, account.id), _contact_tier(session, conversation)
+            )
+        ),
     )
-    result = pipeline.run(text, context)
+    # The knowledge base gates the decision: answer only what retrieval can back up.
+    turn = knowledge_for_turn(
+        session, conversation.account_id, text,
+        policy=context.policy, failed_turns=context.failed_turns,
+    )
+    result = pipeline.run(text, replace(context, review=turn.review))
     message.annotations = result.understanding.to_annotations()
     record_event(
         session,
@@ -133,26 +150,50 @@ def do_receive_customer_message(
     )
     decision = result.decision
     if decision.action == "escalate":
+        customer_ids = _customer_message_ids(session, conversation)
         position = do_escalate(
             session,
             conversation,
             reason=decision.reason,
             actor_type="bot",
-            evidence={**decision.evidence, "message_id": message.id},
+            evidence={
+                **evidence_with_message_ids(decision.evidence, customer_ids),
+                "message_id": message.id,
+            },
+            intent=decision.intent,
         )
-        reply_text = pipeline.reply(decision, position).text
+        reply_text = what_happens_next(
+            session,
+            conversation,
+            escalation_settings(session, conversation.account_id),
+            position=position,
+            language=result.understanding.language,
+        )
         reply = _add_message(
             session, conversation, SenderType.bot, reply_text, {"decision": "escalate"}
         )
         return TurnOutcome(message, reply, decision)
 
-    reply_content = pipeline.reply(decision)
+    reply_content = pipeline.reply(
+        decision,
+        context=reply_context(
+            session, conversation, decision, turn, language=result.understanding.language
+        ),
+    )
     reply = _add_message(
         session,
         conversation,
         SenderType.bot,
         reply_content.text,
-        {"decision": decision.action, "reason": decision.reason, "sources": reply_content.sources},
+        {
+            "decision": decision.action,
+            "reason": decision.reason,
+            "sources": reply_content.sources,
+            "answer_mode": reply_content.mode,
+            # Which profile fields the reply was filled from (shown to agents).
+            "profile_fields": reply_content.profile_fields,
+            **({"answer_details": reply_content.details} if reply_content.details else {}),
+        },
     )
     record_event(
         session,
@@ -164,6 +205,8 @@ def do_receive_customer_message(
             "intent": decision.intent,
             "reason": decision.reason,
             "article_ids": [s["article_id"] for s in reply_content.sources],
+            "answer_mode": reply_content.mode,
+            "profile_fields": reply_content.profile_fields,
         },
     )
     return TurnOutcome(message, reply, decision)
@@ -176,8 +219,10 @@ def do_escalate(
     reason: str,
     actor_type: str,
     evidence: dict[str, Any] | None = None,
+    intent: str | None = None,
 ) -> int:
-    """Move the conversation to the human queue; returns its position in the queue."""
+    """Move the conversation to the human queue, route it to a team, start the SLA clock and
+    assign it when an agent is free; returns its position in the queue (0 when assigned)."""
     if conversation.status not in (ConversationStatus.bot, ConversationStatus.resolved):
         raise Conflict(
             f"conversation is {conversation.status}, not with the bot", code="already_with_human"
@@ -186,7 +231,17 @@ def do_escalate(
     conversation.status = ConversationStatus.queued
     conversation.escalation_reason = reason
     conversation.escalated_at = now
-    conversation.priority = max(conversation.priority, _priority_for(reason))
+    evidence = evidence or {}
+    signal = evidence.get("signal") or {}
+    conversation.priority = max(
+        conversation.priority,
+        priority_for(
+            reason,
+            tier=_contact_tier(session, conversation),
+            frustration=float(evidence.get("frustration", 0.0)),
+            category=signal.get("cue") if reason == "sensitive" else None,
+        ),
+    )
     session.flush()
     record_event(
         session,
@@ -194,8 +249,17 @@ def do_escalate(
         "conversation.escalated",
         actor_type=actor_type,
         actor_id=conversation.contact_id if actor_type == "customer" else None,
-        payload={"reason": reason, "priority": conversation.priority, "evidence": evidence or {}},
+        payload={
+            "reason": reason,
+            "priority": conversation.priority,
+            "intent": intent,
+            "evidence": evidence,
+        },
     )
+    settings = escalation_settings(session, conversation.account_id)
+    # Route on what the customer confidently asked about, which may be an earlier message
+    # ("can I talk to someone about it?" names no topic).
+    do_route_and_assign(session, conversation, settings, intent=_last_intent(session, conversation))
     return queue_position(session, conversation)
 
 
@@ -205,13 +269,21 @@ def do_request_human(session: Session, conversation: Conversation) -> int:
         return queue_position(session, conversation)
     position = do_escalate(
         session, conversation, reason="explicit_request", actor_type="customer",
-        evidence={"via": "button"},
+        evidence={"via": "button", "signal": {"cue": "talk_to_a_person_button"}},
     )
+    contact = session.get(Contact, conversation.contact_id)
     _add_message(
         session,
         conversation,
         SenderType.system,
-        f"You asked for a person. You are number {position} in the queue.",
+        what_happens_next(
+            session,
+            conversation,
+            escalation_settings(session, conversation.account_id),
+            position=position,
+            language=contact.locale[:2] if contact and contact.locale else "en",
+            asked=True,
+        ),
     )
     return position
 
@@ -369,6 +441,7 @@ def _add_message(
     message = Message(
         account_id=conversation.account_id,
         conversation_id=conversation.id,
+        contact_id=conversation.contact_id,
         sender_type=sender,
         sender_user_id=user_id,
         body=text,
@@ -414,7 +487,45 @@ def _consecutive_clarifications(session: Session, conversation: Conversation) ->
     return count
 
 
-def _priority_for(reason: str) -> int:
-    if reason in ("frustration", "sensitive"):
-        return Priority.high
-    return Priority.normal
+def _contact_tier(session: Session, conversation: Conversation) -> str:
+    contact = session.get(Contact, conversation.contact_id)
+    return contact.tier if contact is not None else "standard"
+
+
+def _customer_message_ids(session: Session, conversation: Conversation) -> list[int]:
+    return list(
+        session.scalars(
+            select(Message.id)
+            .where(
+                Message.conversation_id == conversation.id,
+                Message.sender_type == SenderType.customer,
+                Message.private.is_(False),
+            )
+            .order_by(Message.id)
+        )
+    )
+
+
+_ROUTING_CONFIDENCE = 0.5
+
+
+def _last_intent(session: Session, conversation: Conversation) -> str | None:
+    """The most recent intent the bot understood in this conversation (for routing)."""
+    for message in session.scalars(
+        select(Message)
+        .where(
+            Message.conversation_id == conversation.id,
+            Message.sender_type == SenderType.customer,
+        )
+        .order_by(Message.id.desc())
+        .limit(5)
+    ):
+        annotations = message.annotations or {}
+        intent = annotations.get("intent")
+        if (
+            intent
+            and not annotations.get("out_of_scope")
+            and float(annotations.get("confidence", 0.0)) >= _ROUTING_CONFIDENCE
+        ):
+            return str(intent)
+    return None

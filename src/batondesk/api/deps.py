@@ -16,11 +16,16 @@ from batondesk.api.permissions import role_allows
 from batondesk.config import Settings
 from batondesk.engine import Pipeline
 from batondesk.errors import NotAuthenticated, PermissionDenied
+from batondesk.privacy.audit import Actor, set_actor
 from batondesk.store.base import utcnow
 from batondesk.store.database import Database
 from batondesk.store.models import ApiKey, Membership, Role, UserSession
 
 SESSION_COOKIE = "baton_session"
+# CSRF protection for cookie-authenticated console requests that change state.
+CSRF_HEADER = "X-Requested-With"
+CSRF_VALUE = "baton"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ACCOUNT_HEADER = "X-Baton-Account"
 
 
@@ -42,7 +47,9 @@ def get_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
 
 
 DatabaseDep = Annotated[Database, Depends(get_db)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response is sent, so a client's next request sees the
+# write and a failed commit is reported as an error rather than after a success response.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 PipelineDep = Annotated[Pipeline, Depends(get_pipeline)]
 
@@ -76,11 +83,19 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
         if key is None or key.revoked_at is not None:
             raise NotAuthenticated("invalid or revoked API key", code="invalid_api_key")
         key.last_used_at = utcnow()
+        set_actor(session, Actor(key.account_id, "api_key", key.id, _route(request)))
         return Principal(key.account_id, None, key.role, frozenset(key.scopes), None)
 
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise NotAuthenticated("log in or send an API key", code="not_authenticated")
+    if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != CSRF_VALUE:
+        # A cookie rides along on cross-site requests; a custom header cannot be set by another
+        # site without a CORS preflight, which Baton never grants.
+        raise PermissionDenied(
+            f"send the header {CSRF_HEADER}: {CSRF_VALUE} with console requests",
+            code="csrf_check_failed",
+        )
     user_session = session.scalars(
         select(UserSession).where(UserSession.token_hash == token_hash(token))
     ).first()
@@ -104,7 +119,13 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
         if not chosen:
             raise PermissionDenied("not a member of that account", code="not_a_member")
         membership = chosen[0]
+    set_actor(session, Actor(membership.account_id, "user", membership.user_id, _route(request)))
     return Principal(membership.account_id, membership.user_id, membership.role, None, membership)
+
+
+def _route(request: Request) -> str:
+    route = request.scope.get("route")
+    return f"{request.method} {getattr(route, 'path', request.url.path)}"
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
@@ -121,6 +142,7 @@ def require(permission: str) -> Callable[[Principal], Principal]:
             )
         return principal
 
+    check.baton_permission = permission  # type: ignore[attr-defined]  # read by access tests
     return check
 
 

@@ -11,6 +11,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "conversations:write": frozenset({Role.admin, Role.agent}),
     # Members, API keys, account settings.
     "admin": frozenset({Role.admin}),
+    # Privacy requests: export and erase a contact, retention, consents, audit log, key rotation.
+    "privacy": frozenset({Role.admin}),
 }
 
 

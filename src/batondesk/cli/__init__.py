@@ -18,11 +18,22 @@ app = typer.Typer(
 
 
 def _mount_subcommands() -> None:
-    from batondesk.cli import accounts, demo, nlu
+    from batondesk.cli import accounts, demo, kb, nlu
 
     app.add_typer(accounts.app, name="account", help="Create accounts, staff and API keys.")
     app.command(name="demo")(demo.demo)
     app.add_typer(nlu.app, name="nlu", help="Train, evaluate and manage intent models.")
+    app.add_typer(kb.app, name="kb", help="Knowledge base: import articles, evaluate answers.")
+    from batondesk.cli import audit, privacy
+
+    app.add_typer(privacy.app, name="privacy", help="Export, erase, retention, consents.")
+    app.add_typer(privacy.keys_app, name="keys", help="Rotate encryption keys.")
+    app.add_typer(audit.app, name="audit", help="Verify the tamper-evident audit log.")
+    from batondesk.cli import escalation
+
+    app.add_typer(
+        escalation.app, name="escalation", help="Evaluate escalation; run the queue/SLA check."
+    )
 
 
 @app.command()

@@ -32,11 +32,13 @@ def demo(
     typer.echo(
         "\n"
         f"  Baton Bank demo at {address}  (API docs: {address}/docs)\n"
+        f"  Agent console:  {address}/console\n"
+        f"  Customer chat:  {address}/chat/{summary.inbox_public_id}"
+        "   (ask for a person, then answer in the console)\n"
         f"  Demo agent: {summary.agent_email}   Demo admin: {summary.admin_email}\n"
-        f"  Password for both: {summary.password}   (log in: POST {address}/api/v1/auth/login)\n"
-        f"  Widget inbox id: {summary.inbox_public_id}\n"
-        f"    (start a chat: POST {address}/api/v1/widget/inboxes/{summary.inbox_public_id}"
-        "/conversations)\n"
+        f"  Password for both: {summary.password}\n"
+        f"  Widget snippet: <script src=\"{address}/widget.js\" "
+        f"data-inbox=\"{summary.inbox_public_id}\" async></script>\n"
     )
     if serve:
         from batondesk.cli import serve as serve_command

@@ -21,7 +21,6 @@ from batondesk.store import Database
 from batondesk.store.base import utcnow
 from batondesk.store.models import (
     Account,
-    Article,
     Channel,
     Contact,
     Conversation,
@@ -59,6 +58,7 @@ def seed_demo(db: Database) -> DemoSummary:
             _seed_staff(session, account)
             do_create_inbox(session, account, "Website chat", Channel.web_widget, DEMO_INBOX)
             _seed_articles(session, account)
+            _seed_templates(session, account)
             _seed_customers(session, account)
         admin = next(a for a in content.AGENTS if a.role == "admin")
         agent = next(a for a in content.AGENTS if a.role == "agent")
@@ -81,20 +81,43 @@ def _seed_staff(session: Session, account: Account) -> None:
 
 
 def _seed_articles(session: Session, account: Account) -> None:
+    from batondesk.knowledge.articles import ArticleDraft, do_create_article
+
     for seed in content.load_articles():
-        session.add(
-            Article(
-                account_id=account.id,
-                slug=seed.slug,
-                title=seed.title,
-                body=seed.body,
-                tags=list(seed.tags),
-                intents=list(seed.intents),
-                locale=seed.locale,
-                status="published",
-            )
-        )
+        draft = ArticleDraft(seed.slug, seed.title, seed.body, list(seed.intents),
+                             list(seed.tags), seed.locale, "published")
+        do_create_article(session, account.id, draft, author_id=None, change="imported")
     session.flush()
+
+
+# Replies filled from the customer's profile, so the bot never asks for what the bank knows.
+DEMO_TEMPLATES = {
+    "lost_or_stolen_card": (
+        "lost-or-stolen-card",
+        "Hi {{contact.first_name|there}}, sorry to hear that. Your card ending in "
+        "{{contact.card_last4}} can be "
+        "frozen straight away in Cards > Freeze card; if you're sure it's gone, choose Cards > "
+        "Report lost or stolen and we'll cancel it and send a replacement with a new number "
+        "and PIN in 3-5 working days (UK). Replacements for stolen cards are free; lost cards "
+        "cost £5 on Standard and are free on Premium and VIP (your plan: {{contact.plan}}).",
+    ),
+    "card_about_to_expire": (
+        "card-expiry",
+        "Your card ending in {{contact.card_last4}} expires {{contact.card_expiry}}. You don't "
+        "need to do anything: we send the new card automatically 30 days before, free of "
+        "charge, to the address in Profile > Personal details.",
+    ),
+}
+
+
+def _seed_templates(session: Session, account: Account) -> None:
+    from batondesk.knowledge.articles import find_article_by_slug
+    from batondesk.knowledge.intent_responses import do_save_template
+
+    for intent, (slug, body) in DEMO_TEMPLATES.items():
+        article = find_article_by_slug(session, account.id, slug)
+        do_save_template(session, account.id, intent, body,
+                         article_id=article.id if article is not None else None)
 
 
 def _seed_customers(session: Session, account: Account) -> None:

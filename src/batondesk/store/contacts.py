@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from batondesk.privacy.columns import PERSONAL_DATA, EncryptedJSON, EncryptedText
+from batondesk.privacy.sealing import PERSONAL_DATA, SealedBytes, sealed_field
 from batondesk.store.base import Base, TenantMixin
 
 
@@ -20,13 +18,26 @@ class Contact(Base, TenantMixin):
 
     # The id the customer has in the embedding business's own systems (CRM, core banking).
     external_id: Mapped[str | None] = mapped_column(String(120), default=None)
-    name: Mapped[str | None] = mapped_column(EncryptedText("contacts.name"), info=PERSONAL_DATA)
-    email: Mapped[str | None] = mapped_column(EncryptedText("contacts.email"), info=PERSONAL_DATA)
+    # Personal fields are sealed with this contact's own data key (privacy/sealing.py); the
+    # `*_sealed` columns hold ciphertext, the plain names read and write plaintext.
+    key_ref: Mapped[str | None] = mapped_column(String(32), default=None, unique=True, index=True)
+    name_sealed: Mapped[bytes | None] = mapped_column(
+        "name", SealedBytes("contacts.name"), default=None, info=PERSONAL_DATA
+    )
+    name = sealed_field("name_sealed", "contacts.name")
+    email_sealed: Mapped[bytes | None] = mapped_column(
+        "email", SealedBytes("contacts.email"), default=None, info=PERSONAL_DATA
+    )
+    email = sealed_field("email_sealed", "contacts.email")
     # Keyed hash of the normalised email so contacts can be found by email without plaintext.
     email_index: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
-    phone: Mapped[str | None] = mapped_column(EncryptedText("contacts.phone"), info=PERSONAL_DATA)
+    phone_sealed: Mapped[bytes | None] = mapped_column(
+        "phone", SealedBytes("contacts.phone"), default=None, info=PERSONAL_DATA
+    )
+    phone = sealed_field("phone_sealed", "contacts.phone")
     locale: Mapped[str] = mapped_column(String(16), default="en")
     tier: Mapped[str] = mapped_column(String(20), default="standard")
-    attributes: Mapped[dict[str, Any] | None] = mapped_column(
-        EncryptedJSON("contacts.attributes"), default=dict, info=PERSONAL_DATA
+    attributes_sealed: Mapped[bytes | None] = mapped_column(
+        "attributes", SealedBytes("contacts.attributes"), default=None, info=PERSONAL_DATA
     )
+    attributes = sealed_field("attributes_sealed", "contacts.attributes", as_json=True)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from batondesk.privacy.columns import PERSONAL_DATA, EncryptedText
+from batondesk.privacy.sealing import PERSONAL_DATA, SealedBytes, sealed_field
 from batondesk.store.base import Base, TenantMixin, utcnow
 
 
@@ -59,10 +59,18 @@ class Conversation(Base, TenantMixin):
     escalated_at: Mapped[datetime | None] = mapped_column(default=None)
     first_human_response_at: Mapped[datetime | None] = mapped_column(default=None)
     resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Service-level targets set when the conversation enters the queue (handoff/sla.py), and
+    # the kinds already reported as breached ("first_response", "resolution").
+    sla_first_response_due_at: Mapped[datetime | None] = mapped_column(default=None)
+    sla_resolution_due_at: Mapped[datetime | None] = mapped_column(default=None)
+    sla_breaches: Mapped[list[Any] | None] = mapped_column(JSON, default=list)
+    # Steps of priority already added for waiting in the queue (handoff/queue.py aging).
+    priority_aging_steps: Mapped[int] = mapped_column(Integer, default=0)
     csat_score: Mapped[int | None] = mapped_column(Integer, default=None)
-    csat_comment: Mapped[str | None] = mapped_column(
-        EncryptedText("conversations.csat_comment"), default=None, info=PERSONAL_DATA
+    csat_comment_sealed: Mapped[bytes | None] = mapped_column(
+        "csat_comment", SealedBytes("conversations.csat_comment"), default=None, info=PERSONAL_DATA
     )
+    csat_comment = sealed_field("csat_comment_sealed", "conversations.csat_comment")
 
 
 class Message(Base, TenantMixin):
@@ -75,7 +83,15 @@ class Message(Base, TenantMixin):
     sender_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None
     )
-    body: Mapped[str] = mapped_column(EncryptedText("messages.body"), info=PERSONAL_DATA)
+    # Denormalised from the conversation: the contact whose data key seals the body, and
+    # whose erasure deletes the message.
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True, nullable=True
+    )
+    body_sealed: Mapped[bytes] = mapped_column(
+        "body", SealedBytes("messages.body"), info=PERSONAL_DATA
+    )
+    body = sealed_field("body_sealed", "messages.body")
     # Private notes are visible to staff only, never to the customer.
     private: Mapped[bool] = mapped_column(default=False)
     # What the AI understood or used (intent, confidence, sources); never message text.

@@ -59,9 +59,22 @@ class Database:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
-        with self.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        sqlite = self.url.startswith("sqlite")
+        with self.engine.connect() as connection:
+            if sqlite:
+                # A batch migration rebuilds a table by dropping the old one; with foreign keys
+                # on, that drop would cascade-delete every row pointing at it. (The pragma is a
+                # no-op inside a transaction, hence before begin.)
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()
+            try:
+                with connection.begin():
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, "head")
+            finally:
+                if sqlite:
+                    connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    connection.commit()
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -78,6 +91,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def init_store(settings: Settings) -> Database:
     """Install the keyring and open the database named by settings."""
     install_keyring(Keyring.from_base64(settings.master_key, settings.blind_index_key))
+    from batondesk.privacy.setup import install_privacy  # the privacy layer builds on store
+
+    install_privacy(settings)
     configure_password_hashing(settings.password_hashing)
     if not settings.database_url:
         settings.data_dir.mkdir(parents=True, exist_ok=True)

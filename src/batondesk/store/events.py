@@ -17,6 +17,9 @@ EVENT_TYPES = frozenset(
         "bot.replied",
         "bot.clarified",
         "conversation.escalated",
+        "conversation.routed",
+        "conversation.prioritised",
+        "conversation.sla_breached",
         "conversation.assigned",
         "conversation.handed_back",
         "agent.replied",
@@ -24,6 +27,7 @@ EVENT_TYPES = frozenset(
         "conversation.resolved",
         "conversation.reopened",
         "csat.submitted",
+        "message.intent_corrected",
     }
 )
 

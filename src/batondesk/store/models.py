@@ -12,6 +12,7 @@ from batondesk.store.accounts import (
     User,
     UserSession,
 )
+from batondesk.store.article_versions import ArticleVersion
 from batondesk.store.base import Base
 from batondesk.store.contacts import Contact
 from batondesk.store.conversations import (
@@ -23,16 +24,21 @@ from batondesk.store.conversations import (
 )
 from batondesk.store.events import EVENT_TYPES, Event
 from batondesk.store.knowledge import Article
+from batondesk.store.privacy import AuditEntry, Consent
+from batondesk.store.response_templates import ResponseTemplate
 
 __all__ = [
     "EVENT_TYPES",
     "Account",
     "ApiKey",
+    "AuditEntry",
     "Article",
+    "ArticleVersion",
     "Availability",
     "Base",
     "Channel",
     "Contact",
+    "Consent",
     "Conversation",
     "ConversationStatus",
     "Event",
@@ -40,6 +46,7 @@ __all__ = [
     "Membership",
     "Message",
     "Priority",
+    "ResponseTemplate",
     "Role",
     "SenderType",
     "Team",

@@ -10,8 +10,6 @@ benchmarks/results/escalation_dev.json.
 from __future__ import annotations
 
 import json
-import os
-import platform
 import statistics
 import sys
 import time
@@ -20,26 +18,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from machine import describe_machine  # benchmarks/ is on sys.path when run as a script
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SET = ROOT / "benchmarks" / "data" / "escalation_dev.jsonl"
 RESULTS = ROOT / "benchmarks" / "results"
 
 
 def machine() -> dict[str, Any]:
-    model = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "cpu_model": model,
-        "cores": len(os.sched_getaffinity(0)),
-        "python": platform.python_version(),
-        "load_average_at_start": os.getloadavg()[0],
-    }
+    return describe_machine()
 
 
 def detector_latency_ms(conversations: list[Any]) -> dict[str, float]:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import text
-
 from batondesk.actions.contacts import do_create_contact, find_contact_by_email
 from batondesk.api.identity import sign_identity
-from batondesk.store.models import Base, Inbox
+from batondesk.store.models import Inbox
+from tests.support.storage import raw_rows, sqlite_file_bytes
 from tests.support.workspace import Workspace
 
 SECRET_BODY = "my card ending 4242 never arrived, this is Zebulon Quartermaine"
@@ -18,23 +17,9 @@ SECRET_EMAIL = "zebulon.quartermaine@example.org"
 def _raw_database_bytes(db) -> bytes:  # type: ignore[no-untyped-def]
     """Everything stored: the SQLite file(s) byte for byte, or every PostgreSQL row as text."""
     if db.url.startswith("sqlite"):
-        path = db.url.removeprefix("sqlite:///")
         db.engine.dispose()  # flush the WAL into the main file
-        data = b""
-        for suffix in ("", "-wal", "-journal"):
-            try:
-                with open(path + suffix, "rb") as handle:
-                    data += handle.read()
-            except FileNotFoundError:
-                pass
-        return data
-    chunks = []
-    with db.engine.connect() as connection:
-        for table in Base.metadata.sorted_tables:
-            for row in connection.execute(text(f'SELECT * FROM "{table.name}"')):
-                for value in row:
-                    chunks.append(bytes(value) if isinstance(value, bytes | memoryview) else str(value).encode())
-    return b"\n".join(chunks)
+        return sqlite_file_bytes(db.url.removeprefix("sqlite:///"))
+    return raw_rows(db.engine)
 
 
 def test_bodies_and_emails_are_unreadable_in_storage(app, client, workspace: Workspace) -> None:

@@ -8,10 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
 
 from batondesk.api.identity import sign_identity
-from batondesk.store.models import Base, Inbox
+from batondesk.store.models import Inbox
 from tests.support.workspace import Tenant, Workspace, login
 
 
@@ -58,32 +57,6 @@ def say(client: TestClient, conversation_id: int, headers: dict[str, str], text_
         headers=headers,
     )
     assert response.status_code == 201, response.text
-
-
-def raw_rows(engine) -> bytes:  # type: ignore[no-untyped-def]
-    """Every stored value of every table, as bytes (what a database dump would show)."""
-    chunks = []
-    with engine.connect() as connection:
-        for table in Base.metadata.sorted_tables:
-            for row in connection.execute(text(f'SELECT * FROM "{table.name}"')):
-                for value in row:
-                    chunks.append(
-                        bytes(value)
-                        if isinstance(value, bytes | memoryview)
-                        else str(value).encode()
-                    )
-    return b"\n".join(chunks)
-
-
-def sqlite_file_bytes(path: str) -> bytes:
-    data = b""
-    for suffix in ("", "-wal", "-journal"):
-        try:
-            with open(path + suffix, "rb") as handle:
-                data += handle.read()
-        except FileNotFoundError:
-            pass
-    return data
 
 
 @pytest.fixture

@@ -21,7 +21,8 @@ from batondesk.privacy.keystore import KeyDestroyed, current_keystore
 from batondesk.store import Database
 from batondesk.store.models import Contact, Conversation, Event, Message
 from batondesk.store.privacy import DataKey
-from tests.privacy.conftest import identified_chat, raw_rows, say, sqlite_file_bytes
+from tests.privacy.conftest import identified_chat, say
+from tests.support.storage import raw_rows, sqlite_file_bytes
 
 ERASED = {
     "name": "Philippa Oyelaran-Brisbois",

@@ -11,7 +11,8 @@ import logging
 from sqlalchemy import select
 
 from batondesk.store.models import Event
-from tests.privacy.conftest import identified_chat, raw_rows, say, sqlite_file_bytes
+from tests.privacy.conftest import identified_chat, say
+from tests.support.storage import raw_rows, sqlite_file_bytes
 
 EMAIL = "ingrid.vasquez-holm@example.com"
 PHONE = "+44 7700 900461"

@@ -3,7 +3,7 @@
 A confident intent alone is not enough (the model can be confidently wrong on a message it has
 never seen the like of), and a close passage alone is not enough (an unanswerable question can
 share many words with an article). When they disagree or are both weak, the bot asks one
-clarifying question between the two closest candidates, or hands over with `low_confidence`.
+clarifying question between the two closest candidates, or asks for more detail.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ class AnswerGate:
     closest to the message by at least `min_margin` with a similarity of `min_similarity` or
     more (MiniLM cosine: ~0.3 same topic, ~0.55+ a close paraphrase), or the intent model is
     very confident and the article is about as close as the closest. Below
-    `clarify_similarity` for every candidate there is nothing sensible to ask about, so the
-    conversation goes to a person. Defaults were chosen on the development set
+    `clarify_similarity` for every candidate there is nothing sensible to choose between, so the
+    bot asks for more detail (and the escalation policy hands over if that keeps failing). Defaults were chosen on the development set
     (benchmarks/data/kb_dev.jsonl) for a wrong-answer rate under 2%.
     """
 
@@ -104,7 +104,10 @@ class AnswerGate:
             if len(alternatives) >= 2:
                 return Decision("clarify", "ambiguous", decision.intent,
                                 alternatives=alternatives, evidence=evidence)
-            return Decision("escalate", "low_confidence", decision.intent, evidence=evidence)
+            # Nothing to choose between: ask for more detail rather than hand over on the first
+            # unclear turn (a rephrasing often lands); if it stays unclear, the escalation
+            # policy's unclear-turns rule (`when_unclear` above) hands over.
+            return Decision("clarify", "unknown", decision.intent, evidence=evidence)
         if decision.action == "clarify":
             # Offer only choices the knowledge base backs: naming two unrelated articles in
             # reply to "tell me a joke" would be worse than asking for more detail.

@@ -54,8 +54,15 @@ def create_app(
     db.publisher = _publisher(app.state.broker)
 
     install_error_handlers(app)
-    for router in (widget.router, auth.router, console.router, admin.router, privacy.router,
-                   handoff.router, knowledge.router):
+    for router in (
+        widget.router,
+        auth.router,
+        console.router,
+        admin.router,
+        privacy.router,
+        handoff.router,
+        knowledge.router,
+    ):
         app.include_router(router)
     install_web(app)  # console, admin pages, chat widget and /static
 
@@ -67,14 +74,21 @@ def create_app(
     production = settings.environment == "production"
 
     @app.middleware("http")
-    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def guard(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         limited = widget_rate_limit(request, limiter)
         if limited is not None:
             return limited
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > MAX_REQUEST_BYTES:
             return JSONResponse(
-                {"error": {"code": "too_large", "message": f"request body over {MAX_REQUEST_BYTES} bytes"}},
+                {
+                    "error": {
+                        "code": "too_large",
+                        "message": f"request body over {MAX_REQUEST_BYTES} bytes",
+                    }
+                },
                 status_code=413,
             )
         response = await call_next(request)

@@ -22,18 +22,26 @@ CONSOLE_ENDPOINTS: dict[tuple[str, str], tuple[str, dict | None]] = {
     ("GET", "/api/v1/conversations/{conversation_id}/events"): ("conversations:read", None),
     ("GET", "/api/v1/contacts/{contact_id}"): ("conversations:read", None),
     ("POST", "/api/v1/conversations/{conversation_id}/messages"): (
-        "conversations:write", {"body": "hello"}),
+        "conversations:write",
+        {"body": "hello"},
+    ),
     ("POST", "/api/v1/conversations/{conversation_id}/notes"): (
-        "conversations:write", {"body": "note"}),
+        "conversations:write",
+        {"body": "note"},
+    ),
     ("POST", "/api/v1/conversations/{conversation_id}/assign"): (
-        "conversations:write", {"user_id": 0}),
+        "conversations:write",
+        {"user_id": 0},
+    ),
     ("POST", "/api/v1/conversations/{conversation_id}/take-over"): ("conversations:write", None),
     ("POST", "/api/v1/conversations/{conversation_id}/hand-back"): ("conversations:write", None),
     ("POST", "/api/v1/conversations/{conversation_id}/resolve"): ("conversations:write", None),
     ("POST", "/api/v1/conversations/{conversation_id}/reopen"): ("conversations:write", None),
     ("GET", "/api/v1/admin/api-keys"): ("admin", None),
     ("POST", "/api/v1/admin/api-keys"): (
-        "admin", {"name": "k", "role": "agent", "scopes": ["conversations:read"]}),
+        "admin",
+        {"name": "k", "role": "agent", "scopes": ["conversations:read"]},
+    ),
     ("POST", "/api/v1/admin/api-keys/{key_id}/revoke"): ("admin", None),
     ("GET", "/api/v1/admin/settings/decision"): ("admin", None),
     ("PUT", "/api/v1/admin/settings/decision"): ("admin", {"answer_threshold": 0.6}),
@@ -42,18 +50,24 @@ CONSOLE_ENDPOINTS: dict[tuple[str, str], tuple[str, dict | None]] = {
     ("GET", "/api/v1/admin/settings/escalation"): ("admin", None),
     ("PUT", "/api/v1/admin/settings/escalation"): ("admin", {"frustration_threshold": 0.5}),
     ("POST", "/api/v1/messages/{message_id}/intent"): (
-        "conversations:write", {"intent": "card_arrival"}),
+        "conversations:write",
+        {"intent": "card_arrival"},
+    ),
     ("GET", "/api/v1/admin/models"): ("admin", None),
     ("POST", "/api/v1/admin/models/promote"): ("admin", {"version": "none-such"}),
     ("POST", "/api/v1/admin/models/rollback"): ("admin", None),
     ("POST", "/api/v1/admin/members"): (
-        "admin", {"email": "new@a.example", "name": "New", "password": "long enough"}),
+        "admin",
+        {"email": "new@a.example", "name": "New", "password": "long enough"},
+    ),
     ("PATCH", "/api/v1/admin/members/{user_id}"): ("admin", {"role": "agent"}),
     ("GET", "/api/v1/admin/privacy/contacts/{contact_id}/export"): ("privacy", None),
     ("POST", "/api/v1/admin/privacy/contacts/{contact_id}/erase"): ("privacy", None),
     ("GET", "/api/v1/admin/privacy/contacts/{contact_id}/consents"): ("privacy", None),
     ("PUT", "/api/v1/admin/privacy/contacts/{contact_id}/consents"): (
-        "privacy", {"purpose": "training", "granted": True}),
+        "privacy",
+        {"purpose": "training", "granted": True},
+    ),
     ("GET", "/api/v1/admin/privacy/retention"): ("privacy", None),
     ("PUT", "/api/v1/admin/privacy/retention"): ("privacy", {"conversation_days": 3650}),
     ("GET", "/api/v1/admin/privacy/retention/report"): ("privacy", None),
@@ -63,7 +77,9 @@ CONSOLE_ENDPOINTS: dict[tuple[str, str], tuple[str, dict | None]] = {
     ("POST", "/api/v1/admin/privacy/keys/rotate"): ("privacy", None),
     ("GET", "/api/v1/knowledge/articles"): ("conversations:read", None),
     ("POST", "/api/v1/knowledge/articles"): (
-        "admin", {"title": "Opening hours", "body": "We answer chats every day."}),
+        "admin",
+        {"title": "Opening hours", "body": "We answer chats every day."},
+    ),
     ("GET", "/api/v1/knowledge/articles/{article_id}"): ("conversations:read", None),
     ("PATCH", "/api/v1/knowledge/articles/{article_id}"): ("admin", {"title": "New title"}),
     ("DELETE", "/api/v1/knowledge/articles/{article_id}"): ("admin", None),
@@ -73,7 +89,9 @@ CONSOLE_ENDPOINTS: dict[tuple[str, str], tuple[str, dict | None]] = {
     ("GET", "/api/v1/knowledge/search"): ("conversations:read", None),
     ("GET", "/api/v1/knowledge/templates"): ("admin", None),
     ("PUT", "/api/v1/knowledge/templates"): (
-        "admin", {"intent": "card_arrival", "body": "Your card is on its way."}),
+        "admin",
+        {"intent": "card_arrival", "body": "Your card is on its way."},
+    ),
     ("GET", "/api/v1/conversations/{conversation_id}/suggestions"): ("conversations:read", None),
 }
 PUBLIC_PREFIXES = ("/api/v1/widget/", "/api/v1/auth/")
@@ -100,7 +118,8 @@ def foreign_ids(app, client: TestClient, workspace: Workspace) -> dict[str, int]
     conversation_id, visitor = start_chat(client, workspace.b.inbox_public_id)
     sent = client.post(
         f"/api/v1/widget/conversations/{conversation_id}/messages",
-        json={"body": "my card still hasn't arrived"}, headers=visitor,
+        json={"body": "my card still hasn't arrived"},
+        headers=visitor,
     )
     with TestClient(app) as admin_b:
         login(admin_b, workspace.b.users["admin"][1])
@@ -109,9 +128,14 @@ def foreign_ids(app, client: TestClient, workspace: Workspace) -> dict[str, int]
             "/api/v1/admin/api-keys",
             json={"name": "b", "role": "agent", "scopes": ["conversations:read"]},
         ).json()
-    return {"conversation_id": conversation_id, "contact_id": contact_id, "key_id": key["id"],
-            "message_id": sent.json()["message"]["id"], "user_id": workspace.b.users["agent"][0],
-            "article_id": workspace_article_id(app, workspace.b.account_id)}
+    return {
+        "conversation_id": conversation_id,
+        "contact_id": contact_id,
+        "key_id": key["id"],
+        "message_id": sent.json()["message"]["id"],
+        "user_id": workspace.b.users["agent"][0],
+        "article_id": workspace_article_id(app, workspace.b.account_id),
+    }
 
 
 def workspace_article_id(app, account_id: int) -> int:  # type: ignore[no-untyped-def]
@@ -120,9 +144,11 @@ def workspace_article_id(app, account_id: int) -> int:  # type: ignore[no-untype
     from batondesk.store.models import Article
 
     with app.state.db.session() as session:
-        return int(session.scalars(
-            select(Article.id).where(Article.account_id == account_id).order_by(Article.id)
-        ).first())
+        return int(
+            session.scalars(
+                select(Article.id).where(Article.account_id == account_id).order_by(Article.id)
+            ).first()
+        )
 
 
 def _fill(path: str, ids: dict[str, int]) -> str:
@@ -162,13 +188,21 @@ def test_lists_never_show_another_account(app, workspace: Workspace, foreign_ids
 
 def test_without_login_console_is_closed(client: TestClient) -> None:
     for (method, path), (_permission, body) in CONSOLE_ENDPOINTS.items():
-        ids = {"conversation_id": 1, "contact_id": 1, "key_id": 1, "message_id": 1, "user_id": 1,
-               "article_id": 1}
+        ids = {
+            "conversation_id": 1,
+            "contact_id": 1,
+            "key_id": 1,
+            "message_id": 1,
+            "user_id": 1,
+            "article_id": 1,
+        }
         response = client.request(method, _fill(path, ids), json=body)
         assert response.status_code == 401, (method, path)
 
 
-def test_api_key_scopes_limit_what_a_key_can_do(app, client: TestClient, workspace: Workspace) -> None:
+def test_api_key_scopes_limit_what_a_key_can_do(
+    app, client: TestClient, workspace: Workspace
+) -> None:
     with TestClient(app) as admin_a:
         login(admin_a, workspace.a.users["admin"][1])
         created = admin_a.post(

@@ -17,18 +17,28 @@ def _message_count(app) -> int:  # type: ignore[no-untyped-def]
         return int(session.scalar(select(func.count()).select_from(Message)) or 0)
 
 
-def test_widget_rejects_bad_messages_without_storing_them(app, client, workspace: Workspace) -> None:
+def test_widget_rejects_bad_messages_without_storing_them(
+    app, client, workspace: Workspace
+) -> None:
     conversation_id, visitor = start_chat(client, workspace.a.inbox_public_id)
     url = f"/api/v1/widget/conversations/{conversation_id}/messages"
     cases = [
-        ({"content": b"{not json", "headers": {"Content-Type": "application/json"}}, 400, "malformed_json"),
+        (
+            {"content": b"{not json", "headers": {"Content-Type": "application/json"}},
+            400,
+            "malformed_json",
+        ),
         ({"json": {"body": 42}}, 422, "invalid_input"),
         ({"json": {"body": ""}}, 422, "invalid_input"),
         ({"json": {"body": "   "}}, 422, "empty_message"),
         ({"json": {"body": "x" * 5001}}, 413, "message_too_long"),
         ({"json": {"body": "hi", "extra": 1}}, 422, "invalid_input"),
         ({"json": ["body"]}, 422, "invalid_input"),
-        ({"content": b"x" * 300_000, "headers": {"Content-Type": "application/json"}}, 413, "too_large"),
+        (
+            {"content": b"x" * 300_000, "headers": {"Content-Type": "application/json"}},
+            413,
+            "too_large",
+        ),
     ]
     for kwargs, status, code in cases:
         headers = {**visitor, **kwargs.pop("headers", {})}

@@ -27,8 +27,12 @@ def test_bodies_and_emails_are_unreadable_in_storage(app, client, workspace: Wor
     with db.session() as session:
         inbox = session.query(Inbox).filter_by(public_id=workspace.a.inbox_public_id).one()
         token = sign_identity(
-            {"external_id": "cust-77", "name": "Zebulon Quartermaine", "email": SECRET_EMAIL,
-             "exp": int(time.time()) + 600},
+            {
+                "external_id": "cust-77",
+                "name": "Zebulon Quartermaine",
+                "email": SECRET_EMAIL,
+                "exp": int(time.time()) + 600,
+            },
             inbox.identity_secret,
         )
     started = client.post(

@@ -14,7 +14,9 @@ def test_customer_bot_human_resolve_rate(app, client: TestClient, workspace: Wor
     url = f"/api/v1/widget/conversations/{conversation_id}"
 
     # The bot answers a routine question from the knowledge base and cites it.
-    turn = client.post(f"{url}/messages", json={"body": "my card still hasn't arrived"}, headers=visitor)
+    turn = client.post(
+        f"{url}/messages", json={"body": "my card still hasn't arrived"}, headers=visitor
+    )
     assert turn.status_code == 201, turn.text
     reply = turn.json()["reply"]
     assert reply["sender_type"] == "bot"
@@ -40,7 +42,9 @@ def test_customer_bot_human_resolve_rate(app, client: TestClient, workspace: Wor
         assert taken.json()["status"] == "assigned"
 
         # While a person owns the conversation the bot stays silent.
-        turn = client.post(f"{url}/messages", json={"body": "when will my card arrive"}, headers=visitor)
+        turn = client.post(
+            f"{url}/messages", json={"body": "when will my card arrive"}, headers=visitor
+        )
         assert turn.json()["reply"] is None
         assert turn.json()["status"] == "assigned"
 
@@ -55,10 +59,17 @@ def test_customer_bot_human_resolve_rate(app, client: TestClient, workspace: Wor
     # The customer sees the agent's reply and rates the conversation.
     seen = client.get(url, headers=visitor).json()
     assert [m["sender_type"] for m in seen["messages"]] == [
-        "customer", "bot", "customer", "bot", "customer", "agent",
+        "customer",
+        "bot",
+        "customer",
+        "bot",
+        "customer",
+        "agent",
     ]
     assert "reissued your card" in seen["messages"][-1]["body"]
-    rated = client.post(f"{url}/csat", json={"score": 5, "comment": "quick and kind"}, headers=visitor)
+    rated = client.post(
+        f"{url}/csat", json={"score": 5, "comment": "quick and kind"}, headers=visitor
+    )
     assert rated.status_code == 200
 
     with app.state.db.session() as session:

@@ -22,7 +22,9 @@ def test_openapi_describes_every_endpoint_with_its_errors(client) -> None:
 def test_baton_help_lists_commands() -> None:
     result = subprocess.run(
         [sys.executable, "-c", "from batondesk.cli import main; main()", "--help"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     for command in ("demo", "serve", "migrate", "nlu", "account", "openapi"):
         assert command in result.stdout

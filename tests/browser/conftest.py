@@ -27,8 +27,11 @@ LAUNCH_ARGS = [
 
 
 def chromium_path() -> str | None:
-    for candidate in (os.environ.get("BATON_CHROMIUM"), shutil.which("chromium"),
-                      shutil.which("chromium-browser")):
+    for candidate in (
+        os.environ.get("BATON_CHROMIUM"),
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
         if candidate and Path(candidate).exists():
             return candidate
     return None

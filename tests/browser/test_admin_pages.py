@@ -45,14 +45,16 @@ def test_admin_adds_a_person_tunes_escalation_and_writes_an_article(
 
             page.get_by_role("link", name="Escalation").click()
             threshold = page.locator("#escalation-form").get_by_label(
-                "frustration threshold", exact=True)
+                "frustration threshold", exact=True
+            )
             expect(threshold).to_have_value("0.45")
             threshold.fill("0.6")
             page.locator("#escalation-form").get_by_role("button", name="Save").click()
             expect(page.locator("#escalation-status")).to_have_text("Saved.")
             page.reload()
-            expect(page.locator("#escalation-form").get_by_label(
-                "frustration threshold", exact=True)).to_have_value("0.6")
+            expect(
+                page.locator("#escalation-form").get_by_label("frustration threshold", exact=True)
+            ).to_have_value("0.6")
 
             page.get_by_role("link", name="Knowledge base").click()
             page.get_by_text("New article").click()
@@ -65,7 +67,8 @@ def test_admin_adds_a_person_tunes_escalation_and_writes_an_article(
             page.get_by_role("link", name="Inboxes & widget").click()
             expect(page.locator(".snippet")).to_have_value(
                 f'<script src="{base}/widget.js" data-inbox="{demo.inbox_public_id}" async>'
-                "</script>")
+                "</script>"
+            )
         finally:
             context.close()
     assert errors == []

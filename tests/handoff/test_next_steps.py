@@ -12,8 +12,12 @@ HOURS = OfficeHours(timezone="Europe/Madrid", days=[1, 2, 3, 4, 5], opens="09:00
 
 def _situation(**changes: object) -> QueueSituation:
     values: dict[str, object] = {
-        "position": 3, "expected_wait_minutes": 12, "agent_name": None, "open_now": True,
-        "agents_available": 2, "office_hours": HOURS,
+        "position": 3,
+        "expected_wait_minutes": 12,
+        "agent_name": None,
+        "open_now": True,
+        "agents_available": 2,
+        "office_hours": HOURS,
     }
     values.update(changes)
     return QueueSituation(**values)  # type: ignore[arg-type]

@@ -24,8 +24,9 @@ def test_create_edit_publish_restore_delete(app, workspace: Workspace) -> None:
         assert article["slug"] == "opening-hours-of-our-chat" and article["version"] == 1
         url = f"/api/v1/knowledge/articles/{article['id']}"
 
-        edited = admin.patch(url, json={"body": "Our team answers chats 24/7.",
-                                        "status": "published"}).json()
+        edited = admin.patch(
+            url, json={"body": "Our team answers chats 24/7.", "status": "published"}
+        ).json()
         assert edited["version"] == 2 and edited["status"] == "published"
         same = admin.patch(url, json={"status": "published"}).json()
         assert same["version"] == 2, "a change that changes nothing saves no version"
@@ -67,15 +68,21 @@ def test_agents_read_and_search_but_cannot_write(app, workspace: Workspace) -> N
 
 
 def test_import_markdown_csv_and_html_exports(app, workspace: Workspace) -> None:
-    markdown = ("---\nslug: savings\ntitle: Savings pots\nintents: [savings]\ntags: [pots]\n---\n"
-                "Open a pot in **Home > Pots**.")
-    csv_text = ("slug,title,body,intents,tags\n"
-                ",Cheque books,\"We don't issue cheque books.\",cheque_book,cheques\n"
-                "lost-card,Lost or stolen card,\"Freeze it in Cards > Freeze card, then call us.\","
-                "lost_or_stolen_card,cards\n")
-    html = ("<html lang='en'><head><title>Branches</title></head><body><h1>Branches</h1>"
-            "<p>We have <b>no branches</b>: everything happens in the app.</p>"
-            "<script>track()</script></body></html>")
+    markdown = (
+        "---\nslug: savings\ntitle: Savings pots\nintents: [savings]\ntags: [pots]\n---\n"
+        "Open a pot in **Home > Pots**."
+    )
+    csv_text = (
+        "slug,title,body,intents,tags\n"
+        ',Cheque books,"We don\'t issue cheque books.",cheque_book,cheques\n'
+        'lost-card,Lost or stolen card,"Freeze it in Cards > Freeze card, then call us.",'
+        "lost_or_stolen_card,cards\n"
+    )
+    html = (
+        "<html lang='en'><head><title>Branches</title></head><body><h1>Branches</h1>"
+        "<p>We have <b>no branches</b>: everything happens in the app.</p>"
+        "<script>track()</script></body></html>"
+    )
     files = [
         ("files", ("savings.md", markdown, "text/markdown")),
         ("files", ("export.csv", csv_text, "text/csv")),
@@ -102,11 +109,17 @@ def test_import_markdown_csv_and_html_exports(app, workspace: Workspace) -> None
 def test_draft_articles_are_never_used_by_the_bot(app, client: TestClient, workspace) -> None:  # type: ignore[no-untyped-def]
     with TestClient(app) as admin:
         login(admin, workspace.a.users["admin"][1])
-        card = next(a for a in admin.get("/api/v1/knowledge/articles").json()
-                    if a["slug"] == "card-delivery")
+        card = next(
+            a
+            for a in admin.get("/api/v1/knowledge/articles").json()
+            if a["slug"] == "card-delivery"
+        )
         admin.patch(f"/api/v1/knowledge/articles/{card['id']}", json={"status": "draft"})
     conversation_id, visitor = start_chat(client, workspace.a.inbox_public_id)
-    turn = client.post(f"/api/v1/widget/conversations/{conversation_id}/messages",
-                       json={"body": "my card still hasn't arrived"}, headers=visitor).json()
+    turn = client.post(
+        f"/api/v1/widget/conversations/{conversation_id}/messages",
+        json={"body": "my card still hasn't arrived"},
+        headers=visitor,
+    ).json()
     assert not (turn["reply"] or {}).get("sources")
     assert "3-5 working days" not in (turn["reply"] or {}).get("body", "")

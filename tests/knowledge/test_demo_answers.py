@@ -13,7 +13,8 @@ def _turn(client: TestClient, inbox: str, text: str) -> dict:  # type: ignore[ty
     headers = {"Authorization": f"Bearer {started['visitor_token']}"}
     response = client.post(
         f"/api/v1/widget/conversations/{started['conversation_id']}/messages",
-        json={"body": text}, headers=headers,
+        json={"body": text},
+        headers=headers,
     )
     assert response.status_code == 201, response.text
     return response.json()  # type: ignore[no-any-return]
@@ -26,8 +27,11 @@ def test_demo_answers_with_a_cited_article_and_never_invents(app, client: TestCl
     assert "Source: When will my new card arrive?" in answered["reply"]["body"]
     assert "working day" in answered["reply"]["body"]
 
-    for question in ("can I get a mortgage with you", "do you offer travel insurance",
-                     "what's the weather like in London today"):
+    for question in (
+        "can I get a mortgage with you",
+        "do you offer travel insurance",
+        "what's the weather like in London today",
+    ):
         turn = _turn(client, summary.inbox_public_id, question)
         reply = turn["reply"]
         assert not reply.get("sources"), f"{question!r} was answered from an article"

@@ -9,14 +9,28 @@ from batondesk.knowledge.gate import AnswerGate
 from batondesk.knowledge.retrieval import HybridIndex, IndexedArticle, IntentReranker
 
 ARTICLES = [
-    IndexedArticle(1, "card-delivery", "When will my card arrive?",
-                   "Cards arrive within 3-5 working days of ordering. If yours has not arrived "
-                   "after 7 working days, order a replacement.", ("card_arrival",)),
-    IndexedArticle(2, "lost-card", "Lost or stolen card",
-                   "Freeze your card straight away in the app under Cards > Freeze card.",
-                   ("lost_or_stolen_card",)),
-    IndexedArticle(3, "exchange-rates", "Our exchange rates",
-                   "We use the interbank rate with a 0.5% markup on weekdays.", ("exchange_rate",)),
+    IndexedArticle(
+        1,
+        "card-delivery",
+        "When will my card arrive?",
+        "Cards arrive within 3-5 working days of ordering. If yours has not arrived "
+        "after 7 working days, order a replacement.",
+        ("card_arrival",),
+    ),
+    IndexedArticle(
+        2,
+        "lost-card",
+        "Lost or stolen card",
+        "Freeze your card straight away in the app under Cards > Freeze card.",
+        ("lost_or_stolen_card",),
+    ),
+    IndexedArticle(
+        3,
+        "exchange-rates",
+        "Our exchange rates",
+        "We use the interbank rate with a 0.5% markup on weekdays.",
+        ("exchange_rate",),
+    ),
 ]
 KNOWLEDGE = {i: KnowledgeEntry(a.id, a.slug, a.title, a.body) for a in ARTICLES for i in a.intents}
 
@@ -59,7 +73,9 @@ def test_escalation_policy_wins_when_the_bot_has_been_unclear_too_often() -> Non
     hits = index.search("I left my card on the bus", k=10)
     answer = Decision("answer", "answered", "exchange_rate", knowledge=KNOWLEDGE["exchange_rate"])
     overruled = AnswerGate().review(
-        answer, understanding, hits,
+        answer,
+        understanding,
+        hits,
         when_unclear=lambda: Decision("escalate", "repeated_failure", "exchange_rate"),
     )
     assert (overruled.action, overruled.reason) == ("escalate", "repeated_failure")
@@ -67,20 +83,21 @@ def test_escalation_policy_wins_when_the_bot_has_been_unclear_too_often() -> Non
 
 def test_clarifying_question_only_offers_articles_the_knowledge_base_backs() -> None:
     index = HybridIndex(ARTICLES, default_embedder())
-    understanding = Understanding("exchange_rate", 0.3, [("exchange_rate", 0.3),
-                                                         ("lost_or_stolen_card", 0.3)])
+    understanding = Understanding(
+        "exchange_rate", 0.3, [("exchange_rate", 0.3), ("lost_or_stolen_card", 0.3)]
+    )
     unrelated = [KNOWLEDGE["exchange_rate"], KNOWLEDGE["lost_or_stolen_card"]]
     policy_says = Decision("clarify", "ambiguous", "exchange_rate", alternatives=unrelated)
-    decision = AnswerGate().review(policy_says, understanding,
-                                   index.search("tell me a joke", k=10))
+    decision = AnswerGate().review(policy_says, understanding, index.search("tell me a joke", k=10))
     assert (decision.action, decision.reason, decision.alternatives) == ("clarify", "unknown", [])
 
 
 def test_without_the_encoder_only_a_clear_lexical_lead_is_answered() -> None:
     index = HybridIndex(ARTICLES, None)
     understanding = Understanding("lost_or_stolen_card", 0.9, [("lost_or_stolen_card", 0.9)])
-    answer = Decision("answer", "answered", "lost_or_stolen_card",
-                      knowledge=KNOWLEDGE["lost_or_stolen_card"])
+    answer = Decision(
+        "answer", "answered", "lost_or_stolen_card", knowledge=KNOWLEDGE["lost_or_stolen_card"]
+    )
     clear = AnswerGate().review(answer, understanding, index.search("freeze my stolen card", k=10))
     assert clear.action == "answer"
     vague = AnswerGate().review(answer, understanding, index.search("card", k=10))

@@ -16,9 +16,11 @@ def _supported(answer: str) -> bool:
 
 
 def test_faithful_paraphrase_is_supported() -> None:
-    assert _supported("Sure! Your card should arrive within 3-5 working days of ordering. "
-                      "If it has not arrived after 7 working days, order a replacement under "
-                      "Cards > Replace card.")
+    assert _supported(
+        "Sure! Your card should arrive within 3-5 working days of ordering. "
+        "If it has not arrived after 7 working days, order a replacement under "
+        "Cards > Replace card."
+    )
     assert _supported("Express delivery is free on Premium and VIP, and costs £5 on Standard.")
 
 

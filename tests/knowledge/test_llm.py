@@ -23,8 +23,10 @@ from tests.support.workspace import Workspace, login, start_chat
 
 EMAIL, PHONE, CARD = "ada.lovelace@example.com", "+44 7700 900123", "4111 1111 1111 1111"
 MESSAGE = f"My card still hasn't arrived. Email me at {EMAIL} or call {PHONE}."
-GROUNDED = ("Cards arrive within 3-5 working days of ordering. If yours has not arrived after "
-            "7 working days, order a replacement in the app under Cards > Replace card.")
+GROUNDED = (
+    "Cards arrive within 3-5 working days of ordering. If yours has not arrived after "
+    "7 working days, order a replacement in the app under Cards > Replace card."
+)
 INVENTED = "Good news: your card arrives tomorrow by courier, and we'll add a £20 credit."
 
 
@@ -45,9 +47,18 @@ class FakeModel:
             body = json.loads(raw)
             is_summary = "Summarise" in body["messages"][0]["content"]
             content = "The customer is waiting for a card." if is_summary else self.answer
-            return {"id": "x", "object": "chat.completion", "model": body["model"],
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": content}}]}
+            return {
+                "id": "x",
+                "object": "chat.completion",
+                "model": body["model"],
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "stop",
+                        "message": {"role": "assistant", "content": content},
+                    }
+                ],
+            }
 
         return app
 
@@ -71,8 +82,11 @@ def _send(
     client: TestClient, workspace: Workspace, text: str
 ) -> tuple[int, dict[str, str], dict[str, Any]]:
     conversation_id, visitor = start_chat(client, workspace.a.inbox_public_id)
-    turn = client.post(f"/api/v1/widget/conversations/{conversation_id}/messages",
-                       json={"body": text}, headers=visitor)
+    turn = client.post(
+        f"/api/v1/widget/conversations/{conversation_id}/messages",
+        json={"body": text},
+        headers=visitor,
+    )
     assert turn.status_code == 201, turn.text
     return conversation_id, visitor, turn.json()["reply"]
 
@@ -99,9 +113,11 @@ def test_grounded_generated_answer_is_used_and_only_redacted_text_is_sent(
     # The handoff summary in agent assist goes through the same redaction.
     with TestClient(app) as agent:
         login(agent, workspace.a.users["agent"][1])
-        client.post(f"/api/v1/widget/conversations/{conversation_id}/messages",
-                    json={"body": f"My card number is {CARD}, please check it"},
-                    headers=visitor)
+        client.post(
+            f"/api/v1/widget/conversations/{conversation_id}/messages",
+            json={"body": f"My card number is {CARD}, please check it"},
+            headers=visitor,
+        )
         assist = agent.get(f"/api/v1/conversations/{conversation_id}/suggestions").json()
     assert assist["summary"] == "The customer is waiting for a card."
     assert assist["passages"][0]["slug"] == "card-delivery"
@@ -127,8 +143,11 @@ def test_unsupported_generated_answer_is_replaced_by_the_article(
 
 
 def test_llm_is_off_by_default_and_a_dead_endpoint_falls_back(settings) -> None:  # type: ignore[no-untyped-def]
-    assert settings.llm_base_url == "" and writer_from_settings(
-        settings.llm_base_url, settings.llm_model, settings.llm_api_key) is None
+    assert (
+        settings.llm_base_url == ""
+        and writer_from_settings(settings.llm_base_url, settings.llm_model, settings.llm_api_key)
+        is None
+    )
     writer = GroundedWriter(ChatClient("http://127.0.0.1:9/v1", "m", timeout_seconds=0.5))
     outcome = writer.answer("when does my card arrive", ["Cards arrive in 3-5 working days."])
     assert outcome.text is None and outcome.outcome == "error"

@@ -38,12 +38,17 @@ def _ask(app, pipeline, workspace: Workspace, contact_fields: dict) -> dict:  # 
 def test_reply_uses_the_profile_and_says_so(app, pipeline, workspace: Workspace) -> None:
     with TestClient(app) as admin:
         login(admin, workspace.a.users["admin"][1])
-        saved = admin.put("/api/v1/knowledge/templates",
-                          json={"intent": "card_arrival", "body": TEMPLATE})
+        saved = admin.put(
+            "/api/v1/knowledge/templates", json={"intent": "card_arrival", "body": TEMPLATE}
+        )
         assert saved.status_code == 200, saved.text
 
-    known = _ask(app, pipeline, workspace,
-                 {"name": "Ada Lovelace", "attributes": {"card_last4": "4821", "plan": "premium"}})
+    known = _ask(
+        app,
+        pipeline,
+        workspace,
+        {"name": "Ada Lovelace", "attributes": {"card_last4": "4821", "plan": "premium"}},
+    )
     assert "Hi Ada" in known["body"] and "ending in 4821" in known["body"]
     assert known["annotations"]["answer_mode"] == "template"
     assert known["annotations"]["profile_fields"] == ["contact.first_name", "contact.card_last4"]
@@ -59,8 +64,9 @@ def test_reply_uses_the_profile_and_says_so(app, pipeline, workspace: Workspace)
 
 
 def test_templates_are_checked_and_rendered_with_defaults() -> None:
-    rendered = render_template("Hi {{contact.first_name|there}}, plan {{contact.plan}}.",
-                               {"contact": {"plan": "vip"}})
+    rendered = render_template(
+        "Hi {{contact.first_name|there}}, plan {{contact.plan}}.", {"contact": {"plan": "vip"}}
+    )
     assert rendered is not None
     assert rendered.text == "Hi there, plan vip." and rendered.profile_fields == ["contact.plan"]
     assert render_template("Card {{contact.card_last4}}", {"contact": {}}) is None
@@ -75,7 +81,9 @@ def test_templates_are_checked_and_rendered_with_defaults() -> None:
 def test_template_with_unknown_variable_is_refused_by_the_api(app, workspace: Workspace) -> None:
     with TestClient(app) as admin:
         login(admin, workspace.a.users["admin"][1])
-        refused = admin.put("/api/v1/knowledge/templates",
-                            json={"intent": "card_arrival", "body": "Hi {{user.password}}"})
+        refused = admin.put(
+            "/api/v1/knowledge/templates",
+            json={"intent": "card_arrival", "body": "Hi {{user.password}}"},
+        )
         assert refused.status_code == 422
         assert refused.json()["error"]["code"] == "invalid_template"

@@ -9,24 +9,51 @@ from batondesk.knowledge.lexical import tokenize
 from batondesk.knowledge.retrieval import HybridIndex, IndexedArticle, IntentReranker
 
 ARTICLES = [
-    IndexedArticle(1, "card-delivery", "When will my card arrive?",
-                   "Cards arrive within 3-5 working days.\n\n## Still waiting?\nAfter 7 working "
-                   "days, order a replacement in Cards > Replace card.", ("card_arrival",)),
-    IndexedArticle(2, "lost-card", "Lost or stolen card",
-                   "Freeze your card straight away in Cards > Freeze card.",
-                   ("lost_or_stolen_card",)),
-    IndexedArticle(3, "exchange-rates", "Our exchange rates",
-                   "We use the interbank rate with a 0.5% markup on weekdays.", ("exchange_rate",)),
-    IndexedArticle(4, "tarifs", "Nos taux de change", "Nous utilisons le taux interbancaire.",
-                   ("exchange_rate",), locale="fr"),
-    IndexedArticle(5, "secret-draft", "Upcoming metal card",
-                   "A metal card is coming for VIP customers.", (), status="draft"),
+    IndexedArticle(
+        1,
+        "card-delivery",
+        "When will my card arrive?",
+        "Cards arrive within 3-5 working days.\n\n## Still waiting?\nAfter 7 working "
+        "days, order a replacement in Cards > Replace card.",
+        ("card_arrival",),
+    ),
+    IndexedArticle(
+        2,
+        "lost-card",
+        "Lost or stolen card",
+        "Freeze your card straight away in Cards > Freeze card.",
+        ("lost_or_stolen_card",),
+    ),
+    IndexedArticle(
+        3,
+        "exchange-rates",
+        "Our exchange rates",
+        "We use the interbank rate with a 0.5% markup on weekdays.",
+        ("exchange_rate",),
+    ),
+    IndexedArticle(
+        4,
+        "tarifs",
+        "Nos taux de change",
+        "Nous utilisons le taux interbancaire.",
+        ("exchange_rate",),
+        locale="fr",
+    ),
+    IndexedArticle(
+        5,
+        "secret-draft",
+        "Upcoming metal card",
+        "A metal card is coming for VIP customers.",
+        (),
+        status="draft",
+    ),
 ]
 
 
 def test_markdown_becomes_short_passages_within_sections() -> None:
-    body = ("Intro **bold** [link](http://x).\n\n"
-            "## Fees\n| Plan | Fee |\n|---|---|\n| Standard | £5 |")
+    body = (
+        "Intro **bold** [link](http://x).\n\n## Fees\n| Plan | Fee |\n|---|---|\n| Standard | £5 |"
+    )
     passages = chunk_article(7, body)
     assert [p.heading for p in passages] == ["", "Fees"]
     assert passages[0].text == "Intro bold link."
@@ -83,9 +110,12 @@ def test_index_is_rebuilt_only_when_an_article_changes(db, workspace) -> None:  
             select(Article.id).where(Article.account_id == account_id, Article.slug == "lost-card")
         ).one()
         do_update_article(
-            session, get_article(session, account_id, article_id),
-            {"body": "Freeze your card in Cards > Freeze card. Our hotline is open 24/7 for "
-                     "blocked cards."},
+            session,
+            get_article(session, account_id, article_id),
+            {
+                "body": "Freeze your card in Cards > Freeze card. Our hotline is open 24/7 for "
+                "blocked cards."
+            },
             author_id=None,
         )
         refreshed = cache.for_account(session, account_id)

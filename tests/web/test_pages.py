@@ -10,8 +10,9 @@ from tests.support.workspace import Workspace, login, start_chat
 # What the console's scripts send with every request (the CSRF check requires it).
 CONSOLE_HEADERS = {"X-Requested-With": "baton"}
 CONSOLE_PAGES = ["/console", "/console/conversations/1"]
-ADMIN_PAGES = [f"/console/admin/{name}" for name in
-               ("team", "inboxes", "escalation", "knowledge", "models")]
+ADMIN_PAGES = [
+    f"/console/admin/{name}" for name in ("team", "inboxes", "escalation", "knowledge", "models")
+]
 
 
 @pytest.mark.parametrize("path", [*CONSOLE_PAGES, "/console/admin", *ADMIN_PAGES])
@@ -76,8 +77,13 @@ def test_chat_page_and_widget_script(client: TestClient, workspace: Workspace) -
     assert script.status_code == 200
     assert script.headers["content-type"].startswith("text/javascript")
     assert "data-inbox" in script.text
-    for asset in ("/static/css/console.css", "/static/css/chat.css", "/static/widget/chat.js",
-                  "/static/js/console.js", "/static/img/baton.svg"):
+    for asset in (
+        "/static/css/console.css",
+        "/static/css/chat.css",
+        "/static/widget/chat.js",
+        "/static/js/console.js",
+        "/static/img/baton.svg",
+    ):
         assert client.get(asset).status_code == 200, asset
 
 
@@ -85,7 +91,8 @@ def _customer_message(client: TestClient, workspace: Workspace) -> tuple[int, in
     conversation_id, visitor = start_chat(client, workspace.a.inbox_public_id)
     turn = client.post(
         f"/api/v1/widget/conversations/{conversation_id}/messages",
-        json={"body": "my card still hasn't arrived"}, headers=visitor,
+        json={"body": "my card still hasn't arrived"},
+        headers=visitor,
     ).json()
     return conversation_id, turn["message"]["id"]
 
@@ -94,8 +101,9 @@ def test_agent_corrects_the_ai_intent_label(app, client, workspace: Workspace) -
     conversation_id, message_id = _customer_message(client, workspace)
     with TestClient(app, headers=CONSOLE_HEADERS) as agent:
         login(agent, workspace.a.users["agent"][1])
-        corrected = agent.post(f"/api/v1/messages/{message_id}/intent",
-                               json={"intent": "Card Delivery Estimate"})
+        corrected = agent.post(
+            f"/api/v1/messages/{message_id}/intent", json={"intent": "Card Delivery Estimate"}
+        )
         assert corrected.status_code == 200, corrected.text
         annotations = corrected.json()["annotations"]
         assert annotations["intent"] == "card_arrival"  # the prediction is kept beside it
@@ -104,14 +112,16 @@ def test_agent_corrects_the_ai_intent_label(app, client, workspace: Workspace) -
         events = agent.get(f"/api/v1/conversations/{conversation_id}/events").json()["data"]
         event = [e for e in events if e["type"] == "message.intent_corrected"][-1]
         assert event["payload"] == {
-            "message_id": message_id, "predicted_intent": "card_arrival",
+            "message_id": message_id,
+            "predicted_intent": "card_arrival",
             "predicted_confidence": annotations["confidence"],
             "corrected_intent": "card_delivery_estimate",
         }
         messages = agent.get(f"/api/v1/conversations/{conversation_id}/messages").json()
         bot_reply = next(m for m in messages if m["sender_type"] == "bot")
-        refused = agent.post(f"/api/v1/messages/{bot_reply['id']}/intent",
-                             json={"intent": "card_arrival"})
+        refused = agent.post(
+            f"/api/v1/messages/{bot_reply['id']}/intent", json={"intent": "card_arrival"}
+        )
         assert refused.status_code == 422
         assert refused.json()["error"]["code"] == "not_a_customer_message"
         bad = agent.post(f"/api/v1/messages/{message_id}/intent", json={"intent": "9 lives!"})
@@ -122,7 +132,10 @@ def test_models_admin_api_without_versions(app, workspace: Workspace) -> None:
     with TestClient(app, headers=CONSOLE_HEADERS) as admin:
         login(admin, workspace.a.users["admin"][1])
         assert admin.get("/api/v1/admin/models").json() == {
-            "data": [], "active": None, "reloaded": False}
+            "data": [],
+            "active": None,
+            "reloaded": False,
+        }
         rollback = admin.post("/api/v1/admin/models/rollback")
         assert rollback.status_code == 409
         assert rollback.json()["error"]["code"] == "nothing_to_roll_back"

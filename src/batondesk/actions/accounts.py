@@ -130,8 +130,11 @@ def do_login(session: Session, email: str, password: str, ttl_seconds: int) -> s
     are refused until the window passes (every attempt is in the audit log)."""
     subject = login_subject(email)
     failures = failures_since_last_success(
-        session, subject, window_seconds=LOGIN_FAILURE_WINDOW_SECONDS,
-        failure="auth.login_failed", success="auth.login",
+        session,
+        subject,
+        window_seconds=LOGIN_FAILURE_WINDOW_SECONDS,
+        failure="auth.login_failed",
+        success="auth.login",
     )
     if failures >= LOGIN_MAX_FAILURES:
         raise RateLimited(
@@ -147,8 +150,13 @@ def do_login(session: Session, email: str, password: str, ttl_seconds: int) -> s
         _record_login_failure(session, subject, user.id)
         raise NotAuthenticated("wrong email or password", code="bad_credentials")
     record_audit(
-        session, "auth.login", account_id=None, actor=Actor(None, "user", user.id),
-        target_type="user", target_id=user.id, subject=subject,
+        session,
+        "auth.login",
+        account_id=None,
+        actor=Actor(None, "user", user.id),
+        target_type="user",
+        target_id=user.id,
+        subject=subject,
     )
     token = secrets.token_urlsafe(32)
     session.add(
@@ -175,8 +183,13 @@ def _record_login_failure(session: Session, subject: str, user_id: int | None) -
     # A separate transaction: the request's own one rolls back with the error it raises.
     with Session(bind=session.get_bind()) as side:
         record_audit(
-            side, "auth.login_failed", account_id=None, actor=Actor(None, "anonymous", None),
-            target_type="user" if user_id else None, target_id=user_id, subject=subject,
+            side,
+            "auth.login_failed",
+            account_id=None,
+            actor=Actor(None, "anonymous", None),
+            target_type="user" if user_id else None,
+            target_id=user_id,
+            subject=subject,
         )
         side.commit()
 

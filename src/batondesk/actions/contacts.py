@@ -26,7 +26,9 @@ def find_contact_by_email(session: Session, account_id: int, email: str) -> Cont
     ).first()
 
 
-def find_contact_by_external_id(session: Session, account_id: int, external_id: str) -> Contact | None:
+def find_contact_by_external_id(
+    session: Session, account_id: int, external_id: str
+) -> Contact | None:
     return session.scalars(
         select(Contact).where(Contact.account_id == account_id, Contact.external_id == external_id)
     ).first()

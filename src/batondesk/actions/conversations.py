@@ -129,8 +129,11 @@ def do_receive_customer_message(
     )
     # The knowledge base gates the decision: answer only what retrieval can back up.
     turn = knowledge_for_turn(
-        session, conversation.account_id, text,
-        policy=context.policy, failed_turns=context.failed_turns,
+        session,
+        conversation.account_id,
+        text,
+        policy=context.policy,
+        failed_turns=context.failed_turns,
     )
     result = pipeline.run(text, replace(context, review=turn.review))
     message.annotations = result.understanding.to_annotations()
@@ -268,7 +271,10 @@ def do_request_human(session: Session, conversation: Conversation) -> int:
     if conversation.status in (ConversationStatus.queued, ConversationStatus.assigned):
         return queue_position(session, conversation)
     position = do_escalate(
-        session, conversation, reason="explicit_request", actor_type="customer",
+        session,
+        conversation,
+        reason="explicit_request",
+        actor_type="customer",
         evidence={"via": "button", "signal": {"cue": "talk_to_a_person_button"}},
     )
     contact = session.get(Contact, conversation.contact_id)
@@ -357,7 +363,11 @@ def do_add_note(
         session, conversation, SenderType.agent, text, user_id=agent.user_id, private=True
     )
     record_event(
-        session, conversation, "agent.noted", actor_type="agent", actor_id=agent.user_id,
+        session,
+        conversation,
+        "agent.noted",
+        actor_type="agent",
+        actor_id=agent.user_id,
         payload={"message_id": message.id},
     )
     return message
@@ -365,13 +375,17 @@ def do_add_note(
 
 def do_hand_back(session: Session, conversation: Conversation, agent: Membership) -> None:
     if conversation.status not in (ConversationStatus.queued, ConversationStatus.assigned):
-        raise Conflict(f"conversation is {conversation.status}; nothing to hand back",
-                       code="not_with_human")
+        raise Conflict(
+            f"conversation is {conversation.status}; nothing to hand back", code="not_with_human"
+        )
     conversation.status = ConversationStatus.bot
     conversation.assignee_id = None
     session.flush()
     record_event(
-        session, conversation, "conversation.handed_back", actor_type="agent",
+        session,
+        conversation,
+        "conversation.handed_back",
+        actor_type="agent",
         actor_id=agent.user_id,
     )
 
@@ -386,7 +400,11 @@ def do_resolve(
     conversation.resolved_at = utcnow()
     session.flush()
     record_event(
-        session, conversation, "conversation.resolved", actor_type=actor_type, actor_id=actor_id,
+        session,
+        conversation,
+        "conversation.resolved",
+        actor_type=actor_type,
+        actor_id=actor_id,
         payload={"from_status": previous, "resolved_by": actor_type},
     )
 
@@ -408,8 +426,12 @@ def do_submit_csat(
     conversation.csat_comment = comment or None
     session.flush()
     record_event(
-        session, conversation, "csat.submitted", actor_type="customer",
-        actor_id=conversation.contact_id, payload={"score": score, "has_comment": bool(comment)},
+        session,
+        conversation,
+        "csat.submitted",
+        actor_type="customer",
+        actor_id=conversation.contact_id,
+        payload={"score": score, "has_comment": bool(comment)},
     )
 
 
@@ -423,7 +445,11 @@ def _reopen(
     conversation.resolved_at = None
     session.flush()
     record_event(
-        session, conversation, "conversation.reopened", actor_type=actor_type, actor_id=actor_id,
+        session,
+        conversation,
+        "conversation.reopened",
+        actor_type=actor_type,
+        actor_id=actor_id,
         payload={"to_status": conversation.status},
     )
 

@@ -28,9 +28,7 @@ def check_intent_label(label: object) -> str:
     return cleaned
 
 
-def do_correct_intent(
-    session: Session, message: Message, agent: Membership, label: str
-) -> Message:
+def do_correct_intent(session: Session, message: Message, agent: Membership, label: str) -> Message:
     """Store the agent's intent label on a customer message, beside what the AI predicted.
 
     Precondition: `message` belongs to the agent's account (read through an accessor). The

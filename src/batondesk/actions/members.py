@@ -51,8 +51,7 @@ def do_update_member(
             .where(Membership.account_id == membership.account_id, Membership.role == Role.admin)
         )
         if (admins or 0) <= 1:
-            raise Conflict("the account's last admin cannot lose the admin role",
-                           code="last_admin")
+            raise Conflict("the account's last admin cannot lose the admin role", code="last_admin")
     if role is not None:
         membership.role = role
     if clear_team:

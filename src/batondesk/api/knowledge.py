@@ -114,8 +114,10 @@ class SearchResult(BaseModel):
 
 class TemplateSave(BaseModel):
     intent: str
-    body: str = Field(description="Text with {{contact.field}} / {{conversation.field}} / "
-                                  "{{article.title}} variables; {{contact.field|default}}")
+    body: str = Field(
+        description="Text with {{contact.field}} / {{conversation.field}} / "
+        "{{article.title}} variables; {{contact.field|default}}"
+    )
     locale: str = "en"
     article_id: int | None = None
     enabled: bool = True
@@ -141,22 +143,41 @@ class SuggestionPublic(BaseModel):
 
 
 def _article(row: Article) -> ArticlePublic:
-    return ArticlePublic(id=row.id, slug=row.slug, title=row.title, body=row.body,
-                         intents=list(row.intents), tags=list(row.tags), locale=row.locale,
-                         status=row.status, version=row.version, created_at=row.created_at,
-                         updated_at=row.updated_at)
+    return ArticlePublic(
+        id=row.id,
+        slug=row.slug,
+        title=row.title,
+        body=row.body,
+        intents=list(row.intents),
+        tags=list(row.tags),
+        locale=row.locale,
+        status=row.status,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
 
 
 def _version(row: ArticleVersion) -> ArticleVersionPublic:
-    return ArticleVersionPublic(version=row.version, change=row.change, author_id=row.author_id,
-                                created_at=row.created_at, slug=row.slug, title=row.title,
-                                body=row.body, intents=list(row.intents), tags=list(row.tags),
-                                locale=row.locale, status=row.status)
+    return ArticleVersionPublic(
+        version=row.version,
+        change=row.change,
+        author_id=row.author_id,
+        created_at=row.created_at,
+        slug=row.slug,
+        title=row.title,
+        body=row.body,
+        intents=list(row.intents),
+        tags=list(row.tags),
+        locale=row.locale,
+        status=row.status,
+    )
 
 
 @router.get("/knowledge/articles", response_model=list[ArticlePublic], responses=READ_ERRORS)
 def list_articles(
-    principal: Reader, session: SessionDep,
+    principal: Reader,
+    session: SessionDep,
     status: Annotated[str | None, Query(description="draft or published")] = None,
     locale: str | None = None,
 ) -> list[ArticlePublic]:
@@ -168,25 +189,34 @@ def list_articles(
     return [_article(a) for a in session.scalars(query.order_by(Article.id))]
 
 
-@router.post("/knowledge/articles", response_model=ArticlePublic, status_code=201,
-             responses=WRITE_ERRORS)
+@router.post(
+    "/knowledge/articles", response_model=ArticlePublic, status_code=201, responses=WRITE_ERRORS
+)
 def create_article(body: ArticleCreate, principal: Admin, session: SessionDep) -> ArticlePublic:
     from batondesk.knowledge.articles import slugify
 
-    draft = ArticleDraft(body.slug or slugify(body.title), body.title, body.body,
-                         body.intents, body.tags, body.locale, body.status)
-    return _article(do_create_article(session, principal.account_id, draft,
-                                      author_id=principal.user_id))
+    draft = ArticleDraft(
+        body.slug or slugify(body.title),
+        body.title,
+        body.body,
+        body.intents,
+        body.tags,
+        body.locale,
+        body.status,
+    )
+    return _article(
+        do_create_article(session, principal.account_id, draft, author_id=principal.user_id)
+    )
 
 
-@router.get("/knowledge/articles/{article_id}", response_model=ArticlePublic,
-            responses=READ_ERRORS)
+@router.get("/knowledge/articles/{article_id}", response_model=ArticlePublic, responses=READ_ERRORS)
 def read_article(article_id: int, principal: Reader, session: SessionDep) -> ArticlePublic:
     return _article(get_article(session, principal.account_id, article_id))
 
 
-@router.patch("/knowledge/articles/{article_id}", response_model=ArticlePublic,
-              responses=WRITE_ERRORS)
+@router.patch(
+    "/knowledge/articles/{article_id}", response_model=ArticlePublic, responses=WRITE_ERRORS
+)
 def update_article(
     article_id: int, body: ArticleUpdate, principal: Admin, session: SessionDep
 ) -> ArticlePublic:
@@ -200,23 +230,28 @@ def delete_article(article_id: int, principal: Admin, session: SessionDep) -> No
     do_delete_article(session, get_article(session, principal.account_id, article_id))
 
 
-@router.get("/knowledge/articles/{article_id}/versions",
-            response_model=list[ArticleVersionPublic], responses=READ_ERRORS)
+@router.get(
+    "/knowledge/articles/{article_id}/versions",
+    response_model=list[ArticleVersionPublic],
+    responses=READ_ERRORS,
+)
 def list_versions(
     article_id: int, principal: Reader, session: SessionDep
 ) -> list[ArticleVersionPublic]:
     return [_version(v) for v in article_versions(session, principal.account_id, article_id)]
 
 
-@router.post("/knowledge/articles/{article_id}/restore", response_model=ArticlePublic,
-             responses=WRITE_ERRORS)
+@router.post(
+    "/knowledge/articles/{article_id}/restore", response_model=ArticlePublic, responses=WRITE_ERRORS
+)
 def restore_version(
     article_id: int, body: RestoreRequest, principal: Admin, session: SessionDep
 ) -> ArticlePublic:
     """Make an earlier version current again; it is saved as a new version."""
     article = get_article(session, principal.account_id, article_id)
-    return _article(do_restore_article_version(session, article, body.version,
-                                               author_id=principal.user_id))
+    return _article(
+        do_restore_article_version(session, article, body.version, author_id=principal.user_id)
+    )
 
 
 @router.post("/knowledge/import", response_model=ImportResult, responses=WRITE_ERRORS)
@@ -245,16 +280,17 @@ async def import_articles(
                 raise ImportFormatError("unsupported file type (use .md, .csv or .html)")
         except (ImportFormatError, UnicodeDecodeError) as exc:
             problems.append({"source": name, "problem": str(exc)})
-    report = do_import_articles(session, principal.account_id, sources,
-                                author_id=principal.user_id)
+    report = do_import_articles(session, principal.account_id, sources, author_id=principal.user_id)
     errors = problems + [{"source": s, "problem": p} for s, p in report.errors]
-    return ImportResult(created=report.created, updated=report.updated,
-                        unchanged=report.unchanged, errors=errors)
+    return ImportResult(
+        created=report.created, updated=report.updated, unchanged=report.unchanged, errors=errors
+    )
 
 
 @router.get("/knowledge/search", response_model=list[SearchResult], responses=READ_ERRORS)
 def search_articles(
-    principal: Reader, session: SessionDep,
+    principal: Reader,
+    session: SessionDep,
     q: Annotated[str, Query(min_length=1, max_length=1000)],
     locale: str | None = None,
     include_drafts: bool = False,
@@ -265,10 +301,15 @@ def search_articles(
     statuses = ("published", "draft") if include_drafts else ("published",)
     hits = index.search(q, k=limit, locale=locale, statuses=statuses)
     return [
-        SearchResult(article_id=h.article.id, slug=h.slug, title=h.article.title,
-                     status=h.article.status, score=round(h.score, 4),
-                     similarity=round(h.semantic, 4),
-                     passages=[{"heading": p.heading, "text": p.text} for p in h.passages])
+        SearchResult(
+            article_id=h.article.id,
+            slug=h.slug,
+            title=h.article.title,
+            status=h.article.status,
+            score=round(h.score, 4),
+            similarity=round(h.semantic, 4),
+            passages=[{"heading": p.heading, "text": p.text} for p in h.passages],
+        )
         for h in hits
     ]
 
@@ -276,7 +317,8 @@ def search_articles(
 @router.get("/knowledge/templates", response_model=list[TemplatePublic], responses=READ_ERRORS)
 def list_templates(principal: Admin, session: SessionDep) -> list[TemplatePublic]:
     rows = session.scalars(
-        select(ResponseTemplate).where(ResponseTemplate.account_id == principal.account_id)
+        select(ResponseTemplate)
+        .where(ResponseTemplate.account_id == principal.account_id)
         .order_by(ResponseTemplate.intent, ResponseTemplate.locale)
     )
     return [_template(r) for r in rows]
@@ -290,13 +332,23 @@ def save_template(body: TemplateSave, principal: Admin, session: SessionDep) -> 
         get_article(session, principal.account_id, body.article_id)
     if len(body.locale) > 16:
         raise InvalidInput("locale is too long", code="invalid_locale")
-    row = do_save_template(session, principal.account_id, body.intent, body.body,
-                           locale=body.locale, article_id=body.article_id, enabled=body.enabled)
+    row = do_save_template(
+        session,
+        principal.account_id,
+        body.intent,
+        body.body,
+        locale=body.locale,
+        article_id=body.article_id,
+        enabled=body.enabled,
+    )
     return _template(row)
 
 
-@router.get("/conversations/{conversation_id}/suggestions", response_model=SuggestionPublic,
-            responses=READ_ERRORS)
+@router.get(
+    "/conversations/{conversation_id}/suggestions",
+    response_model=SuggestionPublic,
+    responses=READ_ERRORS,
+)
 def suggestions(
     conversation_id: int, principal: Reader, session: SessionDep, pipeline: PipelineDep
 ) -> SuggestionPublic:
@@ -304,13 +356,22 @@ def suggestions(
     conversation = get_conversation(session, principal.account_id, conversation_id)
     suggestion = suggest_replies(session, conversation, pipeline.responder)
     return SuggestionPublic(
-        passages=[asdict(p) for p in suggestion.passages], draft=suggestion.draft,
-        draft_mode=suggestion.draft_mode, sources=suggestion.sources,
-        profile_fields=suggestion.profile_fields, summary=suggestion.summary,
+        passages=[asdict(p) for p in suggestion.passages],
+        draft=suggestion.draft,
+        draft_mode=suggestion.draft_mode,
+        sources=suggestion.sources,
+        profile_fields=suggestion.profile_fields,
+        summary=suggestion.summary,
     )
 
 
 def _template(row: ResponseTemplate) -> TemplatePublic:
-    return TemplatePublic(id=row.id, intent=row.intent, locale=row.locale, body=row.body,
-                          article_id=row.article_id, enabled=row.enabled,
-                          updated_at=row.updated_at)
+    return TemplatePublic(
+        id=row.id,
+        intent=row.intent,
+        locale=row.locale,
+        body=row.body,
+        article_id=row.article_id,
+        enabled=row.enabled,
+        updated_at=row.updated_at,
+    )

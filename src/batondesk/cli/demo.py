@@ -37,8 +37,8 @@ def demo(
         "   (ask for a person, then answer in the console)\n"
         f"  Demo agent: {summary.agent_email}   Demo admin: {summary.admin_email}\n"
         f"  Password for both: {summary.password}\n"
-        f"  Widget snippet: <script src=\"{address}/widget.js\" "
-        f"data-inbox=\"{summary.inbox_public_id}\" async></script>\n"
+        f'  Widget snippet: <script src="{address}/widget.js" '
+        f'data-inbox="{summary.inbox_public_id}" async></script>\n'
     )
     if serve:
         from batondesk.cli import serve as serve_command

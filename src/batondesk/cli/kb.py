@@ -21,20 +21,34 @@ def _fail(message: str) -> None:
 
 @app.command("eval")
 def evaluate_command(
-    file: Annotated[Path, typer.Argument(help="Question set: JSON Lines of "
-                                         '{"question": ..., "article": <slug, id or null>}')],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help='Question set: JSON Lines of {"question": ..., "article": <slug, id or null>}'
+        ),
+    ],
     json_output: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
-    kb: Annotated[Path | None, typer.Option(
-        help="Folder of Markdown articles (default: the Baton Bank demo knowledge base)"
-    )] = None,
-    account: Annotated[str | None, typer.Option(help="Evaluate an account's published "
-                                                "articles in the database instead")] = None,
-    model: Annotated[Path | None, typer.Option(help="Intent model directory or registry "
-                                               "(default: the active model)")] = None,
+    kb: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder of Markdown articles (default: the Baton Bank demo knowledge base)"
+        ),
+    ] = None,
+    account: Annotated[
+        str | None,
+        typer.Option(help="Evaluate an account's published articles in the database instead"),
+    ] = None,
+    model: Annotated[
+        Path | None,
+        typer.Option(help="Intent model directory or registry (default: the active model)"),
+    ] = None,
     failures: Annotated[int, typer.Option(help="Show this many failures")] = 0,
-    lexical_only: Annotated[bool, typer.Option(
-        "--lexical-only", help="Search without the sentence encoder (as on a host without it)"
-    )] = False,
+    lexical_only: Annotated[
+        bool,
+        typer.Option(
+            "--lexical-only", help="Search without the sentence encoder (as on a host without it)"
+        ),
+    ] = False,
 ) -> None:
     """Retrieval hit@1 / hit@5 / MRR, answer rate, wrong-answer rate and correct abstentions,
     through the same intent model, retrieval and answer gate the bot uses."""
@@ -62,8 +76,11 @@ def evaluate_command(
     else:
         classifier = load_active_classifier(models)
     if classifier is None:
-        typer.secho("no intent model: the gate will abstain on every question", err=True,
-                    fg=typer.colors.YELLOW)
+        typer.secho(
+            "no intent model: the gate will abstain on every question",
+            err=True,
+            fg=typer.colors.YELLOW,
+        )
     index = HybridIndex(articles, None if lexical_only else default_embedder())
     # Progress goes to stderr so `--json` output stays machine-readable.
     with typer.progressbar(length=len(questions), label="questions", file=sys.stderr) as bar:
@@ -80,20 +97,27 @@ def evaluate_command(
     if json_output:
         typer.echo(json.dumps({**figures, "failures": shown[:failures]}, indent=2))
         return
-    typer.echo(f"{report.questions} questions ({report.answerable} answerable, "
-               f"{report.unanswerable} unanswerable); intent model: "
-               f"{'yes' if report.intent_model else 'no'}; semantic search: "
-               f"{'yes' if report.semantic else 'no'}")
+    typer.echo(
+        f"{report.questions} questions ({report.answerable} answerable, "
+        f"{report.unanswerable} unanswerable); intent model: "
+        f"{'yes' if report.intent_model else 'no'}; semantic search: "
+        f"{'yes' if report.semantic else 'no'}"
+    )
     for label, value in (
-        ("hit@1", report.hit_at_1), ("hit@5", report.hit_at_5), ("MRR", report.mrr),
-        ("answer rate", report.answer_rate), ("wrong-answer rate", report.wrong_answer_rate),
+        ("hit@1", report.hit_at_1),
+        ("hit@5", report.hit_at_5),
+        ("MRR", report.mrr),
+        ("answer rate", report.answer_rate),
+        ("wrong-answer rate", report.wrong_answer_rate),
         ("correct abstention", report.correct_abstention_rate),
     ):
         typer.echo(f"  {label:<20} {value:.3f}")
     for failure in shown[:failures]:
-        typer.echo(f"  - {failure['question']!r}: expected {failure['expected']}, "
-                   f"retrieved {failure['retrieved']}, {failure['decision']} "
-                   f"({failure['reason']})")
+        typer.echo(
+            f"  - {failure['question']!r}: expected {failure['expected']}, "
+            f"retrieved {failure['retrieved']}, {failure['decision']} "
+            f"({failure['reason']})"
+        )
 
 
 @app.command("import")
@@ -120,8 +144,10 @@ def import_command(
         report = do_import_articles(session, row.id, drafts)
     for source, problem in [*problems, *report.errors]:
         typer.secho(f"skipped {source}: {problem}", err=True, fg=typer.colors.YELLOW)
-    typer.echo(f"{len(report.created)} created, {len(report.updated)} updated, "
-               f"{len(report.unchanged)} unchanged, {len(problems) + len(report.errors)} skipped")
+    typer.echo(
+        f"{len(report.created)} created, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged, {len(problems) + len(report.errors)} skipped"
+    )
     if problems or report.errors:
         raise typer.Exit(code=2)
 
@@ -135,8 +161,9 @@ def _folder_articles(folder: Path | None):  # type: ignore[no-untyped-def]
     for source, problem in problems:
         typer.secho(f"skipped {source}: {problem}", err=True, fg=typer.colors.YELLOW)
     return [
-        IndexedArticle(number, d.slug, d.title, d.body, tuple(d.intents), tuple(d.tags),
-                       d.locale, d.status)
+        IndexedArticle(
+            number, d.slug, d.title, d.body, tuple(d.intents), tuple(d.tags), d.locale, d.status
+        )
         for number, (_source, d) in enumerate(drafts, start=1)
         if d.status == "published"
     ]
@@ -156,10 +183,20 @@ def _account_articles(slug: str):  # type: ignore[no-untyped-def]
             _fail(f"no account with slug {slug!r}")
             return []
         return [
-            IndexedArticle(a.id, a.slug, a.title, a.body, tuple(a.intents), tuple(a.tags),
-                           a.locale, a.status, a.version)
+            IndexedArticle(
+                a.id,
+                a.slug,
+                a.title,
+                a.body,
+                tuple(a.intents),
+                tuple(a.tags),
+                a.locale,
+                a.status,
+                a.version,
+            )
             for a in session.scalars(
-                select(Article).where(Article.account_id == account.id,
-                                      Article.status == "published").order_by(Article.id)
+                select(Article)
+                .where(Article.account_id == account.id, Article.status == "published")
+                .order_by(Article.id)
             )
         ]

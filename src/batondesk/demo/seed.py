@@ -84,8 +84,15 @@ def _seed_articles(session: Session, account: Account) -> None:
     from batondesk.knowledge.articles import ArticleDraft, do_create_article
 
     for seed in content.load_articles():
-        draft = ArticleDraft(seed.slug, seed.title, seed.body, list(seed.intents),
-                             list(seed.tags), seed.locale, "published")
+        draft = ArticleDraft(
+            seed.slug,
+            seed.title,
+            seed.body,
+            list(seed.intents),
+            list(seed.tags),
+            seed.locale,
+            "published",
+        )
         do_create_article(session, account.id, draft, author_id=None, change="imported")
     session.flush()
 
@@ -116,8 +123,13 @@ def _seed_templates(session: Session, account: Account) -> None:
 
     for intent, (slug, body) in DEMO_TEMPLATES.items():
         article = find_article_by_slug(session, account.id, slug)
-        do_save_template(session, account.id, intent, body,
-                         article_id=article.id if article is not None else None)
+        do_save_template(
+            session,
+            account.id,
+            intent,
+            body,
+            article_id=article.id if article is not None else None,
+        )
 
 
 def _seed_customers(session: Session, account: Account) -> None:

@@ -30,7 +30,9 @@ def build_pipeline(settings: Settings) -> Pipeline:
     from batondesk.knowledge.llm import writer_from_settings
 
     writer = writer_from_settings(
-        settings.llm_base_url, settings.llm_model, settings.llm_api_key,
+        settings.llm_base_url,
+        settings.llm_model,
+        settings.llm_api_key,
         settings.llm_timeout_seconds,
     )
     if writer is not None:

@@ -97,11 +97,14 @@ class Responder:
         cite = f"\n\nSource: {entry.title}"
         details: dict[str, Any] = {}
         if context.template:
-            rendered = render_template(context.template, {
-                "contact": context.profile,
-                "conversation": context.conversation,
-                "article": {"title": entry.title},
-            })
+            rendered = render_template(
+                context.template,
+                {
+                    "contact": context.profile,
+                    "conversation": context.conversation,
+                    "article": {"title": entry.title},
+                },
+            )
             if rendered is not None:
                 return Reply(rendered.text + cite, [source], "template", rendered.profile_fields)
             details["template"] = "skipped_unknown_variable"
@@ -111,8 +114,12 @@ class Responder:
             details["llm"] = generated.outcome
             if generated.text:
                 return Reply(generated.text + cite, [source], "generated", details=details)
-        return Reply(_extractive(entry.body, context.passages) + cite, [source], "extractive",
-                     details=details)
+        return Reply(
+            _extractive(entry.body, context.passages) + cite,
+            [source],
+            "extractive",
+            details=details,
+        )
 
 
 def _extractive(markdown: str, passages: list[str]) -> str:

@@ -44,13 +44,17 @@ _PATTERNS: list[tuple[str, str]] = [
     # English
     (
         "talk_to_person",
-        r"\b(?:talk|speak|chat|deal|communicate)\s+(?:to|with)\s+(?:" + _EN_STAFF + "|"
-        + _EN_ANYONE + r"|a member of (?:staff|your team|the team))",
+        r"\b(?:talk|speak|chat|deal|communicate)\s+(?:to|with)\s+(?:"
+        + _EN_STAFF
+        + "|"
+        + _EN_ANYONE
+        + r"|a member of (?:staff|your team|the team))",
     ),
     (
         "put_me_through",
         r"\b(?:(?:put|transfer|connect|pass|send|forward|hand)\s+me\s+(?:over\s+|through\s+)?"
-        r"(?:to|with)\s+|get me\s+)" + _EN_ANYONE
+        r"(?:to|with)\s+|get me\s+)"
+        + _EN_ANYONE
         + r"|\b(?:reach|contact|get hold of|get through to)\s+(?:a|an)\s+(?:real\s+|actual\s+|"
         r"live\s+)?(?:human|person|agent)\b|\bmember of staff\b",
     ),

@@ -35,8 +35,9 @@ class TurnKnowledge:
     hits: list[ArticleHit] = field(default_factory=list)
 
     def search(self, understanding: Understanding | None) -> list[ArticleHit]:
-        reranker = IntentReranker(dict(understanding.top)) if understanding and understanding.top \
-            else None
+        reranker = (
+            IntentReranker(dict(understanding.top)) if understanding and understanding.top else None
+        )
         language = understanding.language if understanding else None
         hits = self.index.search(self.text, k=SEARCH_DEPTH, locale=language, reranker=reranker)
         if not hits and language:
@@ -47,15 +48,16 @@ class TurnKnowledge:
     def review(self, decision: Decision, understanding: Understanding) -> Decision:
         self.hits = self.search(understanding)
         return self.gate.review(
-            decision, understanding, self.hits,
+            decision,
+            understanding,
+            self.hits,
             when_unclear=lambda: _when_unclear(self.policy, understanding, self.failed_turns),
         )
 
     def passages_for(self, article_id: int) -> list[str]:
         for hit in self.hits:
             if hit.article.id == article_id:
-                return [p.text if not p.heading else f"{p.heading}: {p.text}"
-                        for p in hit.passages]
+                return [p.text if not p.heading else f"{p.heading}: {p.text}" for p in hit.passages]
         return []
 
 
@@ -106,5 +108,6 @@ def _when_unclear(
     verdict = escalation.when_unclear(understanding, failed_turns)
     if verdict is None:
         return None
-    return Decision("escalate", verdict.reason, understanding.intent,
-                    evidence=dict(verdict.evidence))
+    return Decision(
+        "escalate", verdict.reason, understanding.intent, evidence=dict(verdict.evidence)
+    )

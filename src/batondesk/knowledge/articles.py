@@ -56,22 +56,35 @@ def check_article(draft: ArticleDraft) -> ArticleDraft:
     if not body:
         raise InvalidInput("body is empty", code="empty_body")
     if len(body) > MAX_BODY_CHARS:
-        raise InvalidInput(f"body has {len(body)} characters; the limit is {MAX_BODY_CHARS}",
-                           code="body_too_long")
+        raise InvalidInput(
+            f"body has {len(body)} characters; the limit is {MAX_BODY_CHARS}", code="body_too_long"
+        )
     if draft.status not in STATUSES:
         raise InvalidInput(f"status must be one of {', '.join(STATUSES)}", code="invalid_status")
     if not LOCALE_PATTERN.fullmatch(draft.locale):
-        raise InvalidInput(f"locale {draft.locale!r} is not a language tag like en or en-GB",
-                           code="invalid_locale")
+        raise InvalidInput(
+            f"locale {draft.locale!r} is not a language tag like en or en-GB", code="invalid_locale"
+        )
     for name, values in (("intents", draft.intents), ("tags", draft.tags)):
         if not all(isinstance(v, str) and v.strip() and len(v) <= 120 for v in values):
             raise InvalidInput(f"{name} must be non-empty strings", code=f"invalid_{name}")
-    return ArticleDraft(slug, title, body, [i.strip() for i in draft.intents],
-                        [t.strip() for t in draft.tags], draft.locale, draft.status)
+    return ArticleDraft(
+        slug,
+        title,
+        body,
+        [i.strip() for i in draft.intents],
+        [t.strip() for t in draft.tags],
+        draft.locale,
+        draft.status,
+    )
 
 
 def do_create_article(
-    session: Session, account_id: int, draft: ArticleDraft, *, author_id: int | None,
+    session: Session,
+    account_id: int,
+    draft: ArticleDraft,
+    *,
+    author_id: int | None,
     change: str = "created",
 ) -> Article:
     draft = check_article(draft)
@@ -85,7 +98,11 @@ def do_create_article(
 
 
 def do_update_article(
-    session: Session, article: Article, changes: dict[str, Any], *, author_id: int | None,
+    session: Session,
+    article: Article,
+    changes: dict[str, Any],
+    *,
+    author_id: int | None,
     change: str = "updated",
 ) -> Article:
     """Apply `changes` (any of slug, title, body, intents, tags, locale, status). A change
@@ -93,8 +110,15 @@ def do_update_article(
     unknown = sorted(set(changes) - set(ArticleDraft.__dataclass_fields__))
     if unknown:
         raise InvalidInput(f"unknown article fields: {', '.join(unknown)}", code="unknown_field")
-    current = ArticleDraft(article.slug, article.title, article.body, list(article.intents),
-                           list(article.tags), article.locale, article.status)
+    current = ArticleDraft(
+        article.slug,
+        article.title,
+        article.body,
+        list(article.intents),
+        list(article.tags),
+        article.locale,
+        article.status,
+    )
     draft = check_article(ArticleDraft(**{**current.__dict__, **changes}))
     if draft == current:
         return article
@@ -126,20 +150,31 @@ def do_restore_article_version(
     if old is None:
         raise InvalidInput(f"article {article.id} has no version {version}", code="no_such_version")
     return do_update_article(
-        session, article,
-        {"slug": old.slug, "title": old.title, "body": old.body, "intents": list(old.intents),
-         "tags": list(old.tags), "locale": old.locale, "status": old.status},
-        author_id=author_id, change="restored",
+        session,
+        article,
+        {
+            "slug": old.slug,
+            "title": old.title,
+            "body": old.body,
+            "intents": list(old.intents),
+            "tags": list(old.tags),
+            "locale": old.locale,
+            "status": old.status,
+        },
+        author_id=author_id,
+        change="restored",
     )
 
 
 def article_versions(session: Session, account_id: int, article_id: int) -> list[ArticleVersion]:
     article = get_article(session, account_id, article_id)
-    return list(session.scalars(
-        select(ArticleVersion)
-        .where(ArticleVersion.article_id == article.id)
-        .order_by(ArticleVersion.version.desc())
-    ))
+    return list(
+        session.scalars(
+            select(ArticleVersion)
+            .where(ArticleVersion.article_id == article.id)
+            .order_by(ArticleVersion.version.desc())
+        )
+    )
 
 
 def find_article_by_slug(session: Session, account_id: int, slug: str) -> Article | None:
@@ -149,23 +184,42 @@ def find_article_by_slug(session: Session, account_id: int, slug: str) -> Articl
 
 
 def _slug_taken(session: Session, account_id: int, slug: str) -> bool:
-    return bool(session.scalar(
-        select(func.count()).select_from(Article)
-        .where(Article.account_id == account_id, Article.slug == slug)
-    ))
+    return bool(
+        session.scalar(
+            select(func.count())
+            .select_from(Article)
+            .where(Article.account_id == account_id, Article.slug == slug)
+        )
+    )
 
 
 def _fields(draft: ArticleDraft) -> dict[str, Any]:
-    return {"slug": draft.slug, "title": draft.title, "body": draft.body,
-            "intents": list(draft.intents), "tags": list(draft.tags), "locale": draft.locale,
-            "status": draft.status}
+    return {
+        "slug": draft.slug,
+        "title": draft.title,
+        "body": draft.body,
+        "intents": list(draft.intents),
+        "tags": list(draft.tags),
+        "locale": draft.locale,
+        "status": draft.status,
+    }
 
 
 def _snapshot(session: Session, article: Article, change: str, author_id: int | None) -> None:
-    session.add(ArticleVersion(
-        account_id=article.account_id, article_id=article.id, version=article.version,
-        change=change, author_id=author_id, slug=article.slug, title=article.title,
-        body=article.body, tags=list(article.tags), intents=list(article.intents),
-        locale=article.locale, status=article.status,
-    ))
+    session.add(
+        ArticleVersion(
+            account_id=article.account_id,
+            article_id=article.id,
+            version=article.version,
+            change=change,
+            author_id=author_id,
+            slug=article.slug,
+            title=article.title,
+            body=article.body,
+            tags=list(article.tags),
+            intents=list(article.intents),
+            locale=article.locale,
+            status=article.status,
+        )
+    )
     session.flush()

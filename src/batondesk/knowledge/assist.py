@@ -63,8 +63,15 @@ def suggest_replies(
     index = (cache or indexes).for_account(session, conversation.account_id)
     hits = index.search(query, k=limit)
     passages = [
-        SuggestedPassage(hit.article.id, hit.slug, hit.article.title, passage.heading,
-                         passage.text, round(hit.score, 4), round(hit.semantic, 4))
+        SuggestedPassage(
+            hit.article.id,
+            hit.slug,
+            hit.article.title,
+            passage.heading,
+            passage.text,
+            round(hit.score, 4),
+            round(hit.semantic, 4),
+        )
         for hit in hits
         for passage in hit.passages[:1]
     ]
@@ -73,21 +80,27 @@ def suggest_replies(
     top = hits[0]
     intent = _last_intent(customer) or (top.article.intents[0] if top.article.intents else None)
     contact = session.get(Contact, conversation.contact_id)
-    template = template_for(session, conversation.account_id, intent,
-                            contact.locale if contact else "en")
+    template = template_for(
+        session, conversation.account_id, intent, contact.locale if contact else "en"
+    )
     reply = responder.respond(
         Decision("answer", "assist", intent, knowledge=entry_for(top)),
         context=ReplyContext(
             question=query,
-            passages=[p.text if not p.heading else f"{p.heading}: {p.text}"
-                      for p in top.passages],
+            passages=[p.text if not p.heading else f"{p.heading}: {p.text}" for p in top.passages],
             template=template.body if template is not None else None,
             profile=profile_values(contact),
             conversation={"id": conversation.id},
         ),
     )
-    return Suggestion(passages, reply.text, reply.mode, reply.sources, reply.profile_fields,
-                      _summary(responder, messages))
+    return Suggestion(
+        passages,
+        reply.text,
+        reply.mode,
+        reply.sources,
+        reply.profile_fields,
+        _summary(responder, messages),
+    )
 
 
 def _last_intent(customer_messages: list[Any]) -> str | None:

@@ -66,8 +66,11 @@ def split_sections(markdown: str) -> list[tuple[str, str]]:
             sections.append((match.group(2).strip(), []))
         else:
             sections[-1][1].append(line)
-    return [(heading, "\n".join(lines).strip()) for heading, lines in sections
-            if heading or "\n".join(lines).strip()]
+    return [
+        (heading, "\n".join(lines).strip())
+        for heading, lines in sections
+        if heading or "\n".join(lines).strip()
+    ]
 
 
 def chunk_article(article_id: int, body: str, max_words: int = MAX_PASSAGE_WORDS) -> list[Passage]:

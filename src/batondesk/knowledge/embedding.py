@@ -60,8 +60,9 @@ class MiniLMEmbedder:
 
         keys = [hashlib.sha1(text.encode("utf-8")).hexdigest() for text in texts]
         with self._lock:
-            missing = sorted({k: t for k, t in zip(keys, texts, strict=True)
-                              if k not in self._cache}.items())
+            missing = sorted(
+                {k: t for k, t in zip(keys, texts, strict=True) if k not in self._cache}.items()
+            )
         if missing:
             vectors = layer_features(
                 self._encoder.pooled_layers([text for _key, text in missing]), [LAYER_COUNT]
@@ -75,7 +76,6 @@ class MiniLMEmbedder:
                 self._save()
         with self._lock:
             return np.stack([self._cache[key] for key in keys]).astype(np.float32)
-
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         """Like `embed`, and new vectors are written to the cache file."""
@@ -117,9 +117,7 @@ def default_embedder() -> TextEmbedder | None:
             export_encoder(directory)
         from batondesk.nlu.encoder import EXPORT_VERSION
 
-        return MiniLMEmbedder(
-            directory, cache_file=directory / f"passages-{EXPORT_VERSION}.npz"
-        )
+        return MiniLMEmbedder(directory, cache_file=directory / f"passages-{EXPORT_VERSION}.npz")
     except Exception:  # a broken encoder must not take the bot down: lexical search still works
         log.exception("could not load the sentence encoder: knowledge search is lexical only")
         return None

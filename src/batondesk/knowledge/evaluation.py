@@ -72,7 +72,7 @@ def load_questions(path: Path, articles: Sequence[IndexedArticle]) -> list[Quest
         except json.JSONDecodeError as exc:
             raise QuestionSetError(f"{path.name}:{number}: not JSON ({exc.msg})") from None
         if not isinstance(row, dict) or not isinstance(row.get("question"), str):
-            raise QuestionSetError(f"{path.name}:{number}: needs a \"question\" string")
+            raise QuestionSetError(f'{path.name}:{number}: needs a "question" string')
         target = row.get("article")
         if target is not None:
             target = by_id.get(str(target), str(target))
@@ -129,11 +129,18 @@ def evaluate(
             answered += 1
             wrong += answer != question.article
         if answer != question.article or ranked[:1] != [question.article]:
-            failures.append({"question": question.text, "expected": question.article,
-                             "retrieved": ranked[:3], "decision": decision.action,
-                             "reason": decision.reason, "answer": answer,
-                             "intent": understanding.intent,
-                             "confidence": round(understanding.confidence, 3)})
+            failures.append(
+                {
+                    "question": question.text,
+                    "expected": question.article,
+                    "retrieved": ranked[:3],
+                    "decision": decision.action,
+                    "reason": decision.reason,
+                    "answer": answer,
+                    "intent": understanding.intent,
+                    "confidence": round(understanding.confidence, 3),
+                }
+            )
         if progress is not None:
             progress(number + 1)
     answerable = sum(q.article is not None for q in questions)

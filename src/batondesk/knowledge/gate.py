@@ -33,8 +33,9 @@ class AnswerGate:
     more (MiniLM cosine: ~0.3 same topic, ~0.55+ a close paraphrase), or the intent model is
     very confident and the article is about as close as the closest. Below
     `clarify_similarity` for every candidate there is nothing sensible to choose between, so the
-    bot asks for more detail (and the escalation policy hands over if that keeps failing). Defaults were chosen on the development set
-    (benchmarks/data/kb_dev.jsonl) for a wrong-answer rate under 2%.
+    bot asks for more detail (and the escalation policy hands over if that keeps failing).
+    Defaults were chosen on the development set (benchmarks/data/kb_dev.jsonl) for a
+    wrong-answer rate under 2%.
     """
 
     min_similarity: float = 0.55
@@ -102,8 +103,13 @@ class AnswerGate:
                 return replace(overruled, evidence={**evidence, **overruled.evidence})
             alternatives = self.closest_candidates(understanding, hits)
             if len(alternatives) >= 2:
-                return Decision("clarify", "ambiguous", decision.intent,
-                                alternatives=alternatives, evidence=evidence)
+                return Decision(
+                    "clarify",
+                    "ambiguous",
+                    decision.intent,
+                    alternatives=alternatives,
+                    evidence=evidence,
+                )
             # Nothing to choose between: ask for more detail rather than hand over on the first
             # unclear turn (a rephrasing often lands); if it stays unclear, the escalation
             # policy's unclear-turns rule (`when_unclear` above) hands over.
@@ -116,8 +122,9 @@ class AnswerGate:
             if len(alternatives) < 2:
                 alternatives = self.closest_candidates(understanding, hits) or alternatives
             reason = "ambiguous" if alternatives else "unknown"
-            return replace(decision, reason=reason, alternatives=alternatives[:2],
-                           evidence=evidence)
+            return replace(
+                decision, reason=reason, alternatives=alternatives[:2], evidence=evidence
+            )
         return replace(decision, evidence=evidence)
 
     def closest_candidates(
@@ -148,7 +155,11 @@ def entry_for(hit: ArticleHit) -> KnowledgeEntry:
 def _evidence(hits: Sequence[ArticleHit]) -> list[dict[str, Any]]:
     """Scores only (never text), for the decision's audit trail."""
     return [
-        {"slug": h.slug, "score": round(h.score, 4), "semantic": round(h.semantic, 4),
-         "lexical": round(h.lexical, 3)}
+        {
+            "slug": h.slug,
+            "score": round(h.score, 4),
+            "semantic": round(h.semantic, 4),
+            "lexical": round(h.lexical, 3),
+        }
         for h in hits[:3]
     ]

@@ -51,8 +51,11 @@ class ImportFormatError(ValueError):
 
 def read_sources(path: Path) -> tuple[list[tuple[str, ArticleDraft]], list[tuple[str, str]]]:
     """Drafts (with the source each came from) and problems, from a file or a folder."""
-    files = sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES) \
-        if path.is_dir() else [path]
+    files = (
+        sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES)
+        if path.is_dir()
+        else [path]
+    )
     drafts: list[tuple[str, ArticleDraft]] = []
     problems: list[tuple[str, str]] = []
     for file in files:
@@ -75,8 +78,11 @@ def read_sources(path: Path) -> tuple[list[tuple[str, ArticleDraft]], list[tuple
 
 
 def do_import_articles(
-    session: Session, account_id: int, sources: Iterable[tuple[str, ArticleDraft]],
-    *, author_id: int | None = None,
+    session: Session,
+    account_id: int,
+    sources: Iterable[tuple[str, ArticleDraft]],
+    *,
+    author_id: int | None = None,
 ) -> ImportReport:
     report = ImportReport()
     seen: set[str] = set()
@@ -88,13 +94,15 @@ def do_import_articles(
             seen.add(draft.slug)
             existing = find_article_by_slug(session, account_id, draft.slug)
             if existing is None:
-                do_create_article(session, account_id, draft, author_id=author_id,
-                                  change="imported")
+                do_create_article(
+                    session, account_id, draft, author_id=author_id, change="imported"
+                )
                 report.created.append(draft.slug)
                 continue
             before = existing.version
-            do_update_article(session, existing, dict(draft.__dict__), author_id=author_id,
-                              change="imported")
+            do_update_article(
+                session, existing, dict(draft.__dict__), author_id=author_id, change="imported"
+            )
             (report.updated if existing.version != before else report.unchanged).append(draft.slug)
         except (BatonError, ImportFormatError) as exc:
             report.errors.append((source, getattr(exc, "message", str(exc))))
@@ -102,6 +110,7 @@ def do_import_articles(
 
 
 # --- Markdown -------------------------------------------------------------------------------
+
 
 def parse_markdown(text: str, stem: str) -> ArticleDraft:
     meta: dict[str, str | list[str]] = {}
@@ -122,14 +131,14 @@ def parse_markdown(text: str, stem: str) -> ArticleDraft:
                 meta[key.strip()] = [_unquote(v) for v in value[1:-1].split(",") if v.strip()]
             else:
                 meta[key.strip()] = _unquote(value)
-        body = "\n".join(lines[end + 1:]).strip()
+        body = "\n".join(lines[end + 1 :]).strip()
     title = _text(meta.get("title"))
     if not title:
         heading = re.search(r"^#\s+(.+)$", body, flags=re.MULTILINE)
         if heading is None:
             raise ImportFormatError("no title (add 'title:' front matter or a '# ' heading)")
         title = heading.group(1).strip()
-        body = (body[: heading.start()] + body[heading.end():]).strip()
+        body = (body[: heading.start()] + body[heading.end() :]).strip()
     return ArticleDraft(
         slug=_text(meta.get("slug")) or slugify(stem),
         title=title,
@@ -143,6 +152,7 @@ def parse_markdown(text: str, stem: str) -> ArticleDraft:
 
 # --- CSV ------------------------------------------------------------------------------------
 
+
 def parse_csv(text: str) -> list[tuple[int, ArticleDraft]]:
     reader = csv.DictReader(io.StringIO(text))
     columns = {c.strip().lower() for c in reader.fieldnames or []}
@@ -152,19 +162,25 @@ def parse_csv(text: str) -> list[tuple[int, ArticleDraft]]:
     drafts = []
     for row_number, raw in enumerate(reader, start=2):
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
-        drafts.append((row_number, ArticleDraft(
-            slug=row.get("slug") or slugify(row["title"]),
-            title=row["title"],
-            body=row["body"],
-            intents=_split_cell(row.get("intents", "")),
-            tags=_split_cell(row.get("tags", "")),
-            locale=row.get("locale") or "en",
-            status=row.get("status") or "published",
-        )))
+        drafts.append(
+            (
+                row_number,
+                ArticleDraft(
+                    slug=row.get("slug") or slugify(row["title"]),
+                    title=row["title"],
+                    body=row["body"],
+                    intents=_split_cell(row.get("intents", "")),
+                    tags=_split_cell(row.get("tags", "")),
+                    locale=row.get("locale") or "en",
+                    status=row.get("status") or "published",
+                ),
+            )
+        )
     return drafts
 
 
 # --- HTML -----------------------------------------------------------------------------------
+
 
 class _HtmlToMarkdown(HTMLParser):
     _BLOCKS = {"p", "div", "section", "article", "br", "table", "ul", "ol"}
@@ -249,15 +265,17 @@ def parse_html(text: str, stem: str) -> ArticleDraft:
     markdown = re.sub(r"[ \t]+\n", "\n", markdown)
     markdown = re.sub(r"\n[ \t]+", "\n", markdown)
     markdown = re.sub(r"\n{3,}", "\n\n", markdown).strip()
-    title = (parser.title.strip() or parser.first_h1.strip())
+    title = parser.title.strip() or parser.first_h1.strip()
     if not title:
         raise ImportFormatError("no <title> or <h1> to use as the article title")
     if parser.first_h1.strip():
-        markdown = re.sub(r"^#\s+" + re.escape(parser.first_h1.strip()) + r"\s*", "", markdown,
-                          count=1).strip()
+        markdown = re.sub(
+            r"^#\s+" + re.escape(parser.first_h1.strip()) + r"\s*", "", markdown, count=1
+        ).strip()
     lang = re.search(r"<html[^>]*\blang=[\"']?([A-Za-z-]+)", text)
-    return ArticleDraft(slug=slugify(stem), title=title, body=markdown,
-                        locale=lang.group(1) if lang else "en")
+    return ArticleDraft(
+        slug=slugify(stem), title=title, body=markdown, locale=lang.group(1) if lang else "en"
+    )
 
 
 def _unquote(value: str) -> str:

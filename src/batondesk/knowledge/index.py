@@ -48,8 +48,17 @@ class KnowledgeIndexes:
                 self._cache.move_to_end(account_id)
                 return cached[1]
         articles = [
-            IndexedArticle(a.id, a.slug, a.title, a.body, tuple(a.intents), tuple(a.tags),
-                           a.locale, a.status, a.version)
+            IndexedArticle(
+                a.id,
+                a.slug,
+                a.title,
+                a.body,
+                tuple(a.intents),
+                tuple(a.tags),
+                a.locale,
+                a.status,
+                a.version,
+            )
             for a in session.scalars(
                 select(Article).where(Article.account_id == account_id).order_by(Article.id)
             )

@@ -23,8 +23,13 @@ def profile_values(contact: Contact | None) -> dict[str, Any]:
     values: dict[str, Any] = {}
     attributes = contact.attributes or {}
     if isinstance(attributes, dict):
-        values.update({k: v for k, v in attributes.items()
-                       if isinstance(v, str | int | float) and not isinstance(v, bool)})
+        values.update(
+            {
+                k: v
+                for k, v in attributes.items()
+                if isinstance(v, str | int | float) and not isinstance(v, bool)
+            }
+        )
     name = contact.name
     if name:
         values["name"] = name
@@ -40,13 +45,15 @@ def template_for(
     """The enabled template for the intent in the customer's language, else in English."""
     if intent is None:
         return None
-    rows = list(session.scalars(
-        select(ResponseTemplate).where(
-            ResponseTemplate.account_id == account_id,
-            ResponseTemplate.intent == intent,
-            ResponseTemplate.enabled.is_(True),
+    rows = list(
+        session.scalars(
+            select(ResponseTemplate).where(
+                ResponseTemplate.account_id == account_id,
+                ResponseTemplate.intent == intent,
+                ResponseTemplate.enabled.is_(True),
+            )
         )
-    ))
+    )
     language = locale.split("-")[0].lower()
     for wanted in (locale, language, "en"):
         for row in rows:
@@ -56,8 +63,14 @@ def template_for(
 
 
 def do_save_template(
-    session: Session, account_id: int, intent: str, body: str, *, locale: str = "en",
-    article_id: int | None = None, enabled: bool = True,
+    session: Session,
+    account_id: int,
+    intent: str,
+    body: str,
+    *,
+    locale: str = "en",
+    article_id: int | None = None,
+    enabled: bool = True,
 ) -> ResponseTemplate:
     """Create or replace the template of an intent (one per intent and locale)."""
     if not intent.strip() or len(intent) > 120:

@@ -13,22 +13,43 @@ from collections.abc import Sequence
 import numpy as np
 
 _WORD = re.compile(r"[a-z0-9£€$]+(?:'[a-z]+)?")
-_STOPWORDS_TEXT = (
-    """a an and are as at be been but by can could did do does doing for from had has have
+_STOPWORDS_TEXT = """a an and are as at be been but by can could did do does doing for from had has
+    have
     having how i i'm if in into is it it's its me my myself of on or our please so than that
     the their them then there these they this to too was we were what when where which while
     who why will with would you your yours just am hi hello thanks thank any some get got
     i've i'd i'll you're"""
-)
 _STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 _SUFFIXES = ("ing", "ed", "es", "s", "ly")
-_IRREGULAR = {"paid": "pay", "sent": "send", "stolen": "steal", "stole": "steal", "lost": "lose",
-              "took": "take", "taken": "take", "bought": "buy", "withdrew": "withdraw",
-              "withdrawn": "withdraw", "arrival": "arrive", "arrived": "arrive",
-              "charges": "charge", "charged": "charge", "refunded": "refund",
-              "cancelled": "cancel", "canceled": "cancel", "cancelling": "cancel",
-              "n't": "not", "can't": "not", "won't": "not", "doesn't": "not", "didn't": "not",
-              "isn't": "not", "hasn't": "not", "haven't": "not", "wasn't": "not"}
+_IRREGULAR = {
+    "paid": "pay",
+    "sent": "send",
+    "stolen": "steal",
+    "stole": "steal",
+    "lost": "lose",
+    "took": "take",
+    "taken": "take",
+    "bought": "buy",
+    "withdrew": "withdraw",
+    "withdrawn": "withdraw",
+    "arrival": "arrive",
+    "arrived": "arrive",
+    "charges": "charge",
+    "charged": "charge",
+    "refunded": "refund",
+    "cancelled": "cancel",
+    "canceled": "cancel",
+    "cancelling": "cancel",
+    "n't": "not",
+    "can't": "not",
+    "won't": "not",
+    "doesn't": "not",
+    "didn't": "not",
+    "isn't": "not",
+    "hasn't": "not",
+    "haven't": "not",
+    "wasn't": "not",
+}
 
 
 def normalise_token(token: str) -> str:
@@ -62,8 +83,7 @@ class LexicalIndex:
         self._size = len(texts)
         self._model = bm25s.BM25(k1=k1, b=b)
         if texts:
-            self._model.index([tokenize(text) or ["\u2205"] for text in texts],
-                              show_progress=False)
+            self._model.index([tokenize(text) or ["\u2205"] for text in texts], show_progress=False)
 
     def scores(self, query: str) -> np.ndarray:
         """One BM25 score per indexed text (0 when no query word occurs in it)."""

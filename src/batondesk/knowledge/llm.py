@@ -49,11 +49,19 @@ class ChatClient:
 
     def complete(self, messages: list[dict[str, str]], *, max_tokens: int = 300) -> str:
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
-        body: dict[str, Any] = {"model": self.model, "messages": messages,
-                                "temperature": 0, "max_tokens": max_tokens}
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": messages,
+            "temperature": 0,
+            "max_tokens": max_tokens,
+        }
         try:
-            response = httpx.post(f"{self.base_url.rstrip('/')}/chat/completions", json=body,
-                                  headers=headers, timeout=self.timeout_seconds)
+            response = httpx.post(
+                f"{self.base_url.rstrip('/')}/chat/completions",
+                json=body,
+                headers=headers,
+                timeout=self.timeout_seconds,
+            )
             response.raise_for_status()
             return str(response.json()["choices"][0]["message"]["content"]).strip()
         except (httpx.HTTPError, KeyError, IndexError, TypeError, ValueError) as exc:
@@ -84,8 +92,10 @@ class GroundedWriter:
         numbered = "\n\n".join(f"[{n}] {p}" for n, p in enumerate(safe_passages, start=1))
         messages = [
             {"role": "system", "content": ANSWER_INSTRUCTIONS},
-            {"role": "user",
-             "content": f"Passages:\n{numbered}\n\nCustomer question: {redact(question)}"},
+            {
+                "role": "user",
+                "content": f"Passages:\n{numbered}\n\nCustomer question: {redact(question)}",
+            },
         ]
         try:
             text = self.client.complete(messages)
@@ -96,8 +106,10 @@ class GroundedWriter:
             return GeneratedAnswer(None, "no_answer")
         verdict = self.checker.check(text, safe_passages)
         if not verdict.supported:
-            log.info("generated answer discarded: unsupported claim (weakest support %.2f)",
-                     verdict.weakest)
+            log.info(
+                "generated answer discarded: unsupported claim (weakest support %.2f)",
+                verdict.weakest,
+            )
             return GeneratedAnswer(None, "unsupported", verdict)
         return GeneratedAnswer(text, "grounded", verdict)
 
@@ -107,17 +119,24 @@ class GroundedWriter:
 
         lines = "\n".join(f"{speaker}: {redact(text)}" for speaker, text in transcript)
         try:
-            return self.client.complete(
-                [{"role": "system", "content": SUMMARY_INSTRUCTIONS},
-                 {"role": "user", "content": lines}], max_tokens=200,
-            ) or None
+            return (
+                self.client.complete(
+                    [
+                        {"role": "system", "content": SUMMARY_INSTRUCTIONS},
+                        {"role": "user", "content": lines},
+                    ],
+                    max_tokens=200,
+                )
+                or None
+            )
         except LLMError as exc:
             log.warning("LLM summary skipped: %s", exc)
             return None
 
 
-def writer_from_settings(base_url: str, model: str, api_key: str,
-                         timeout_seconds: float = 20.0) -> GroundedWriter | None:
+def writer_from_settings(
+    base_url: str, model: str, api_key: str, timeout_seconds: float = 20.0
+) -> GroundedWriter | None:
     """The writer when the LLM is configured, else None (the product works without it)."""
     if not base_url.strip() or not model.strip():
         return None

@@ -59,8 +59,11 @@ class ArticleHit:
         return self.article.slug
 
     def source(self) -> dict[str, object]:
-        return {"article_id": self.article.id, "slug": self.article.slug,
-                "title": self.article.title}
+        return {
+            "article_id": self.article.id,
+            "slug": self.article.slug,
+            "title": self.article.title,
+        }
 
 
 class Reranker(Protocol):
@@ -79,9 +82,9 @@ class IntentReranker:
         rescored = [
             ArticleHit(
                 hit.article,
-                hit.score + self.weight * max(
-                    (self.probabilities.get(i, 0.0) for i in hit.article.intents), default=0.0
-                ),
+                hit.score
+                + self.weight
+                * max((self.probabilities.get(i, 0.0) for i in hit.article.intents), default=0.0),
                 hit.semantic,
                 hit.lexical,
                 hit.passages,
@@ -119,8 +122,7 @@ class HybridIndex:
             owners.append(row)
         self._owner = np.asarray(owners, dtype=np.int64)
         self._lexical = LexicalIndex(texts)
-        self._vectors = _embed_passages(embedder, texts) if embedder is not None and texts \
-            else None
+        self._vectors = _embed_passages(embedder, texts) if embedder is not None and texts else None
 
     @property
     def semantic(self) -> bool:
@@ -139,10 +141,13 @@ class HybridIndex:
         given) `locale` (matched on the language part: "en" matches "en-GB")."""
         if not self.passages or not query.strip():
             return []
-        allowed = np.asarray([
-            a.status in statuses and (locale is None or _same_language(a.locale, locale))
-            for a in self.articles
-        ], dtype=bool)
+        allowed = np.asarray(
+            [
+                a.status in statuses and (locale is None or _same_language(a.locale, locale))
+                for a in self.articles
+            ],
+            dtype=bool,
+        )
         if not allowed.any():
             return []
         lexical = _best_per_article(self._lexical.scores(query), self._owner, len(self.articles))
@@ -161,8 +166,9 @@ class HybridIndex:
                 if scores[row] > floor:
                     fused[row] += weight / (RRF_K + rank + 1)
         candidates = [i for i in np.argsort(-fused, kind="stable") if allowed[i] and fused[i] > 0]
-        passage_scores = passage_semantic if passage_semantic is not None else (
-            self._lexical.scores(query))
+        passage_scores = (
+            passage_semantic if passage_semantic is not None else (self._lexical.scores(query))
+        )
         hits = [
             ArticleHit(
                 self.articles[row],

@@ -32,8 +32,9 @@ def check_template(body: str) -> str:
     if not body:
         raise InvalidInput("template body is empty", code="empty_template")
     if len(body) > MAX_TEMPLATE_CHARS:
-        raise InvalidInput(f"template is longer than {MAX_TEMPLATE_CHARS} characters",
-                           code="template_too_long")
+        raise InvalidInput(
+            f"template is longer than {MAX_TEMPLATE_CHARS} characters", code="template_too_long"
+        )
     stray = [m.group(0) for m in _ANY_BRACES.finditer(body) if not VARIABLE.fullmatch(m.group(0))]
     if stray:
         raise InvalidInput(

@@ -6,9 +6,9 @@ Ciphertext layout (version 1)::
 
 This column-bound format sealed personal data before per-contact keys existed; such values are
 still read (see `privacy/sealing.py`, which seals a contact's data with its own key, and `baton
-keys reseal`). The associated data binds a value to the column it was written to, so ciphertext copied into
-another column fails authentication instead of decrypting. The keyring also computes the keyed
-blind indexes used for lookups by email.
+keys reseal`). The associated data binds a value to the column it was written to, so
+ciphertext copied into another column fails authentication instead of decrypting. The keyring
+also computes the keyed blind indexes used for lookups by email.
 """
 
 from __future__ import annotations

@@ -54,5 +54,7 @@ class IdMixin:
 class TenantMixin(IdMixin):
     """Every tenant-owned row names its account, and is read through accessors that take it."""
 
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -35,7 +35,9 @@ def ensure_default_model(settings: Settings, profile: str = "fast") -> str:
     if active is not None:
         return f"{active.version} (already active)"
     dataset = default_training_data(settings)
-    log.info("training the default intent model on %d examples from %s", len(dataset), dataset.source)
+    log.info(
+        "training the default intent model on %d examples from %s", len(dataset), dataset.source
+    )
     classifier = IntentClassifier(profile=profile).fit(dataset.texts, dataset.labels)
     with tempfile.TemporaryDirectory() as scratch:
         artifact = Path(scratch) / "model"

@@ -89,13 +89,20 @@ def correct_intent(
 def _member_public(session: SessionDep, membership: Membership) -> MemberPublic:
     user = member_user(session, membership)
     return MemberPublic(
-        user_id=user.id, email=user.email, name=user.name, role=membership.role,
-        team_id=membership.team_id, availability=str(membership.availability),
+        user_id=user.id,
+        email=user.email,
+        name=user.name,
+        role=membership.role,
+        team_id=membership.team_id,
+        availability=str(membership.availability),
     )
 
 
 @router.post(
-    "/admin/members", response_model=MemberPublic, status_code=201, tags=["admin"],
+    "/admin/members",
+    response_model=MemberPublic,
+    status_code=201,
+    tags=["admin"],
     responses=error_responses(401, 403, 404, 409, 422),
 )
 def add_member(body: MemberCreate, principal: Admin, session: SessionDep) -> MemberPublic:
@@ -103,14 +110,21 @@ def add_member(body: MemberCreate, principal: Admin, session: SessionDep) -> Mem
     account = session.get(Account, principal.account_id)
     assert account is not None
     membership = do_add_staff(
-        session, account, email=body.email, name=body.name, role=body.role,
-        password=body.password, team_id=body.team_id,
+        session,
+        account,
+        email=body.email,
+        name=body.name,
+        role=body.role,
+        password=body.password,
+        team_id=body.team_id,
     )
     return _member_public(session, membership)
 
 
 @router.patch(
-    "/admin/members/{user_id}", response_model=MemberPublic, tags=["admin"],
+    "/admin/members/{user_id}",
+    response_model=MemberPublic,
+    tags=["admin"],
     responses=error_responses(401, 403, 404, 409, 422),
 )
 def update_member(
@@ -119,8 +133,11 @@ def update_member(
     """Change a member's role or team."""
     membership = get_member(session, principal.account_id, user_id)
     do_update_member(
-        session, membership, role=body.role,
-        team_id=body.team_id or None, clear_team=body.team_id == 0,
+        session,
+        membership,
+        role=body.role,
+        team_id=body.team_id or None,
+        clear_team=body.team_id == 0,
     )
     return _member_public(session, membership)
 
@@ -156,7 +173,9 @@ def _reload_pipeline(request: Request, settings: Any) -> bool:
 
 
 @router.get(
-    "/admin/models", response_model=ModelsPublic, tags=["admin"],
+    "/admin/models",
+    response_model=ModelsPublic,
+    tags=["admin"],
     responses=error_responses(401, 403),
 )
 def list_models(principal: Admin, settings: SettingsDep) -> ModelsPublic:
@@ -165,7 +184,9 @@ def list_models(principal: Admin, settings: SettingsDep) -> ModelsPublic:
 
 
 @router.post(
-    "/admin/models/promote", response_model=ModelsPublic, tags=["admin"],
+    "/admin/models/promote",
+    response_model=ModelsPublic,
+    tags=["admin"],
     responses=error_responses(401, 403, 404, 422),
 )
 def promote_model(
@@ -181,7 +202,9 @@ def promote_model(
 
 
 @router.post(
-    "/admin/models/rollback", response_model=ModelsPublic, tags=["admin"],
+    "/admin/models/rollback",
+    response_model=ModelsPublic,
+    tags=["admin"],
     responses=error_responses(401, 403, 409),
 )
 def rollback_model(request: Request, principal: Admin, settings: SettingsDep) -> ModelsPublic:

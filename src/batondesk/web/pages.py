@@ -53,8 +53,14 @@ _CSP = (
 )
 
 
-def _page(request: Request, template: str, context: dict[str, Any], *, status: int = 200,
-          embeddable: bool = False) -> HTMLResponse:
+def _page(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    status: int = 200,
+    embeddable: bool = False,
+) -> HTMLResponse:
     response = templates.TemplateResponse(request, template, context, status_code=status)
     ancestors = "*" if embeddable else "'none'"
     response.headers["Content-Security-Policy"] = _CSP + f"frame-ancestors {ancestors}"
@@ -127,11 +133,16 @@ def console_conversation(conversation_id: int, request: Request, session: Sessio
     try:
         get_conversation(session, principal.account_id, conversation_id)
     except NotFound:
-        return _page(request, "error.html", {
-            **_staff_context(session, principal),
-            "title": "Conversation not found",
-            "detail": "It may have been deleted, or it belongs to another account.",
-        }, status=404)
+        return _page(
+            request,
+            "error.html",
+            {
+                **_staff_context(session, principal),
+                "title": "Conversation not found",
+                "detail": "It may have been deleted, or it belongs to another account.",
+            },
+            status=404,
+        )
     return _console(request, session, principal, conversation_id)
 
 
@@ -139,13 +150,17 @@ def _console(
     request: Request, session: SessionDep, principal: Principal, conversation_id: int | None
 ) -> Response:
     context = _staff_context(session, principal)
-    return _page(request, "console.html", {
-        **context,
-        "conversation_id": conversation_id,
-        "features": api_features(request.app),
-        "intents": known_intents(session, principal.account_id, request.app.state.pipeline),
-        "sla_minutes": first_response_minutes(context["account"].settings or {}),
-    })
+    return _page(
+        request,
+        "console.html",
+        {
+            **context,
+            "conversation_id": conversation_id,
+            "features": api_features(request.app),
+            "intents": known_intents(session, principal.account_id, request.app.state.pipeline),
+            "sla_minutes": first_response_minutes(context["account"].settings or {}),
+        },
+    )
 
 
 # --- admin -----------------------------------------------------------------------------------
@@ -156,12 +171,17 @@ def _admin(request: Request, session: SessionDep) -> Principal | Response:
     if principal is None:
         return _to_login(request)
     if not principal.allows("admin"):
-        return _page(request, "error.html", {
-            **_staff_context(session, principal),
-            "title": "Admins only",
-            "detail": f"Your role ({principal.role}) cannot change account settings. "
-                      "Ask an admin of this account.",
-        }, status=403)
+        return _page(
+            request,
+            "error.html",
+            {
+                **_staff_context(session, principal),
+                "title": "Admins only",
+                "detail": f"Your role ({principal.role}) cannot change account settings. "
+                "Ask an admin of this account.",
+            },
+            status=403,
+        )
     return principal
 
 
@@ -184,20 +204,35 @@ def admin_team(request: Request, session: SessionDep) -> Response:
         .where(Membership.account_id == checked.account_id)
         .order_by(User.name)
     ).all()
-    teams = list(session.scalars(
-        select(Team).where(Team.account_id == checked.account_id).order_by(Team.name)
-    ))
+    teams = list(
+        session.scalars(
+            select(Team).where(Team.account_id == checked.account_id).order_by(Team.name)
+        )
+    )
     team_names = {t.id: t.name for t in teams}
     members = [
-        {"user_id": u.id, "name": u.name, "email": u.email, "role": str(m.role),
-         "team_id": m.team_id, "team": team_names.get(m.team_id or 0, "—"),
-         "availability": str(m.availability)}
+        {
+            "user_id": u.id,
+            "name": u.name,
+            "email": u.email,
+            "role": str(m.role),
+            "team_id": m.team_id,
+            "team": team_names.get(m.team_id or 0, "—"),
+            "availability": str(m.availability),
+        }
         for m, u in rows
     ]
-    return _page(request, "admin/team.html", {
-        **_staff_context(session, checked), "section": "team", "members": members, "teams": teams,
-        "roles": [str(role) for role in Role],
-    })
+    return _page(
+        request,
+        "admin/team.html",
+        {
+            **_staff_context(session, checked),
+            "section": "team",
+            "members": members,
+            "teams": teams,
+            "roles": [str(role) for role in Role],
+        },
+    )
 
 
 @router.get("/console/admin/inboxes", response_class=HTMLResponse)
@@ -205,14 +240,22 @@ def admin_inboxes(request: Request, session: SessionDep) -> Response:
     checked = _admin(request, session)
     if isinstance(checked, Response):
         return checked
-    inboxes = list(session.scalars(
-        select(Inbox).where(Inbox.account_id == checked.account_id).order_by(Inbox.id)
-    ))
+    inboxes = list(
+        session.scalars(
+            select(Inbox).where(Inbox.account_id == checked.account_id).order_by(Inbox.id)
+        )
+    )
     base = str(request.base_url).rstrip("/")
-    return _page(request, "admin/inboxes.html", {
-        **_staff_context(session, checked), "section": "inboxes", "base_url": base,
-        "inboxes": inboxes,
-    })
+    return _page(
+        request,
+        "admin/inboxes.html",
+        {
+            **_staff_context(session, checked),
+            "section": "inboxes",
+            "base_url": base,
+            "inboxes": inboxes,
+        },
+    )
 
 
 @router.get("/console/admin/escalation", response_class=HTMLResponse)
@@ -220,10 +263,15 @@ def admin_escalation(request: Request, session: SessionDep) -> Response:
     checked = _admin(request, session)
     if isinstance(checked, Response):
         return checked
-    return _page(request, "admin/escalation.html", {
-        **_staff_context(session, checked), "section": "escalation",
-        "features": api_features(request.app),
-    })
+    return _page(
+        request,
+        "admin/escalation.html",
+        {
+            **_staff_context(session, checked),
+            "section": "escalation",
+            "features": api_features(request.app),
+        },
+    )
 
 
 @router.get("/console/admin/knowledge", response_class=HTMLResponse)
@@ -231,13 +279,21 @@ def admin_knowledge(request: Request, session: SessionDep) -> Response:
     checked = _admin(request, session)
     if isinstance(checked, Response):
         return checked
-    articles = list(session.scalars(
-        select(Article).where(Article.account_id == checked.account_id).order_by(Article.title)
-    ))
-    return _page(request, "admin/knowledge.html", {
-        **_staff_context(session, checked), "section": "knowledge", "articles": articles,
-        "features": api_features(request.app),
-    })
+    articles = list(
+        session.scalars(
+            select(Article).where(Article.account_id == checked.account_id).order_by(Article.title)
+        )
+    )
+    return _page(
+        request,
+        "admin/knowledge.html",
+        {
+            **_staff_context(session, checked),
+            "section": "knowledge",
+            "articles": articles,
+            "features": api_features(request.app),
+        },
+    )
 
 
 @router.get("/console/admin/models", response_class=HTMLResponse)
@@ -250,10 +306,16 @@ def admin_models(request: Request, session: SessionDep, settings: SettingsDep) -
         problem = None
     except RegistryError as exc:
         versions, problem = [], str(exc)
-    return _page(request, "admin/models.html", {
-        **_staff_context(session, checked), "section": "models", "versions": versions,
-        "problem": problem,
-    })
+    return _page(
+        request,
+        "admin/models.html",
+        {
+            **_staff_context(session, checked),
+            "section": "models",
+            "versions": versions,
+            "problem": problem,
+        },
+    )
 
 
 # --- customers -------------------------------------------------------------------------------
@@ -266,15 +328,28 @@ def chat_page(
     """The chat, standalone (demo, a link in an email) or inside the widget's frame."""
     inbox = session.scalars(select(Inbox).where(Inbox.public_id == inbox_public_id)).first()
     if inbox is None:
-        return _page(request, "error.html", {
-            "title": "Chat not found", "detail": "This chat link is not valid.",
-        }, status=404)
+        return _page(
+            request,
+            "error.html",
+            {
+                "title": "Chat not found",
+                "detail": "This chat link is not valid.",
+            },
+            status=404,
+        )
     account = session.get(Account, inbox.account_id)
     assert account is not None
-    return _page(request, "chat.html", {
-        "inbox_public_id": inbox.public_id, "inbox_name": inbox.name, "brand": account.name,
-        "embed": embed,
-    }, embeddable=True)
+    return _page(
+        request,
+        "chat.html",
+        {
+            "inbox_public_id": inbox.public_id,
+            "inbox_name": inbox.name,
+            "brand": account.name,
+            "embed": embed,
+        },
+        embeddable=True,
+    )
 
 
 @router.get("/widget.js")

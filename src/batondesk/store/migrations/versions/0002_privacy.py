@@ -37,7 +37,11 @@ def upgrade() -> None:
     else:
         op.add_column("messages", sa.Column("contact_id", sa.Integer(), nullable=True))
         op.create_foreign_key(
-            "fk_messages_contact_id_contacts", "messages", "contacts", ["contact_id"], ["id"],
+            "fk_messages_contact_id_contacts",
+            "messages",
+            "contacts",
+            ["contact_id"],
+            ["id"],
             ondelete="CASCADE",
         )
     op.execute(

@@ -36,12 +36,16 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["account_id"], ["accounts.id"],
-            name=op.f("fk_article_versions_account_id_accounts"), ondelete="CASCADE",
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_article_versions_account_id_accounts"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["article_id"], ["articles.id"],
-            name=op.f("fk_article_versions_article_id_articles"), ondelete="CASCADE",
+            ["article_id"],
+            ["articles.id"],
+            name=op.f("fk_article_versions_article_id_articles"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_article_versions")),
         sa.UniqueConstraint(
@@ -64,16 +68,22 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["account_id"], ["accounts.id"],
-            name=op.f("fk_response_templates_account_id_accounts"), ondelete="CASCADE",
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_response_templates_account_id_accounts"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["article_id"], ["articles.id"],
-            name=op.f("fk_response_templates_article_id_articles"), ondelete="SET NULL",
+            ["article_id"],
+            ["articles.id"],
+            name=op.f("fk_response_templates_article_id_articles"),
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_response_templates")),
         sa.UniqueConstraint(
-            "account_id", "intent", "locale",
+            "account_id",
+            "intent",
+            "locale",
             name=op.f("uq_response_templates_account_id_intent_locale"),
         ),
     )

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from batondesk.actions.contacts import do_create_contact
 from batondesk.actions.conversations import (
     do_open_conversation,
-    do_receive_customer_message,
     do_resolve,
     do_submit_csat,
 )
+from batondesk.actions.customer_turn import do_receive_customer_message
 from batondesk.store.models import Event, Inbox
 from tests.support.workspace import Workspace, login
 

@@ -8,7 +8,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from batondesk.actions.contacts import do_create_contact
-from batondesk.actions.conversations import do_open_conversation, do_receive_customer_message
+from batondesk.actions.conversations import do_open_conversation
+from batondesk.actions.customer_turn import do_receive_customer_message
 from batondesk.knowledge.templates import check_template, render_template
 from batondesk.store.models import Inbox
 from tests.support.workspace import Workspace, login

@@ -5,11 +5,11 @@ bot --escalate--> queued --assign--> assigned --resolve--> resolved --reopen--> 
  +------------- hand back --------------+
 
 Once a person owns a conversation (assigned), the bot never answers in it until handed back.
+A customer's message and the bot's turn are in `customer_turn.py`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -19,20 +19,12 @@ from batondesk.actions.events import record_event
 from batondesk.actions.handoff import (
     do_route_and_assign,
     escalation_settings,
-    evidence_with_message_ids,
     what_happens_next,
 )
-from batondesk.engine import DecisionPolicy, Pipeline, TurnContext
-from batondesk.engine.decision import Decision, KnowledgeEntry
 from batondesk.errors import Conflict, InvalidInput, TooLarge
-from batondesk.handoff.policy import EscalationPolicy
 from batondesk.handoff.queue import priority_for
-from batondesk.knowledge.answering import knowledge_for_turn, reply_context
-from batondesk.store.access import list_messages
 from batondesk.store.base import utcnow
 from batondesk.store.models import (
-    Account,
-    Article,
     Contact,
     Conversation,
     ConversationStatus,
@@ -41,17 +33,6 @@ from batondesk.store.models import (
     Message,
     SenderType,
 )
-
-OPEN_STATUSES = (ConversationStatus.bot, ConversationStatus.queued, ConversationStatus.assigned)
-
-
-@dataclass(frozen=True)
-class TurnOutcome:
-    """What happened to one customer message."""
-
-    message: Message
-    reply: Message | None
-    decision: Decision | None
 
 
 def check_message_text(text: Any, max_chars: int) -> str:
@@ -85,136 +66,6 @@ def do_open_conversation(session: Session, inbox: Inbox, contact: Contact) -> Co
     return conversation
 
 
-def do_receive_customer_message(
-    session: Session,
-    conversation: Conversation,
-    text: str,
-    pipeline: Pipeline,
-    *,
-    max_chars: int,
-) -> TurnOutcome:
-    """Store the customer's message; while the bot owns the conversation, run the pipeline and
-    store its reply (an answer, a clarifying question, or the hand-over notice)."""
-    text = check_message_text(text, max_chars)
-    earlier = [
-        m.body
-        for m in list_messages(session, conversation, include_private=False)
-        if m.sender_type == SenderType.customer
-    ]
-    if conversation.status == ConversationStatus.resolved:
-        _reopen(session, conversation, actor_type="customer", actor_id=conversation.contact_id)
-    message = _add_message(session, conversation, SenderType.customer, text)
-    record_event(
-        session,
-        conversation,
-        "message.received",
-        actor_type="customer",
-        actor_id=conversation.contact_id,
-        payload={"message_id": message.id, "chars": len(text)},
-    )
-    if conversation.status != ConversationStatus.bot:
-        return TurnOutcome(message, None, None)
-
-    account = session.get(Account, conversation.account_id)
-    assert account is not None
-    context = TurnContext(
-        earlier_customer_messages=earlier,
-        knowledge=_knowledge_by_intent(session, conversation.account_id),
-        failed_turns=_consecutive_clarifications(session, conversation),
-        policy=DecisionPolicy.from_settings(account.settings.get("decision", {})).with_escalation(
-            EscalationPolicy(
-                escalation_settings(session, account.id), _contact_tier(session, conversation)
-            )
-        ),
-    )
-    # The knowledge base gates the decision: answer only what retrieval can back up.
-    turn = knowledge_for_turn(
-        session,
-        conversation.account_id,
-        text,
-        policy=context.policy,
-        failed_turns=context.failed_turns,
-    )
-    result = pipeline.run(text, replace(context, review=turn.review))
-    message.annotations = result.understanding.to_annotations()
-    record_event(
-        session,
-        conversation,
-        "message.understood",
-        actor_type="bot",
-        payload={
-            "message_id": message.id,
-            "intent": result.understanding.intent,
-            "confidence": round(result.understanding.confidence, 4),
-            "out_of_scope": result.understanding.out_of_scope,
-            "frustration": round(result.understanding.frustration, 4),
-            "language": result.understanding.language,
-        },
-    )
-    decision = result.decision
-    if decision.action == "escalate":
-        customer_ids = _customer_message_ids(session, conversation)
-        position = do_escalate(
-            session,
-            conversation,
-            reason=decision.reason,
-            actor_type="bot",
-            evidence={
-                **evidence_with_message_ids(decision.evidence, customer_ids),
-                "message_id": message.id,
-            },
-            intent=decision.intent,
-        )
-        reply_text = what_happens_next(
-            session,
-            conversation,
-            escalation_settings(session, conversation.account_id),
-            position=position,
-            language=result.understanding.language,
-        )
-        reply = _add_message(
-            session, conversation, SenderType.bot, reply_text, {"decision": "escalate"}
-        )
-        return TurnOutcome(message, reply, decision)
-
-    reply_content = pipeline.reply(
-        decision,
-        context=reply_context(
-            session, conversation, decision, turn, language=result.understanding.language
-        ),
-    )
-    reply = _add_message(
-        session,
-        conversation,
-        SenderType.bot,
-        reply_content.text,
-        {
-            "decision": decision.action,
-            "reason": decision.reason,
-            "sources": reply_content.sources,
-            "answer_mode": reply_content.mode,
-            # Which profile fields the reply was filled from (shown to agents).
-            "profile_fields": reply_content.profile_fields,
-            **({"answer_details": reply_content.details} if reply_content.details else {}),
-        },
-    )
-    record_event(
-        session,
-        conversation,
-        "bot.replied" if decision.action == "answer" else "bot.clarified",
-        actor_type="bot",
-        payload={
-            "message_id": reply.id,
-            "intent": decision.intent,
-            "reason": decision.reason,
-            "article_ids": [s["article_id"] for s in reply_content.sources],
-            "answer_mode": reply_content.mode,
-            "profile_fields": reply_content.profile_fields,
-        },
-    )
-    return TurnOutcome(message, reply, decision)
-
-
 def do_escalate(
     session: Session,
     conversation: Conversation,
@@ -240,7 +91,7 @@ def do_escalate(
         conversation.priority,
         priority_for(
             reason,
-            tier=_contact_tier(session, conversation),
+            tier=contact_tier(session, conversation),
             frustration=float(evidence.get("frustration", 0.0)),
             category=signal.get("cue") if reason == "sensitive" else None,
         ),
@@ -262,7 +113,7 @@ def do_escalate(
     settings = escalation_settings(session, conversation.account_id)
     # Route on what the customer confidently asked about, which may be an earlier message
     # ("can I talk to someone about it?" names no topic).
-    do_route_and_assign(session, conversation, settings, intent=_last_intent(session, conversation))
+    do_route_and_assign(session, conversation, settings, intent=last_intent(session, conversation))
     return queue_position(session, conversation)
 
 
@@ -278,7 +129,7 @@ def do_request_human(session: Session, conversation: Conversation) -> int:
         evidence={"via": "button", "signal": {"cue": "talk_to_a_person_button"}},
     )
     contact = session.get(Contact, conversation.contact_id)
-    _add_message(
+    add_message(
         session,
         conversation,
         SenderType.system,
@@ -341,7 +192,7 @@ def do_agent_reply(
         raise Conflict("conversation is resolved; reopen it first", code="conversation_resolved")
     if conversation.status != ConversationStatus.assigned:
         do_assign(session, conversation, agent, actor=agent)
-    message = _add_message(session, conversation, SenderType.agent, text, user_id=agent.user_id)
+    message = add_message(session, conversation, SenderType.agent, text, user_id=agent.user_id)
     if conversation.first_human_response_at is None:
         conversation.first_human_response_at = message.created_at
     record_event(
@@ -359,7 +210,7 @@ def do_add_note(
     session: Session, conversation: Conversation, agent: Membership, text: str, *, max_chars: int
 ) -> Message:
     text = check_message_text(text, max_chars)
-    message = _add_message(
+    message = add_message(
         session, conversation, SenderType.agent, text, user_id=agent.user_id, private=True
     )
     record_event(
@@ -412,7 +263,7 @@ def do_resolve(
 def do_reopen(session: Session, conversation: Conversation, agent: Membership) -> None:
     if conversation.status != ConversationStatus.resolved:
         raise Conflict(f"conversation is {conversation.status}, not resolved", code="not_resolved")
-    _reopen(session, conversation, actor_type="agent", actor_id=agent.user_id)
+    reopen_conversation(session, conversation, actor_type="agent", actor_id=agent.user_id)
 
 
 def do_submit_csat(
@@ -435,7 +286,7 @@ def do_submit_csat(
     )
 
 
-def _reopen(
+def reopen_conversation(
     session: Session, conversation: Conversation, *, actor_type: str, actor_id: int | None
 ) -> None:
     # A person who owned it keeps it; otherwise the bot picks the conversation up again.
@@ -454,7 +305,7 @@ def _reopen(
     )
 
 
-def _add_message(
+def add_message(
     session: Session,
     conversation: Conversation,
     sender: SenderType,
@@ -480,62 +331,15 @@ def _add_message(
     return message
 
 
-def _knowledge_by_intent(session: Session, account_id: int) -> dict[str, KnowledgeEntry]:
-    knowledge: dict[str, KnowledgeEntry] = {}
-    articles = session.scalars(
-        select(Article)
-        .where(Article.account_id == account_id, Article.status == "published")
-        .order_by(Article.id)
-    )
-    for article in articles:
-        entry = KnowledgeEntry(article.id, article.slug, article.title, article.body)
-        for intent in article.intents:
-            knowledge.setdefault(intent, entry)
-    return knowledge
-
-
-def _consecutive_clarifications(session: Session, conversation: Conversation) -> int:
-    """How many bot turns in a row, most recent first, were clarifying questions."""
-    count = 0
-    bot_messages = session.scalars(
-        select(Message)
-        .where(
-            Message.conversation_id == conversation.id,
-            Message.sender_type == SenderType.bot,
-        )
-        .order_by(Message.id.desc())
-        .limit(5)
-    )
-    for message in bot_messages:
-        if message.annotations.get("decision") != "clarify":
-            break
-        count += 1
-    return count
-
-
-def _contact_tier(session: Session, conversation: Conversation) -> str:
+def contact_tier(session: Session, conversation: Conversation) -> str:
     contact = session.get(Contact, conversation.contact_id)
     return contact.tier if contact is not None else "standard"
-
-
-def _customer_message_ids(session: Session, conversation: Conversation) -> list[int]:
-    return list(
-        session.scalars(
-            select(Message.id)
-            .where(
-                Message.conversation_id == conversation.id,
-                Message.sender_type == SenderType.customer,
-                Message.private.is_(False),
-            )
-            .order_by(Message.id)
-        )
-    )
 
 
 _ROUTING_CONFIDENCE = 0.5
 
 
-def _last_intent(session: Session, conversation: Conversation) -> str | None:
+def last_intent(session: Session, conversation: Conversation) -> str | None:
     """The most recent intent the bot understood in this conversation (for routing)."""
     for message in session.scalars(
         select(Message)

@@ -10,11 +10,11 @@ from sse_starlette import EventSourceResponse
 from batondesk.actions.contacts import do_create_contact, do_identify_contact
 from batondesk.actions.conversations import (
     do_open_conversation,
-    do_receive_customer_message,
     do_request_human,
     do_submit_csat,
     queue_position,
 )
+from batondesk.actions.customer_turn import do_receive_customer_message
 from batondesk.api.deps import (
     DatabaseDep,
     PipelineDep,

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from batondesk.actions.accounts import do_create_account, do_create_inbox, do_create_team
 from batondesk.actions.contacts import do_create_contact
-from batondesk.actions.conversations import do_open_conversation, do_receive_customer_message
+from batondesk.actions.conversations import do_open_conversation
+from batondesk.actions.customer_turn import do_receive_customer_message
 from batondesk.config import Settings
 from batondesk.engine import Pipeline
 from batondesk.handoff.evaluation import ConversationResult, LabelledConversation

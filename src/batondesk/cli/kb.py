@@ -172,7 +172,7 @@ def _folder_articles(folder: Path | None):  # type: ignore[no-untyped-def]
 def _account_articles(slug: str):  # type: ignore[no-untyped-def]
     from sqlalchemy import select
 
-    from batondesk.knowledge.retrieval import IndexedArticle
+    from batondesk.knowledge.index import indexed_article
     from batondesk.store import init_store
     from batondesk.store.models import Account, Article
 
@@ -183,17 +183,7 @@ def _account_articles(slug: str):  # type: ignore[no-untyped-def]
             _fail(f"no account with slug {slug!r}")
             return []
         return [
-            IndexedArticle(
-                a.id,
-                a.slug,
-                a.title,
-                a.body,
-                tuple(a.intents),
-                tuple(a.tags),
-                a.locale,
-                a.status,
-                a.version,
-            )
+            indexed_article(a)
             for a in session.scalars(
                 select(Article)
                 .where(Article.account_id == account.id, Article.status == "published")

@@ -20,6 +20,21 @@ from batondesk.knowledge.retrieval import HybridIndex, IndexedArticle
 from batondesk.store.models import Article
 
 
+def indexed_article(article: Article) -> IndexedArticle:
+    """A detached snapshot of an article row, as retrieval sees it."""
+    return IndexedArticle(
+        article.id,
+        article.slug,
+        article.title,
+        article.body,
+        tuple(article.intents),
+        tuple(article.tags),
+        article.locale,
+        article.status,
+        article.version,
+    )
+
+
 class KnowledgeIndexes:
     """An in-process cache of one HybridIndex per account (the most recent `max_accounts`)."""
 
@@ -48,17 +63,7 @@ class KnowledgeIndexes:
                 self._cache.move_to_end(account_id)
                 return cached[1]
         articles = [
-            IndexedArticle(
-                a.id,
-                a.slug,
-                a.title,
-                a.body,
-                tuple(a.intents),
-                tuple(a.tags),
-                a.locale,
-                a.status,
-                a.version,
-            )
+            indexed_article(a)
             for a in session.scalars(
                 select(Article).where(Article.account_id == account_id).order_by(Article.id)
             )

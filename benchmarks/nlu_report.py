@@ -137,7 +137,8 @@ def write_report(results_dir: Path, doc: Path, start: str, end: str) -> None:
         "`benchmarks/results/nlu_*.json`.",
         "",
         f"Machine: {m['cpu_model']}, {m['cores']} cores, Python {m['python']}, no GPU, offline. "
-        "Each row runs in its own process; peak memory is that process's maximum RSS.",
+        "Each row runs in its own process; peak memory is the maximum RSS of that process "
+        "or of its encoder fine-tuning child process, whichever is larger.",
         "",
         *_rows(results),
         *_details(results),

@@ -149,3 +149,14 @@ def test_accurate_profile_fine_tunes_and_round_trips(
     np.testing.assert_allclose(
         loaded.predict_proba(QUERIES), model.predict_proba(QUERIES), atol=1e-5
     )
+
+
+@pytest.mark.skipif(not encoder_available(), reason="MiniLM encoder packages not installed")
+def test_accurate_profile_keeps_the_encoder_frozen_with_few_examples_per_intent(
+    training_data: tuple[list[str], list[str]],
+) -> None:
+    # Fine-tuning on a handful of examples per intent overfits; "auto" skips it.
+    texts, labels = training_data
+    model = IntentClassifier(profile="accurate").fit(texts, labels)
+    assert not model.finetuned_
+    assert model.params_["finetune_epochs"] == 0

@@ -120,7 +120,6 @@ def load_classifier(directory: Path, threads: int = 1) -> IntentClassifier:
         tfidf_c=params["tfidf_c"],
         encoder_c=params["encoder_c"],
         tfidf_weight=params["tfidf_weight"],
-        finetune_layers=params["finetune_layers"],
         finetune_epochs=params["finetune_epochs"],
         oos_probability_weight=params["oos_probability_weight"],
         oos_threshold=params["oos_threshold"],

@@ -141,8 +141,15 @@ def test_accurate_profile_fine_tunes_and_round_trips(
     tmp_path: Path, training_data: tuple[list[str], list[str]]
 ) -> None:
     texts, labels = training_data
-    model = IntentClassifier(profile="accurate", finetune_epochs=1).fit(texts, labels)
+    steps: list[tuple[str, float]] = []
+    model = IntentClassifier(profile="accurate", finetune_epochs=1).fit(
+        texts, labels, progress=lambda step, fraction: steps.append((step, fraction))
+    )
     assert model.finetuned_
+    # The progress bar only moves forward, spends its first part fine-tuning, and ends full.
+    fractions = [fraction for _, fraction in steps]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert any(step == "fine-tuning encoder" and 0.3 < f <= 0.6 for step, f in steps)
     model.save(tmp_path / "m")
     loaded = IntentClassifier.load(tmp_path / "m")
     assert loaded.metadata_["encoder"]["finetuned"] is True

@@ -75,7 +75,7 @@ def save_classifier(model: IntentClassifier, directory: Path, extra: dict[str, A
         "encoder": {
             "status": model.encoder_status_,
             "name": enc.ENCODER_NAME if model.encoder_coef_ is not None else None,
-            "finetuned": bool(getattr(model, "finetuned_", False)),
+            "finetuned": bool(model.finetuned_),
         },
         "libraries": library_versions(),
     }

@@ -214,8 +214,8 @@ class IntentClassifier:
         self.params_ = params
         self.encoder_status_ = self._resolve_encoder()
         # Fine-tuning takes most of the time when it runs: it fills the start of the bar.
-        finetunes = self.encoder_status_ == "onnx" and params["finetune_epochs"] > 0
-        share = FINETUNE_PROGRESS_SHARE if finetunes else 0.0
+        self.finetuned_ = self.encoder_status_ == "onnx" and params["finetune_epochs"] > 0
+        share = FINETUNE_PROGRESS_SHARE if self.finetuned_ else 0.0
 
         def report(step: str, fraction: float) -> None:
             outer_report(step, share + (1.0 - share) * fraction)
@@ -296,7 +296,6 @@ class IntentClassifier:
     ) -> None:
         self._workdir = tempfile.TemporaryDirectory(prefix="baton-encoder-")
         workdir = Path(self._workdir.name)
-        self.finetuned_ = params["finetune_epochs"] > 0
         if self.finetuned_:
             from batondesk.nlu.finetune import finetune_and_export
 

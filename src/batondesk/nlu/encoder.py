@@ -17,6 +17,7 @@ import shutil
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -112,6 +113,28 @@ def _export(target: Path, overrides: Mapping[str, np.ndarray] | None) -> None:
         )
 
 
+def load_tokenizer(directory: Path) -> Any:
+    """The word-piece tokenizer in `directory`, truncating at MAX_TOKENS, not padding."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+    tokenizer.enable_truncation(max_length=MAX_TOKENS)
+    # The shipped tokenizer.json pads to a fixed length; padding per batch is cheaper.
+    tokenizer.no_padding()
+    return tokenizer
+
+
+def pad_batch(sequences: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Word-piece ids and attention mask, padded to the longest sequence, shape (n, t)."""
+    length = max(len(s) for s in sequences)
+    ids = np.zeros((len(sequences), length), dtype=np.int64)
+    mask = np.zeros((len(sequences), length), dtype=np.int64)
+    for row, s in enumerate(sequences):
+        ids[row, : len(s)] = s
+        mask[row, : len(s)] = 1
+    return ids, mask
+
+
 class OnnxEncoder:
     """Runs an exported encoder directory (encoder.onnx + tokenizer.json).
 
@@ -122,7 +145,6 @@ class OnnxEncoder:
 
     def __init__(self, directory: Path, threads: int = 1) -> None:
         import onnxruntime as ort
-        from tokenizers import Tokenizer
 
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
@@ -131,21 +153,11 @@ class OnnxEncoder:
         self._session = ort.InferenceSession(
             str(directory / "encoder.onnx"), options, providers=["CPUExecutionProvider"]
         )
-        self._tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
-        self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
-        # The shipped tokenizer.json pads to a fixed length; padding per batch is cheaper.
-        self._tokenizer.no_padding()
+        self._tokenizer = load_tokenizer(directory)
 
     def tokenize(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Word-piece ids and attention mask, padded to the longest text, shape (n, t)."""
-        encodings = self._tokenizer.encode_batch(list(texts))
-        length = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(texts), length), dtype=np.int64)
-        mask = np.zeros((len(texts), length), dtype=np.int64)
-        for row, e in enumerate(encodings):
-            ids[row, : len(e.ids)] = e.ids
-            mask[row, : len(e.ids)] = 1
-        return ids, mask
+        return pad_batch([e.ids for e in self._tokenizer.encode_batch(list(texts))])
 
     def pooled_layers(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """Mean-pooled hidden states, shape (n, 7, 384), float32, not normalised.

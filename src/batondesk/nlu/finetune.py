@@ -115,7 +115,6 @@ def finetune_encoder(
     `encoder.export_encoder(..., overrides=...)`.
     """
     import torch
-    from tokenizers import Tokenizer
     from transformers import AutoModel
     from transformers.utils import logging as hf_logging
 
@@ -130,14 +129,11 @@ def finetune_encoder(
     classes = sorted(set(labels))
     target = torch.tensor([classes.index(label) for label in labels])
 
-    tokenizer = Tokenizer.from_file(str(base / "tokenizer.json"))
-    tokenizer.enable_truncation(max_length=enc.MAX_TOKENS)
-    tokenizer.no_padding()
-    token_ids = [e.ids for e in tokenizer.encode_batch(list(texts))]
+    token_ids = [e.ids for e in enc.load_tokenizer(base).encode_batch(list(texts))]
     model = AutoModel.from_pretrained(str(base))
 
     def embed(rows: np.ndarray) -> Any:
-        ids, mask = _pad([token_ids[r] for r in rows])
+        ids, mask = (torch.from_numpy(a) for a in enc.pad_batch([token_ids[r] for r in rows]))
         hidden = model(input_ids=ids, attention_mask=mask).last_hidden_state
         weights = mask.unsqueeze(-1).float()
         pooled = (hidden * weights).sum(1) / weights.sum(1)
@@ -186,18 +182,6 @@ def finetune_encoder(
         return {name: t.detach().numpy().copy() for name, t in model.state_dict().items()}
     finally:
         torch.set_num_threads(previous_threads)
-
-
-def _pad(sequences: list[list[int]]) -> tuple[Any, Any]:
-    import torch
-
-    length = max(len(s) for s in sequences)
-    ids = torch.zeros((len(sequences), length), dtype=torch.long)
-    mask = torch.zeros((len(sequences), length), dtype=torch.long)
-    for row, s in enumerate(sequences):
-        ids[row, : len(s)] = torch.tensor(s)
-        mask[row, : len(s)] = 1
-    return ids, mask
 
 
 def _length_bucketed_batches(

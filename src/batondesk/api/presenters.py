@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from batondesk.api.schemas import (
+    ChoicePublic,
     ContactPublic,
     ConversationPublic,
     EventPublic,
     MessagePublic,
     WidgetMessagePublic,
 )
-from batondesk.store.models import Contact, Conversation, Event, Message
+from batondesk.store.models import Contact, Conversation, Event, Message, SenderType
 
 
 def conversation_public(c: Conversation) -> ConversationPublic:
@@ -44,13 +45,30 @@ def message_public(m: Message) -> MessagePublic:
     )
 
 
+# The bot's stored decision -> what kind of message the customer is looking at.
+_MESSAGE_KINDS = {
+    "answer": "answer",
+    "clarify": "clarify",
+    "decline": "decline",
+    "escalate": "handover",
+}
+
+
 def widget_message_public(m: Message) -> WidgetMessagePublic:
+    kind = None
+    if m.sender_type == SenderType.bot:
+        kind = _MESSAGE_KINDS.get(str(m.annotations.get("decision")), "notice")
     return WidgetMessagePublic(
         id=m.id,
         sender_type=m.sender_type,
         body=m.body,
         created_at=m.created_at,
         sources=list(m.annotations.get("sources", [])),
+        kind=kind,
+        choices=[
+            ChoicePublic(id=str(c["id"]), label=str(c["label"]), article=c.get("article"))
+            for c in m.annotations.get("choices", [])
+        ],
     )
 
 

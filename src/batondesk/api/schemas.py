@@ -20,6 +20,12 @@ class Strict(BaseModel):
 
 class MessageCreate(Strict):
     body: str = _BODY_FIELD
+    choice: str | None = Field(
+        default=None,
+        max_length=40,
+        description="The `id` of one of the `choices` the bot offered in its last message "
+        "(a quick-reply button); `body` then carries the button's label.",
+    )
 
 
 class CsatCreate(Strict):
@@ -68,6 +74,16 @@ class MessagePublic(BaseModel):
     )
 
 
+class ChoicePublic(BaseModel):
+    """A quick reply the bot offers: send its `id` back as `choice` to pick it."""
+
+    id: str
+    label: str
+    article: dict[str, Any] | None = Field(
+        default=None, description="The article this choice answers from (null: none of these)"
+    )
+
+
 class WidgetMessagePublic(BaseModel):
     """What the customer sees: no private notes, no internal annotations beyond sources."""
 
@@ -76,6 +92,12 @@ class WidgetMessagePublic(BaseModel):
     body: str
     created_at: datetime
     sources: list[dict[str, Any]] = Field(default_factory=list)
+    kind: str | None = Field(
+        default=None,
+        description="For the bot's messages: answer (cites `sources`), clarify (may offer "
+        "`choices`), decline (outside what the desk handles), handover, or notice",
+    )
+    choices: list[ChoicePublic] = Field(default_factory=list)
 
 
 class ConversationPublic(BaseModel):

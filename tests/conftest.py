@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from batondesk.app import create_app
 from batondesk.config import Settings
-from batondesk.engine import ClassifierUnderstander, Pipeline
+from batondesk.engine.services import TurnServices
 from batondesk.store import Database, init_store
 from batondesk.store.models import Base
 from tests.support.training import train_tiny_classifier
@@ -77,13 +77,15 @@ def _reset_postgres(database: Database) -> None:
 
 
 @pytest.fixture
-def pipeline(tiny_classifier) -> Pipeline:  # type: ignore[no-untyped-def]
-    return Pipeline(ClassifierUnderstander(tiny_classifier))
+def services(settings: Settings, tiny_classifier) -> TurnServices:  # type: ignore[no-untyped-def]
+    """The process's turn services, with the tiny model serving every account that has no
+    model of its own in the test's (empty) registry."""
+    return TurnServices.from_settings(settings, fallback_model=tiny_classifier)
 
 
 @pytest.fixture
-def app(settings: Settings, db: Database, pipeline: Pipeline):  # type: ignore[no-untyped-def]
-    application = create_app(settings, pipeline=pipeline)
+def app(settings: Settings, db: Database, services: TurnServices):  # type: ignore[no-untyped-def]
+    application = create_app(settings, services=services)
     yield application
     application.state.db.dispose()
 

@@ -14,8 +14,7 @@ from batondesk.api import admin, auth, console, handoff, knowledge, privacy, wid
 from batondesk.api.errors import install_error_handlers
 from batondesk.api.http_security import SlidingWindowLimiter, security_headers, widget_rate_limit
 from batondesk.config import Settings, get_settings
-from batondesk.engine import Pipeline
-from batondesk.engine.loading import build_pipeline
+from batondesk.engine.services import TurnServices
 from batondesk.realtime import Broker, make_broker
 from batondesk.store import init_store
 from batondesk.web import install_web
@@ -29,7 +28,7 @@ MAX_REQUEST_BYTES = 256 * 1024
 def create_app(
     settings: Settings | None = None,
     *,
-    pipeline: Pipeline | None = None,
+    services: TurnServices | None = None,
     broker: Broker | None = None,
 ) -> FastAPI:
     settings = settings or get_settings()
@@ -50,7 +49,8 @@ def create_app(
     app.state.settings = settings
     app.state.db = db
     app.state.broker = broker or make_broker(settings.redis_url)
-    app.state.pipeline = pipeline or build_pipeline(settings)
+    # Intent models, article indexes, the answer policy and the LLM writer of this process.
+    app.state.services = services or TurnServices.from_settings(settings)
     db.publisher = _publisher(app.state.broker)
 
     install_error_handlers(app)

@@ -93,7 +93,7 @@ def test_eval_names_the_bad_line(tmp_path: Path, cli_env: Path) -> None:
 
 
 def test_the_development_set_is_well_formed() -> None:
-    from batondesk.handoff.evaluation import read_conversations
+    from batondesk.evaluation.conversations import read_conversations
 
     path = Path(__file__).parents[2] / "benchmarks" / "data" / "escalation_dev.jsonl"
     conversations = read_conversations(path)

@@ -31,7 +31,7 @@ PACKET_KEYS = {
 
 def _conversations(app, workspace: Workspace) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     """An earlier resolved conversation and a current one escalated as sensitive."""
-    pipeline = app.state.pipeline
+    services = app.state.services
     with app.state.db.session() as session:
         inbox = session.scalars(
             select(Inbox).where(Inbox.public_id == workspace.a.inbox_public_id)
@@ -45,7 +45,7 @@ def _conversations(app, workspace: Workspace) -> tuple[int, int]:  # type: ignor
             attributes={"plan": "premium"},
         )
         earlier = do_open_conversation(session, inbox, contact)
-        do_receive_customer_message(session, earlier, "I lost my card", pipeline, max_chars=5000)
+        do_receive_customer_message(session, earlier, "I lost my card", services, max_chars=5000)
         do_resolve(session, earlier, actor_type="bot", actor_id=None)
         do_submit_csat(session, earlier, 5, None)
         current = do_open_conversation(session, inbox, contact)
@@ -53,7 +53,7 @@ def _conversations(app, workspace: Workspace) -> tuple[int, int]:  # type: ignor
             "my card still hasn't arrived",
             "Also there's a payment on my card I don't recognise",
         ):
-            do_receive_customer_message(session, current, text, pipeline, max_chars=5000)
+            do_receive_customer_message(session, current, text, services, max_chars=5000)
         return earlier.id, current.id
 
 
@@ -116,7 +116,7 @@ def test_escalation_events_hold_evidence_but_no_text(app, workspace: Workspace) 
         payload = event.payload
     assert payload["reason"] == "sensitive"
     assert payload["evidence"]["signal"]["span"]
-    assert payload["evidence"]["thresholds"]["answer"] > 0
+    assert payload["evidence"]["escalation_thresholds"]["frustration"] > 0
     stored = json.dumps(payload)
     assert "recognise" not in stored and "payment" not in stored
 

@@ -48,7 +48,7 @@ def test_lowering_a_threshold_changes_the_decision(
             )
         ).one()
         assert escalated.payload["reason"] == "frustration"
-        assert escalated.payload["evidence"]["thresholds"]["frustration_message"] == 0.25
+        assert escalated.payload["evidence"]["escalation_thresholds"]["frustration_message"] == 0.25
         assert escalated.payload["evidence"]["signal"]["message_score"] >= 0.25
 
 

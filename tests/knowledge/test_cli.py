@@ -35,7 +35,7 @@ def test_eval_reports_retrieval_and_gate_figures(tmp_path: Path, tiny_classifier
     questions = tmp_path / "questions.jsonl"
     rows = [
         {"question": "my card still hasn't arrived", "article": "card-delivery"},
-        {"question": "someone stole my card", "article": "lost-card"},
+        {"question": "I can not find my card anywhere", "article": "lost-card"},
         {"question": "what rate do you use to change euros", "article": "exchange-rates"},
         {"question": "can I get a mortgage with you", "article": None},
     ]
@@ -58,20 +58,21 @@ def test_eval_reports_retrieval_and_gate_figures(tmp_path: Path, tiny_classifier
     assert result.exit_code == 0, result.output
     figures = json.loads(result.stdout)
     assert figures["questions"] == 4 and figures["unanswerable"] == 1
-    assert figures["hit_at_5"] == 1.0 and figures["hit_at_1"] >= 2 / 3
+    assert figures["hit_at_3"] == 1.0 and figures["hit_at_1"] >= 2 / 3
     assert figures["correct_abstention_rate"] == 1.0
     assert figures["wrong_answer_rate"] == 0.0
-    for name in ("mrr", "answer_rate", "retrieval_only_hit_at_1", "failures"):
+    for name in ("answer_rate", "correct_answer_rate", "by_slice", "failures"):
         assert name in figures
 
     text = runner.invoke(app, ["eval", str(questions), "--kb", str(kb), "--model", str(model)])
-    assert "hit@5" in text.stdout and "correct abstention" in text.stdout
+    assert "hit@3" in text.stdout and "correct abstention" in text.stdout
 
 
-def test_eval_names_the_bad_line(tmp_path: Path) -> None:
+def test_eval_names_the_bad_line(tmp_path: Path, tiny_classifier) -> None:  # type: ignore[no-untyped-def]
     questions = tmp_path / "q.jsonl"
     questions.write_text('{"question": "hi", "article": "no-such-article"}\n', encoding="utf-8")
-    result = runner.invoke(app, ["eval", str(questions), "--model", str(tmp_path)])
+    model = tiny_classifier.save(tmp_path / "model")
+    result = runner.invoke(app, ["eval", str(questions), "--model", str(model)])
     assert result.exit_code == 1
     assert "q.jsonl:1: unknown article 'no-such-article'" in result.output
 

@@ -1,5 +1,5 @@
-"""In the Baton Bank demo: answers cite their article; what the KB cannot answer is never
-made up — the bot asks one clarifying question or hands over."""
+"""In the Baton Bank demo: answers cite their article; what the bank does not offer gets an
+honest "we don't"; what the KB cannot answer is never made up."""
 
 from __future__ import annotations
 
@@ -27,17 +27,20 @@ def test_demo_answers_with_a_cited_article_and_never_invents(app, client: TestCl
     assert "Source: When will my new card arrive?" in answered["reply"]["body"]
     assert "working day" in answered["reply"]["body"]
 
-    for question in (
-        "can I get a mortgage with you",
-        "do you offer travel insurance",
-        "what's the weather like in London today",
+    # What the bank does not offer: an honest "we don't", in its own words, cited.
+    for question, words in (
+        ("can I get a mortgage with you", "We don't offer mortgages"),
+        ("do you offer travel insurance", "We don't sell insurance"),
     ):
-        turn = _turn(client, summary.inbox_public_id, question)
-        reply = turn["reply"]
-        assert not reply.get("sources"), f"{question!r} was answered from an article"
-        clarifies = "?" in reply["body"]
-        hands_over = turn["status"] in ("queued", "assigned")
-        assert clarifies or hands_over, (question, reply["body"], turn["status"])
+        reply = _turn(client, summary.inbox_public_id, question)["reply"]
+        assert reply["kind"] == "decline", (question, reply["body"])
+        assert words in reply["body"]
+        assert [s["slug"] for s in reply["sources"]] == ["products-and-services"]
+
+    # Nothing to do with banking: no article is cited, and no answer is made up.
+    turn = _turn(client, summary.inbox_public_id, "what's the weather like in London today")
+    assert not turn["reply"]["sources"]
+    assert turn["reply"]["kind"] in ("decline", "clarify"), turn["reply"]
 
 
 def test_demo_seeds_articles_with_history_and_profile_templates(app) -> None:

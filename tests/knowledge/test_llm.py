@@ -16,7 +16,7 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
-from batondesk.engine import ClassifierUnderstander, Pipeline, Responder
+from batondesk.engine.services import TurnServices
 from batondesk.knowledge.llm import ChatClient, GroundedWriter, writer_from_settings
 from tests.support.live_server import serve_in_thread
 from tests.support.workspace import Workspace, login, start_chat
@@ -71,11 +71,14 @@ def model() -> Iterator[tuple[FakeModel, str]]:
 
 
 @pytest.fixture
-def pipeline(tiny_classifier, model):  # type: ignore[no-untyped-def]
+def services(settings, tiny_classifier, model):  # type: ignore[no-untyped-def]
+    """The app's services with the LLM writer pointed at the fake model."""
     _fake, base_url = model
     writer = writer_from_settings(base_url, "local-model", "sk-test")
     assert writer is not None
-    return Pipeline(ClassifierUnderstander(tiny_classifier), Responder(writer))
+    services = TurnServices.from_settings(settings, fallback_model=tiny_classifier)
+    services.writer = writer
+    return services
 
 
 def _send(

@@ -22,7 +22,7 @@ TEMPLATE = (
 ASKS_FOR_CARD = re.compile(r"(which card|last (four|4) digits|card number)[^.]*\?", re.IGNORECASE)
 
 
-def _ask(app, pipeline, workspace: Workspace, contact_fields: dict) -> dict:  # type: ignore[no-untyped-def]
+def _ask(app, services, workspace: Workspace, contact_fields: dict) -> dict:  # type: ignore[no-untyped-def]
     with app.state.db.session() as session:
         inbox = session.scalars(
             select(Inbox).where(Inbox.public_id == workspace.a.inbox_public_id)
@@ -30,13 +30,13 @@ def _ask(app, pipeline, workspace: Workspace, contact_fields: dict) -> dict:  # 
         contact = do_create_contact(session, workspace.a.account_id, **contact_fields)
         conversation = do_open_conversation(session, inbox, contact)
         outcome = do_receive_customer_message(
-            session, conversation, "my card still hasn't arrived", pipeline, max_chars=5000
+            session, conversation, "my card still hasn't arrived", services, max_chars=5000
         )
         assert outcome.reply is not None
         return {"body": outcome.reply.body, "annotations": dict(outcome.reply.annotations)}
 
 
-def test_reply_uses_the_profile_and_says_so(app, pipeline, workspace: Workspace) -> None:
+def test_reply_uses_the_profile_and_says_so(app, services, workspace: Workspace) -> None:
     with TestClient(app) as admin:
         login(admin, workspace.a.users["admin"][1])
         saved = admin.put(
@@ -46,7 +46,7 @@ def test_reply_uses_the_profile_and_says_so(app, pipeline, workspace: Workspace)
 
     known = _ask(
         app,
-        pipeline,
+        services,
         workspace,
         {"name": "Ada Lovelace", "attributes": {"card_last4": "4821", "plan": "premium"}},
     )
@@ -58,7 +58,7 @@ def test_reply_uses_the_profile_and_says_so(app, pipeline, workspace: Workspace)
     assert not ASKS_FOR_CARD.search(known["body"]), "the bot asked for what the profile holds"
 
     # A visitor the bank knows nothing about gets the article's answer, not a blank or a {{ }}.
-    anonymous = _ask(app, pipeline, workspace, {})
+    anonymous = _ask(app, services, workspace, {})
     assert anonymous["annotations"]["answer_mode"] == "extractive"
     assert anonymous["annotations"]["profile_fields"] == []
     assert "3-5 working days" in anonymous["body"] and "{{" not in anonymous["body"]

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from batondesk.nlu import find_personal_data, redact
+from batondesk.nlu import find_personal_data
 from batondesk.nlu.personal_data import iban_valid, luhn_valid
+from batondesk.privacy.redaction import redact_text as redact
 
 
 def types(text: str) -> list[str]:

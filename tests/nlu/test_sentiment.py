@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from batondesk.nlu import analyze_sentiment, conversation_frustration
+from batondesk.nlu import analyze_sentiment
 
 
 def test_polarity_orders_positive_neutral_negative() -> None:
@@ -23,20 +23,3 @@ def test_frustration_signals() -> None:
     assert {"repetition", "repeated_punctuation", "insult", "threat_to_leave"} <= set(score.signals)
     assert "shouting" in analyze_sentiment("WHERE IS MY MONEY YOU PEOPLE").signals
     assert analyze_sentiment("hello, what is the exchange rate?").frustration == 0.0
-
-
-def test_escalating_conversation_scores_higher_than_calm_one() -> None:
-    angry = conversation_frustration(
-        [
-            "hi my card did not arrive",
-            "still waiting, any news?",
-            "this is ridiculous, second time I ask!!",
-            "UNACCEPTABLE. I am closing my account, you are useless",
-        ]
-    )
-    calm = conversation_frustration(["hi my card did not arrive", "ok thanks", "great, thank you"])
-    assert angry.score > calm.score + 0.4
-    assert angry.label == "rising" and angry.trend > 0
-    assert calm.label == "stable" and calm.score < 0.1
-    assert len(angry.per_message) == 4
-    assert conversation_frustration([]).score == 0.0

@@ -38,7 +38,7 @@ def _busy_account(app, client, workspace: Workspace, admin_a: TestClient) -> int
     assert admin_a.get(f"/api/v1/contacts/{contact_id}").status_code == 200
     assert admin_a.get(f"/api/v1/conversations/{conversation_id}/messages").status_code == 200
     assert (
-        admin_a.put("/api/v1/admin/settings/decision", json={"answer_threshold": 0.55}).status_code
+        admin_a.put("/api/v1/admin/settings/answering", json={"max_wrong_rate": 0.02}).status_code
         == 200
     )
     key = admin_a.post(

@@ -170,7 +170,7 @@ def test_privacy_cli(app, client, workspace, settings, tmp_path) -> None:
     assert verify.returncode == 0, verify.stdout
 
 
-def test_retention_runs_on_its_own_in_each_worker(settings, db, pipeline, workspace) -> None:  # type: ignore[no-untyped-def]
+def test_retention_runs_on_its_own_in_each_worker(settings, db, services, workspace) -> None:  # type: ignore[no-untyped-def]
     import time
 
     from fastapi.testclient import TestClient
@@ -179,7 +179,7 @@ def test_retention_runs_on_its_own_in_each_worker(settings, db, pipeline, worksp
     from batondesk.privacy.retention import do_set_retention_policy
 
     frequent = settings.model_copy(update={"retention_interval_hours": 0.5 / 3600})
-    app = create_app(frequent, pipeline=pipeline)
+    app = create_app(frequent, services=services)
     with TestClient(app) as client:
         conversation_id, visitor, _contact = identified_chat(
             app, client, workspace.a, external_id="r", name="Ret Ention", email="r@example.com"

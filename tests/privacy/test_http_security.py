@@ -59,9 +59,9 @@ def test_api_keys_and_visitors_need_no_csrf_header(
     assert resolved.status_code == 200
 
 
-def test_session_cookie_flags(settings, db, pipeline, workspace: Workspace) -> None:  # type: ignore[no-untyped-def]
+def test_session_cookie_flags(settings, db, services, workspace: Workspace) -> None:  # type: ignore[no-untyped-def]
     production_like = settings.model_copy(update={"environment": "production"})
-    with TestClient(create_app(production_like, pipeline=pipeline)) as browser:
+    with TestClient(create_app(production_like, services=services)) as browser:
         response = browser.post(
             "/api/v1/auth/login",
             json={"email": workspace.a.users["agent"][1], "password": PASSWORD},
@@ -84,10 +84,10 @@ def test_security_headers(client: TestClient) -> None:
 
 
 def test_widget_endpoints_are_rate_limited_per_address(
-    settings, db, pipeline, workspace: Workspace
+    settings, db, services, workspace: Workspace
 ) -> None:  # type: ignore[no-untyped-def]
     limited = settings.model_copy(update={"widget_rate_limit_per_minute": 3})
-    with TestClient(create_app(limited, pipeline=pipeline)) as visitor:
+    with TestClient(create_app(limited, services=services)) as visitor:
         url = f"/api/v1/widget/inboxes/{workspace.a.inbox_public_id}/conversations"
         statuses = [visitor.post(url, json={}).status_code for _ in range(4)]
         assert statuses == [201, 201, 201, 429]

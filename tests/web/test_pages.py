@@ -52,7 +52,9 @@ def test_admin_pages_show_the_account(app, workspace: Workspace) -> None:
     assert snippet in pages["/console/admin/inboxes"].text
     assert workspace.b.inbox_public_id not in pages["/console/admin/inboxes"].text
     assert "When will my card arrive?" in pages["/console/admin/knowledge"].text
-    assert "No model versions yet" in pages["/console/admin/models"].text
+    models_page = pages["/console/admin/models"].text
+    assert "No versions of this account's own yet" in models_page
+    assert "the built-in model" in models_page
 
 
 def test_console_opens_own_conversations_only(app, client, workspace: Workspace) -> None:
@@ -134,7 +136,8 @@ def test_models_admin_api_without_versions(app, workspace: Workspace) -> None:
         assert admin.get("/api/v1/admin/models").json() == {
             "data": [],
             "active": None,
-            "reloaded": False,
+            "source": "built-in",
+            "default_active": None,
         }
         rollback = admin.post("/api/v1/admin/models/rollback")
         assert rollback.status_code == 409
@@ -145,21 +148,32 @@ def test_models_admin_api_without_versions(app, workspace: Workspace) -> None:
         assert sneaky.status_code == 422
 
 
-def test_admin_promotes_and_rolls_back_a_model(
-    app, settings, tiny_classifier, workspace: Workspace, tmp_path
+def test_an_account_admin_promotes_and_rolls_back_its_own_model_only(
+    app, client, tiny_classifier, workspace: Workspace, tmp_path
 ) -> None:
-    from batondesk.nlu import ModelRegistry
-
-    registry = ModelRegistry(settings.models_dir)
+    """An admin changes the model of their own account; the other account, and the server
+    default, keep theirs. Every worker picks the change up (the registry is read per turn)."""
+    services = app.state.services
+    own = services.models.registry(workspace.a.account_id)
     for version in ("v1", "v2"):
-        registry.register(tiny_classifier.save(tmp_path / version), version)
+        own.register(tiny_classifier.save(tmp_path / version), version)
     with TestClient(app, headers=CONSOLE_HEADERS) as admin:
         login(admin, workspace.a.users["admin"][1])
         promoted = admin.post("/api/v1/admin/models/promote", json={"version": "v1"}).json()
-        assert promoted["active"] == "v1" and promoted["reloaded"] is True
+        assert promoted["active"] == "v1" and promoted["source"] == "account"
         admin.post("/api/v1/admin/models/promote", json={"version": "v2"})
         page = admin.get("/console/admin/models").text
         assert 'data-promote="v1"' in page and 'data-promote="v2"' not in page
         rolled_back = admin.post("/api/v1/admin/models/rollback").json()
     assert rolled_back["active"] == "v1"
     assert [v["version"] for v in rolled_back["data"] if v["active"]] == ["v1"]
+    assert services.models.source(workspace.a.account_id) == "account"
+    assert services.models.source(workspace.b.account_id) == "built-in"
+    assert services.models.registry(None).active() is None, "the server default is untouched"
+
+    with TestClient(app, headers=CONSOLE_HEADERS) as other_admin:
+        login(other_admin, workspace.b.users["admin"][1])
+        theirs = other_admin.get("/api/v1/admin/models").json()
+        assert theirs["data"] == [] and theirs["active"] is None
+        refused = other_admin.post("/api/v1/admin/models/promote", json={"version": "v1"})
+        assert refused.status_code == 404, "another account's version is not visible"

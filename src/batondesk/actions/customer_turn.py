@@ -1,9 +1,15 @@
-"""A customer's message, end to end: store it and, while the bot owns the conversation, run
-the pipeline (understand -> decide, gated by the knowledge base) and store the bot's reply."""
+"""A customer's message, end to end: store it and, while the bot owns the conversation, take
+the bot's turn (`engine.turn.take_turn`) and store what it decided.
+
+This module only gathers the turn's inputs from the database (`load_turn_setup`,
+`customer_context`, the history) and persists its outcome; every rule of the turn itself is
+in `engine.turn`, which the evaluators and benchmarks call too.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,29 +17,41 @@ from sqlalchemy.orm import Session
 from batondesk.actions.conversations import (
     add_message,
     check_message_text,
-    contact_tier,
     do_escalate,
     reopen_conversation,
 )
 from batondesk.actions.events import record_event
-from batondesk.actions.handoff import (
-    escalation_settings,
-    evidence_with_message_ids,
-    what_happens_next,
+from batondesk.actions.handoff import evidence_with_message_ids, what_happens_next
+from batondesk.engine.services import TurnServices
+from batondesk.engine.settings import AnsweringSettings
+from batondesk.engine.turn import (
+    ConversationState,
+    CustomerContext,
+    HistoryEntry,
+    TurnResult,
+    TurnSetup,
+    take_turn,
 )
-from batondesk.engine import DecisionPolicy, Pipeline, TurnContext
-from batondesk.engine.decision import Decision, KnowledgeEntry
-from batondesk.handoff.policy import EscalationPolicy
-from batondesk.knowledge.answering import knowledge_for_turn, reply_context
+from batondesk.handoff.settings import EscalationSettings
+from batondesk.knowledge.intent_responses import profile_values
 from batondesk.store.access import list_messages
 from batondesk.store.models import (
     Account,
-    Article,
+    Contact,
     Conversation,
     ConversationStatus,
     Message,
+    ResponseTemplate,
     SenderType,
 )
+
+# The bot's decision -> the event that records it.
+_REPLY_EVENTS = {
+    "answer": "bot.replied",
+    "smalltalk": "bot.replied",
+    "clarify": "bot.clarified",
+    "decline": "bot.declined",
+}
 
 
 @dataclass(frozen=True)
@@ -42,24 +60,25 @@ class TurnOutcome:
 
     message: Message
     reply: Message | None
-    decision: Decision | None
+    result: TurnResult | None
 
 
 def do_receive_customer_message(
     session: Session,
     conversation: Conversation,
     text: str,
-    pipeline: Pipeline,
+    services: TurnServices,
     *,
     max_chars: int,
+    choice: str | None = None,
 ) -> TurnOutcome:
-    """Store the customer's message; while the bot owns the conversation, run the pipeline and
-    store its reply (an answer, a clarifying question, or the hand-over notice)."""
+    """Store the customer's message; while the bot owns the conversation, take its turn and
+    store the reply (an answer, a clarifying question, a decline, or the hand-over notice).
+    `choice` is the id of the quick reply the customer pressed, if any."""
     text = check_message_text(text, max_chars)
-    earlier = [
-        m.body
+    history = [
+        HistoryEntry(str(m.sender_type), m.body, m.annotations or {})
         for m in list_messages(session, conversation, include_private=False)
-        if m.sender_type == SenderType.customer
     ]
     if conversation.status == ConversationStatus.resolved:
         reopen_conversation(
@@ -77,28 +96,15 @@ def do_receive_customer_message(
     if conversation.status != ConversationStatus.bot:
         return TurnOutcome(message, None, None)
 
-    account = session.get(Account, conversation.account_id)
-    assert account is not None
-    context = TurnContext(
-        earlier_customer_messages=earlier,
-        knowledge=_knowledge_by_intent(session, conversation.account_id),
-        failed_turns=_consecutive_clarifications(session, conversation),
-        policy=DecisionPolicy.from_settings(account.settings.get("decision", {})).with_escalation(
-            EscalationPolicy(
-                escalation_settings(session, account.id), contact_tier(session, conversation)
-            )
-        ),
-    )
-    # The knowledge base gates the decision: answer only what retrieval can back up.
-    turn = knowledge_for_turn(
-        session,
-        conversation.account_id,
+    result = take_turn(
         text,
-        policy=context.policy,
-        failed_turns=context.failed_turns,
+        ConversationState.from_history(history),
+        customer_context(session, conversation),
+        load_turn_setup(session, conversation.account_id, services),
+        button=choice,
     )
-    result = pipeline.run(text, replace(context, review=turn.review))
-    message.annotations = result.understanding.to_annotations()
+    understanding = result.understanding
+    message.annotations = understanding.to_annotations()
     record_event(
         session,
         conversation,
@@ -106,112 +112,81 @@ def do_receive_customer_message(
         actor_type="bot",
         payload={
             "message_id": message.id,
-            "intent": result.understanding.intent,
-            "confidence": round(result.understanding.confidence, 4),
-            "out_of_scope": result.understanding.out_of_scope,
-            "frustration": round(result.understanding.frustration, 4),
-            "language": result.understanding.language,
+            "intent": understanding.intent,
+            "confidence": round(understanding.confidence, 4),
+            "out_of_scope": understanding.out_of_scope,
+            "frustration": round(understanding.frustration, 4),
+            "language": understanding.language,
         },
     )
-    decision = result.decision
-    if decision.action == "escalate":
-        customer_ids = _customer_message_ids(session, conversation)
-        position = do_escalate(
-            session,
-            conversation,
-            reason=decision.reason,
-            actor_type="bot",
-            evidence={
-                **evidence_with_message_ids(decision.evidence, customer_ids),
-                "message_id": message.id,
-            },
-            intent=decision.intent,
-        )
-        reply_text = what_happens_next(
-            session,
-            conversation,
-            escalation_settings(session, conversation.account_id),
-            position=position,
-            language=result.understanding.language,
-        )
-        reply = add_message(
-            session, conversation, SenderType.bot, reply_text, {"decision": "escalate"}
-        )
-        return TurnOutcome(message, reply, decision)
+    if result.action == "escalate":
+        return TurnOutcome(message, _hand_over(session, conversation, message, result), result)
 
-    reply_content = pipeline.reply(
-        decision,
-        context=reply_context(
-            session, conversation, decision, turn, language=result.understanding.language
-        ),
-    )
-    reply = add_message(
-        session,
-        conversation,
-        SenderType.bot,
-        reply_content.text,
-        {
-            "decision": decision.action,
-            "reason": decision.reason,
-            "sources": reply_content.sources,
-            "answer_mode": reply_content.mode,
-            # Which profile fields the reply was filled from (shown to agents).
-            "profile_fields": reply_content.profile_fields,
-            **({"answer_details": reply_content.details} if reply_content.details else {}),
-        },
+    reply = result.reply
+    assert reply is not None
+    stored = add_message(
+        session, conversation, SenderType.bot, reply.text, result.bot_annotations()
     )
     record_event(
         session,
         conversation,
-        "bot.replied" if decision.action == "answer" else "bot.clarified",
+        _REPLY_EVENTS[result.action],
         actor_type="bot",
         payload={
-            "message_id": reply.id,
-            "intent": decision.intent,
-            "reason": decision.reason,
-            "article_ids": [s["article_id"] for s in reply_content.sources],
-            "answer_mode": reply_content.mode,
-            "profile_fields": reply_content.profile_fields,
+            "message_id": stored.id,
+            "intent": result.intent,
+            "reason": result.reason,
+            "article_ids": [s["article_id"] for s in reply.sources],
+            "choice_article_ids": [
+                c.article["article_id"] for c in result.choices if c.article is not None
+            ],
+            "answer_mode": reply.mode,
+            "profile_fields": reply.profile_fields,
+            "evidence": result.evidence,
         },
     )
-    return TurnOutcome(message, reply, decision)
+    return TurnOutcome(message, stored, result)
 
 
-def _knowledge_by_intent(session: Session, account_id: int) -> dict[str, KnowledgeEntry]:
-    knowledge: dict[str, KnowledgeEntry] = {}
-    articles = session.scalars(
-        select(Article)
-        .where(Article.account_id == account_id, Article.status == "published")
-        .order_by(Article.id)
-    )
-    for article in articles:
-        entry = KnowledgeEntry(article.id, article.slug, article.title, article.body)
-        for intent in article.intents:
-            knowledge.setdefault(intent, entry)
-    return knowledge
-
-
-def _consecutive_clarifications(session: Session, conversation: Conversation) -> int:
-    """How many bot turns in a row, most recent first, were clarifying questions."""
-    count = 0
-    bot_messages = session.scalars(
-        select(Message)
-        .where(
-            Message.conversation_id == conversation.id,
-            Message.sender_type == SenderType.bot,
+def load_turn_setup(session: Session, account_id: int, services: TurnServices) -> TurnSetup:
+    """The account's side of a turn: its model, articles, policy, settings and templates."""
+    account = session.get(Account, account_id)
+    assert account is not None
+    classifier = services.models.for_account(account_id)
+    templates = {
+        (row.intent, row.locale.lower()): row.body
+        for row in session.scalars(
+            select(ResponseTemplate).where(
+                ResponseTemplate.account_id == account_id, ResponseTemplate.enabled.is_(True)
+            )
         )
-        .order_by(Message.id.desc())
-        .limit(5)
+    }
+    return TurnSetup(
+        index=services.indexes.for_account(session, account_id),
+        policy=services.policy.variant(classifier is not None),
+        classifier=classifier,
+        escalation=EscalationSettings.for_account(account.settings),
+        answering=AnsweringSettings.for_account(account.settings),
+        templates=templates,
+        writer=services.writer,
     )
-    for message in bot_messages:
-        if message.annotations.get("decision") != "clarify":
-            break
-        count += 1
-    return count
 
 
-def _customer_message_ids(session: Session, conversation: Conversation) -> list[int]:
-    return list(
+def customer_context(session: Session, conversation: Conversation) -> CustomerContext:
+    contact = session.get(Contact, conversation.contact_id)
+    return CustomerContext(
+        tier=contact.tier if contact is not None else "standard",
+        locale=contact.locale if contact is not None and contact.locale else None,
+        profile=profile_values(contact),
+        conversation={"id": conversation.id},
+    )
+
+
+def _hand_over(
+    session: Session, conversation: Conversation, message: Message, result: TurnResult
+) -> Message:
+    """Queue the conversation and tell the customer what happens next."""
+    customer_ids = list(
         session.scalars(
             select(Message.id)
             .where(
@@ -222,3 +197,25 @@ def _customer_message_ids(session: Session, conversation: Conversation) -> list[
             .order_by(Message.id)
         )
     )
+    evidence: dict[str, Any] = {
+        **evidence_with_message_ids(result.evidence, customer_ids),
+        "message_id": message.id,
+    }
+    position = do_escalate(
+        session,
+        conversation,
+        reason=result.reason,
+        actor_type="bot",
+        evidence=evidence,
+        intent=result.intent,
+    )
+    account = session.get(Account, conversation.account_id)
+    assert account is not None
+    notice = what_happens_next(
+        session,
+        conversation,
+        EscalationSettings.for_account(account.settings),
+        position=position,
+        language=result.understanding.language,
+    )
+    return add_message(session, conversation, SenderType.bot, notice, result.bot_annotations())

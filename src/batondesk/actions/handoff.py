@@ -202,31 +202,3 @@ def what_happens_next(
         now=utcnow(),
     )
     return next_steps_text(situation, language, asked=asked)
-
-
-def do_update_escalation_settings(
-    session: Session, account: Account, changes: dict[str, Any]
-) -> EscalationSettings:
-    """Merge `changes` into the account's overrides; refuses unknown names and bad values
-    with a message naming them, and stores nothing in that case."""
-    from pydantic import ValidationError
-
-    from batondesk.actions.accounts import account_settings_patch
-    from batondesk.errors import InvalidInput
-    from batondesk.handoff.settings import SETTINGS_KEY
-
-    overrides = {**account.settings.get(SETTINGS_KEY, {}), **changes}
-    try:
-        settings = EscalationSettings.model_validate(overrides)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()
-        )
-        raise InvalidInput(
-            f"invalid escalation settings: {problems}", code="invalid_setting"
-        ) from None
-    account_settings_patch(
-        account, {SETTINGS_KEY: settings.model_dump(mode="json", include=set(overrides))}
-    )
-    session.flush()
-    return settings

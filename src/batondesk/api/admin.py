@@ -7,12 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from sqlalchemy import select
 
-from batondesk.actions.accounts import account_settings_patch, do_create_api_key
+from batondesk.actions.accounts import do_create_api_key
+from batondesk.actions.settings import do_update_settings
 from batondesk.api.deps import Principal, SessionDep, require
 from batondesk.api.errors import error_responses
 from batondesk.api.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
-from batondesk.engine import DecisionPolicy
-from batondesk.errors import InvalidInput
+from batondesk.engine.settings import SETTINGS_KEY, AnsweringSettings
 from batondesk.store.access import get_owned
 from batondesk.store.base import utcnow
 from batondesk.store.models import Account, ApiKey
@@ -59,26 +59,21 @@ def revoke_api_key(key_id: int, principal: Admin, session: SessionDep) -> ApiKey
     return _key_public(key)
 
 
-@router.get("/settings/decision", response_model=dict[str, Any], responses=ERRORS)
-def read_decision_settings(principal: Admin, session: SessionDep) -> dict[str, Any]:
+@router.get("/settings/answering", response_model=AnsweringSettings, responses=ERRORS)
+def read_answering_settings(principal: Admin, session: SessionDep) -> AnsweringSettings:
     account = session.get(Account, principal.account_id)
     assert account is not None
-    defaults = DecisionPolicy().__dict__
-    return {**defaults, **account.settings.get("decision", {})}
+    return AnsweringSettings.for_account(account.settings)
 
 
-@router.put("/settings/decision", response_model=dict[str, Any], responses=ERRORS)
-def update_decision_settings(
-    body: dict[str, float | int], principal: Admin, session: SessionDep
-) -> dict[str, Any]:
-    """Tune the answer / clarify / escalate thresholds of this account."""
-    unknown = sorted(set(body) - set(DecisionPolicy.__dataclass_fields__))
-    if unknown:
-        raise InvalidInput(f"unknown settings: {', '.join(unknown)}", code="unknown_setting")
-    for name, value in body.items():
-        if name.endswith("threshold") and not 0 <= value <= 1:
-            raise InvalidInput(f"{name} must be between 0 and 1", code="out_of_range")
+@router.put("/settings/answering", response_model=AnsweringSettings, responses=ERRORS)
+def update_answering_settings(
+    body: dict[str, Any], principal: Admin, session: SessionDep
+) -> AnsweringSettings:
+    """Change how the bot answers (partial update): `max_wrong_rate`, the largest share of its
+    answers that may be wrong (lower: fewer, safer answers and more clarifying questions);
+    `max_choices` and `choice_floor` for the quick replies it offers; `scope`, how it
+    describes what it can help with."""
     account = session.get(Account, principal.account_id)
     assert account is not None
-    account_settings_patch(account, {"decision": {**account.settings.get("decision", {}), **body}})
-    return {**DecisionPolicy().__dict__, **account.settings["decision"]}
+    return do_update_settings(session, account, SETTINGS_KEY, AnsweringSettings, body)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from batondesk.actions.accounts import token_hash
 from batondesk.api.permissions import role_allows
 from batondesk.config import Settings
-from batondesk.engine import Pipeline
+from batondesk.engine.services import TurnServices
 from batondesk.errors import NotAuthenticated, PermissionDenied
 from batondesk.privacy.audit import Actor, set_actor
 from batondesk.store.base import utcnow
@@ -37,8 +37,8 @@ def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_pipeline(request: Request) -> Pipeline:
-    return request.app.state.pipeline  # type: ignore[no-any-return]
+def get_services(request: Request) -> TurnServices:
+    return request.app.state.services  # type: ignore[no-any-return]
 
 
 def get_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
@@ -51,7 +51,7 @@ DatabaseDep = Annotated[Database, Depends(get_db)]
 # write and a failed commit is reported as an error rather than after a success response.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-PipelineDep = Annotated[Pipeline, Depends(get_pipeline)]
+ServicesDep = Annotated[TurnServices, Depends(get_services)]
 
 
 @dataclass(frozen=True)

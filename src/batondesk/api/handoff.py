@@ -12,12 +12,13 @@ from fastapi import APIRouter, Depends, FastAPI
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from batondesk.actions.handoff import do_update_escalation_settings, run_queue_check
+from batondesk.actions.handoff import run_queue_check
+from batondesk.actions.settings import do_update_settings
 from batondesk.api.deps import Principal, SessionDep, require
 from batondesk.api.errors import error_responses
 from batondesk.handoff.packet import build_packet
 from batondesk.handoff.queue import open_load
-from batondesk.handoff.settings import EscalationSettings
+from batondesk.handoff.settings import SETTINGS_KEY, EscalationSettings
 from batondesk.store.access import get_conversation
 from batondesk.store.models import Account, Membership, User
 
@@ -111,25 +112,25 @@ def list_agents(principal: Reader, session: SessionDep) -> list[AgentPublic]:
 
 @router.get(
     "/admin/settings/escalation",
-    response_model=dict[str, Any],
+    response_model=EscalationSettings,
     responses=error_responses(401, 403),
 )
-def read_escalation_settings(principal: Admin, session: SessionDep) -> dict[str, Any]:
+def read_escalation_settings(principal: Admin, session: SessionDep) -> EscalationSettings:
     account = session.get(Account, principal.account_id)
     assert account is not None
-    return EscalationSettings.for_account(account.settings).model_dump(mode="json")
+    return EscalationSettings.for_account(account.settings)
 
 
 @router.put(
     "/admin/settings/escalation",
-    response_model=dict[str, Any],
+    response_model=EscalationSettings,
     responses=error_responses(401, 403, 422),
 )
 def update_escalation_settings(
     body: dict[str, Any], principal: Admin, session: SessionDep
-) -> dict[str, Any]:
+) -> EscalationSettings:
     """Change any of the escalation settings (partial update): which signals apply, their
     thresholds, high-stakes intents, VIP tiers, auto-assignment, SLA targets, office hours."""
     account = session.get(Account, principal.account_id)
     assert account is not None
-    return do_update_escalation_settings(session, account, body).model_dump(mode="json")
+    return do_update_settings(session, account, SETTINGS_KEY, EscalationSettings, body)

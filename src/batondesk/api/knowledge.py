@@ -10,8 +10,9 @@ from fastapi import APIRouter, Depends, Query, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from batondesk.api.deps import PipelineDep, Principal, SessionDep, require
+from batondesk.api.deps import Principal, ServicesDep, SessionDep, require
 from batondesk.api.errors import error_responses
+from batondesk.engine.assist import suggest_replies
 from batondesk.errors import InvalidInput
 from batondesk.knowledge.articles import (
     ArticleDraft,
@@ -21,7 +22,6 @@ from batondesk.knowledge.articles import (
     do_restore_article_version,
     do_update_article,
 )
-from batondesk.knowledge.assist import suggest_replies
 from batondesk.knowledge.importing import (
     ImportFormatError,
     do_import_articles,
@@ -29,7 +29,6 @@ from batondesk.knowledge.importing import (
     parse_html,
     parse_markdown,
 )
-from batondesk.knowledge.index import indexes
 from batondesk.knowledge.intent_responses import do_save_template
 from batondesk.store.access import get_article, get_conversation
 from batondesk.store.models import Article, ArticleVersion, ResponseTemplate
@@ -291,13 +290,14 @@ async def import_articles(
 def search_articles(
     principal: Reader,
     session: SessionDep,
+    services: ServicesDep,
     q: Annotated[str, Query(min_length=1, max_length=1000)],
     locale: str | None = None,
     include_drafts: bool = False,
     limit: Annotated[int, Query(ge=1, le=20)] = 5,
 ) -> list[SearchResult]:
     """Hybrid search (BM25 + sentence embeddings, fused) over the account's articles."""
-    index = indexes.for_account(session, principal.account_id)
+    index = services.indexes.for_account(session, principal.account_id)
     statuses = ("published", "draft") if include_drafts else ("published",)
     hits = index.search(q, k=limit, locale=locale, statuses=statuses)
     return [
@@ -350,11 +350,11 @@ def save_template(body: TemplateSave, principal: Admin, session: SessionDep) -> 
     responses=READ_ERRORS,
 )
 def suggestions(
-    conversation_id: int, principal: Reader, session: SessionDep, pipeline: PipelineDep
+    conversation_id: int, principal: Reader, session: SessionDep, services: ServicesDep
 ) -> SuggestionPublic:
     """Agent assist: the best passages for the conversation and a drafted reply."""
     conversation = get_conversation(session, principal.account_id, conversation_id)
-    suggestion = suggest_replies(session, conversation, pipeline.responder)
+    suggestion = suggest_replies(session, conversation, services.indexes, services.writer)
     return SuggestionPublic(
         passages=[asdict(p) for p in suggestion.passages],
         draft=suggestion.draft,

@@ -17,7 +17,7 @@ from batondesk.actions.conversations import (
 from batondesk.actions.customer_turn import do_receive_customer_message
 from batondesk.api.deps import (
     DatabaseDep,
-    PipelineDep,
+    ServicesDep,
     SessionDep,
     SettingsDep,
     Visitor,
@@ -120,11 +120,16 @@ def send_message(
     session: SessionDep,
     visitor: VisitorDep,
     settings: SettingsDep,
-    pipeline: PipelineDep,
+    services: ServicesDep,
 ) -> TurnPublic:
     conversation = _visitor_conversation(session, visitor, conversation_id)
     outcome = do_receive_customer_message(
-        session, conversation, body.body, pipeline, max_chars=settings.max_message_chars
+        session,
+        conversation,
+        body.body,
+        services,
+        max_chars=settings.max_message_chars,
+        choice=body.choice,
     )
     return TurnPublic(
         message=widget_message_public(outcome.message),

@@ -29,10 +29,13 @@ def _mount_subcommands() -> None:
     app.add_typer(privacy.app, name="privacy", help="Export, erase, retention, consents.")
     app.add_typer(privacy.keys_app, name="keys", help="Rotate encryption keys.")
     app.add_typer(audit.app, name="audit", help="Verify the tamper-evident audit log.")
-    from batondesk.cli import escalation
+    from batondesk.cli import answers, escalation
 
     app.add_typer(
         escalation.app, name="escalation", help="Evaluate escalation; run the queue/SLA check."
+    )
+    app.add_typer(
+        answers.app, name="answers", help="Fit the answer policy; show its coverage/risk curve."
     )
 
 
@@ -72,11 +75,8 @@ def openapi(out: Annotated[Path | None, typer.Option(help="Write to this file")]
     import json
 
     from batondesk.app import create_app
-    from batondesk.engine import ClassifierUnderstander, Pipeline
 
-    document = json.dumps(
-        create_app(pipeline=Pipeline(ClassifierUnderstander(None))).openapi(), indent=2
-    )
+    document = json.dumps(create_app().openapi(), indent=2)
     if out:
         out.write_text(document)
     else:

@@ -22,47 +22,46 @@ def evaluate_command(
     model_dir: Annotated[
         Path | None, typer.Option(help="Intent model directory (default: the active model)")
     ] = None,
+    account: Annotated[
+        str | None,
+        typer.Option(help="Replay against an account exactly as its customers meet it"),
+    ] = None,
 ) -> None:
-    """Replay each conversation through the full pipeline; report escalation precision,
+    """Replay each conversation through the customer's turn; report escalation precision,
     recall, F1, reason accuracy and false-escalation rate."""
-    from batondesk.engine import ClassifierUnderstander, Pipeline
-    from batondesk.engine.loading import load_active_classifier
-    from batondesk.handoff.evaluation import (
+    from batondesk.evaluation.conversations import (
         EvaluationFileError,
         read_conversations,
+        replay,
         report_json,
         score,
     )
-    from batondesk.handoff.replay import replay_workspace
+    from batondesk.evaluation.workspace import WorkspaceError, evaluation_setup
 
     try:
         conversations = read_conversations(file)
     except (OSError, EvaluationFileError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
-    settings = get_settings()
-    if model_dir is not None:
-        from batondesk.nlu import IntentClassifier
-
-        classifier = IntentClassifier.load(model_dir)
-    else:
-        classifier = load_active_classifier(settings.models_dir)
-        if classifier is None:
-            typer.echo(
-                "no active intent model: run `baton demo --no-serve` or `baton nlu train` "
-                "first (without one every question is unclear to the bot)",
-                err=True,
-            )
-            raise typer.Exit(2)
-    pipeline = Pipeline(ClassifierUnderstander(classifier))
     started = time.perf_counter()
     results = []
-    with (
-        replay_workspace(pipeline, settings) as workspace,
-        typer.progressbar(conversations, label="replaying", file=sys.stderr) as bar,
-    ):
-        for conversation in bar:
-            results.append(workspace.replay(conversation))
+    try:
+        with (
+            evaluation_setup(get_settings(), account=account, model=model_dir) as setup,
+            typer.progressbar(conversations, label="replaying", file=sys.stderr) as bar,
+        ):
+            if setup.classifier is None:
+                typer.echo(
+                    "no active intent model: run `baton demo --no-serve` or `baton nlu train` "
+                    "first (without one every question is unclear to the bot)",
+                    err=True,
+                )
+                raise typer.Exit(2)
+            for conversation in bar:
+                results.append(replay(setup, conversation))
+    except WorkspaceError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
     elapsed = time.perf_counter() - started
     scores = score(results)
     if as_json:

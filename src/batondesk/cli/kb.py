@@ -36,11 +36,15 @@ def evaluate_command(
     ] = None,
     account: Annotated[
         str | None,
-        typer.Option(help="Evaluate an account's published articles in the database instead"),
+        typer.Option(help="Evaluate an account exactly as its customers meet it instead"),
     ] = None,
     model: Annotated[
         Path | None,
         typer.Option(help="Intent model directory or registry (default: the active model)"),
+    ] = None,
+    max_wrong_rate: Annotated[
+        float | None,
+        typer.Option(min=0.001, max=0.2, help="Override the account's wrong-answer limit"),
     ] = None,
     failures: Annotated[int, typer.Option(help="Show this many failures")] = 0,
     lexical_only: Annotated[
@@ -50,48 +54,44 @@ def evaluate_command(
         ),
     ] = False,
 ) -> None:
-    """Retrieval hit@1 / hit@5 / MRR, answer rate, wrong-answer rate and correct abstentions,
-    through the same intent model, retrieval and answer gate the bot uses."""
-    from batondesk.engine.loading import load_active_classifier
-    from batondesk.knowledge.embedding import default_embedder
-    from batondesk.knowledge.evaluation import QuestionSetError, evaluate, load_questions
-    from batondesk.knowledge.retrieval import HybridIndex
+    """Answer rate, wrong-answer rate, correct abstentions and hit@1/3, each question the first
+    message of a new conversation through the same turn the bot takes."""
+    from batondesk.evaluation.questions import QuestionSetError, evaluate, load_questions
+    from batondesk.evaluation.workspace import WorkspaceError, evaluation_setup
 
     if not file.is_file():
         _fail(f"{file}: no such file")
-    articles = _account_articles(account) if account else _folder_articles(kb)
-    if not articles:
-        _fail("no articles to evaluate against")
     try:
-        questions = load_questions(file, articles)
-    except QuestionSetError as exc:
+        with evaluation_setup(
+            get_settings(),
+            account=account,
+            kb=kb,
+            model=model,
+            max_wrong_rate=max_wrong_rate,
+            lexical_only=lexical_only,
+        ) as setup:
+            questions = load_questions(file, setup.index.articles)
+            if setup.classifier is None:
+                typer.secho(
+                    "no intent model: answering from article search alone",
+                    err=True,
+                    fg=typer.colors.YELLOW,
+                )
+            # Progress goes to stderr so `--json` output stays machine-readable.
+            with typer.progressbar(
+                length=len(questions), label="questions", file=sys.stderr
+            ) as bar:
+                last = 0
+
+                def advance(done: int) -> None:
+                    nonlocal last
+                    bar.update(done - last)
+                    last = done
+
+                report = evaluate(questions, setup, progress=advance)
+    except (QuestionSetError, WorkspaceError) as exc:
         _fail(str(exc))
-    settings = get_settings()
-    models = model or settings.models_dir
-    classifier = None
-    if (models / "metadata.json").is_file():
-        from batondesk.nlu import IntentClassifier
-
-        classifier = IntentClassifier.load(models)
-    else:
-        classifier = load_active_classifier(models)
-    if classifier is None:
-        typer.secho(
-            "no intent model: the gate will abstain on every question",
-            err=True,
-            fg=typer.colors.YELLOW,
-        )
-    index = HybridIndex(articles, None if lexical_only else default_embedder())
-    # Progress goes to stderr so `--json` output stays machine-readable.
-    with typer.progressbar(length=len(questions), label="questions", file=sys.stderr) as bar:
-        last = 0
-
-        def advance(done: int) -> None:
-            nonlocal last
-            bar.update(done - last)
-            last = done
-
-        report = evaluate(questions, index, classifier, progress=advance)
+        return
     figures = report.to_dict()
     shown = figures.pop("failures")
     if json_output:
@@ -101,22 +101,22 @@ def evaluate_command(
         f"{report.questions} questions ({report.answerable} answerable, "
         f"{report.unanswerable} unanswerable); intent model: "
         f"{'yes' if report.intent_model else 'no'}; semantic search: "
-        f"{'yes' if report.semantic else 'no'}"
+        f"{'yes' if report.semantic else 'no'}; wrong-answer limit: {report.max_wrong_rate:.3f}"
     )
     for label, value in (
-        ("hit@1", report.hit_at_1),
-        ("hit@5", report.hit_at_5),
-        ("MRR", report.mrr),
         ("answer rate", report.answer_rate),
+        ("correct answers", report.correct_answer_rate),
         ("wrong-answer rate", report.wrong_answer_rate),
         ("correct abstention", report.correct_abstention_rate),
+        ("hit@1", report.hit_at_1),
+        ("hit@3", report.hit_at_3),
     ):
         typer.echo(f"  {label:<20} {value:.3f}")
     for failure in shown[:failures]:
         typer.echo(
             f"  - {failure['question']!r}: expected {failure['expected']}, "
-            f"retrieved {failure['retrieved']}, {failure['decision']} "
-            f"({failure['reason']})"
+            f"{failure['action']} ({failure['reason']}) {failure['answer'] or ''} "
+            f"candidates {failure['candidates']}"
         )
 
 
@@ -150,43 +150,3 @@ def import_command(
     )
     if problems or report.errors:
         raise typer.Exit(code=2)
-
-
-def _folder_articles(folder: Path | None):  # type: ignore[no-untyped-def]
-    from batondesk.demo.content import KB_DIR
-    from batondesk.knowledge.importing import read_sources
-    from batondesk.knowledge.retrieval import IndexedArticle
-
-    drafts, problems = read_sources(folder or KB_DIR)
-    for source, problem in problems:
-        typer.secho(f"skipped {source}: {problem}", err=True, fg=typer.colors.YELLOW)
-    return [
-        IndexedArticle(
-            number, d.slug, d.title, d.body, tuple(d.intents), tuple(d.tags), d.locale, d.status
-        )
-        for number, (_source, d) in enumerate(drafts, start=1)
-        if d.status == "published"
-    ]
-
-
-def _account_articles(slug: str):  # type: ignore[no-untyped-def]
-    from sqlalchemy import select
-
-    from batondesk.knowledge.index import indexed_article
-    from batondesk.store import init_store
-    from batondesk.store.models import Account, Article
-
-    db = init_store(get_settings())
-    with db.session() as session:
-        account = session.scalars(select(Account).where(Account.slug == slug)).first()
-        if account is None:
-            _fail(f"no account with slug {slug!r}")
-            return []
-        return [
-            indexed_article(a)
-            for a in session.scalars(
-                select(Article)
-                .where(Article.account_id == account.id, Article.status == "published")
-                .order_by(Article.id)
-            )
-        ]

@@ -23,7 +23,20 @@ ModelOption = Annotated[
 ]
 DataOption = Annotated[Path, typer.Option("--data", help="CSV, JSON Lines or Rasa NLU YAML file")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON summary")]
-RegistryOption = Annotated[Path, typer.Option("--registry", help="Registry directory")]
+RegistryOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--registry", help="Registry directory (default: the server's, or --account's, registry)"
+    ),
+]
+AccountOption = Annotated[
+    str | None,
+    typer.Option(
+        "--account",
+        help="Slug of the account whose own models to manage (default: the server default "
+        "model, which every account without its own uses)",
+    ),
+]
 
 
 def _fail(message: str) -> None:
@@ -236,16 +249,40 @@ def predict(
         typer.echo(f"  {probability:.3f}  {name}")
 
 
-def _registry(root: Path) -> Any:
+def _registry(root: Path | None, account: str | None = None) -> Any:
+    """An explicit registry directory, an account's registry, or the server default's."""
+    from batondesk.config import get_settings
+    from batondesk.engine.intent_models import IntentModels
     from batondesk.nlu.registry import ModelRegistry
 
-    return ModelRegistry(root)
+    if root is not None:
+        if account is not None:
+            _fail("give --registry or --account, not both")
+        return ModelRegistry(root)
+    settings = get_settings()
+    models = IntentModels(settings.models_dir)
+    if account is None:
+        return models.registry(None)
+    from sqlalchemy import select
+
+    from batondesk.store import init_store
+    from batondesk.store.models import Account
+
+    db = init_store(settings)
+    try:
+        with db.session() as session:
+            account_id = session.scalars(select(Account.id).where(Account.slug == account)).first()
+    finally:
+        db.dispose()
+    if account_id is None:
+        _fail(f"no account with slug {account!r}")
+    return models.registry(account_id)
 
 
 @models_app.command("list")
-def models_list(registry: RegistryOption) -> None:
+def models_list(registry: RegistryOption = None, account: AccountOption = None) -> None:
     """List versions, oldest first; the active one is marked with '*'."""
-    versions = _registry(registry).list()
+    versions = _registry(registry, account).list()
     if not versions:
         typer.echo("no versions registered")
     for version in versions:
@@ -258,8 +295,9 @@ def models_list(registry: RegistryOption) -> None:
 
 @models_app.command("register")
 def models_register(
-    registry: RegistryOption,
     artifact: Annotated[Path, typer.Argument(help="Trained model directory")],
+    registry: RegistryOption = None,
+    account: AccountOption = None,
     version: Annotated[str | None, typer.Option(help="Version name (default: timestamp)")] = None,
     promote: Annotated[bool, typer.Option(help="Make it active at once")] = False,
 ) -> None:
@@ -268,9 +306,10 @@ def models_register(
     from batondesk.nlu.registry import RegistryError
 
     try:
-        entry = _registry(registry).register(artifact, version)
+        target = _registry(registry, account)
+        entry = target.register(artifact, version)
         if promote:
-            entry = _registry(registry).promote(entry.version)
+            entry = target.promote(entry.version)
     except (ArtifactError, RegistryError) as exc:
         _fail(str(exc))
     typer.echo(f"registered {entry.version}{' (active)' if entry.active else ''}")
@@ -278,16 +317,17 @@ def models_register(
 
 @models_app.command("evaluate")
 def models_evaluate(
-    registry: RegistryOption,
     version: Annotated[str, typer.Argument(help="Version to evaluate")],
     data: DataOption,
+    registry: RegistryOption = None,
+    account: AccountOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Evaluate one registered version on a labelled file (e.g. before promoting it)."""
     from batondesk.nlu.registry import RegistryError
 
     try:
-        path = _registry(registry).get(version).path
+        path = _registry(registry, account).get(version).path
     except RegistryError as exc:
         _fail(str(exc))
     evaluate_command(path, data, as_json=as_json, with_robustness=False, latency_calls=100)
@@ -295,25 +335,27 @@ def models_evaluate(
 
 @models_app.command("promote")
 def models_promote(
-    registry: RegistryOption, version: Annotated[str, typer.Argument(help="Version to activate")]
+    version: Annotated[str, typer.Argument(help="Version to activate")],
+    registry: RegistryOption = None,
+    account: AccountOption = None,
 ) -> None:
-    """Make a version the active model."""
+    """Make a version the active model (of the server default, or of --account)."""
     from batondesk.nlu.registry import RegistryError
 
     try:
-        entry = _registry(registry).promote(version)
+        entry = _registry(registry, account).promote(version)
     except RegistryError as exc:
         _fail(str(exc))
     typer.echo(f"active: {entry.version}")
 
 
 @models_app.command("rollback")
-def models_rollback(registry: RegistryOption) -> None:
+def models_rollback(registry: RegistryOption = None, account: AccountOption = None) -> None:
     """Re-activate the previously active version."""
     from batondesk.nlu.registry import RegistryError
 
     try:
-        entry = _registry(registry).rollback()
+        entry = _registry(registry, account).rollback()
     except RegistryError as exc:
         _fail(str(exc))
     typer.echo(f"active: {entry.version}")

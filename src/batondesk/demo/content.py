@@ -29,6 +29,8 @@ KB_DIR = Path(__file__).parent / "kb"
 # Demo-only credentials for the seeded staff accounts; `make demo` prints them. Never used outside
 # the demo workspace.
 DEMO_PASSWORD = "baton-demo"
+# How the bot describes what it can help with, when a question is outside it.
+DEMO_SCOPE = "cards, payments, transfers, top-ups, currency exchange and your account"
 
 # The 77 BANKING77 intents, spelled exactly as in the dataset (including the odd
 # "Refund_not_showing_up" and "reverted_card_payment?"), because the demo's classifier is trained
@@ -227,7 +229,9 @@ def _parse_front_matter(text: str, source: str) -> tuple[dict[str, str | list[st
 def parse_article(path: Path) -> ArticleSeed:
     """Read one knowledge-base file; raises ValueError naming the file when it is malformed."""
     meta, body = _parse_front_matter(path.read_text(encoding="utf-8"), path.name)
-    missing = [key for key in _REQUIRED_KEYS if not meta.get(key)]
+    # An empty intents list is allowed: an article may answer no intent of the model (e.g.
+    # what the bank does not offer), and is then found by search alone.
+    missing = [key for key in _REQUIRED_KEYS if key not in meta or meta[key] in ("", None)]
     if missing:
         raise ValueError(f"{path.name}: missing front matter key(s): {', '.join(missing)}")
     for key in ("intents", "tags"):

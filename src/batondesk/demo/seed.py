@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from batondesk.actions.accounts import (
+    account_settings_patch,
     do_add_member,
     do_create_account,
     do_create_inbox,
@@ -17,6 +18,7 @@ from batondesk.actions.accounts import (
 )
 from batondesk.actions.contacts import do_create_contact
 from batondesk.demo import content
+from batondesk.engine.settings import SETTINGS_KEY as ANSWERING_KEY
 from batondesk.store import Database
 from batondesk.store.base import utcnow
 from batondesk.store.models import (
@@ -55,6 +57,7 @@ def seed_demo(db: Database) -> DemoSummary:
         created = account is None
         if account is None:
             account = do_create_account(session, "Baton Bank", DEMO_SLUG)
+            account_settings_patch(account, {ANSWERING_KEY: {"scope": content.DEMO_SCOPE}})
             _seed_staff(session, account)
             do_create_inbox(session, account, "Website chat", Channel.web_widget, DEMO_INBOX)
             _seed_articles(session, account)

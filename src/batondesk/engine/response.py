@@ -1,33 +1,41 @@
-"""Stage 3: turn a decision into the words the customer sees, with the sources cited.
+"""The words the customer sees, with the sources cited.
 
 An answer is, in order of preference:
 1. the account's template for the intent, filled from the customer's profile (the reply
    records which profile fields it used), when every variable it needs is known;
 2. a generated phrasing of the retrieved passages (only with an LLM configured, and only if
    every claim in it is supported by those passages);
-3. the extractive answer: the article's own opening, plus the passage that best matches the
-   question when it is not in the opening.
-Every answer cites its source article. Nothing here touches the database or the network
-except through the writer it is given.
+3. the article's own words: its opening, plus the whole section that best matches the
+   question. Blocks (paragraphs, lists, tables) are kept whole, so a list of steps never loses
+   its last step, and nothing is said twice.
+Clarifying questions list their choices in the text too, for channels without buttons.
+Nothing here touches the database or the network except through the writer it is given.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from batondesk.engine.decision import Decision
+from batondesk.knowledge.chunking import split_sections
+from batondesk.knowledge.retrieval import IndexedArticle
+from batondesk.knowledge.templates import render_template
 
-_MAX_ANSWER_CHARS = 700
-_MAX_PASSAGE_CHARS = 400
+# An article this short is the answer, whole.
+_WHOLE_ARTICLE_CHARS = 900
+# Beyond its first block, the opening and the matching section are cut (between blocks) here.
+_OPENING_CHARS = 450
+_SECTION_CHARS = 800
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 
 
 @dataclass(frozen=True)
 class Reply:
     text: str
     sources: list[dict[str, object]] = field(default_factory=list)
-    mode: str = "notice"  # template / generated / extractive / clarify / handover / notice
+    mode: str = "notice"  # template / generated / extractive / clarify / decline / smalltalk
     profile_fields: list[str] = field(default_factory=list)  # e.g. ["contact.card_last4"]
     details: dict[str, Any] = field(default_factory=dict)  # scores and outcomes, never text
 
@@ -43,116 +51,131 @@ class AnswerWriter(Protocol):
     def answer(self, question: str, passages: list[str]) -> GeneratedText: ...
 
 
-class TemplateRenderer(Protocol):
-    def __call__(self, body: str, values: dict[str, dict[str, Any]]) -> Any: ...
+def source_of(article: IndexedArticle) -> dict[str, object]:
+    return {"article_id": article.id, "slug": article.slug, "title": article.title}
 
 
-@dataclass(frozen=True)
-class ReplyContext:
-    """What the caller knows beyond the decision: the question, the passages retrieval found
-    in the chosen article (best first), the intent's template and the customer's profile."""
-
-    question: str = ""
-    passages: list[str] = field(default_factory=list)
-    template: str | None = None
-    profile: dict[str, Any] = field(default_factory=dict)
-    conversation: dict[str, Any] = field(default_factory=dict)
-
-
-class Responder:
-    """Replies that never invent: templates the account wrote, grounded generated text, or the
-    article's own words — always citing the article."""
-
-    def __init__(self, writer: AnswerWriter | None = None) -> None:
-        self.writer = writer
-
-    def respond(
-        self,
-        decision: Decision,
-        queue_position: int | None = None,
-        context: ReplyContext | None = None,
-    ) -> Reply:
-        if decision.action == "answer" and decision.knowledge is not None:
-            return self._answer(decision, context or ReplyContext())
-        if decision.action == "escalate":
-            return Reply(_handover_text(queue_position), mode="handover")
-        if decision.alternatives:
-            options = " or ".join(f"“{entry.title}”" for entry in decision.alternatives)
-            return Reply(
-                f"Just to be sure I help with the right thing: is your question about {options}?",
-                mode="clarify",
-            )
-        return Reply(
-            "Sorry, I'm not sure I understood. Could you tell me a little more about what you "
-            "need? You can also ask to talk to a person at any time.",
-            mode="clarify",
+def compose_answer(
+    article: IndexedArticle,
+    *,
+    question: str = "",
+    passages: Sequence[str] = (),
+    best_heading: str = "",
+    template: str | None = None,
+    profile: dict[str, Any] | None = None,
+    conversation: dict[str, Any] | None = None,
+    writer: AnswerWriter | None = None,
+) -> Reply:
+    """An answer from `article` that cites it. `passages` are retrieval's best passages of the
+    article (best first, for an LLM); `best_heading` the section they come from."""
+    source = source_of(article)
+    cite = f"\n\nSource: {article.title}"
+    details: dict[str, Any] = {}
+    if template:
+        rendered = render_template(
+            template,
+            {
+                "contact": profile or {},
+                "conversation": conversation or {},
+                "article": {"title": article.title},
+            },
         )
-
-    def _answer(self, decision: Decision, context: ReplyContext) -> Reply:
-        from batondesk.knowledge.templates import render_template
-
-        entry = decision.knowledge
-        assert entry is not None
-        source = {"article_id": entry.article_id, "slug": entry.slug, "title": entry.title}
-        cite = f"\n\nSource: {entry.title}"
-        details: dict[str, Any] = {}
-        if context.template:
-            rendered = render_template(
-                context.template,
-                {
-                    "contact": context.profile,
-                    "conversation": context.conversation,
-                    "article": {"title": entry.title},
-                },
-            )
-            if rendered is not None:
-                return Reply(rendered.text + cite, [source], "template", rendered.profile_fields)
-            details["template"] = "skipped_unknown_variable"
-        passages = context.passages or [_excerpt(entry.body)]
-        if self.writer is not None and context.question:
-            generated = self.writer.answer(context.question, passages)
-            details["llm"] = generated.outcome
-            if generated.text:
-                return Reply(generated.text + cite, [source], "generated", details=details)
-        return Reply(
-            _extractive(entry.body, context.passages) + cite,
-            [source],
-            "extractive",
-            details=details,
-        )
-
-
-def _extractive(markdown: str, passages: list[str]) -> str:
-    """The article's opening, plus the best-matching passage when the opening lacks it."""
-    opening = _excerpt(markdown)
-    if passages:
-        best = passages[0].strip()
-        if best and _plain(best)[:80] not in _plain(opening):
-            if len(best) > _MAX_PASSAGE_CHARS:
-                best = best[: best.rfind(" ", 0, _MAX_PASSAGE_CHARS)].rstrip(",;:") + " …"
-            return f"{opening}\n\n{best}"
-    return opening
-
-
-def _plain(text: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"[*#|_`]", "", text)).strip().lower()
-
-
-def _excerpt(markdown: str) -> str:
-    """The opening of an article as plain text, cut at a paragraph or sentence boundary."""
-    text = re.sub(r"^#+\s*", "", markdown.strip(), flags=re.MULTILINE)
-    text = re.sub(r"\*\*(.+?)\*\*", r"\1", text)
-    if len(text) <= _MAX_ANSWER_CHARS:
-        return text
-    cut = text.rfind("\n\n", 0, _MAX_ANSWER_CHARS)
-    if cut < _MAX_ANSWER_CHARS // 3:
-        cut = text.rfind(". ", 0, _MAX_ANSWER_CHARS) + 1
-    return text[: cut if cut > 0 else _MAX_ANSWER_CHARS].rstrip()
-
-
-def _handover_text(queue_position: int | None) -> str:
-    where = f" You are number {queue_position} in the queue." if queue_position else ""
-    return (
-        "I'm passing you to a member of our team, who will see everything we've discussed so "
-        f"you won't need to repeat yourself.{where}"
+        if rendered is not None:
+            return Reply(rendered.text + cite, [source], "template", rendered.profile_fields)
+        details["template"] = "skipped_unknown_variable"
+    if writer is not None and question:
+        generated = writer.answer(question, list(passages) or [extract_answer(article.body)])
+        details["llm"] = generated.outcome
+        if generated.text:
+            return Reply(generated.text + cite, [source], "generated", details=details)
+    return Reply(
+        extract_answer(article.body, best_heading) + cite, [source], "extractive", details=details
     )
+
+
+def extract_answer(markdown: str, best_heading: str = "") -> str:
+    """The article's opening plus the section headed `best_heading`, in whole blocks."""
+    body = _LINK.sub(r"\1", markdown.strip())
+    sections = split_sections(body)
+    if len(body) <= _WHOLE_ARTICLE_CHARS:
+        return "\n\n".join(_section_text(h, text) for h, text in sections)
+    chosen: list[str] = []
+    opening = next((text for heading, text in sections if not heading), "")
+    if opening:
+        chosen.extend(_blocks_within(_blocks(opening), _OPENING_CHARS))
+    for heading, text in sections:
+        if heading and heading == best_heading:
+            blocks = [b for b in _blocks(text) if b not in chosen]
+            if blocks:
+                chosen.append(f"**{heading}**")
+                chosen.extend(_blocks_within(blocks, _SECTION_CHARS))
+            break
+    if not chosen:  # no opening and no matching section: the first section stands in
+        heading, text = sections[0]
+        chosen = [f"**{heading}**", *_blocks_within(_blocks(text), _SECTION_CHARS)]
+    return "\n\n".join(chosen)
+
+
+def _section_text(heading: str, text: str) -> str:
+    return f"**{heading}**\n\n{text}" if heading else text
+
+
+def _blocks(markdown: str) -> list[str]:
+    return [block.strip() for block in re.split(r"\n\s*\n", markdown) if block.strip()]
+
+
+def _blocks_within(blocks: list[str], limit: int) -> list[str]:
+    """The first block always; then whole blocks while they fit in `limit` characters."""
+    kept: list[str] = []
+    used = 0
+    for block in blocks:
+        if kept and used + len(block) > limit:
+            break
+        kept.append(block)
+        used += len(block)
+    return kept
+
+
+def clarifying_question(titles: Sequence[str]) -> str:
+    """Asks which of the offered articles the customer means, numbered for typed replies."""
+    if len(titles) == 1:
+        return f"Do you mean “{titles[0]}”? You can also tell me more in your own words."
+    numbered = "\n".join(f"{number}. {title}" for number, title in enumerate(titles, 1))
+    return (
+        "I want to be sure I help with the right thing. Which of these is it?\n\n"
+        f"{numbered}\n\nOr tell me more in your own words."
+    )
+
+
+ASK_FOR_DETAIL = (
+    "Sorry, I'm not sure I understood. Could you tell me a little more about what you need? "
+    "You can also ask to talk to a person at any time."
+)
+ASK_AGAIN_AFTER_NONE = (
+    "No problem. Could you describe what you need in a sentence or two? You can also ask to "
+    "talk to a person at any time."
+)
+
+
+def decline_text(scope: str) -> str:
+    """An honest "not here" for a question outside what the desk handles."""
+    return (
+        "Sorry, that's not something I can help with here. "
+        f"I can help with {scope}. If you'd like a person to look at it, just say so."
+    )
+
+
+def decline_with_article(article: IndexedArticle, passage: str) -> Reply:
+    """The account's own words on what it does not offer (e.g. "We don't offer mortgages")."""
+    text = (
+        f"{passage.strip()}\n\nIf there's anything else I can help with, just ask, or ask to "
+        f"talk to a person.\n\nSource: {article.title}"
+    )
+    return Reply(text, [source_of(article)], "decline")
+
+
+SMALLTALK_REPLIES = {
+    "greeting": "Hello! How can I help you today?",
+    "thanks": "You're welcome! Is there anything else I can help with?",
+    "goodbye": "Thanks for getting in touch. Have a good day!",
+}

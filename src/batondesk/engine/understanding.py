@@ -1,34 +1,20 @@
-"""Stage 1: what does the customer want, and how do they feel?"""
+"""What does the customer want, and how do they feel?
+
+One pass over the message: the intent model (intents with calibrated probabilities, in scope
+or not, and the sentence vector retrieval reuses), the language, and the hand-over detectors
+over the conversation so far.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
+import numpy as np
+
 from batondesk.handoff.detection import HandoffCues, detect_cues
-from batondesk.handoff.explicit_request import detect_explicit_request
-
-
-@dataclass(frozen=True)
-class Understanding:
-    intent: str | None
-    confidence: float
-    top: list[tuple[str, float]] = field(default_factory=list)
-    out_of_scope: bool = False
-    wants_human: bool = False
-    frustration: float = 0.0  # 0..1 for the conversation so far
-    language: str = "en"
-    signals: dict[str, Any] = field(default_factory=dict)
-    # What the handoff detectors found (batondesk.handoff.detection); names and spans only.
-    cues: HandoffCues | None = None
-
-    def to_annotations(self) -> dict[str, Any]:
-        """What is stored beside the message: scores and labels, never text."""
-        data = asdict(self)
-        data["top"] = [[label, round(score, 4)] for label, score in self.top]
-        data["confidence"] = round(self.confidence, 4)
-        data["frustration"] = round(self.frustration, 4)
-        return data
+from batondesk.nlu.language import detect_language
 
 
 class IntentPrediction(Protocol):
@@ -36,58 +22,84 @@ class IntentPrediction(Protocol):
     confidence: float
     top: list[tuple[str, float]]
     out_of_scope: bool
+    in_scope_margin: float
+    sentence_vector: np.ndarray | None
 
 
 class IntentPredictor(Protocol):
-    """What the pipeline needs of an intent model (batondesk.nlu.IntentClassifier fits)."""
+    """What the turn needs of an intent model (batondesk.nlu.IntentClassifier fits)."""
 
     def predict(self, text: str) -> IntentPrediction: ...
 
 
-class Understander(Protocol):
-    def understand(self, text: str, earlier_customer_messages: list[str]) -> Understanding: ...
+@dataclass(frozen=True)
+class Understanding:
+    intent: str | None  # the best in-scope intent; None when out of scope or without a model
+    confidence: float
+    top: list[tuple[str, float]] = field(default_factory=list)
+    out_of_scope: bool = False
+    # In-scope score minus the model's out-of-scope threshold (negative: out of scope).
+    in_scope_margin: float = 0.0
+    has_intent_model: bool = True
+    wants_human: bool = False
+    frustration: float = 0.0  # 0..1 for the conversation so far
+    language: str = "en"
+    signals: dict[str, Any] = field(default_factory=dict)
+    # What the handoff detectors found (batondesk.handoff.detection); names and spans only.
+    cues: HandoffCues | None = None
+    # The message's sentence embedding when the intent model's encoder is the one retrieval
+    # uses, so the message is encoded once. Never stored.
+    sentence_vector: np.ndarray | None = field(default=None, compare=False, repr=False)
+
+    def to_annotations(self) -> dict[str, Any]:
+        """What is stored beside the message: scores and labels, never text."""
+        data = asdict(self)
+        data.pop("sentence_vector")
+        data["top"] = [[label, round(score, 4)] for label, score in self.top]
+        data["confidence"] = round(self.confidence, 4)
+        data["frustration"] = round(self.frustration, 4)
+        data["in_scope_margin"] = round(self.in_scope_margin, 4)
+        return data
 
 
-def asks_for_human(text: str) -> bool:
-    """Multilingual, and not fooled by "travel agent" (see batondesk.handoff)."""
-    return detect_explicit_request(text) is not None
-
-
-class ClassifierUnderstander:
-    """Understanding from a trained intent classifier (or none: then every intent is unknown,
-    and the policy clarifies or hands over instead of guessing)."""
-
-    def __init__(self, classifier: IntentPredictor | None) -> None:
-        self.classifier = classifier
-
-    def understand(self, text: str, earlier_customer_messages: list[str]) -> Understanding:
-        from batondesk.nlu import conversation_frustration, detect_language
-
-        intent: str | None = None
-        confidence = 0.0
-        top: list[tuple[str, float]] = []
-        out_of_scope = True
-        if self.classifier is not None:
-            prediction = self.classifier.predict(text)
-            # Plain Python types: predictions may carry numpy scalars, which JSON cannot store.
-            intent = None if prediction.intent is None else str(prediction.intent)
-            confidence = float(prediction.confidence)
-            top = [(str(label), float(score)) for label, score in prediction.top[:3]]
-            out_of_scope = bool(prediction.out_of_scope)
-        language = detect_language(text)
-        frustration = conversation_frustration([*earlier_customer_messages, text])
-        cues = detect_cues([*earlier_customer_messages, text])
-        return Understanding(
-            intent=intent,
-            confidence=confidence,
-            top=top,
-            out_of_scope=out_of_scope,
-            wants_human=cues.explicit_request is not None,
-            frustration=cues.frustration,
-            language=language.language,
-            signals={
-                "frustration_trend": frustration.label,
-                "language_confidence": round(language.confidence, 3),
-            },
-            cues=cues,
-        )
+def understand(
+    text: str,
+    earlier_customer_messages: Sequence[str],
+    classifier: IntentPredictor | None,
+) -> Understanding:
+    """`earlier_customer_messages`: the customer's messages before this one, oldest first.
+    Without a classifier every intent is unknown, and the turn relies on retrieval."""
+    intent: str | None = None
+    confidence = 0.0
+    top: list[tuple[str, float]] = []
+    out_of_scope = True
+    margin = 0.0
+    vector = None
+    if classifier is not None:
+        prediction = classifier.predict(text)
+        # Plain Python types: predictions may carry numpy scalars, which JSON cannot store.
+        intent = None if prediction.intent is None else str(prediction.intent)
+        confidence = float(prediction.confidence)
+        top = [(str(label), float(score)) for label, score in prediction.top]
+        out_of_scope = bool(prediction.out_of_scope)
+        margin = float(prediction.in_scope_margin)
+        vector = prediction.sentence_vector
+    language = detect_language(text)
+    cues = detect_cues([*earlier_customer_messages, text])
+    return Understanding(
+        intent=intent,
+        confidence=confidence,
+        top=top,
+        out_of_scope=out_of_scope,
+        in_scope_margin=margin,
+        has_intent_model=classifier is not None,
+        wants_human=cues.explicit_request is not None,
+        frustration=cues.frustration,
+        language=language.language,
+        signals={
+            "frustration_trend": "rising" if cues.frustration_rising else "steady",
+            "language_confidence": round(language.confidence, 3),
+        },
+        cues=cues,
+        sentence_vector=vector,
+    )

@@ -276,7 +276,9 @@ def suggested_reply(
     known, and says what happens now. Never promises what only a person can check."""
     hello = f"Hi {customer_name.split()[0]}" if customer_name else "Hi"
     me = f"I'm {agent_name.split()[0]} from the team" if agent_name else "I'm from the team"
-    about = f"your {topic}" if topic else "your question"
+    # " about your card delivery", or nothing when the topic is unknown ("your question about
+    # your question" reads as a template showing through).
+    about = f" about your {topic}" if topic else ""
     if reason == "sensitive":
         body = {
             "fraud": "I'm sorry you're dealing with this. I've read what you told us, so you "
@@ -295,23 +297,22 @@ def suggested_reply(
             "vulnerable": "Thank you for telling us; we have support for situations like this "
             "and there's no rush. I've read your messages, so let's go through your options "
             "together.",
-        }.get(category or "", f"I've read your messages about {about} and I'll take it from here.")
+        }.get(category or "", f"I've read your messages{about} and I'll take it from here.")
     elif reason == "frustration":
         body = (
             f"I'm sorry this has been so frustrating and that you've had to chase us. I've "
-            f"read everything about {about}, so you won't need to repeat anything; I'm on "
+            f"read everything{about}, so you won't need to repeat anything; I'm on "
             "it now."
         )
     elif reason == "repeated_failure":
         body = (
-            f"Sorry the automated answers missed the point. I've read your question about "
-            f"{about}; let me answer it properly."
+            f"Sorry the automated answers missed the point. I've read your question{about}; "
+            "let me answer it properly."
         )
     elif reason == "explicit_request":
         body = (
-            f"Thanks for waiting. I've read our conversation about {about}, so let me take "
-            "it from here."
+            f"Thanks for waiting. I've read our conversation{about}, so let me take it from here."
         )
     else:
-        body = f"I've read your messages about {about} and I'll take it from here."
+        body = f"I've read your messages{about} and I'll take it from here."
     return f"{hello}, {me}. {body}"

@@ -9,14 +9,12 @@ Order matters when several fire: the customer's own request first, then what is 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from batondesk.handoff.detection import HandoffCues
 from batondesk.handoff.settings import EscalationSettings
-
-if TYPE_CHECKING:
-    from batondesk.engine.understanding import Understanding
 
 
 @dataclass(frozen=True)
@@ -30,29 +28,33 @@ class EscalationPolicy:
     settings: EscalationSettings = field(default_factory=EscalationSettings)
     customer_tier: str = "standard"
 
-    def before_answer(self, understanding: Understanding) -> Verdict | None:
-        """Signals that hand over whatever the bot could answer."""
-        fired = self._fired(understanding)
+    def before_answer(
+        self, cues: HandoffCues | None, *, answering_choice: bool = False
+    ) -> Verdict | None:
+        """Signals that hand over whatever the bot could answer. `answering_choice`: the
+        message picks one of the bot's offered choices, so echoing the earlier question is an
+        answer, not the customer asking again."""
+        fired = self._fired(cues or HandoffCues(), answering_choice)
         for reason in ("explicit_request", "sensitive", "repeated_failure", "frustration"):
             if reason in fired:
-                return self._verdict(reason, fired, understanding)
+                return self._verdict(reason, fired)
         return None
 
-    def high_stakes(self, understanding: Understanding) -> Verdict | None:
-        """`low_confidence`: the intent is one the account marks high-stakes and the model is
-        not sure enough to answer it alone."""
-        if not self.settings.signal_on("low_confidence") or not understanding.top:
+    def high_stakes(self, top: Sequence[tuple[str, float]]) -> Verdict | None:
+        """`low_confidence`: the intent model's best intent (`top`, best first) is one the
+        account marks high-stakes, and it is not sure enough to answer it alone."""
+        if not self.settings.signal_on("low_confidence") or not top:
             return None
-        label, score = understanding.top[0]
+        label, score = top[0]
         if (
             label in self.settings.high_stakes_intents
             and score < self.settings.high_stakes_confidence
         ):
             evidence = {"cue": "high_stakes_intent", "intent": label, "score": round(score, 4)}
-            return self._verdict("low_confidence", {"low_confidence": evidence}, understanding)
+            return self._verdict("low_confidence", {"low_confidence": evidence})
         return None
 
-    def when_unclear(self, understanding: Understanding, failed_turns: int) -> Verdict | None:
+    def when_unclear(self, top: Sequence[tuple[str, float]], failed_turns: int) -> Verdict | None:
         """The bot would ask to clarify. `failed_turns`: its clarifications just before."""
         unclear_turns = failed_turns + 1
         if (
@@ -60,14 +62,13 @@ class EscalationPolicy:
             and unclear_turns >= self.settings.max_unclear_turns
         ):
             evidence = {"cue": "unclear_turns", "count": unclear_turns}
-            return self._verdict("repeated_failure", {"repeated_failure": evidence}, understanding)
+            return self._verdict("repeated_failure", {"repeated_failure": evidence})
         if self.settings.signal_on("vip") and self.customer_tier in self.settings.vip_tiers:
             evidence = {"cue": "customer_tier", "tier": self.customer_tier}
-            return self._verdict("vip", {"vip": evidence}, understanding)
+            return self._verdict("vip", {"vip": evidence})
         return None
 
-    def _fired(self, understanding: Understanding) -> dict[str, dict[str, Any]]:
-        cues: HandoffCues = understanding.cues or HandoffCues()
+    def _fired(self, cues: HandoffCues, answering_choice: bool) -> dict[str, dict[str, Any]]:
         settings = self.settings
         fired: dict[str, dict[str, Any]] = {}
         if settings.signal_on("explicit_request") and cues.explicit_request is not None:
@@ -83,7 +84,8 @@ class EscalationPolicy:
             settings.signal_on("repeated_failure")
             and failure is not None
             and (
-                failure.name != "rephrasing" or (failure.score or 0) >= settings.rephrase_similarity
+                failure.name != "rephrasing"
+                or (not answering_choice and (failure.score or 0) >= settings.rephrase_similarity)
             )
         ):
             fired["repeated_failure"] = failure.as_evidence()
@@ -103,9 +105,7 @@ class EscalationPolicy:
                 }
         return fired
 
-    def _verdict(
-        self, reason: str, fired: dict[str, dict[str, Any]], understanding: Understanding
-    ) -> Verdict:
+    def _verdict(self, reason: str, fired: dict[str, dict[str, Any]]) -> Verdict:
         return Verdict(
             reason,
             {

@@ -6,9 +6,10 @@ default reaches every account that did not override it.
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from batondesk.handoff.sensitive import CATEGORIES
 
@@ -22,12 +23,21 @@ SIGNALS = (
 )
 SETTINGS_KEY = "escalation"
 
+log = logging.getLogger("batondesk.handoff")
+
+# An intent or tier name.
+Label = Annotated[str, Field(min_length=1, max_length=80)]
+
+
+# A year: longer targets are typing mistakes, and would overflow date arithmetic.
+MAX_MINUTES = 365 * 24 * 60
+
 
 class SlaTarget(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    first_response_minutes: int = Field(gt=0)
-    resolution_minutes: int = Field(gt=0)
+    first_response_minutes: int = Field(gt=0, le=MAX_MINUTES)
+    resolution_minutes: int = Field(gt=0, le=MAX_MINUTES)
 
 
 class OfficeHours(BaseModel):
@@ -35,8 +45,10 @@ class OfficeHours(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    timezone: str = "UTC"
-    days: list[int] = Field(default_factory=lambda: [1, 2, 3, 4, 5])
+    timezone: str = Field("UTC", max_length=64)
+    days: list[Annotated[int, Field(ge=1, le=7)]] = Field(
+        default_factory=lambda: [1, 2, 3, 4, 5], min_length=1, max_length=7
+    )
     opens: str = "08:00"
     closes: str = "20:00"
 
@@ -51,6 +63,11 @@ class OfficeHours(BaseModel):
             raise ValueError(f"unknown time zone {value!r}") from None
         return value
 
+    @field_validator("days")
+    @classmethod
+    def _distinct_days(cls, value: list[int]) -> list[int]:
+        return sorted(set(value))
+
     @field_validator("opens", "closes")
     @classmethod
     def _clock(cls, value: str) -> str:
@@ -58,7 +75,8 @@ class OfficeHours(BaseModel):
         if not (
             hours.isdigit()
             and minutes.isdigit()
-            and 0 <= int(hours) <= 24
+            and len(value) <= 5
+            and (0 <= int(hours) <= 23 or value == "24:00")
             and 0 <= int(minutes) < 60
         ):
             raise ValueError("times are HH:MM")
@@ -91,19 +109,19 @@ class EscalationSettings(BaseModel):
     # Content-word overlap (0..1) with an earlier message that counts as asking again.
     rephrase_similarity: float = Field(0.6, ge=0, le=1)
     # Intents where a wrong answer is costly: below this confidence a person answers.
-    high_stakes_intents: list[str] = Field(default_factory=list)
+    high_stakes_intents: list[Label] = Field(default_factory=list, max_length=500)
     high_stakes_confidence: float = Field(0.8, ge=0, le=1)
-    vip_tiers: list[str] = Field(default_factory=lambda: ["vip"])
+    vip_tiers: list[Label] = Field(default_factory=lambda: ["vip"], max_length=50)
     # Queue
     auto_assign: bool = True
     max_open_per_agent: int = Field(5, ge=1, le=100)
     # Waiting this long raises a queued conversation's priority by one step.
-    priority_aging_minutes: int = Field(20, ge=1)
+    priority_aging_minutes: int = Field(20, ge=1, le=MAX_MINUTES)
     sla: dict[str, SlaTarget] = Field(default_factory=_default_sla)
     # None: staffed around the clock (the customer is then always offered a place in the queue).
     office_hours: OfficeHours | None = None
     # Used for the expected wait before enough history exists.
-    average_handle_minutes: float = Field(8.0, gt=0)
+    average_handle_minutes: float = Field(8.0, gt=0, le=24 * 60, allow_inf_nan=False)
 
     @field_validator("enabled_signals")
     @classmethod
@@ -134,7 +152,13 @@ class EscalationSettings(BaseModel):
 
     @classmethod
     def for_account(cls, account_settings: dict[str, Any]) -> EscalationSettings:
-        return cls.model_validate(account_settings.get(SETTINGS_KEY, {}))
+        """The account's settings. Stored values that no longer validate (written before a
+        range existed) fall back to the defaults, so a customer is never refused a person."""
+        try:
+            return cls.model_validate(account_settings.get(SETTINGS_KEY, {}))
+        except ValidationError:
+            log.warning("invalid stored escalation settings: using the defaults")
+            return cls()
 
     def thresholds(self) -> dict[str, Any]:
         """The thresholds a decision used, as recorded in its evidence."""

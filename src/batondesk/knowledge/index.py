@@ -76,7 +76,3 @@ class KnowledgeIndexes:
             while len(self._cache) > self._max_accounts:
                 self._cache.popitem(last=False)
         return index
-
-
-# One per process: the API workers and the CLI each keep their own.
-indexes = KnowledgeIndexes()

@@ -136,9 +136,14 @@ class HybridIndex:
         locale: str | None = None,
         statuses: Sequence[str] = ("published",),
         reranker: Reranker | None = None,
+        vector: np.ndarray | None = None,
+        every: bool = False,
     ) -> list[ArticleHit]:
         """The `k` best articles for `query`, best first, among articles in `statuses` and (when
-        given) `locale` (matched on the language part: "en" matches "en-GB")."""
+        given) `locale` (matched on the language part: "en" matches "en-GB"). `vector` is the
+        query's sentence embedding when the caller already has it (from the intent model).
+        `every` also lists articles neither retriever ranked, after the others, so a caller
+        can read how close they are."""
         if not self.passages or not query.strip():
             return []
         allowed = np.asarray(
@@ -154,7 +159,8 @@ class HybridIndex:
         semantic = np.full(len(self.articles), -1.0, dtype=np.float32)
         passage_semantic: np.ndarray | None = None
         if self._vectors is not None and self.embedder is not None:
-            passage_semantic = self._vectors @ self.embedder.embed([query])[0]
+            query_vector = vector if vector is not None else self.embedder.embed([query])[0]
+            passage_semantic = self._vectors @ query_vector
             semantic = _best_per_article(passage_semantic, self._owner, len(self.articles))
         fused = np.zeros(len(self.articles), dtype=np.float64)
         rankings = [(lexical, 1.0, 0.0)]
@@ -165,7 +171,9 @@ class HybridIndex:
             for rank, row in enumerate(order):
                 if scores[row] > floor:
                     fused[row] += weight / (RRF_K + rank + 1)
-        candidates = [i for i in np.argsort(-fused, kind="stable") if allowed[i] and fused[i] > 0]
+        candidates = [
+            i for i in np.argsort(-fused, kind="stable") if allowed[i] and (every or fused[i] > 0)
+        ]
         passage_scores = (
             passage_semantic if passage_semantic is not None else (self._lexical.scores(query))
         )

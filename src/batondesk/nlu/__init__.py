@@ -8,20 +8,14 @@ from batondesk.nlu.classifier import PROFILES, IntentClassifier
 from batondesk.nlu.dataset import OUT_OF_SCOPE_LABEL, Dataset, DatasetError, load_dataset
 from batondesk.nlu.entities import Entity, extract_entities
 from batondesk.nlu.language import LanguageGuess, detect_language
-from batondesk.nlu.personal_data import PersonalDataSpan, find_personal_data, redact
+from batondesk.nlu.personal_data import PersonalDataSpan, find_personal_data
 from batondesk.nlu.prediction import IntentPrediction, NotFittedError
 from batondesk.nlu.registry import ModelRegistry, ModelVersion, RegistryError
-from batondesk.nlu.sentiment import (
-    ConversationFrustration,
-    SentimentScore,
-    analyze_sentiment,
-    conversation_frustration,
-)
+from batondesk.nlu.sentiment import SentimentScore, analyze_sentiment
 
 __all__ = [
     "OUT_OF_SCOPE_LABEL",
     "PROFILES",
-    "ConversationFrustration",
     "Dataset",
     "DatasetError",
     "Entity",
@@ -35,10 +29,8 @@ __all__ = [
     "RegistryError",
     "SentimentScore",
     "analyze_sentiment",
-    "conversation_frustration",
     "detect_language",
     "extract_entities",
     "find_personal_data",
     "load_dataset",
-    "redact",
 ]

@@ -465,6 +465,9 @@ class IntentClassifier:
             if not len(proba):
                 return []
             scores, best = self._scores(proba, pooled)
+            vectors = None
+            if pooled is not None and not self.finetuned_:
+                vectors = enc.layer_features(pooled, [enc.LAYER_COUNT])
         columns = self._in_scope_columns()
         k = min(self.top_k, len(columns))
         predictions = []
@@ -480,6 +483,8 @@ class IntentClassifier:
                     top=top,
                     out_of_scope=rejected,
                     oos_score=float(scores[row]),
+                    in_scope_margin=float(scores[row] - self.threshold_),
+                    sentence_vector=None if vectors is None else vectors[row],
                 )
             )
         return predictions

@@ -1,4 +1,5 @@
-"""Personal-data detection and redaction: email, phone, card numbers, IBAN, national ids.
+"""Personal-data detection: email, phone, card numbers, IBAN, national ids (redaction, which
+builds on it, is `privacy.redaction`).
 
 Precision matters as much as recall here: a redactor that blanks every long number would
 destroy order ids and amounts the agent needs. So card numbers must pass the Luhn check,
@@ -110,15 +111,3 @@ def _without_overlaps(spans: list[PersonalDataSpan]) -> list[PersonalDataSpan]:
         if all(span.end <= other.start or span.start >= other.end for other in kept):
             kept.append(span)
     return sorted(kept, key=lambda s: s.start)
-
-
-def redact(text: str) -> str:
-    """The text with each personal-data span replaced by its placeholder, e.g. [EMAIL]."""
-    pieces: list[str] = []
-    cursor = 0
-    for span in find_personal_data(text):
-        pieces.append(text[cursor : span.start])
-        pieces.append(PLACEHOLDERS[span.type])
-        cursor = span.end
-    pieces.append(text[cursor:])
-    return "".join(pieces)

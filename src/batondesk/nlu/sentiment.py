@@ -1,4 +1,5 @@
-"""Sentiment polarity and frustration, for one message and for a conversation so far.
+"""Sentiment polarity and frustration of one message (the conversation-level reading that the
+escalation policy uses is `handoff.frustration`, built on this).
 
 A lexicon with negation and intensity rules, not a model: it is instant, explainable (each
 score lists the signals behind it, which the escalation policy turns into reason codes) and
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 POSITIVE = {
@@ -177,18 +177,6 @@ class SentimentScore:
     signals: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class ConversationFrustration:
-    """`score` in [0, 1] for the conversation so far, weighted to recent messages;
-    `trend` is the per-message change of frustration over the last messages (positive =
-    rising); `label` is "rising", "falling" or "stable"; `per_message` the message scores."""
-
-    score: float
-    trend: float
-    label: str
-    per_message: list[float]
-
-
 def analyze_sentiment(text: str) -> SentimentScore:
     """Polarity and frustration of one message (any length; empty text is neutral)."""
     words = [w.lower() for w in WORD.findall(text)]
@@ -235,28 +223,3 @@ def analyze_sentiment(text: str) -> SentimentScore:
     if anger > 0.3:
         signals.append("negative_language")
     return SentimentScore(round(polarity, 4), round(min(1.0, frustration), 4), signals)
-
-
-def conversation_frustration(messages: Sequence[str], recent: int = 4) -> ConversationFrustration:
-    """Frustration of a customer's messages so far (oldest first).
-
-    The score is an exponentially weighted mean (recent messages count more) raised by the
-    peak, because one furious message is not undone by a calm "ok". The trend is the slope
-    of a least-squares line through the last `recent` message scores.
-    """
-    scores = [analyze_sentiment(m).frustration for m in messages]
-    if not scores:
-        return ConversationFrustration(0.0, 0.0, "stable", [])
-    weights = [0.6 ** (len(scores) - 1 - i) for i in range(len(scores))]
-    weighted = sum(w * s for w, s in zip(weights, scores, strict=True)) / sum(weights)
-    score = min(1.0, 0.7 * weighted + 0.3 * max(scores))
-    tail = scores[-recent:]
-    trend = 0.0
-    if len(tail) >= 2:
-        xs = range(len(tail))
-        mean_x, mean_y = sum(xs) / len(tail), sum(tail) / len(tail)
-        trend = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, tail, strict=True)) / sum(
-            (x - mean_x) ** 2 for x in xs
-        )
-    label = "rising" if trend > 0.05 else "falling" if trend < -0.05 else "stable"
-    return ConversationFrustration(round(score, 4), round(trend, 4), label, scores)

@@ -16,6 +16,7 @@ EVENT_TYPES = frozenset(
         "message.understood",
         "bot.replied",
         "bot.clarified",
+        "bot.declined",
         "conversation.escalated",
         "conversation.routed",
         "conversation.prioritised",

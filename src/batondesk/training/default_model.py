@@ -13,6 +13,13 @@ from batondesk.nlu import Dataset, IntentClassifier, ModelRegistry, load_dataset
 log = logging.getLogger("batondesk.training")
 
 
+def default_training_file() -> Path:
+    """The labelled dataset the default intent model learns from."""
+    from batondesk.config import get_settings
+
+    return get_settings().datasets_dir / "banking77" / "train.csv"
+
+
 def default_training_data(settings: Settings) -> Dataset:
     """BANKING77's training split when the public datasets are present (the demo bank uses its
     intents); otherwise the knowledge base's own titles, so the demo still runs."""

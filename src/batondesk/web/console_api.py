@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from batondesk.actions.corrections import do_correct_intent
 from batondesk.actions.members import do_add_staff, do_update_member, member_user
-from batondesk.api.deps import Principal, SessionDep, SettingsDep, require, require_member
+from batondesk.api.deps import Principal, ServicesDep, SessionDep, require, require_member
 from batondesk.api.errors import error_responses
 from batondesk.api.presenters import message_public
 from batondesk.api.schemas import MessagePublic, Strict
+from batondesk.engine.services import TurnServices
 from batondesk.errors import Conflict, NotFound
-from batondesk.nlu import ModelRegistry, ModelVersion, RegistryError
+from batondesk.nlu import ModelVersion, RegistryError
 from batondesk.store.access import get_member, get_owned
 from batondesk.store.models import Account, Membership, Message, Role
 
@@ -64,11 +65,13 @@ class ModelVersionPublic(BaseModel):
 
 
 class ModelsPublic(BaseModel):
-    data: list[ModelVersionPublic]
-    active: str | None
-    reloaded: bool = Field(
-        default=False, description="True when this server now answers with the active version"
+    data: list[ModelVersionPublic] = Field(description="This account's own versions")
+    active: str | None = Field(description="This account's active version, if any")
+    source: str = Field(
+        description="Which model answers this account's customers: account (its own), "
+        "default (the server's), built-in, or none (articles are searched without one)"
     )
+    default_active: str | None = Field(description="The server default's active version")
 
 
 @router.post(
@@ -142,12 +145,15 @@ def update_member(
     return _member_public(session, membership)
 
 
-def _models(registry: ModelRegistry, reloaded: bool = False) -> ModelsPublic:
+def _models(services: TurnServices, account_id: int) -> ModelsPublic:
+    registry = services.models.registry(account_id)
     versions = registry.list()
+    default = services.models.registry(None).active()
     return ModelsPublic(
         data=[_version_public(v) for v in versions],
         active=next((v.version for v in versions if v.active), None),
-        reloaded=reloaded,
+        source=services.models.source(account_id),
+        default_active=default.version if default is not None else None,
     )
 
 
@@ -161,26 +167,16 @@ def _version_public(version: ModelVersion) -> ModelVersionPublic:
     )
 
 
-def _reload_pipeline(request: Request, settings: Any) -> bool:
-    """Answer with the newly active model in this process; other workers load it on restart."""
-    from batondesk.engine.loading import build_pipeline
-
-    try:
-        request.app.state.pipeline = build_pipeline(settings)
-    except Exception:  # a model that cannot load must not take the bot down; keep the old one
-        return False
-    return True
-
-
 @router.get(
     "/admin/models",
     response_model=ModelsPublic,
     tags=["admin"],
     responses=error_responses(401, 403),
 )
-def list_models(principal: Admin, settings: SettingsDep) -> ModelsPublic:
-    """Intent model versions in the registry, oldest first, with their evaluation metrics."""
-    return _models(ModelRegistry(settings.models_dir))
+def list_models(principal: Admin, services: ServicesDep) -> ModelsPublic:
+    """This account's intent model versions, oldest first, with their evaluation metrics, and
+    the server default it falls back to while none of its own is active."""
+    return _models(services, principal.account_id)
 
 
 @router.post(
@@ -189,16 +185,15 @@ def list_models(principal: Admin, settings: SettingsDep) -> ModelsPublic:
     tags=["admin"],
     responses=error_responses(401, 403, 404, 422),
 )
-def promote_model(
-    body: ModelPromotion, request: Request, principal: Admin, settings: SettingsDep
-) -> ModelsPublic:
-    """Make a version active. The registry is shared by every account on this server."""
-    registry = ModelRegistry(settings.models_dir)
+def promote_model(body: ModelPromotion, principal: Admin, services: ServicesDep) -> ModelsPublic:
+    """Make one of this account's versions answer its customers (every worker picks it up at
+    its next message). Other accounts, and the server default, are not affected."""
+    registry = services.models.registry(principal.account_id)
     try:
         registry.promote(body.version)
     except RegistryError as exc:
         raise NotFound(str(exc)) from None
-    return _models(registry, _reload_pipeline(request, settings))
+    return _models(services, principal.account_id)
 
 
 @router.post(
@@ -207,11 +202,11 @@ def promote_model(
     tags=["admin"],
     responses=error_responses(401, 403, 409),
 )
-def rollback_model(request: Request, principal: Admin, settings: SettingsDep) -> ModelsPublic:
-    """Re-activate the version that was active before the current one."""
-    registry = ModelRegistry(settings.models_dir)
+def rollback_model(principal: Admin, services: ServicesDep) -> ModelsPublic:
+    """Re-activate this account's version that was active before the current one."""
+    registry = services.models.registry(principal.account_id)
     try:
         registry.rollback()
     except RegistryError as exc:
         raise Conflict(str(exc), code="nothing_to_roll_back") from None
-    return _models(registry, _reload_pipeline(request, settings))
+    return _models(services, principal.account_id)

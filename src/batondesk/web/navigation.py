@@ -40,11 +40,10 @@ def api_features(app: FastAPI) -> dict[str, bool]:
     return {name: path in paths for name, path in OPTIONAL_ROUTES.items()}
 
 
-def known_intents(session: Session, account_id: int, pipeline: Any) -> list[str]:
-    """Labels for the "correct intent" picker: the model's classes, and any intent the account's
-    articles or teams name (an agent may also type a new one)."""
+def known_intents(session: Session, account_id: int, classifier: Any) -> list[str]:
+    """Labels for the "correct intent" picker: the account's model's classes, and any intent
+    its articles or teams name (an agent may also type a new one)."""
     labels: set[str] = set()
-    classifier = getattr(getattr(pipeline, "understander", None), "classifier", None)
     classes = getattr(classifier, "classes_", None)
     if classes is not None:
         labels.update(str(label) for label in classes)

@@ -16,9 +16,9 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
 from batondesk import __version__
-from batondesk.api.deps import Principal, SessionDep, SettingsDep, get_principal
+from batondesk.api.deps import Principal, ServicesDep, SessionDep, get_principal
 from batondesk.errors import BatonError, NotFound
-from batondesk.nlu import ModelRegistry, RegistryError
+from batondesk.nlu import RegistryError
 from batondesk.store.access import get_conversation
 from batondesk.store.models import (
     EVENT_TYPES,
@@ -157,7 +157,11 @@ def _console(
             **context,
             "conversation_id": conversation_id,
             "features": api_features(request.app),
-            "intents": known_intents(session, principal.account_id, request.app.state.pipeline),
+            "intents": known_intents(
+                session,
+                principal.account_id,
+                request.app.state.services.models.for_account(principal.account_id),
+            ),
             "sla_minutes": first_response_minutes(context["account"].settings or {}),
         },
     )
@@ -297,12 +301,16 @@ def admin_knowledge(request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/console/admin/models", response_class=HTMLResponse)
-def admin_models(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+def admin_models(request: Request, session: SessionDep, services: ServicesDep) -> Response:
     checked = _admin(request, session)
     if isinstance(checked, Response):
         return checked
+    account_id = checked.account_id
+    default_active = None
     try:
-        versions = ModelRegistry(settings.models_dir).list()
+        versions = services.models.registry(account_id).list()
+        default = services.models.registry(None).active()
+        default_active = default.version if default is not None else None
         problem = None
     except RegistryError as exc:
         versions, problem = [], str(exc)
@@ -313,6 +321,8 @@ def admin_models(request: Request, session: SessionDep, settings: SettingsDep) -
             **_staff_context(session, checked),
             "section": "models",
             "versions": versions,
+            "source": services.models.source(account_id),
+            "default_active": default_active,
             "problem": problem,
         },
     )

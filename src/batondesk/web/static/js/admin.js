@@ -31,17 +31,28 @@
       form.querySelector("button[type=submit]").disabled = true;
       return;
     }
-    // Numbers, switches, comma-separated lists and one level of nested numbers (SLA targets).
+    // Numbers, switches, text, comma-separated lists and one level of nested numbers (SLA
+    // targets). A field's hint (below) gives its label, range and step when it has one.
+    const hints = {
+      max_wrong_rate: { label: "Maximum wrong-answer rate (share of the bot's answers)", min: "0.001", max: "0.2", step: "0.001" },
+      max_choices: { label: "Quick replies offered when unsure", min: "1", max: "4", step: "1" },
+      choice_floor: { label: "Smallest likelihood worth offering as a choice", min: "0", max: "1", step: "0.01" },
+      scope: { label: "What the bot can help with (completes “I can help with …”)" },
+    };
     function input(id, name, value, kind) {
       if (kind === "bool") return el("input", { id, name, type: "checkbox", checked: value, "data-kind": kind });
       if (kind === "list") return el("input", { id, name, value: value.join(", "), "data-kind": kind });
+      if (kind === "text") return el("input", { id, name, value, "data-kind": kind, maxlength: "300" });
+      const hint = hints[name] || {};
       const threshold = /threshold|similarity|confidence/.test(name);
       return el("input", { id, name, type: "number", "data-kind": kind, value: String(value),
-        step: Number.isInteger(value) && !threshold ? "1" : "0.01", min: threshold ? "0" : null, max: threshold ? "1" : null });
+        step: hint.step || (Number.isInteger(value) && !threshold ? "1" : "0.01"),
+        min: hint.min || (threshold ? "0" : null), max: hint.max || (threshold ? "1" : null) });
     }
     function kindOf(value) {
       if (typeof value === "boolean") return "bool";
       if (typeof value === "number") return "number";
+      if (typeof value === "string") return "text";
       if (Array.isArray(value) && value.every((v) => typeof v === "string")) return "list";
       return null;
     }
@@ -51,7 +62,8 @@
         const kind = kindOf(value);
         if (kind) {
           const id = form.id + "-" + key;
-          nodes.push(el("div", {}, el("label", { for: id }, label(key)), input(id, key, value, kind)));
+          const text = (hints[key] && hints[key].label) || label(key);
+          nodes.push(el("div", {}, el("label", { for: id }, text), input(id, key, value, kind)));
         } else if (value && typeof value === "object" && Object.values(value).every((v) => v && typeof v === "object")) {
           for (const [group, inner] of Object.entries(value)) {
             for (const [field, v] of Object.entries(inner)) {
@@ -70,6 +82,7 @@
       const kind = inputNode.dataset.kind;
       if (kind === "bool") return inputNode.checked;
       if (kind === "list") return inputNode.value.split(",").map((v) => v.trim()).filter(Boolean);
+      if (kind === "text") return inputNode.value;
       return Number(inputNode.value);
     }
     render(current);
@@ -149,7 +162,7 @@
   async function modelAction(path, body) {
     try {
       const result = await api("POST", path, body);
-      modelsStatus.textContent = "Active: " + result.active + (result.reloaded ? " (now answering)" : " (answers after a restart)");
+      modelsStatus.textContent = "Active: " + (result.active || "the server default");
       setTimeout(() => window.location.reload(), 900);
     } catch (error) {
       modelsStatus.textContent = error.message;

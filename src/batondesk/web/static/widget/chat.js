@@ -58,10 +58,33 @@
     return node;
   }
 
+  // Quick replies belong to the latest message only: once anything newer arrives they go.
+  function clearQuickReplies() {
+    document.querySelectorAll(".quick-replies").forEach((n) => n.remove());
+  }
+
+  function quickReplies(choices) {
+    const group = el("div", "quick-replies");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "Choose one");
+    for (const choice of choices) {
+      const button = el("button", "quick-reply" + (choice.article ? "" : " other"), choice.label);
+      button.type = "button";
+      button.addEventListener("click", () => {
+        clearQuickReplies();
+        send(choice.label, choice.id);
+      });
+      group.append(button);
+    }
+    return group;
+  }
+
   function render(message) {
     if (shown.has(message.id)) return;
     shown.add(message.id);
+    const newest = message.id > lastId;
     lastId = Math.max(lastId, message.id);
+    if (newest) clearQuickReplies();
     document.querySelectorAll(".msg.pending").forEach((n) => {
       if (message.sender_type === "customer" && n.dataset.text === message.body) n.remove();
     });
@@ -94,6 +117,9 @@
         } else cite.append(el("cite", "", s.title || s.slug));
       });
       item.append(cite);
+    }
+    if (newest && message.sender_type === "bot" && (message.choices || []).length) {
+      item.append(quickReplies(message.choices));
     }
     log.append(item);
     log.scrollTop = log.scrollHeight;
@@ -153,14 +179,16 @@
     stream.onmessage = onEvent;
   }
 
-  async function send(text) {
+  async function send(text, choice) {
     showError("");
+    clearQuickReplies();
     renderPending(text);
     const botOwns = !state || root.dataset.status === "bot" || root.dataset.status === "resolved";
     typing.hidden = !botOwns;
     try {
       if (!state) await start();
-      const turn = await call("POST", "/api/v1/widget/conversations/" + state.conversationId + "/messages", { body: text });
+      const body = choice ? { body: text, choice } : { body: text };
+      const turn = await call("POST", "/api/v1/widget/conversations/" + state.conversationId + "/messages", body);
       render(turn.message);
       if (turn.reply) render(turn.reply);
       setStatus(turn.status, turn.queue_position);

@@ -12,10 +12,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from batondesk.engine.decision import Decision
-from batondesk.engine.response import ReplyContext, Responder
-from batondesk.knowledge.gate import entry_for
-from batondesk.knowledge.index import KnowledgeIndexes, indexes
+from batondesk.engine.response import AnswerWriter, compose_answer
+from batondesk.knowledge.index import KnowledgeIndexes
 from batondesk.knowledge.intent_responses import profile_values, template_for
 from batondesk.store.access import list_messages
 from batondesk.store.models import Contact, Conversation, SenderType
@@ -48,10 +46,10 @@ class Suggestion:
 def suggest_replies(
     session: Session,
     conversation: Conversation,
-    responder: Responder,
+    indexes: KnowledgeIndexes,
+    writer: AnswerWriter | None,
     *,
     limit: int = 3,
-    cache: KnowledgeIndexes | None = None,
 ) -> Suggestion:
     messages = list_messages(session, conversation, include_private=False)
     customer = [m for m in messages if m.sender_type == SenderType.customer]
@@ -60,7 +58,7 @@ def suggest_replies(
     query = customer[-1].body
     if len(query.split()) < _SHORT_MESSAGE_WORDS and len(customer) > 1:
         query = f"{customer[-2].body} {query}"
-    index = (cache or indexes).for_account(session, conversation.account_id)
+    index = indexes.for_account(session, conversation.account_id)
     hits = index.search(query, k=limit)
     passages = [
         SuggestedPassage(
@@ -76,22 +74,22 @@ def suggest_replies(
         for passage in hit.passages[:1]
     ]
     if not hits:
-        return Suggestion(summary=_summary(responder, messages))
+        return Suggestion(summary=_summary(writer, messages))
     top = hits[0]
     intent = _last_intent(customer) or (top.article.intents[0] if top.article.intents else None)
     contact = session.get(Contact, conversation.contact_id)
     template = template_for(
         session, conversation.account_id, intent, contact.locale if contact else "en"
     )
-    reply = responder.respond(
-        Decision("answer", "assist", intent, knowledge=entry_for(top)),
-        context=ReplyContext(
-            question=query,
-            passages=[p.text if not p.heading else f"{p.heading}: {p.text}" for p in top.passages],
-            template=template.body if template is not None else None,
-            profile=profile_values(contact),
-            conversation={"id": conversation.id},
-        ),
+    reply = compose_answer(
+        top.article,
+        question=query,
+        passages=[p.text if not p.heading else f"{p.heading}: {p.text}" for p in top.passages],
+        best_heading=top.passages[0].heading if top.passages else "",
+        template=template.body if template is not None else None,
+        profile=profile_values(contact),
+        conversation={"id": conversation.id},
+        writer=writer,
     )
     return Suggestion(
         passages,
@@ -99,7 +97,7 @@ def suggest_replies(
         reply.mode,
         reply.sources,
         reply.profile_fields,
-        _summary(responder, messages),
+        _summary(writer, messages),
     )
 
 
@@ -111,8 +109,7 @@ def _last_intent(customer_messages: list[Any]) -> str | None:
     return None
 
 
-def _summary(responder: Responder, messages: list[Any]) -> str | None:
-    writer = responder.writer
+def _summary(writer: AnswerWriter | None, messages: list[Any]) -> str | None:
     summarise = getattr(writer, "summarise", None)
     if summarise is None:
         return None

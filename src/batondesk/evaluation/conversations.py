@@ -1,17 +1,25 @@
-"""Replaying labelled conversations through the whole pipeline to measure escalation.
+"""Replaying labelled conversations through the customer's turn to measure escalation.
 
-Each conversation runs in a fresh conversation of a throwaway workspace (its own SQLite
-database, the Baton Bank knowledge base and teams, no agent available), through the same
-action the widget calls, so the bot answers in between exactly as it would in production.
+Each conversation is a new one: its messages go through `engine.turn.take_turn` in order,
+with the history the widget's action would have stored, so the bot answers (or asks) in
+between exactly as it would in production, until it hands over or the messages run out.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from batondesk.engine.turn import (
+    ConversationState,
+    CustomerContext,
+    HistoryEntry,
+    TurnSetup,
+    take_turn,
+)
 
 REASONS = ("explicit_request", "frustration", "sensitive", "repeated_failure", "none")
 
@@ -36,7 +44,7 @@ class ConversationResult:
     escalated: bool
     reason: str  # "none" when not escalated
     turn: int | None  # 1-based customer message at which it escalated
-    bot_actions: list[str] = field(default_factory=list)  # answer / clarify per turn
+    bot_actions: list[str] = field(default_factory=list)  # the bot's action per turn
 
     @property
     def correct(self) -> bool:
@@ -131,14 +139,45 @@ def score(results: list[ConversationResult]) -> EscalationScores:
     )
 
 
-Replayer = Callable[[LabelledConversation], ConversationResult]
+def replay(setup: TurnSetup, conversation: LabelledConversation) -> ConversationResult:
+    """The customer's messages in order, each answered by `take_turn` with the history the
+    action would have stored (`TurnResult.bot_annotations`), until the bot hands over."""
+    history: list[HistoryEntry] = []
+    actions: list[str] = []
+    for turn, text in enumerate(conversation.messages, 1):
+        result = take_turn(text, ConversationState.from_history(history), CustomerContext(), setup)
+        actions.append(result.action)
+        if result.action == "escalate":
+            return _result(conversation, True, result.reason, turn, actions)
+        history.append(HistoryEntry("customer", text))
+        reply = result.reply.text if result.reply is not None else ""
+        history.append(HistoryEntry("bot", reply, result.bot_annotations()))
+    return _result(conversation, False, "none", None, actions)
 
 
 def evaluate(
-    conversations: list[LabelledConversation], replay: Replayer
+    conversations: list[LabelledConversation], setup: TurnSetup
 ) -> Iterator[ConversationResult]:
     for conversation in conversations:
-        yield replay(conversation)
+        yield replay(setup, conversation)
+
+
+def _result(
+    conversation: LabelledConversation,
+    escalated: bool,
+    reason: str,
+    turn: int | None,
+    actions: list[str],
+) -> ConversationResult:
+    return ConversationResult(
+        id=conversation.id,
+        expect_escalate=conversation.expect_escalate,
+        expect_reason=conversation.expect_reason,
+        escalated=escalated,
+        reason=reason,
+        turn=turn,
+        bot_actions=actions,
+    )
 
 
 def report_json(results: list[ConversationResult], scores: EscalationScores) -> dict[str, Any]:

@@ -1,0 +1,46 @@
+"""What a process owns for customers' turns: intent models per account, article indexes per
+account, the answer policy and the optional LLM writer. The app (and each CLI command) builds
+one; nothing here is a module global."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from batondesk.config import Settings
+from batondesk.engine.answer_policy import AnswerPolicy
+from batondesk.engine.intent_models import IntentModels
+from batondesk.engine.response import AnswerWriter
+from batondesk.engine.understanding import IntentPredictor
+from batondesk.knowledge.index import KnowledgeIndexes
+
+log = logging.getLogger("batondesk.engine")
+
+
+@dataclass
+class TurnServices:
+    models: IntentModels
+    indexes: KnowledgeIndexes
+    policy: AnswerPolicy
+    writer: AnswerWriter | None = None
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, fallback_model: IntentPredictor | None = None
+    ) -> TurnServices:
+        from batondesk.knowledge.llm import writer_from_settings
+
+        writer = writer_from_settings(
+            settings.llm_base_url,
+            settings.llm_model,
+            settings.llm_api_key,
+            settings.llm_timeout_seconds,
+        )
+        if writer is not None:
+            log.info("answers are phrased by %s (grounded, redacted input)", settings.llm_model)
+        return cls(
+            IntentModels(settings.models_dir, fallback=fallback_model),
+            KnowledgeIndexes(),
+            AnswerPolicy.load(),
+            writer,
+        )

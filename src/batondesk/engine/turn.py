@@ -1,0 +1,433 @@
+"""The customer's turn, top to bottom: the one place that decides what the bot does.
+
+    understand -> hand over? -> the offered choice? -> small talk? -> retrieve and weigh the
+    candidate articles -> answer / decline / clarify / hand over -> compose the reply
+
+Everything the turn needs arrives as plain data: the message, the conversation so far
+(`ConversationState`, derived from the stored history by `ConversationState.from_history`),
+the customer (`CustomerContext`) and the account's setup (`TurnSetup`: its intent model,
+article index, answer policy and settings). Nothing here reads the database or the network
+(except an LLM writer the setup may carry), so the HTTP action, the evaluators and the
+benchmarks all run this same function and cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import numpy as np
+
+from batondesk.engine.answer_policy import PolicyModel
+from batondesk.engine.candidates import Candidate, IntentEvidence, retrieve, weigh_evidence
+from batondesk.engine.clarification import (
+    NONE_OF_THESE,
+    ChoiceReading,
+    OfferedChoice,
+    read_choice,
+)
+from batondesk.engine.response import (
+    ASK_AGAIN_AFTER_NONE,
+    ASK_FOR_DETAIL,
+    SMALLTALK_REPLIES,
+    AnswerWriter,
+    Reply,
+    clarifying_question,
+    compose_answer,
+    decline_text,
+    decline_with_article,
+)
+from batondesk.engine.settings import AnsweringSettings
+from batondesk.engine.smalltalk import smalltalk_kind
+from batondesk.engine.understanding import IntentPredictor, Understanding, understand
+from batondesk.handoff.policy import EscalationPolicy, Verdict
+from batondesk.handoff.settings import EscalationSettings
+from batondesk.knowledge.retrieval import ArticleHit, HybridIndex, IndexedArticle
+
+Action = Literal["answer", "clarify", "decline", "smalltalk", "escalate"]
+
+# Articles with this tag say what the account does NOT offer ("We don't offer mortgages"):
+# the bot quotes them to decline honestly instead of answering.
+NOT_OFFERED_TAG = "not-offered"
+# A not-offered article is quoted when it is the closest article by meaning or by words and
+# its best passage is at least this close (MiniLM cosine). Chosen on the development question
+# sets: it catches a fifth of "do you offer X?" questions and almost nothing answerable.
+NOT_OFFERED_SIMILARITY = 0.35
+# With the intent model this sure of an intent the account has no article for, a person
+# answers rather than the bot asking around it.
+NO_ANSWER_CONFIDENCE = 0.8
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One earlier message as the turn sees it: who sent it, its text and its annotations."""
+
+    sender: str  # customer / bot / agent
+    text: str
+    annotations: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ConversationState:
+    """What the turn needs to know of the conversation before this message."""
+
+    earlier_customer_messages: tuple[str, ...] = ()
+    unclear_turns: int = 0  # the bot's clarifying questions in a row, just before this message
+    offered: tuple[OfferedChoice, ...] = ()  # the quick replies of the bot's last message
+
+    @classmethod
+    def from_history(cls, history: Sequence[HistoryEntry]) -> ConversationState:
+        """`history`: the conversation's public messages, oldest first."""
+        customer = tuple(m.text for m in history if m.sender == "customer")
+        bot = [m for m in history if m.sender == "bot"]
+        unclear = 0
+        for message in reversed(bot[-5:]):
+            if message.annotations.get("decision") != "clarify":
+                break
+            unclear += 1
+        offered: tuple[OfferedChoice, ...] = ()
+        last = history[-1] if history else None
+        if last is not None and last.sender == "bot":
+            offered = tuple(
+                OfferedChoice.from_annotation(c) for c in last.annotations.get("choices", [])
+            )
+        return cls(customer, unclear, offered)
+
+
+@dataclass(frozen=True)
+class CustomerContext:
+    tier: str = "standard"
+    locale: str | None = None
+    profile: Mapping[str, Any] = field(default_factory=dict)  # template values
+    conversation: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TurnSetup:
+    """The account's side of the turn, assembled by the caller."""
+
+    index: HybridIndex
+    policy: PolicyModel  # the variant matching whether `classifier` is set
+    classifier: IntentPredictor | None = None
+    escalation: EscalationSettings = field(default_factory=EscalationSettings)
+    answering: AnsweringSettings = field(default_factory=AnsweringSettings)
+    # (intent, locale) -> the account's response template
+    templates: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    writer: AnswerWriter | None = None
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    understanding: Understanding
+    action: Action
+    reason: str  # answered, chosen, ambiguous, unknown, out_of_scope, not_offered, ...
+    intent: str | None = None
+    article: IndexedArticle | None = None
+    choices: tuple[OfferedChoice, ...] = ()
+    reply: Reply | None = None  # None when handing over: the queue says what happens next
+    evidence: dict[str, Any] = field(default_factory=dict)  # scores and codes, never text
+
+    def bot_annotations(self) -> dict[str, Any]:
+        """What is stored with the bot's reply, and what `ConversationState.from_history`
+        reads back on the next turn."""
+        if self.reply is None:
+            return {"decision": self.action, "reason": self.reason}
+        reply = self.reply
+        return {
+            "decision": self.action,
+            "reason": self.reason,
+            "sources": reply.sources,
+            "answer_mode": reply.mode,
+            # Which profile fields the reply was filled from (shown to agents).
+            "profile_fields": reply.profile_fields,
+            "choices": [c.to_annotation() for c in self.choices],
+            **({"answer_details": reply.details} if reply.details else {}),
+        }
+
+
+def take_turn(
+    text: str,
+    state: ConversationState,
+    customer: CustomerContext,
+    setup: TurnSetup,
+    *,
+    button: str | None = None,
+) -> TurnResult:
+    """Decide and compose the bot's reply to `text`. `button` is the id of the quick reply
+    the customer pressed, if any."""
+    understanding = understand(text, state.earlier_customer_messages, setup.classifier)
+    escalation = EscalationPolicy(setup.escalation, customer.tier)
+    cues = understanding.cues
+    evidence: dict[str, Any] = {
+        "confidence": round(understanding.confidence, 4),
+        "frustration": round(understanding.frustration, 4),
+        "escalation_thresholds": setup.escalation.thresholds(),
+    }
+    turn = _Turn(text, understanding, customer, setup, evidence)
+
+    # 1. The customer asked for a person, or something is at stake: hand over, whatever else.
+    reading = _read_reply(text, state, setup, understanding, button)
+    verdict = escalation.before_answer(cues, answering_choice=reading.outcome == "picked")
+    if verdict is not None:
+        return turn.escalate(verdict)
+
+    # 2. The reply to our clarifying question.
+    if reading.outcome == "picked" and reading.choice is not None:
+        article = _article(setup, reading.choice)
+        if article is not None:
+            evidence["choice"] = {"how": reading.how, "slug": article.slug}
+            return turn.answer(article, "chosen")
+    if reading.outcome == "none":
+        evidence["choice"] = {"how": reading.how}
+        verdict = escalation.when_unclear(understanding.top, state.unclear_turns)
+        if verdict is not None:
+            return turn.escalate(verdict)
+        return turn.clarify((), "none_of_these", ASK_AGAIN_AFTER_NONE)
+
+    # 3. "Hello", "thanks!": a friendly word, not a search.
+    chat = smalltalk_kind(text)
+    if chat is not None:
+        return turn.reply("smalltalk", chat, Reply(SMALLTALK_REPLIES[chat], mode="smalltalk"))
+
+    # 4. Which articles may answer it, and how likely each is right.
+    candidates = turn.weigh(
+        retrieve(setup.index, text, understanding.language, understanding.sentence_vector)
+    )
+    verdict = escalation.high_stakes(understanding.top)
+    if verdict is not None:
+        return turn.escalate(verdict)
+    point = setup.policy.operating_point(setup.answering.max_wrong_rate)
+    evidence["answer_threshold"] = round(point.threshold, 4)
+    evidence["max_wrong_rate"] = setup.answering.max_wrong_rate
+    best = candidates[0] if candidates else None
+    if best is not None and best.score >= point.threshold:
+        if NOT_OFFERED_TAG in best.article.tags:
+            return turn.decline_with(best)
+        return turn.answer(best.article, "answered", best)
+
+    # 5. Something the account does not offer, said in its own words.
+    declined = _not_offered(candidates)
+    if declined is not None:
+        return turn.decline_with(declined)
+
+    # 6. A clear intent the account has no article for: a person must answer.
+    if (
+        understanding.intent is not None
+        and understanding.confidence >= NO_ANSWER_CONFIDENCE
+        and not any(understanding.intent in a.intents for a in setup.index.articles)
+    ):
+        return turn.escalate(Verdict("no_answer", {"intent": understanding.intent}))
+
+    # 7. Unclear: the escalation settings may hand over now (too many unclear turns, VIP).
+    verdict = escalation.when_unclear(understanding.top, state.unclear_turns)
+    if verdict is not None:
+        return turn.escalate(verdict)
+    choices = _choices(candidates, setup.answering)
+    if choices:
+        return turn.clarify(choices, "ambiguous")
+    if understanding.has_intent_model and understanding.out_of_scope:
+        return turn.reply(
+            "decline", "out_of_scope", Reply(decline_text(setup.answering.scope), mode="decline")
+        )
+    return turn.clarify((), "unknown", ASK_FOR_DETAIL)
+
+
+@dataclass
+class _Turn:
+    """The turn's working state and the ways it can end."""
+
+    text: str
+    understanding: Understanding
+    customer: CustomerContext
+    setup: TurnSetup
+    evidence: dict[str, Any]
+    candidates: list[Candidate] = field(default_factory=list)
+
+    def weigh(self, hits: list[ArticleHit]) -> list[Candidate]:
+        """Candidates scored by the answer policy, best first."""
+        u = self.understanding
+        intents = (
+            IntentEvidence(u.top, u.in_scope_margin) if self.setup.classifier is not None else None
+        )
+        found, rows = weigh_evidence(
+            self.text, u.language, intents, hits, _answerable(self.setup.index, u.language)
+        )
+        scores = self.setup.policy.score(rows)
+        ranked = sorted(
+            (replace(c, score=float(s)) for c, s in zip(found, scores, strict=True)),
+            key=lambda c: -c.score,
+        )
+        self.candidates = ranked
+        self.evidence["candidates"] = [
+            {
+                "slug": c.slug,
+                "score": round(c.score, 4),
+                "intent_mass": round(c.intent_mass, 4),
+                "semantic": round(c.semantic, 4),
+                "lexical": round(c.lexical, 3),
+            }
+            for c in ranked[:3]
+        ]
+        return ranked
+
+    def answer(
+        self, article: IndexedArticle, reason: str, candidate: Candidate | None = None
+    ) -> TurnResult:
+        passages = candidate.passages if candidate is not None else []
+        intent = _answered_intent(article, self.understanding)
+        locale = self.customer.locale or self.understanding.language
+        reply = compose_answer(
+            article,
+            question=self.text,
+            passages=[p.text if not p.heading else f"{p.heading}: {p.text}" for p in passages],
+            best_heading=passages[0].heading if passages else "",
+            template=_template(self.setup.templates, intent, locale),
+            profile=dict(self.customer.profile),
+            conversation=dict(self.customer.conversation),
+            writer=self.setup.writer,
+        )
+        return TurnResult(
+            self.understanding, "answer", reason, intent, article, (), reply, self.evidence
+        )
+
+    def decline_with(self, candidate: Candidate) -> TurnResult:
+        passage = candidate.passages[0].text if candidate.passages else candidate.article.title
+        return TurnResult(
+            self.understanding,
+            "decline",
+            "not_offered",
+            None,
+            candidate.article,
+            (),
+            decline_with_article(candidate.article, passage),
+            self.evidence,
+        )
+
+    def clarify(
+        self, choices: Sequence[Candidate], reason: str, text: str | None = None
+    ) -> TurnResult:
+        offered = tuple(
+            OfferedChoice(
+                str(number),
+                c.article.title,
+                {"article_id": c.article.id, "slug": c.slug, "title": c.article.title},
+            )
+            for number, c in enumerate(choices, 1)
+        )
+        if offered:
+            offered += (OfferedChoice(NONE_OF_THESE, "Something else"),)
+        question = text or clarifying_question([c.article.title for c in choices])
+        return TurnResult(
+            self.understanding,
+            "clarify",
+            reason,
+            self.understanding.intent,
+            None,
+            offered,
+            Reply(question, mode="clarify"),
+            self.evidence,
+        )
+
+    def reply(self, action: Action, reason: str, reply: Reply) -> TurnResult:
+        return TurnResult(
+            self.understanding,
+            action,
+            reason,
+            self.understanding.intent,
+            None,
+            (),
+            reply,
+            self.evidence,
+        )
+
+    def escalate(self, verdict: Verdict) -> TurnResult:
+        return TurnResult(
+            self.understanding,
+            "escalate",
+            verdict.reason,
+            self.understanding.intent,
+            evidence={**self.evidence, **verdict.evidence},
+        )
+
+
+def _read_reply(
+    text: str,
+    state: ConversationState,
+    setup: TurnSetup,
+    understanding: Understanding,
+    button: str | None,
+) -> ChoiceReading:
+    if not state.offered:
+        return ChoiceReading("unrelated")
+    similarities = None
+    embedder = setup.index.embedder
+    if embedder is not None:
+        labels = embedder.embed([c.label for c in state.offered])
+        vector = understanding.sentence_vector
+        if vector is None:
+            vector = embedder.embed([text])[0]
+        similarities = [float(s) for s in np.asarray(labels) @ vector]
+    return read_choice(text, state.offered, button=button, similarities=similarities)
+
+
+def _article(setup: TurnSetup, choice: OfferedChoice) -> IndexedArticle | None:
+    """The offered article, if it is still published."""
+    wanted = (choice.article or {}).get("article_id")
+    return next(
+        (a for a in setup.index.articles if a.id == wanted and a.status == "published"), None
+    )
+
+
+def _answerable(index: HybridIndex, language: str) -> list[IndexedArticle]:
+    """Published articles, those in the customer's language first (so an intent maps to its
+    article in that language when the account has one)."""
+    published = [a for a in index.articles if a.status == "published"]
+    return sorted(published, key=lambda a: a.locale.split("-")[0].lower() != language)
+
+
+def _not_offered(candidates: Sequence[Candidate]) -> Candidate | None:
+    """An article on what the account does not offer, when it is the closest to the message
+    by meaning or by words and close enough to be about it."""
+    if not candidates:
+        return None
+    by_meaning = max(candidates, key=lambda c: c.semantic)
+    by_words = max(candidates, key=lambda c: c.lexical)
+    for closest in (by_meaning, by_words):
+        if (
+            NOT_OFFERED_TAG in closest.article.tags
+            and closest.semantic >= NOT_OFFERED_SIMILARITY
+            and (closest is by_meaning or closest.lexical > 0)
+        ):
+            return closest
+    return None
+
+
+def _choices(candidates: Sequence[Candidate], settings: AnsweringSettings) -> list[Candidate]:
+    """The plausible articles worth offering as quick replies, best first."""
+    return [
+        c
+        for c in candidates
+        if c.score >= settings.choice_floor and NOT_OFFERED_TAG not in c.article.tags
+    ][: settings.max_choices]
+
+
+def _answered_intent(article: IndexedArticle, understanding: Understanding) -> str | None:
+    """The intent the answer serves: the model's most likely intent among the article's."""
+    for label, _probability in understanding.top:
+        if label in article.intents:
+            return label
+    return article.intents[0] if article.intents else None
+
+
+def _template(
+    templates: Mapping[tuple[str, str], str], intent: str | None, locale: str
+) -> str | None:
+    """The intent's template in the customer's locale, its language, else English."""
+    if intent is None:
+        return None
+    for wanted in (locale, locale.split("-")[0], "en"):
+        body = templates.get((intent, wanted.lower()))
+        if body is not None:
+            return body
+    return None

@@ -88,6 +88,11 @@ def test_demo_in_a_fresh_clone_trains_the_documented_model_from_shipped_data(
     assert "(trained now), profile fast, trained on BANKING77 train (10,003 examples) in" in line
     assert "knowledge-base titles" not in demo.stderr
 
+    again = _run(clone, "-c", "from batondesk.cli import main; main()", "demo", "--no-serve")
+    assert again.returncode == 0, again.stdout + again.stderr
+    version = line.split()[2]
+    assert f"intent model: {version} (already active), profile fast" in again.stdout
+
     scored = _run(clone, "-c", SCORE)
     assert scored.returncode == 0, scored.stderr
     result = json.loads(scored.stdout.strip().splitlines()[-1])

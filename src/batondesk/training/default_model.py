@@ -60,7 +60,7 @@ def active_default_model(settings: Settings) -> DefaultModel | None:
         return None
     meta = read_metadata(active.path)
     if meta.get("trained_by") == TRAINED_BY and meta.get("dataset_source") == KNOWLEDGE_BASE_SOURCE:
-        log.warning("active model %s was trained on knowledge-base titles only", active.version)
+        log.warning("model %s was trained on knowledge-base titles: retraining", active.version)
         return None
     return _describe(active.version, meta, trained_now=False)
 
@@ -74,7 +74,7 @@ def train_default_model(
     registry = ModelRegistry(settings.models_dir)
     previous = registry.active()
     dataset = banking77_train()
-    log.info("training the default intent model on %d examples of %s", len(dataset), TRAIN_NAME)
+    log.debug("training the default intent model on %d examples of %s", len(dataset), TRAIN_NAME)
     started = time.perf_counter()
     classifier = IntentClassifier(profile=profile).fit(
         dataset.texts, dataset.labels, progress=progress
@@ -96,13 +96,6 @@ def train_default_model(
     registry.promote(version.version)
     model = _describe(version.version, read_metadata(version.path), trained_now=True)
     return model if previous is None else replace(model, replaced=previous.version)
-
-
-def ensure_default_model(
-    settings: Settings, profile: str = DEFAULT_PROFILE, progress: Progress | None = None
-) -> DefaultModel:
-    """The active model if there is a usable one, else a newly trained demo model."""
-    return active_default_model(settings) or train_default_model(settings, profile, progress)
 
 
 def _describe(version: str, meta: dict[str, Any], trained_now: bool) -> DefaultModel:

@@ -35,7 +35,8 @@ lint: install
 clean:
 	rm -rf $(VENV) var .pytest_cache
 
-## NLU benchmarks (BANKING77 full and 10-shot, CLINC150 with out-of-scope) on ../shared/data/:
+## NLU benchmarks (BANKING77 full and 10-shot, CLINC150 with out-of-scope) on the datasets in
+## BATON_DATASETS_DIR (default ../shared/data; see benchmarks/public_datasets.py):
 ## writes benchmarks/results/nlu_*.json and the bench-nlu section of docs/benchmarks.md (~21 min).
 ## Profile `accurate` (fine-tuned encoder); NLU_PROFILE=fast measures the demo's profile.
 bench-nlu: install

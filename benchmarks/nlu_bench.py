@@ -2,8 +2,9 @@
 
 Each row runs in its own process so its peak memory (ru_maxrss) and timings are its own.
 Results go to benchmarks/results/nlu_<row>.json; `report` writes the bench-nlu section of
-docs/benchmarks.md. Data are read from ../shared/data/ relative to the project root and are
-never copied into the repository. Thresholds are tuned on validation data only, never on test.
+docs/benchmarks.md. Data are read from BATON_DATASETS_DIR (see benchmarks/public_datasets.py);
+of them only BANKING77 train ships with Baton, for the demo. Thresholds are tuned on validation
+data only, never on test.
 
     python benchmarks/nlu_bench.py all [--profile accurate|fast]
     python benchmarks/nlu_bench.py row banking77_full [--profile accurate]
@@ -14,7 +15,6 @@ never copied into the repository. Thresholds are tuned on validation data only, 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import random
@@ -27,10 +27,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from machine import describe_machine  # benchmarks/ is on sys.path when run as a script
+# benchmarks/ is on sys.path when run as a script
+from machine import describe_machine
+from public_datasets import (
+    BANKING77_TEST,
+    BANKING77_TRAIN,
+    CLINC150,
+    dataset_file,
+    read_banking77,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data"
 RESULTS = ROOT / "benchmarks" / "results"
 DOC = ROOT / "docs" / "benchmarks.md"
 ROWS = ("banking77_full", "banking77_10shot", "clinc150_full")
@@ -52,12 +59,6 @@ def peak_memory_mb() -> float:
         for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
     )
     return round(max(peaks) / 1024.0, 1)
-
-
-def read_banking77(split: str) -> tuple[list[str], list[str]]:
-    with open(DATA / "banking77" / f"{split}.csv", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    return [r["text"] for r in rows], [r["category"] for r in rows]
 
 
 def few_shot(
@@ -163,7 +164,7 @@ def run_clinc150_full(profile: str) -> dict[str, Any]:
     from batondesk.nlu import IntentClassifier
     from batondesk.nlu.evaluation import evaluate
 
-    data = json.loads((DATA / "clinc150" / "data_full.json").read_text(encoding="utf-8"))
+    data = json.loads(dataset_file(CLINC150).read_text(encoding="utf-8"))
     train = data["train"]
     val = data["val"] + data["oos_val"]
     test = data["test"] + data["oos_test"]
@@ -224,7 +225,7 @@ def remeasure_latency(row: str) -> None:
     if row == "banking77_full":
         texts = read_banking77("test")[0]
     else:
-        data = json.loads((DATA / "clinc150" / "data_full.json").read_text(encoding="utf-8"))
+        data = json.loads(dataset_file(CLINC150).read_text(encoding="utf-8"))
         texts = [t for t, _ in data["test"]]
     served = speed(MODELS / row, texts)
     result.update(served)
@@ -252,8 +253,9 @@ def main() -> None:
         remeasure_latency(args.row)
         return
     if args.command == "all":
-        if not (DATA / "banking77" / "train.csv").is_file():
-            sys.exit(f"datasets not found under {DATA}")
+        # Every file first: a run takes ~20 minutes and should not stop at its last row.
+        for name in (BANKING77_TRAIN, BANKING77_TEST, CLINC150):
+            dataset_file(name)
         for row in ROWS:
             subprocess.run(
                 [sys.executable, __file__, "row", row, "--profile", args.profile], check=True

@@ -58,7 +58,8 @@ class Settings(BaseSettings):
     widget_token_ttl_seconds: int = 7 * 24 * 3600
     session_ttl_seconds: int = 12 * 3600
     nlu_model_dir: Path | None = None
-    # Public datasets (BANKING77, CLINC150) used to train the demo model and run benchmarks.
+    # Full public datasets (BANKING77, CLINC150) for the benchmarks; the demo model's training
+    # data ships with the package (batondesk/demo/data/).
     datasets_dir: Path = Path("../shared/data")
     # "fast" only for test suites; see privacy/passwords.py.
     password_hashing: Literal["strong", "fast"] = "strong"

@@ -39,6 +39,32 @@ def _mount_subcommands() -> None:
     )
 
 
+def _print_version(requested: bool) -> None:
+    if not requested:
+        return
+    from batondesk import __version__
+    from batondesk.demo.training_data import ATTRIBUTION
+
+    typer.echo(f"baton {__version__}")
+    typer.echo(f"About: {ATTRIBUTION}.")
+    raise typer.Exit()
+
+
+@app.callback()
+def about(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version and the data the demo model is trained on, then exit.",
+        ),
+    ] = False,
+) -> None:
+    """Baton: self-hosted customer support where AI answers and hands the baton to a human."""
+
+
 @app.command()
 def migrate() -> None:
     """Create or upgrade the database schema to the newest version."""

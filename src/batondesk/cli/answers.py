@@ -59,10 +59,10 @@ def fit_command(
     from batondesk.knowledge.retrieval import HybridIndex
     from batondesk.nlu import DatasetError, IntentClassifier, load_dataset
     from batondesk.training import answer_policy as fitting
-    from batondesk.training.default_model import default_training_file
+    from batondesk.demo.training_data import TRAIN_FILE
 
     settings = get_settings()
-    source = data or default_training_file()
+    source = data or TRAIN_FILE
     try:
         dataset = load_dataset(source)
     except (OSError, DatasetError) as error:

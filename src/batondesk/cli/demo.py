@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from batondesk.config import get_settings
+from batondesk.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from batondesk.training.default_model import DefaultModel
 
 
 def demo(
@@ -17,16 +20,14 @@ def demo(
     """Migrate, seed the Baton Bank demo workspace, prepare the default intent model, serve."""
     from batondesk.demo.seed import seed_demo
     from batondesk.store import init_store
-    from batondesk.training.default_model import ensure_default_model
 
     settings = get_settings()
     db = init_store(settings)
     db.migrate()
     summary = seed_demo(db)
     typer.echo("demo workspace " + ("seeded" if summary.created else "already seeded"))
-    model = ensure_default_model(settings)
-    typer.echo(f"intent model: {model}")
     db.dispose()
+    typer.echo(f"intent model: {_prepare_intent_model(settings).describe()}")
 
     address = f"http://{host or settings.host}:{port or settings.port}"
     typer.echo(
@@ -44,3 +45,27 @@ def demo(
         from batondesk.cli import serve as serve_command
 
         serve_command(host=host, port=port, workers=1)
+
+
+def _prepare_intent_model(settings: Settings) -> DefaultModel:
+    """The active intent model, or the demo's, trained now with a progress bar (~2 minutes)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from batondesk.demo.training_data import TRAIN_NAME, DemoDataMissing
+    from batondesk.training.default_model import active_default_model, train_default_model
+
+    active = active_default_model(settings)
+    if active is not None:
+        return active
+    typer.echo(f"training the intent model on {TRAIN_NAME} (shipped with Baton), ~2 minutes")
+    with Progress(TextColumn("{task.description:<32}"), BarColumn(), TimeElapsedColumn()) as bar:
+        task = bar.add_task("loading", total=1.0)
+        try:
+            return train_default_model(
+                settings,
+                progress=lambda step, done: bar.update(task, description=step, completed=done),
+            )
+        except DemoDataMissing as exc:
+            bar.stop()
+            typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(code=1) from None

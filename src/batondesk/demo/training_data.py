@@ -1,0 +1,50 @@
+"""The data the Baton Bank demo's intent model learns from, shipped inside the package.
+
+The demo bank's intents are BANKING77's, so its model is trained on BANKING77's training split
+(unchanged) and checked on a fixed sample of its test split; data/banking77/README.md says where
+they come from, under which licence, and how the sample was drawn. Benchmarks read the full
+test split from BATON_DATASETS_DIR instead: the sample is only a quick check.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from batondesk.nlu import Dataset, load_dataset
+
+BANKING77_DIR = Path(__file__).parent / "data" / "banking77"
+TRAIN_FILE = BANKING77_DIR / "train.csv"
+TEST_SAMPLE_FILE = BANKING77_DIR / "test_sample.csv"
+TRAIN_NAME = "BANKING77 train"
+TEST_SAMPLE_NAME = "BANKING77 test sample"
+# Printed by `baton --version` and the README: the licence asks for attribution.
+ATTRIBUTION = (
+    "The demo's intent model is trained on BANKING77 (CC BY 4.0): Casanueva et al., "
+    '"Efficient Intent Detection with Dual Sentence Encoders", NLP4ConvAI 2020; '
+    "data from https://github.com/PolyAI-LDN/task-specific-datasets"
+)
+
+
+class DemoDataMissing(FileNotFoundError):
+    """A file of the shipped demo data is not where the package keeps it."""
+
+
+def banking77_train() -> Dataset:
+    """BANKING77's training split: 10,003 messages over 77 intents."""
+    return _load(TRAIN_FILE, TRAIN_NAME)
+
+
+def banking77_test_sample() -> Dataset:
+    """770 messages of BANKING77's test split, 10 per intent."""
+    return _load(TEST_SAMPLE_FILE, TEST_SAMPLE_NAME)
+
+
+def _load(path: Path, name: str) -> Dataset:
+    if not path.is_file():
+        raise DemoDataMissing(
+            f"{path} is missing. The demo's intent model is trained on this file, which ships "
+            "with Baton (src/batondesk/demo/data/banking77/); restore it from the repository "
+            "(git checkout -- src/batondesk/demo/data) or reinstall the package."
+        )
+    dataset = load_dataset(path)
+    return Dataset(dataset.texts, dataset.labels, source=name)

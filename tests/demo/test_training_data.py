@@ -1,0 +1,84 @@
+"""The demo's training data ships with the package: BANKING77 train, its licence, a test sample."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from batondesk.config import Settings
+from batondesk.demo import training_data
+from batondesk.demo.training_data import banking77_test_sample, banking77_train
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCHMARKS = ROOT / "benchmarks"
+PACKAGE = ROOT / "src" / "batondesk"
+
+
+def test_training_data_is_banking77_train_over_its_77_intents() -> None:
+    dataset = banking77_train()
+    intents = json.loads((training_data.BANKING77_DIR / "categories.json").read_text())
+    assert len(dataset) == 10_003
+    assert set(dataset.labels) == set(intents) and len(intents) == 77
+    assert min(Counter(dataset.labels).values()) >= 35
+
+
+def test_test_sample_has_ten_messages_per_intent_none_of_them_for_training() -> None:
+    sample = banking77_test_sample()
+    assert len(sample) == 770
+    assert set(Counter(sample.labels).values()) == {10}
+    assert set(sample.labels) == set(banking77_train().labels)
+    # BANKING77 itself repeats one test message in train; the sample adds no other overlap.
+    train = {text.lower() for text in banking77_train().texts}
+    assert sum(text.lower() in train for text in sample.texts) <= 1
+
+
+def test_licence_and_attribution_ship_beside_the_data() -> None:
+    folder = training_data.BANKING77_DIR
+    assert "Attribution 4.0 International" in (folder / "LICENSE").read_text()
+    notice = (folder / "README.md").read_text()
+    for needed in ("CC BY 4.0", "Casanueva", "NLP4ConvAI", "PolyAI-LDN/task-specific-datasets"):
+        assert needed in notice
+
+
+def test_every_shipped_file_is_declared_as_package_data() -> None:
+    """An installed (non-editable) package must carry the data: pyproject's package-data
+    patterns cover every file of the data folder."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"]["package-data"]["batondesk"]
+    declared = {path for pattern in patterns for path in PACKAGE.glob(pattern)}
+    shipped = [p for p in training_data.BANKING77_DIR.iterdir() if p.is_file()]
+    assert {p.name for p in shipped} >= {"train.csv", "test_sample.csv", "LICENSE", "README.md"}
+    assert [p.name for p in shipped if p not in declared] == []
+
+
+@pytest.fixture
+def published_banking77(tmp_path: Path) -> Path:
+    folder = Settings(environment="test", data_dir=tmp_path).datasets_dir / "banking77"
+    if not (folder / "test.csv").is_file():
+        pytest.skip(f"the full BANKING77 is not in {folder} (BATON_DATASETS_DIR)")
+    return folder
+
+
+def test_shipped_files_are_the_published_ones_and_the_sample_is_reproducible(
+    published_banking77: Path,
+) -> None:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        from public_datasets import (  # type: ignore[import-not-found]
+            UNCHANGED,
+            draw_test_sample,
+            read_rows,
+            sample_csv,
+        )
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    shipped = training_data.BANKING77_DIR
+    for name in UNCHANGED:
+        assert (shipped / name).read_bytes() == (published_banking77 / name).read_bytes(), name
+    sample = draw_test_sample(read_rows(published_banking77 / "test.csv"))
+    assert (shipped / "test_sample.csv").read_bytes() == sample_csv(sample).encode("utf-8")

@@ -1,7 +1,7 @@
-"""Escalation benchmark: replay the labelled development set through the full pipeline.
+"""Escalation benchmark: replay the labelled development set through the customer's turn.
 
-Same replay as `baton escalation eval` (fresh SQLite workspace with the Baton Bank knowledge
-base, the active intent model), plus the speed of the detectors alone. Writes
+Same replay as `baton escalation eval` (the Baton Bank knowledge base, the active intent model,
+default settings), plus the speed of the detectors alone. Writes
 benchmarks/results/escalation_dev.json.
 
     python benchmarks/escalation.py [FILE.jsonl]
@@ -49,23 +49,19 @@ def detector_latency_ms(conversations: list[Any]) -> dict[str, float]:
 
 def main() -> None:
     from batondesk.config import get_settings
-    from batondesk.engine import ClassifierUnderstander, Pipeline
-    from batondesk.engine.loading import load_active_classifier
-    from batondesk.handoff.evaluation import read_conversations, score
-    from batondesk.handoff.replay import replay_workspace
+    from batondesk.evaluation.conversations import read_conversations, replay, score
+    from batondesk.evaluation.workspace import evaluation_setup
     from batondesk.nlu import ModelRegistry
 
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_SET
     conversations = read_conversations(path)
     settings = get_settings()
-    classifier = load_active_classifier(settings.models_dir)
-    if classifier is None:
-        sys.exit("no active intent model: run `baton demo --no-serve` first")
     active = ModelRegistry(settings.models_dir).active()
-    pipeline = Pipeline(ClassifierUnderstander(classifier))
+    if active is None:
+        sys.exit("no active intent model: run `baton demo --no-serve` first")
     started = time.perf_counter()
-    with replay_workspace(pipeline, settings) as workspace:
-        results = [workspace.replay(c) for c in conversations]
+    with evaluation_setup(settings) as setup:
+        results = [replay(setup, c) for c in conversations]
     elapsed = time.perf_counter() - started
     scores = score(results)
     wrong = [

@@ -52,6 +52,7 @@ def fit_command(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from batondesk.demo.content import KB_DIR
+    from batondesk.demo.training_data import TRAIN_FILE
     from batondesk.engine.answer_policy import DEFAULT_POLICY_FILE
     from batondesk.engine.intent_models import IntentModels
     from batondesk.evaluation.workspace import folder_articles
@@ -59,7 +60,6 @@ def fit_command(
     from batondesk.knowledge.retrieval import HybridIndex
     from batondesk.nlu import DatasetError, IntentClassifier, load_dataset
     from batondesk.training import answer_policy as fitting
-    from batondesk.demo.training_data import TRAIN_FILE
 
     settings = get_settings()
     source = data or TRAIN_FILE

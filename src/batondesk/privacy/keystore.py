@@ -4,18 +4,24 @@
   master keys may be listed in ``BATON_PREVIOUS_MASTER_KEYS`` while a rotation is rolled out.
 * Each account has an **account key** (versioned), stored wrapped by the master key.
 * Each contact has a **data key**, stored wrapped by its account's key. Every message body and
-  personal field of that contact is sealed with it (see `privacy/sealing.py`).
+  personal field of that contact is sealed with it (see `privacy/sealing.py`). Each inbox has
+  one too, sealing its identity secret.
+* **System keys** (the audit-chain key) are stored wrapped by the master key.
 
 All wrapped keys live in the key store, a database separate from the main one (by default a
 SQLite file under ``data_dir/keys/``; ``BATON_KEYSTORE_URL`` for a shared one). Rotation
 re-wraps keys and never re-encrypts data. Erasing a contact destroys its data key: every copy of
 the main database, including old backups, becomes unreadable for that contact.
+
+A key store belongs to the `Database` that opened it (``db.keys.keystore``); nothing here is
+process-global.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import os
 import secrets
 import threading
@@ -24,17 +30,32 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Engine, create_engine, event, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from batondesk.privacy.keyring import DecryptionError
 from batondesk.store.base import utcnow
-from batondesk.store.privacy import AccountKey, AuditAnchor, DataKey, KeyBase
+from batondesk.store.files import secure_sqlite_file
+from batondesk.store.privacy import (
+    AccountKey,
+    AuditAnchor,
+    AuditCheckpoint,
+    DataKey,
+    KeyBase,
+    SystemKey,
+)
 
 _NONCE = 12
 # Unwrapped data keys are cached per process; a key destroyed by another process stops working
 # here after at most this long (this process forgets its own destroyed keys at once).
 DATA_KEY_CACHE_SECONDS = 60.0
 DATA_KEY_CACHE_SIZE = 50_000
+# The key that chains the audit log (privacy/audit.py).
+AUDIT_KEY = "audit"
+# A chain head is checkpointed (kept for good, authenticated) once this many entries or this
+# long have passed since the chain's previous checkpoint.
+CHECKPOINT_EVERY_ENTRIES = 100
+CHECKPOINT_EVERY_SECONDS = 3600.0
 
 
 class KeyDestroyed(DecryptionError):
@@ -70,11 +91,25 @@ def _data_ad(account_id: int, key_ref: str, version: int) -> bytes:
     return f"baton data key|{account_id}|{key_ref}|{version}".encode()
 
 
+def _system_ad(name: str) -> bytes:
+    return f"baton system key|{name}".encode()
+
+
 @dataclass(frozen=True)
 class RotationReport:
     account_keys_rewrapped: int
     accounts_rotated: int
     data_keys_rewrapped: int
+    system_keys_rewrapped: int = 0
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    chain: int
+    seq: int
+    hash: str
+    kind: str
+    authentic: bool  # its MAC verifies under the audit key
 
 
 class KeyStore:
@@ -88,6 +123,7 @@ class KeyStore:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
             kwargs["pool_pre_ping"] = True
+        secure_sqlite_file(url)
         self.engine: Engine = create_engine(url, **kwargs)  # type: ignore[arg-type]
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -96,6 +132,8 @@ class KeyStore:
         self._lock = threading.Lock()
         self._data_keys: dict[str, tuple[AESGCM, float]] = {}
         self._account_keys: dict[tuple[int, int], bytes] = {}
+        self._system_keys: dict[str, bytes] = {}
+        self._last_checkpoints: dict[int, tuple[int, float]] = {}  # chain -> (seq, unix time)
 
     # --- account keys ---------------------------------------------------------------------
 
@@ -223,8 +261,10 @@ class KeyStore:
         """Re-wrap every account key under the current master key and, with `account_keys`,
         give each account (or only `account_id`) a new account key, re-wrapping its data keys.
         No message or personal field is re-encrypted: data keys themselves do not change."""
-        rewrapped = rotated = data_rewrapped = 0
+        rewrapped = rotated = data_rewrapped = system_rewrapped = 0
         with self.sessions() as session, session.begin():
+            if account_id is None:
+                system_rewrapped = self._rewrap_system_keys(session)
             query = select(AccountKey).where(AccountKey.retired_at.is_(None))
             if account_id is not None:
                 query = query.where(AccountKey.account_id == account_id)
@@ -245,7 +285,7 @@ class KeyStore:
                     rotated += 1
         with self._lock:
             self._account_keys.clear()
-        return RotationReport(rewrapped, rotated, data_rewrapped)
+        return RotationReport(rewrapped, rotated, data_rewrapped, system_rewrapped)
 
     def _rotate_account(self, session: Session, account_id: int) -> int:
         old_rows = list(
@@ -283,9 +323,62 @@ class KeyStore:
             row.retired_at = utcnow()
         return count
 
-    # --- audit anchors ---------------------------------------------------------------------
+    # --- system keys --------------------------------------------------------------------------
+
+    def system_key(self, name: str) -> bytes:
+        """The server-wide key `name`, created (wrapped by the master key) on first use."""
+        cached = self._system_keys.get(name)
+        if cached is not None:
+            return cached
+        with self.sessions() as session:
+            row = session.get(SystemKey, name)
+            if row is None:
+                key = secrets.token_bytes(32)
+                session.add(
+                    SystemKey(
+                        name=name,
+                        master_key_id=self.current_master_id,
+                        wrapped=_wrap(self.master_key, key, _system_ad(name)),
+                    )
+                )
+                try:
+                    session.commit()
+                except IntegrityError:  # another worker created it first: use theirs
+                    session.rollback()
+                    row = session.get(SystemKey, name)
+                else:
+                    self._system_keys[name] = key
+                    return key
+            assert row is not None
+            master = self.master_keys.get(row.master_key_id)
+            if master is None:
+                raise UnknownKey(
+                    f"system key {name!r} is wrapped by master key {row.master_key_id}, which "
+                    "is not configured (set BATON_PREVIOUS_MASTER_KEYS during a rotation)"
+                )
+            key = _unwrap(master, row.wrapped, _system_ad(name))
+        self._system_keys[name] = key
+        return key
+
+    def _rewrap_system_keys(self, session: Session) -> int:
+        count = 0
+        for row in list(session.scalars(select(SystemKey))):
+            if row.master_key_id == self.current_master_id:
+                continue
+            master = self.master_keys.get(row.master_key_id)
+            if master is None:
+                raise UnknownKey(f"system key {row.name!r}: its master key is not configured")
+            key = _unwrap(master, row.wrapped, _system_ad(row.name))
+            row.wrapped = _wrap(self.master_key, key, _system_ad(row.name))
+            row.master_key_id = self.current_master_id
+            count += 1
+        return count
+
+    # --- audit anchors and checkpoints ----------------------------------------------------------
 
     def record_audit_heads(self, heads: dict[int, tuple[int, str]]) -> None:
+        """Remember the newest committed (seq, hash) of each chain, and checkpoint a head for
+        good when the chain has moved on enough since its last checkpoint."""
         for chain, (seq, digest) in heads.items():
             # One conditional statement, so concurrent workers never move an anchor backwards.
             with self.sessions() as session, session.begin():
@@ -294,10 +387,64 @@ class KeyStore:
                     .where(AuditAnchor.chain == chain, AuditAnchor.seq < seq)
                     .values(seq=seq, hash=digest, updated_at=utcnow())
                 ).rowcount
-                if moved:
-                    continue
-                if session.get(AuditAnchor, chain) is None:
+                if not moved and session.get(AuditAnchor, chain) is None:
                     session.add(AuditAnchor(chain=chain, seq=seq, hash=digest))
+            if self._checkpoint_due(chain, seq):
+                self.add_audit_checkpoint(chain, seq, digest, kind="periodic")
+
+    def _checkpoint_due(self, chain: int, seq: int) -> bool:
+        last = self._last_checkpoints.get(chain)
+        if last is None:
+            with self.sessions() as session:
+                row = session.execute(
+                    select(AuditCheckpoint.seq, AuditCheckpoint.created_at)
+                    .where(AuditCheckpoint.chain == chain, AuditCheckpoint.kind == "periodic")
+                    .order_by(AuditCheckpoint.seq.desc())
+                    .limit(1)
+                ).first()
+            last = (row.seq, row.created_at.timestamp()) if row else (0, 0.0)
+            self._last_checkpoints[chain] = last
+        last_seq, last_time = last
+        return seq > last_seq and (
+            seq - last_seq >= CHECKPOINT_EVERY_ENTRIES
+            or time.time() - last_time >= CHECKPOINT_EVERY_SECONDS
+        )
+
+    def checkpoint_mac(self, kind: str, chain: int, seq: int, digest: str) -> str:
+        message = f"baton audit checkpoint|{kind}|{chain}|{seq}|{digest}".encode()
+        return hmac.new(self.system_key(AUDIT_KEY), message, hashlib.sha256).hexdigest()
+
+    def add_audit_checkpoint(self, chain: int, seq: int, digest: str, *, kind: str) -> None:
+        """Record (chain, seq, hash) for good, authenticated by the audit key."""
+        mac = self.checkpoint_mac(kind, chain, seq, digest)
+        with self.sessions() as session:
+            session.add(AuditCheckpoint(chain=chain, seq=seq, hash=digest, kind=kind, mac=mac))
+            try:
+                session.commit()
+            except IntegrityError:  # another worker checkpointed the same head
+                session.rollback()
+        if kind == "periodic":
+            self._last_checkpoints[chain] = (seq, time.time())
+
+    def audit_checkpoints(self) -> dict[int, list[Checkpoint]]:
+        """Every checkpoint by chain, oldest first, each marked authentic or not."""
+        found: dict[int, list[Checkpoint]] = {}
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(AuditCheckpoint).order_by(AuditCheckpoint.chain, AuditCheckpoint.seq)
+            )
+            for row in rows:
+                expected = self.checkpoint_mac(row.kind, row.chain, row.seq, row.hash)
+                found.setdefault(row.chain, []).append(
+                    Checkpoint(
+                        row.chain,
+                        row.seq,
+                        row.hash,
+                        row.kind,
+                        hmac.compare_digest(expected, row.mac),
+                    )
+                )
+        return found
 
     def audit_anchors(self) -> dict[int, tuple[int, str]]:
         with self.sessions() as session:
@@ -322,21 +469,3 @@ def decode_key(value: str) -> bytes:
     if len(key) != 32:
         raise ValueError("keys must be 32 bytes, base64-encoded")
     return key
-
-
-_keystore: KeyStore | None = None
-
-
-def install_keystore(keystore: KeyStore) -> None:
-    global _keystore
-    if _keystore is not None and _keystore is not keystore:
-        _keystore.dispose()
-    _keystore = keystore
-
-
-def current_keystore() -> KeyStore:
-    if _keystore is None:
-        raise RuntimeError(
-            "no key store installed: call batondesk.store.init_store(settings) first"
-        )
-    return _keystore

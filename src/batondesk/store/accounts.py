@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from batondesk.privacy.sealing import SealedBytes, sealed_field
 from batondesk.store.base import Base, IdMixin, TenantMixin, utcnow
 
 
@@ -76,8 +77,14 @@ class Inbox(Base, TenantMixin):
     channel: Mapped[Channel] = mapped_column(Enum(Channel, native_enum=False, length=20))
     # Public identifier embedded in the widget snippet; not a secret.
     public_id: Mapped[str] = mapped_column(String(40), unique=True)
-    # Shared with the embedding website so it can sign identified-contact tokens (HMAC).
-    identity_secret: Mapped[str] = mapped_column(String(80))
+    # Shared with the embedding website so it can sign identified-contact tokens (HMAC). It
+    # opens any identified customer's conversations, so it is sealed with the inbox's own data
+    # key (in the key store): a copy of the main database alone cannot sign a token.
+    key_ref: Mapped[str | None] = mapped_column(String(32), default=None, unique=True)
+    identity_secret_sealed: Mapped[bytes] = mapped_column(
+        "identity_secret", SealedBytes("inboxes.identity_secret")
+    )
+    identity_secret = sealed_field("identity_secret_sealed", "inboxes.identity_secret")
 
 
 class ApiKey(Base, TenantMixin):

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select, text, update
 
 from batondesk.config import Settings
+from batondesk.privacy.audit import verify_audit_log
 from batondesk.privacy.keyring import DecryptionError
 from batondesk.privacy.rotation import do_rotate_keys
 from batondesk.privacy.sealing import key_ref_of
@@ -141,12 +142,14 @@ def test_master_key_rotation(app, client, workspace, settings: Settings) -> None
     db = init_store(rolling)
     with db.session() as session:
         report = do_rotate_keys(session)
-    assert report["account_keys_rewrapped"] >= 1
+    assert report["account_keys_rewrapped"] >= 1 and report["system_keys_rewrapped"] == 1
     # Step 2: the old master key is gone from the configuration; data still reads.
     final = settings.model_copy(update={"master_key": new_master, "previous_master_keys": ""})
     db = init_store(final)
     with db.session() as session:
         assert session.get(Contact, nadia).name == "Nadia Okafor"
+        # The audit chain key was re-wrapped too: the whole log still verifies.
+        assert verify_audit_log(session).ok
     # And with only the old master key nothing of the new hierarchy opens.
     db = init_store(settings.model_copy(update={"master_key": old_master}))
     with db.session() as session, pytest.raises(DecryptionError):

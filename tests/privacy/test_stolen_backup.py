@@ -5,12 +5,15 @@ external ids, and an identity token signed with anything found in it is refused.
 from __future__ import annotations
 
 import base64
+import os
+import subprocess
+import sys
 import time
 
 from sqlalchemy import select, text
 
 from batondesk.api.identity import sign_identity
-from batondesk.store.models import Base, Inbox
+from batondesk.store.models import AuditEntry, Base, Inbox
 from tests.privacy.conftest import identified_chat, say
 from tests.support.storage import raw_rows, sqlite_file_bytes
 
@@ -101,3 +104,43 @@ def test_a_copy_of_the_main_database_cannot_sign_identity_tokens(app, client, wo
     # The same request signed with the real secret (held by the website and the key store)
     # is accepted: the refusals above are about the key, nothing else.
     assert _start(client, workspace.a.inbox_public_id, real_secret).status_code == 201
+
+
+def test_the_operator_reads_or_replaces_the_secret_with_an_audited_command(
+    app, client, workspace, settings
+) -> None:
+    env = {
+        **os.environ,
+        "BATON_ENVIRONMENT": "test",
+        "BATON_DATA_DIR": str(settings.data_dir),
+        "BATON_DATABASE_URL": app.state.db.url,
+    }
+    command = [sys.executable, "-c", "from batondesk.cli import main; main()", "keys"]
+    inbox_id = workspace.a.inbox_public_id
+    shown = subprocess.run(
+        [*command, "identity-secret", inbox_id], env=env, capture_output=True, text=True
+    )
+    assert shown.returncode == 0, shown.stderr
+    old_secret = shown.stdout.strip()
+    assert _start(client, inbox_id, old_secret).status_code == 201
+
+    rotated = subprocess.run(
+        [*command, "identity-secret", inbox_id, "--rotate"], env=env, capture_output=True, text=True
+    )
+    assert rotated.returncode == 0, rotated.stderr
+    new_secret = rotated.stdout.strip()
+    assert new_secret != old_secret
+    assert _start(client, inbox_id, old_secret).status_code == 401
+    assert _start(client, inbox_id, new_secret).status_code == 201
+
+    unknown = subprocess.run(
+        [*command, "identity-secret", "in_nope"], env=env, capture_output=True, text=True
+    )
+    assert unknown.returncode == 2 and "inbox in_nope not found" in unknown.stderr
+    with app.state.db.session() as session:
+        actions = list(
+            session.scalars(
+                select(AuditEntry.action).where(AuditEntry.chain == workspace.a.account_id)
+            )
+        )
+    assert "inbox.identity_secret_shown" in actions and "inbox.identity_secret_rotated" in actions

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
-from batondesk.privacy.audit import verify_audit_log
+from batondesk.privacy.audit_verify import verify_audit_log
 from batondesk.store.privacy import AuditEntry
 from tests.privacy.conftest import identified_chat, say
 from tests.support.workspace import PASSWORD, Workspace, login
@@ -231,14 +231,14 @@ def test_a_history_rewritten_consistently_without_the_key_is_detected(
 def test_checkpoints_pin_the_history_and_cannot_be_forged(
     app, client, workspace, admin_a, monkeypatch
 ) -> None:
-    from batondesk.privacy import keystore as keystore_module
+    from batondesk.privacy import audit_anchors
     from batondesk.store.privacy import AuditAnchor, AuditCheckpoint
 
-    monkeypatch.setattr(keystore_module, "CHECKPOINT_EVERY_ENTRIES", 3)
+    monkeypatch.setattr(audit_anchors, "CHECKPOINT_EVERY_ENTRIES", 3)
     _busy_account(app, client, workspace, admin_a)
     chain = workspace.a.account_id
     keystore = app.state.db.keys.keystore
-    checkpoints = [c for c in keystore.audit_checkpoints()[chain] if c.kind == "periodic"]
+    checkpoints = [c for c in keystore.audit.checkpoints()[chain] if c.kind == "periodic"]
     assert len(checkpoints) >= 2 and all(c.authentic for c in checkpoints)
     with app.state.db.session() as session:
         assert verify_audit_log(session).ok
@@ -281,7 +281,7 @@ def test_baton_audit_checkpoint_command(app, client, workspace, admin_a, setting
     newest = _entries(app, workspace.a.account_id)[-1]
     periodic = [
         c
-        for c in app.state.db.keys.keystore.audit_checkpoints()[workspace.a.account_id]
+        for c in app.state.db.keys.keystore.audit.checkpoints()[workspace.a.account_id]
         if c.kind == "periodic"
     ]
     assert (periodic[-1].seq, periodic[-1].hash) == (newest.seq, newest.hash)

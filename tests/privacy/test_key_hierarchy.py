@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, text, update
 
 from batondesk.config import Settings
-from batondesk.privacy.audit import verify_audit_log
+from batondesk.privacy.audit_verify import verify_audit_log
 from batondesk.privacy.keyring import DecryptionError
 from batondesk.privacy.rotation import do_rotate_keys
 from batondesk.privacy.sealing import key_ref_of

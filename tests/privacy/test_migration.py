@@ -16,7 +16,8 @@ from sqlalchemy import select, text
 from batondesk.actions.contacts import find_contact_by_external_id
 from batondesk.api.identity import sign_identity, verify_identity
 from batondesk.config import Settings
-from batondesk.privacy.audit import GENESIS_HASH, legacy_entry_hash, verify_audit_log
+from batondesk.privacy.audit import GENESIS_HASH, legacy_entry_hash
+from batondesk.privacy.audit_verify import verify_audit_log
 from batondesk.store import Database, init_store
 from batondesk.store.database import MIGRATIONS_DIR
 from batondesk.store.models import Base, Contact, Inbox

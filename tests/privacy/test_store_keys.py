@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from batondesk.actions.accounts import do_create_account, do_create_inbox, do_create_user
 from batondesk.actions.contacts import do_create_contact, find_contact_by_external_id
 from batondesk.config import Settings
-from batondesk.privacy.audit import verify_audit_log
+from batondesk.privacy.audit_verify import verify_audit_log
 from batondesk.privacy.keyring import DecryptionError
 from batondesk.privacy.sealing import _seal_before_flush
 from batondesk.store import Database, init_store

@@ -15,7 +15,7 @@ def verify() -> None:
     """Check every audit chain against the audit key and the key store's anchors and
     checkpoints; exits 1 and lists the problems if any entry was edited, deleted or
     re-chained."""
-    from batondesk.privacy.audit import verify_audit_log
+    from batondesk.privacy.audit_verify import verify_audit_log
     from batondesk.store import init_store
 
     with init_store(get_settings()).session() as session:
@@ -31,7 +31,7 @@ def verify() -> None:
 def checkpoint() -> None:
     """Record the newest entry of every chain as an authenticated checkpoint in the key store
     (run before taking a backup; the server also does it every 100 entries or hour)."""
-    from batondesk.privacy.audit import checkpoint_now
+    from batondesk.privacy.audit_verify import checkpoint_now
     from batondesk.store import init_store
 
     with init_store(get_settings()).session() as session:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import os
 import secrets
 import threading
@@ -29,33 +28,21 @@ import time
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Engine, create_engine, event, select, update
+from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from batondesk.privacy.audit_anchors import AuditAnchors
 from batondesk.privacy.keyring import DecryptionError
 from batondesk.store.base import utcnow
 from batondesk.store.files import secure_sqlite_file
-from batondesk.store.privacy import (
-    AccountKey,
-    AuditAnchor,
-    AuditCheckpoint,
-    DataKey,
-    KeyBase,
-    SystemKey,
-)
+from batondesk.store.privacy import AccountKey, DataKey, KeyBase, SystemKey
 
 _NONCE = 12
 # Unwrapped data keys are cached per process; a key destroyed by another process stops working
 # here after at most this long (this process forgets its own destroyed keys at once).
 DATA_KEY_CACHE_SECONDS = 60.0
 DATA_KEY_CACHE_SIZE = 50_000
-# The key that chains the audit log (privacy/audit.py).
-AUDIT_KEY = "audit"
-# A chain head is checkpointed (kept for good, authenticated) once this many entries or this
-# long have passed since the chain's previous checkpoint.
-CHECKPOINT_EVERY_ENTRIES = 100
-CHECKPOINT_EVERY_SECONDS = 3600.0
 
 
 class KeyDestroyed(DecryptionError):
@@ -103,15 +90,6 @@ class RotationReport:
     system_keys_rewrapped: int = 0
 
 
-@dataclass(frozen=True)
-class Checkpoint:
-    chain: int
-    seq: int
-    hash: str
-    kind: str
-    authentic: bool  # its MAC verifies under the audit key
-
-
 class KeyStore:
     def __init__(self, url: str, master_key: bytes, previous_master_keys: list[bytes]) -> None:
         self.url = url
@@ -133,7 +111,8 @@ class KeyStore:
         self._data_keys: dict[str, tuple[AESGCM, float]] = {}
         self._account_keys: dict[tuple[int, int], bytes] = {}
         self._system_keys: dict[str, bytes] = {}
-        self._last_checkpoints: dict[int, tuple[int, float]] = {}  # chain -> (seq, unix time)
+        # The audit chains' anchors and checkpoints (privacy/audit_anchors.py).
+        self.audit = AuditAnchors(self)
 
     # --- account keys ---------------------------------------------------------------------
 
@@ -373,82 +352,6 @@ class KeyStore:
             row.master_key_id = self.current_master_id
             count += 1
         return count
-
-    # --- audit anchors and checkpoints ----------------------------------------------------------
-
-    def record_audit_heads(self, heads: dict[int, tuple[int, str]]) -> None:
-        """Remember the newest committed (seq, hash) of each chain, and checkpoint a head for
-        good when the chain has moved on enough since its last checkpoint."""
-        for chain, (seq, digest) in heads.items():
-            # One conditional statement, so concurrent workers never move an anchor backwards.
-            with self.sessions() as session, session.begin():
-                moved = session.execute(
-                    update(AuditAnchor)
-                    .where(AuditAnchor.chain == chain, AuditAnchor.seq < seq)
-                    .values(seq=seq, hash=digest, updated_at=utcnow())
-                ).rowcount
-                if not moved and session.get(AuditAnchor, chain) is None:
-                    session.add(AuditAnchor(chain=chain, seq=seq, hash=digest))
-            if self._checkpoint_due(chain, seq):
-                self.add_audit_checkpoint(chain, seq, digest, kind="periodic")
-
-    def _checkpoint_due(self, chain: int, seq: int) -> bool:
-        last = self._last_checkpoints.get(chain)
-        if last is None:
-            with self.sessions() as session:
-                row = session.execute(
-                    select(AuditCheckpoint.seq, AuditCheckpoint.created_at)
-                    .where(AuditCheckpoint.chain == chain, AuditCheckpoint.kind == "periodic")
-                    .order_by(AuditCheckpoint.seq.desc())
-                    .limit(1)
-                ).first()
-            last = (row.seq, row.created_at.timestamp()) if row else (0, 0.0)
-            self._last_checkpoints[chain] = last
-        last_seq, last_time = last
-        return seq > last_seq and (
-            seq - last_seq >= CHECKPOINT_EVERY_ENTRIES
-            or time.time() - last_time >= CHECKPOINT_EVERY_SECONDS
-        )
-
-    def checkpoint_mac(self, kind: str, chain: int, seq: int, digest: str) -> str:
-        message = f"baton audit checkpoint|{kind}|{chain}|{seq}|{digest}".encode()
-        return hmac.new(self.system_key(AUDIT_KEY), message, hashlib.sha256).hexdigest()
-
-    def add_audit_checkpoint(self, chain: int, seq: int, digest: str, *, kind: str) -> None:
-        """Record (chain, seq, hash) for good, authenticated by the audit key."""
-        mac = self.checkpoint_mac(kind, chain, seq, digest)
-        with self.sessions() as session:
-            session.add(AuditCheckpoint(chain=chain, seq=seq, hash=digest, kind=kind, mac=mac))
-            try:
-                session.commit()
-            except IntegrityError:  # another worker checkpointed the same head
-                session.rollback()
-        if kind == "periodic":
-            self._last_checkpoints[chain] = (seq, time.time())
-
-    def audit_checkpoints(self) -> dict[int, list[Checkpoint]]:
-        """Every checkpoint by chain, oldest first, each marked authentic or not."""
-        found: dict[int, list[Checkpoint]] = {}
-        with self.sessions() as session:
-            rows = session.scalars(
-                select(AuditCheckpoint).order_by(AuditCheckpoint.chain, AuditCheckpoint.seq)
-            )
-            for row in rows:
-                expected = self.checkpoint_mac(row.kind, row.chain, row.seq, row.hash)
-                found.setdefault(row.chain, []).append(
-                    Checkpoint(
-                        row.chain,
-                        row.seq,
-                        row.hash,
-                        row.kind,
-                        hmac.compare_digest(expected, row.mac),
-                    )
-                )
-        return found
-
-    def audit_anchors(self) -> dict[int, tuple[int, str]]:
-        with self.sessions() as session:
-            return {a.chain: (a.seq, a.hash) for a in session.scalars(select(AuditAnchor))}
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -119,7 +119,7 @@ def upgrade() -> None:
             "uq_contacts_account_id_external_id_index", ["account_id", "external_id_index"]
         )
 
-    from batondesk.privacy.audit import key_legacy_chains
+    from batondesk.privacy.audit_verify import key_legacy_chains
 
     with Session(bind=bind, info={KEYS_INFO: keys, DATABASE_INFO: database}) as session:
         key_legacy_chains(session)

@@ -18,18 +18,23 @@ from batondesk.api.identity import sign_identity, verify_identity
 from batondesk.config import Settings
 from batondesk.privacy.audit import GENESIS_HASH, legacy_entry_hash
 from batondesk.privacy.audit_verify import verify_audit_log
+from batondesk.privacy.passwords import PasswordHashing
 from batondesk.store import Database, init_store
 from batondesk.store.database import MIGRATIONS_DIR
-from batondesk.store.models import Base, Contact, Inbox
+from batondesk.store.models import Base, Contact, Inbox, User
 from batondesk.store.privacy import AuditEntry
 from tests.support.storage import raw_rows, sqlite_file_bytes
 
 OLD_SECRET = "old-inbox-secret-Qv7rTz2LmPx9WcK4"
+STAFF_PASSWORD = "staff password of old"
+OLD_HASH = PasswordHashing("fast").hash(STAFF_PASSWORD)
 EXTERNAL_IDS = {7: "CRM-100217", 8: "crm-100217"}  # ids differ by case only: two customers
 
 ROWS_0001 = [
     "INSERT INTO accounts (id, name, slug, settings, created_at) "
     "VALUES (1,'a','a','{}','2026-01-01')",
+    "INSERT INTO users (id, email, name, password_hash, created_at) "
+    f"VALUES (4,'old@bank.example','Old Admin','{OLD_HASH}','2026-01-01')",
     "INSERT INTO inboxes (id, account_id, created_at, name, channel, public_id, identity_secret) "
     f"VALUES (1,1,'2026-01-01','w','web_widget','p','{OLD_SECRET}')",
     "INSERT INTO contacts (id, account_id, created_at, locale, tier, external_id) "
@@ -122,9 +127,12 @@ def test_upgrade_keeps_rows_and_backfills_message_contacts(old_database: Databas
         assert connection.execute(text("SELECT count(*) FROM messages")).scalar() == 0
 
 
-def test_upgrade_seals_identity_secrets_and_external_ids(old_database: Database) -> None:
+def test_upgrade_seals_identity_secrets_external_ids_and_password_hashes(
+    old_database: Database,
+) -> None:
     database = old_database
-    assert OLD_SECRET.encode() in _stored_bytes(database)  # the old format, in plaintext
+    before = _stored_bytes(database)
+    assert OLD_SECRET.encode() in before and OLD_HASH.encode() in before  # the old formats
     database.migrate()
 
     with database.session() as session:
@@ -140,9 +148,12 @@ def test_upgrade_seals_identity_secrets_and_external_ids(old_database: Database)
             assert found.external_id == external_id
         assert find_contact_by_external_id(session, 1, "CRM-999") is None
         assert session.get(Contact, 9).external_id is None
+        # Staff keep logging in with their passwords.
+        user = session.get(User, 4)
+        assert database.keys.passwords.verify(user.password_hash, STAFF_PASSWORD)
 
     stored = _stored_bytes(database)
-    for value in (OLD_SECRET, *EXTERNAL_IDS.values()):
+    for value in (OLD_SECRET, OLD_HASH, "$argon2id$", *EXTERNAL_IDS.values()):
         assert value.encode() not in stored, value
 
 
@@ -187,6 +198,7 @@ def test_downgrade_restores_the_plaintext_columns(old_database: Database) -> Non
         assert connection.execute(text("SELECT identity_secret FROM inboxes")).scalar() == (
             OLD_SECRET
         )
+        assert connection.execute(text("SELECT password_hash FROM users")).scalar() == OLD_HASH
         assert (
             dict(
                 connection.execute(

@@ -1,6 +1,7 @@
 """A stolen copy of the main database (the SQLite file's bytes, or every PostgreSQL row) does not
 let anyone act as a customer: it holds neither the inbox's identity secret nor the customers'
-external ids, and an identity token signed with anything found in it is refused."""
+external ids, and an identity token signed with anything found in it is refused. Nor does it
+hold staff password hashes to guess passwords against."""
 
 from __future__ import annotations
 
@@ -78,6 +79,7 @@ def test_a_copy_of_the_main_database_cannot_sign_identity_tokens(app, client, wo
     assert b"conversation.opened" in stored  # the copy does hold the rows
     assert real_secret.encode() not in stored
     assert EXTERNAL_ID.encode() not in stored
+    assert b"$argon2" not in stored  # staff password hashes are sealed too
 
     candidates = _values_in_copy(db)
     assert real_secret not in candidates

@@ -43,6 +43,9 @@ _NONCE = 12
 # here after at most this long (this process forgets its own destroyed keys at once).
 DATA_KEY_CACHE_SECONDS = 60.0
 DATA_KEY_CACHE_SIZE = 50_000
+# Account id under which server-wide data keys (not owned by any account) are wrapped; real
+# account ids start at 1.
+SERVER_ACCOUNT = 0
 
 
 class KeyDestroyed(DecryptionError):
@@ -111,6 +114,7 @@ class KeyStore:
         self._data_keys: dict[str, tuple[AESGCM, float]] = {}
         self._account_keys: dict[tuple[int, int], bytes] = {}
         self._system_keys: dict[str, bytes] = {}
+        self._shared_key_refs: dict[str, str] = {}
         # The audit chains' anchors and checkpoints (privacy/audit_anchors.py).
         self.audit = AuditAnchors(self)
 
@@ -174,6 +178,38 @@ class KeyStore:
                 )
             )
         self._remember(key_ref, AESGCM(data_key))
+        return key_ref
+
+    def shared_key_ref(self, name: str) -> str:
+        """The reference of the server-wide data key `name` (e.g. "staff", which seals staff
+        password hashes), created on first use under `SERVER_ACCOUNT`."""
+        cached = self._shared_key_refs.get(name)
+        if cached is not None:
+            return cached
+        key_ref = hashlib.sha256(f"baton shared data key|{name}".encode()).hexdigest()[:32]
+        for _attempt in range(2):  # a concurrent worker may create it (or the account key) first
+            with self.sessions() as session:
+                if session.get(DataKey, key_ref) is not None:
+                    break
+                version, account_key = self._active_account_key(session, SERVER_ACCOUNT)
+                data_key = AESGCM.generate_key(bit_length=256)
+                ad = _data_ad(SERVER_ACCOUNT, key_ref, version)
+                session.add(
+                    DataKey(
+                        key_ref=key_ref,
+                        account_id=SERVER_ACCOUNT,
+                        account_key_version=version,
+                        wrapped=_wrap(account_key, data_key, ad),
+                    )
+                )
+                try:
+                    session.commit()
+                except IntegrityError:
+                    session.rollback()
+                    continue
+                self._remember(key_ref, AESGCM(data_key))
+                break
+        self._shared_key_refs[name] = key_ref
         return key_ref
 
     def cipher(self, key_ref: str) -> AESGCM:

@@ -14,8 +14,9 @@ Ciphertext layout (version 2)::
 
     associated data = the 17-byte header | b"|" | column label | b"|" | row id
 
-A row that has a ``key_ref`` column owns a data key (contacts, inboxes); every other sealed row
-names its contact. Version 1 values (sealed with the master keyring by column, before
+A row that has a ``key_ref`` column owns a data key (contacts, inboxes); a class that names a
+server-wide key in ``__shared_data_key__`` is sealed with it (staff users); every other sealed
+row names its contact. Version 1 values (sealed with the master keyring by column, before
 per-contact keys existed) are still read. Decrypting is lazy: listing conversations does not
 decrypt anything, and only personal-data fields actually read count as reads of a contact's
 personal data (see `privacy/audit.py`).
@@ -234,6 +235,9 @@ def _key_ref_for(session: Session, row: Any) -> str:
     from batondesk.store.conversations import Conversation
 
     keystore = keys_of(session).keystore
+    shared = getattr(type(row), "__shared_data_key__", None)
+    if shared is not None:
+        return keystore.shared_key_ref(shared)
     if _owns_key(type(row)):
         if row.key_ref is None:
             row.key_ref = keystore.create_data_key(row.account_id)

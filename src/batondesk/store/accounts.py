@@ -12,6 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from batondesk.privacy.sealing import SealedBytes, sealed_field
 from batondesk.store.base import Base, IdMixin, TenantMixin, utcnow
 
+# The server-wide data key (key store) that seals staff password hashes.
+STAFF_DATA_KEY = "staff"
+
 
 class Role(enum.StrEnum):
     admin = "admin"
@@ -42,10 +45,16 @@ class User(Base, IdMixin):
     """A staff login. Staff emails are work identities, not customer personal data."""
 
     __tablename__ = "users"
+    # The password hash is sealed with this server-wide data key (key store), so a copy of the
+    # main database holds no hash to guess passwords against offline.
+    __shared_data_key__ = STAFF_DATA_KEY
 
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    password_hash: Mapped[str] = mapped_column(String(200))
+    password_hash_sealed: Mapped[bytes] = mapped_column(
+        "password_hash", SealedBytes("users.password_hash")
+    )
+    password_hash = sealed_field("password_hash_sealed", "users.password_hash")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

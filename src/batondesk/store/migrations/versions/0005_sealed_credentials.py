@@ -1,8 +1,9 @@
-"""seal identity secrets and external ids; key the audit chain
+"""seal identity secrets, external ids and staff password hashes; key the audit chain
 
-A copy of the main database must not let anyone act as a customer: inbox identity secrets are
-sealed with a per-inbox data key from the key store, and contacts' external ids are sealed with
-the contact's data key and found through a keyed blind index. Existing audit chains (plain
+A copy of the main database must not let anyone act as a customer or a staff member: inbox
+identity secrets are sealed with a per-inbox data key from the key store, contacts' external ids
+with the contact's data key (and found through a keyed blind index), staff password hashes with
+a server-wide data key. Existing audit chains (plain
 SHA-256) are pinned by an authenticated checkpoint in the key store and continue as an HMAC
 chain (privacy/audit.py).
 
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from batondesk.privacy.keys import DATABASE_INFO, KEYS_INFO, StoreKeys
 from batondesk.privacy.sealing import open_sealed, seal
+from batondesk.store.accounts import STAFF_DATA_KEY
 from batondesk.store.contacts import EXTERNAL_ID_INDEX_PURPOSE
 
 revision: str = "0005"
@@ -30,6 +32,7 @@ depends_on: str | Sequence[str] | None = None
 
 SECRET_LABEL = "inboxes.identity_secret"
 EXTERNAL_ID_LABEL = "contacts.external_id"
+PASSWORD_LABEL = "users.password_hash"
 
 
 def _database() -> Any:
@@ -119,6 +122,27 @@ def upgrade() -> None:
             "uq_contacts_account_id_external_id_index", ["account_id", "external_id_index"]
         )
 
+    users = sa.table(
+        "users",
+        sa.column("id", sa.Integer),
+        sa.column("password_hash", sa.String),
+        sa.column("password_hash_sealed", sa.LargeBinary),
+    )
+    with op.batch_alter_table("users", recreate="never") as batch:
+        batch.add_column(sa.Column("password_hash_sealed", sa.LargeBinary(), nullable=True))
+    staff_key = keys.keystore.shared_key_ref(STAFF_DATA_KEY)
+    for row in bind.execute(sa.select(users.c.id, users.c.password_hash)).all():
+        sealed = seal(keys.keystore, staff_key, PASSWORD_LABEL, row.id, row.password_hash.encode())
+        bind.execute(users.update().where(users.c.id == row.id).values(password_hash_sealed=sealed))
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("password_hash")
+        batch.alter_column(
+            "password_hash_sealed",
+            new_column_name="password_hash",
+            existing_type=sa.LargeBinary(),
+            nullable=False,
+        )
+
     from batondesk.privacy.audit_verify import key_legacy_chains
 
     with Session(bind=bind, info={KEYS_INFO: keys, DATABASE_INFO: database}) as session:
@@ -133,9 +157,12 @@ def downgrade() -> None:
         batch.add_column(sa.Column("identity_secret_plain", sa.String(length=80), nullable=True))
     with op.batch_alter_table("contacts", recreate="never") as batch:
         batch.add_column(sa.Column("external_id_plain", sa.String(length=120), nullable=True))
+    with op.batch_alter_table("users", recreate="never") as batch:
+        batch.add_column(sa.Column("password_hash_plain", sa.String(length=200), nullable=True))
     for table, column, label in (
         ("inboxes", "identity_secret", SECRET_LABEL),
         ("contacts", "external_id", EXTERNAL_ID_LABEL),
+        ("users", "password_hash", PASSWORD_LABEL),
     ):
         rows = bind.execute(sa.text(f"SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL"))
         for row_id, blob in rows.all():
@@ -163,6 +190,14 @@ def downgrade() -> None:
         )
         batch.create_unique_constraint(
             "uq_contacts_account_id_external_id", ["account_id", "external_id"]
+        )
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("password_hash")
+        batch.alter_column(
+            "password_hash_plain",
+            new_column_name="password_hash",
+            existing_type=sa.String(length=200),
+            nullable=False,
         )
     # Audit entries keep their keyed hashes: `baton audit verify` of a downgraded server would
     # report them, which is the truth (they were written by a newer version).

@@ -7,6 +7,9 @@ Every setting is read from a `BATON_`-prefixed variable (or the unprefixed `DATA
 from __future__ import annotations
 
 import base64
+import binascii
+import os
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -14,9 +17,20 @@ from typing import Literal
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from zxcvbn import zxcvbn
 
 # Where the embedded defaults keep their files (SQLite database, dev keys, models).
 DEFAULT_DATA_DIR = Path("var")
+SECRET_FIELDS = ("master_key", "blind_index_key", "session_secret")
+MIN_SECRET_BYTES = 32
+# zxcvbn's estimate of guesses, per character: random base64 or hex scores about 0.95 and more;
+# passphrases, repeats, sequences and keyboard walks score far less.
+_MIN_GUESSES_LOG10_PER_CHAR = 0.8
+_ZXCVBN_MAX_CHARS = 72
+_HOW_TO_GENERATE = (
+    'generate one with: python -c "import base64, secrets; '
+    'print(base64.b64encode(secrets.token_bytes(32)).decode())"'
+)
 
 
 class Settings(BaseSettings):
@@ -75,21 +89,21 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _fill_dev_secrets(self) -> Settings:
-        secret_fields = ("master_key", "blind_index_key", "session_secret")
         if not self.master_key and self.master_key_file is not None:
             # A file mounted from a secret store keeps the key out of the environment.
             self.master_key = self.master_key_file.read_text().strip()
         if self.environment == "production":
             if self.password_hashing != "strong":
                 raise ValueError("production requires BATON_PASSWORD_HASHING=strong")
-            missing = [name for name in secret_fields if not getattr(self, name)]
+            missing = [name for name in SECRET_FIELDS if not getattr(self, name)]
             if missing:
                 raise ValueError(
                     "production needs explicit secrets: set "
                     + ", ".join(f"BATON_{name.upper()}" for name in missing)
                 )
+            _refuse_weak_secrets(self)
         else:
-            for name in secret_fields:
+            for name in SECRET_FIELDS:
                 if not getattr(self, name):
                     setattr(self, name, _dev_secret(self.data_dir, name))
         for name in ("master_key", "blind_index_key"):
@@ -119,16 +133,62 @@ class Settings(BaseSettings):
         return self.nlu_model_dir or self.data_dir / "models"
 
 
+def weakness_of_secret(value: str) -> str | None:
+    """Why `value` is not a strong secret (None if it is): it must be at least
+    `MIN_SECRET_BYTES` random bytes, base64 (standard or URL-safe) or hex encoded, and not a
+    passphrase, a repeated or a dictionary-like value."""
+    text = value.strip()
+    raw = _decode_secret(text)
+    if raw is None:
+        return "is not base64 or hex"
+    if len(raw) < MIN_SECRET_BYTES:
+        return f"decodes to {len(raw)} bytes; at least {MIN_SECRET_BYTES} random bytes are needed"
+    if all(32 <= byte < 127 for byte in raw):
+        return "encodes printable text, not random bytes"
+    sample = text[:_ZXCVBN_MAX_CHARS]
+    if zxcvbn(sample)["guesses_log10"] < _MIN_GUESSES_LOG10_PER_CHAR * len(sample):
+        return "looks like a repeated, patterned or dictionary-like value"
+    return None
+
+
+def _decode_secret(text: str) -> bytes | None:
+    if re.fullmatch(r"(?:[0-9a-fA-F]{2})+", text):
+        return bytes.fromhex(text)
+    standard = text.replace("-", "+").replace("_", "/")
+    try:
+        return base64.b64decode(standard + "=" * (-len(standard) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _refuse_weak_secrets(settings: Settings) -> None:
+    problems = []
+    for name in SECRET_FIELDS:
+        weakness = weakness_of_secret(getattr(settings, name))
+        if weakness:
+            problems.append(f"BATON_{name.upper()} {weakness}")
+    values = [getattr(settings, name).strip() for name in SECRET_FIELDS]
+    if len(set(values)) < len(values):
+        problems.append(
+            "BATON_MASTER_KEY, BATON_BLIND_INDEX_KEY and BATON_SESSION_SECRET must all differ"
+        )
+    if problems:
+        raise ValueError(
+            "production refuses weak secrets: " + "; ".join(problems) + f" ({_HOW_TO_GENERATE})"
+        )
+
+
 def _dev_secret(data_dir: Path, name: str) -> str:
     """Return a development secret, generated once and kept in data_dir so restarts can read
-    what was encrypted before."""
+    what was encrypted before. The directories are 0700 and the file 0600 from the start."""
     path = data_dir / "keys" / f"{name}.b64"
     if path.exists():
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, exist_ok=True)
     value = base64.b64encode(secrets.token_bytes(32)).decode()
-    path.write_text(value)
-    path.chmod(0o600)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+        handle.write(value)
     return value
 
 

@@ -66,12 +66,13 @@ def test_contacts_are_found_by_email_through_the_blind_index(app, workspace: Wor
 def test_ciphertext_moved_to_another_column_does_not_decrypt(app, workspace: Workspace) -> None:
     import pytest
 
-    from batondesk.privacy.keyring import DecryptionError, current_keyring
+    from batondesk.privacy.keyring import DecryptionError
 
-    sealed = current_keyring().encrypt(b"secret", b"messages.body")
-    assert current_keyring().decrypt(sealed, b"messages.body") == b"secret"
+    keyring = app.state.db.keys.keyring
+    sealed = keyring.encrypt(b"secret", b"messages.body")
+    assert keyring.decrypt(sealed, b"messages.body") == b"secret"
     with pytest.raises(DecryptionError):
-        current_keyring().decrypt(sealed, b"contacts.name")
+        keyring.decrypt(sealed, b"contacts.name")
     tampered = sealed[:-1] + bytes([sealed[-1] ^ 1])
     with pytest.raises(DecryptionError):
-        current_keyring().decrypt(tampered, b"messages.body")
+        keyring.decrypt(tampered, b"messages.body")

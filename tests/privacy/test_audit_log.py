@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
-from batondesk.privacy.audit import verify_audit_log
+from batondesk.privacy.audit_verify import verify_audit_log
 from batondesk.store.privacy import AuditEntry
 from tests.privacy.conftest import identified_chat, say
 from tests.support.workspace import PASSWORD, Workspace, login
@@ -190,3 +190,98 @@ def test_concurrent_audited_reads_keep_one_unbroken_chain(app, client, workspace
     assert len(reads) == 32
     with app.state.db.session() as session:
         assert verify_audit_log(session).ok
+
+
+def _rewrite_chain_with_plain_hashes(app, chain: int, drop_action: str) -> None:  # type: ignore[no-untyped-def]
+    """What someone able to write both databases does: remove an entry, renumber and re-chain
+    the rest consistently with plain SHA-256, and move the key store's anchor to match."""
+    from batondesk.privacy.audit import GENESIS_HASH, legacy_entry_hash
+    from batondesk.store.privacy import AuditAnchor
+
+    entries = [e for e in _entries(app, chain) if e.action != drop_action]
+    table = AuditEntry.__table__
+    previous = GENESIS_HASH
+    with app.state.db.engine.begin() as connection:
+        connection.execute(table.delete().where(table.c.chain == chain))
+        for seq, entry in enumerate(entries, start=1):
+            entry.seq, entry.prev_hash = seq, previous
+            entry.hash = legacy_entry_hash(entry)
+            previous = entry.hash
+            values = {c.key: getattr(entry, c.key) for c in table.columns}
+            connection.execute(table.insert(), values)
+    keystore = app.state.db.keys.keystore
+    with keystore.sessions() as keys, keys.begin():
+        anchor = keys.get(AuditAnchor, chain)
+        anchor.seq, anchor.hash = len(entries), previous
+
+
+def test_a_history_rewritten_consistently_without_the_key_is_detected(
+    app, client, workspace, admin_a
+) -> None:
+    _busy_account(app, client, workspace, admin_a)
+    chain = workspace.a.account_id
+    _rewrite_chain_with_plain_hashes(app, chain, drop_action="contact.erased")
+    assert "contact.erased" not in [e.action for e in _entries(app, chain)]
+    with app.state.db.session() as session:
+        report = verify_audit_log(session)
+    assert not report.ok
+    assert f"chain {chain}: entry 1 was edited" in report.problems
+
+
+def test_checkpoints_pin_the_history_and_cannot_be_forged(
+    app, client, workspace, admin_a, monkeypatch
+) -> None:
+    from batondesk.privacy import audit_anchors
+    from batondesk.store.privacy import AuditAnchor, AuditCheckpoint
+
+    monkeypatch.setattr(audit_anchors, "CHECKPOINT_EVERY_ENTRIES", 3)
+    _busy_account(app, client, workspace, admin_a)
+    chain = workspace.a.account_id
+    keystore = app.state.db.keys.keystore
+    checkpoints = [c for c in keystore.audit.checkpoints()[chain] if c.kind == "periodic"]
+    assert len(checkpoints) >= 2 and all(c.authentic for c in checkpoints)
+    with app.state.db.session() as session:
+        assert verify_audit_log(session).ok
+
+    # Cutting the newest entries and rolling the anchor back is still caught by a checkpoint.
+    cut_from = checkpoints[-1].seq
+    _tamper(app, f"DELETE FROM audit_entries WHERE chain = {chain} AND seq >= {cut_from}")
+    with keystore.sessions() as keys, keys.begin():
+        anchor = keys.get(AuditAnchor, chain)
+        anchor.seq = cut_from - 1
+        anchor.hash = next(e.hash for e in _entries(app, chain) if e.seq == cut_from - 1)
+    with app.state.db.session() as session:
+        report = verify_audit_log(session)
+    assert any(f"entry {cut_from} and later" in p and "checkpoint" in p for p in report.problems)
+
+    # A checkpoint moved to match is no longer authentic.
+    with keystore.sessions() as keys, keys.begin():
+        row = keys.scalars(
+            select(AuditCheckpoint).where(
+                AuditCheckpoint.chain == chain, AuditCheckpoint.seq == cut_from
+            )
+        ).one()
+        row.seq = cut_from - 1
+    with app.state.db.session() as session:
+        report = verify_audit_log(session)
+    assert any("is not authentic" in p for p in report.problems), report.problems
+
+
+def test_baton_audit_checkpoint_command(app, client, workspace, admin_a, settings) -> None:
+    _busy_account(app, client, workspace, admin_a)
+    env = {
+        **os.environ,
+        "BATON_ENVIRONMENT": "test",
+        "BATON_DATA_DIR": str(settings.data_dir),
+        "BATON_DATABASE_URL": app.state.db.url,
+    }
+    command = [sys.executable, "-c", "from batondesk.cli import main; main()", "audit"]
+    done = subprocess.run([*command, "checkpoint"], env=env, capture_output=True, text=True)
+    assert done.returncode == 0 and "checkpointed 3 chain(s)" in done.stdout, done.stderr
+    newest = _entries(app, workspace.a.account_id)[-1]
+    periodic = [
+        c
+        for c in app.state.db.keys.keystore.audit.checkpoints()[workspace.a.account_id]
+        if c.kind == "periodic"
+    ]
+    assert (periodic[-1].seq, periodic[-1].hash) == (newest.seq, newest.hash)

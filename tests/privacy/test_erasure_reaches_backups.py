@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 
 from batondesk.privacy.erasure import purge_erased
 from batondesk.privacy.keyring import DecryptionError
-from batondesk.privacy.keystore import KeyDestroyed, current_keystore
+from batondesk.privacy.keystore import KeyDestroyed
 from batondesk.store import Database
 from batondesk.store.models import Contact, Conversation, Event, Message
 from batondesk.store.privacy import DataKey
@@ -51,7 +51,7 @@ def copy_of_database(db: Database, workdir: Path) -> Iterator[callable]:  # type
         opened: list[Database] = []
 
         def restore_sqlite() -> Database:
-            opened.append(Database(f"sqlite:///{copy}"))
+            opened.append(Database(f"sqlite:///{copy}", db.keys))
             return opened[-1]
 
         yield restore_sqlite
@@ -82,7 +82,9 @@ def copy_of_database(db: Database, workdir: Path) -> Iterator[callable]:  # type
             ],
             check=True,
         )
-        restored.append(Database(url.set(database=scratch).render_as_string(hide_password=False)))
+        restored.append(
+            Database(url.set(database=scratch).render_as_string(hide_password=False), db.keys)
+        )
         return restored[-1]
 
     try:
@@ -124,7 +126,7 @@ def test_erasure_reaches_a_copy_of_the_database(app, client, workspace, admin_a,
         events_before = session.scalar(
             select(func.count()).select_from(Event).where(Event.conversation_id == erased_conv)
         )
-    with current_keystore().sessions() as keys:
+    with db.keys.keystore.sessions() as keys:
         wrapped_before = keys.get(DataKey, erased_key_ref).wrapped
 
     with copy_of_database(db, tmp_path) as restore:
@@ -164,8 +166,8 @@ def test_erasure_reaches_a_copy_of_the_database(app, client, workspace, admin_a,
         assert kept_messages[0]["body"] == KEPT["body"]
 
         # The key store no longer holds the wrapped key, not even in free pages of its file.
-        keystore_path = current_keystore().url.removeprefix("sqlite:///")
-        if current_keystore().url.startswith("sqlite"):
+        keystore_path = db.keys.keystore.url.removeprefix("sqlite:///")
+        if db.keys.keystore.url.startswith("sqlite"):
             assert wrapped_before not in Path(keystore_path).read_bytes()
 
         # The copy taken before the erasure, restored and read with the current keys.

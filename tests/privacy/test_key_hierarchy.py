@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select, text, update
 
 from batondesk.config import Settings
-from batondesk.privacy.keyring import DecryptionError, current_keyring
-from batondesk.privacy.keystore import current_keystore
+from batondesk.privacy.audit_verify import verify_audit_log
+from batondesk.privacy.keyring import DecryptionError
 from batondesk.privacy.rotation import do_rotate_keys
 from batondesk.privacy.sealing import key_ref_of
 from batondesk.store import init_store
@@ -43,7 +43,7 @@ def test_each_contact_has_its_own_data_key_named_in_its_ciphertext(app, client, 
             assert key_ref_of(contact.name_sealed) == contact.key_ref
             for message in session.scalars(select(Message).where(Message.contact_id == contact_id)):
                 assert key_ref_of(message.body_sealed) == contact.key_ref
-    with current_keystore().sessions() as keys:
+    with app.state.db.keys.keystore.sessions() as keys:
         data_keys = {k.key_ref: k for k in keys.scalars(select(DataKey))}
         account_keys = list(keys.scalars(select(AccountKey)))
     assert {contacts[nadia].key_ref, contacts[lars].key_ref} <= set(data_keys)
@@ -93,7 +93,7 @@ def test_account_key_rotation_rewraps_keys_and_leaves_data_untouched(
     db = app.state.db
     with db.engine.connect() as connection:
         stored_before = list(connection.execute(text("SELECT id, body FROM messages ORDER BY id")))
-    with current_keystore().sessions() as keys:
+    with app.state.db.keys.keystore.sessions() as keys:
         wrapped_before = {k.key_ref: k.wrapped for k in keys.scalars(select(DataKey))}
     rotated = admin_a.post("/api/v1/admin/privacy/keys/rotate").json()
     assert rotated["accounts_rotated"] == 1 and rotated["data_keys_rewrapped"] >= 2
@@ -102,7 +102,7 @@ def test_account_key_rotation_rewraps_keys_and_leaves_data_untouched(
             list(connection.execute(text("SELECT id, body FROM messages ORDER BY id")))
             == stored_before
         )
-    with current_keystore().sessions() as keys:
+    with app.state.db.keys.keystore.sessions() as keys:
         wrapped_after = {k.key_ref: k.wrapped for k in keys.scalars(select(DataKey))}
         versions = list(
             keys.scalars(
@@ -116,18 +116,18 @@ def test_account_key_rotation_rewraps_keys_and_leaves_data_untouched(
         for ref in wrapped_before
         if ref in wrapped_after
         and wrapped_before[ref]
-        and _account_of(ref) == workspace.a.account_id
+        and _account_of(app, ref) == workspace.a.account_id
     )
     assert [v.version for v in versions] == [1, 2] and versions[0].wrapped is None  # retired
     # A fresh process (no cached keys) still reads everything.
-    current_keystore()._data_keys.clear()
-    current_keystore()._account_keys.clear()
+    app.state.db.keys.keystore._data_keys.clear()
+    app.state.db.keys.keystore._account_keys.clear()
     assert admin_a.get(f"/api/v1/contacts/{nadia}").json()["name"] == "Nadia Okafor"
     assert admin_a.get(f"/api/v1/contacts/{lars}").json()["email"] == "lars@example.com"
 
 
-def _account_of(key_ref: str) -> int:
-    with current_keystore().sessions() as keys:
+def _account_of(app, key_ref: str) -> int:  # type: ignore[no-untyped-def]
+    with app.state.db.keys.keystore.sessions() as keys:
         return keys.get(DataKey, key_ref).account_id
 
 
@@ -142,23 +142,24 @@ def test_master_key_rotation(app, client, workspace, settings: Settings) -> None
     db = init_store(rolling)
     with db.session() as session:
         report = do_rotate_keys(session)
-    assert report["account_keys_rewrapped"] >= 1
+    assert report["account_keys_rewrapped"] >= 1 and report["system_keys_rewrapped"] == 1
     # Step 2: the old master key is gone from the configuration; data still reads.
     final = settings.model_copy(update={"master_key": new_master, "previous_master_keys": ""})
     db = init_store(final)
     with db.session() as session:
         assert session.get(Contact, nadia).name == "Nadia Okafor"
+        # The audit chain key was re-wrapped too: the whole log still verifies.
+        assert verify_audit_log(session).ok
     # And with only the old master key nothing of the new hierarchy opens.
     db = init_store(settings.model_copy(update={"master_key": old_master}))
     with db.session() as session, pytest.raises(DecryptionError):
         session.get(Contact, nadia).name  # noqa: B018
-    init_store(final)
 
 
 def test_values_sealed_before_per_contact_keys_still_read(app, client, workspace) -> None:
     """Values written by the first release (column-bound, master keyring) stay readable."""
     nadia, _ = _two_customers(app, client, workspace)
-    legacy = current_keyring().encrypt(b"Nadia O. (imported)", b"contacts.name")
+    legacy = app.state.db.keys.keyring.encrypt(b"Nadia O. (imported)", b"contacts.name")
     with app.state.db.engine.begin() as connection:
         connection.execute(
             update(Contact.__table__).where(Contact.__table__.c.id == nadia).values(name=legacy)
@@ -175,7 +176,7 @@ def test_legacy_values_are_resealed_with_the_contacts_key(app, client, workspace
     from batondesk.privacy.rotation import do_reseal_legacy
 
     nadia, _ = _two_customers(app, client, workspace)
-    legacy = current_keyring().encrypt(b"Nadia (legacy)", b"contacts.name")
+    legacy = app.state.db.keys.keyring.encrypt(b"Nadia (legacy)", b"contacts.name")
     table = Contact.__table__
     with app.state.db.engine.begin() as connection:
         connection.execute(update(table).where(table.c.id == nadia).values(name=legacy))

@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 
 from batondesk.errors import Conflict, InvalidInput, NotAuthenticated, RateLimited
 from batondesk.privacy.audit import Actor, failures_since_last_success, record_audit
-from batondesk.privacy.keyring import current_keyring
-from batondesk.privacy.passwords import hash_password, verify_password
+from batondesk.privacy.keys import database_of, keys_of
 from batondesk.store.base import utcnow
 from batondesk.store.models import (
     Account,
@@ -62,7 +61,7 @@ def do_create_user(session: Session, email: str, name: str, password: str) -> Us
     email = email.strip().lower()
     if session.scalars(select(User).where(User.email == email)).first():
         raise Conflict(f"a user with email {email} exists", code="user_exists")
-    user = User(email=email, name=name, password_hash=hash_password(password))
+    user = User(email=email, name=name, password_hash=keys_of(session).passwords.hash(password))
     session.add(user)
     session.flush()
     return user
@@ -128,7 +127,7 @@ def do_login(session: Session, email: str, password: str, ttl_seconds: int) -> s
     """Check a password and open a console session; returns the session token (cookie value).
     After LOGIN_MAX_FAILURES failures for one email within the window, logins for that email
     are refused until the window passes (every attempt is in the audit log)."""
-    subject = login_subject(email)
+    subject = login_subject(session, email)
     failures = failures_since_last_success(
         session,
         subject,
@@ -143,10 +142,10 @@ def do_login(session: Session, email: str, password: str, ttl_seconds: int) -> s
     user = session.scalars(select(User).where(User.email == email.strip().lower())).first()
     if user is None:
         # Same work for unknown users, so timing does not reveal which emails exist.
-        hash_password(password)
+        keys_of(session).passwords.hash(password)
         _record_login_failure(session, subject, None)
         raise NotAuthenticated("wrong email or password", code="bad_credentials")
-    if not verify_password(user.password_hash, password):
+    if not keys_of(session).passwords.verify(user.password_hash, password):
         _record_login_failure(session, subject, user.id)
         raise NotAuthenticated("wrong email or password", code="bad_credentials")
     record_audit(
@@ -174,14 +173,14 @@ LOGIN_MAX_FAILURES = 5
 LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
 
 
-def login_subject(email: str) -> str:
+def login_subject(session: Session, email: str) -> str:
     """A keyed hash naming a login email in the audit log (never the email itself)."""
-    return current_keyring().blind_index(email, "audit.login")
+    return keys_of(session).keyring.blind_index(email, "audit.login")
 
 
 def _record_login_failure(session: Session, subject: str, user_id: int | None) -> None:
     # A separate transaction: the request's own one rolls back with the error it raises.
-    with Session(bind=session.get_bind()) as side:
+    with database_of(session).sessions() as side:
         record_audit(
             side,
             "auth.login_failed",

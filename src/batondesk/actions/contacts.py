@@ -8,20 +8,28 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from batondesk.errors import InvalidInput
-from batondesk.privacy.keyring import current_keyring
+from batondesk.privacy.keys import keys_of
+from batondesk.store.contacts import EMAIL_INDEX_PURPOSE, EXTERNAL_ID_INDEX_PURPOSE
 from batondesk.store.models import Contact
 
-EMAIL_INDEX_PURPOSE = "contact.email"
+MAX_EXTERNAL_ID_CHARS = 120
 
 
-def email_index(email: str) -> str:
-    return current_keyring().blind_index(email, EMAIL_INDEX_PURPOSE)
+def email_index(session: Session, email: str) -> str:
+    return keys_of(session).keyring.blind_index(email, EMAIL_INDEX_PURPOSE)
+
+
+def external_id_index(session: Session, external_id: str) -> str:
+    """Keyed hash of an external id: ids are compared exactly (case matters), never stored."""
+    return keys_of(session).keyring.blind_index(
+        external_id, EXTERNAL_ID_INDEX_PURPOSE, case_sensitive=True
+    )
 
 
 def find_contact_by_email(session: Session, account_id: int, email: str) -> Contact | None:
     return session.scalars(
         select(Contact).where(
-            Contact.account_id == account_id, Contact.email_index == email_index(email)
+            Contact.account_id == account_id, Contact.email_index == email_index(session, email)
         )
     ).first()
 
@@ -30,7 +38,10 @@ def find_contact_by_external_id(
     session: Session, account_id: int, external_id: str
 ) -> Contact | None:
     return session.scalars(
-        select(Contact).where(Contact.account_id == account_id, Contact.external_id == external_id)
+        select(Contact).where(
+            Contact.account_id == account_id,
+            Contact.external_id_index == external_id_index(session, external_id),
+        )
     ).first()
 
 
@@ -48,12 +59,18 @@ def do_create_contact(
 ) -> Contact:
     if email is not None and "@" not in email:
         raise InvalidInput("email must contain '@'", code="invalid_email")
+    if external_id is not None and not 0 < len(external_id.strip()) <= MAX_EXTERNAL_ID_CHARS:
+        raise InvalidInput(
+            f"external_id must have 1 to {MAX_EXTERNAL_ID_CHARS} characters",
+            code="invalid_external_id",
+        )
     contact = Contact(
         account_id=account_id,
         external_id=external_id,
+        external_id_index=external_id_index(session, external_id) if external_id else None,
         name=name,
         email=email,
-        email_index=email_index(email) if email else None,
+        email_index=email_index(session, email) if email else None,
         phone=phone,
         locale=locale,
         tier=tier,

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from batondesk.api.deps import Principal, SessionDep, require
 from batondesk.api.errors import error_responses
-from batondesk.privacy.audit import verify_audit_log
+from batondesk.privacy.audit_verify import verify_audit_log
 from batondesk.privacy.consent import consents_of, do_set_consent
 from batondesk.privacy.erasure import do_erase_contact
 from batondesk.privacy.export import do_export_contact

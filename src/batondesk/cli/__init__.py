@@ -110,6 +110,13 @@ def openapi(out: Annotated[Path | None, typer.Option(help="Write to this file")]
 
 
 def main() -> None:
+    from pydantic import ValidationError
+
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     _mount_subcommands()
-    app()
+    try:
+        app()
+    except ValidationError as exc:  # settings: say which variable is wrong, no traceback
+        for error in exc.errors():
+            typer.echo(f"error: invalid settings: {error['msg']}", err=True)
+        raise SystemExit(2) from None

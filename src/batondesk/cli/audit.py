@@ -1,4 +1,5 @@
-"""`baton audit verify`: detect edited or deleted audit entries."""
+"""`baton audit verify`: detect edited, deleted or re-chained audit entries;
+`baton audit checkpoint`: pin every chain's newest entry in the key store now."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ app = typer.Typer(no_args_is_help=True)
 
 @app.command("verify")
 def verify() -> None:
-    """Check every audit chain; exits 1 and lists the problems if any entry was edited or
-    deleted."""
-    from batondesk.privacy.audit import verify_audit_log
+    """Check every audit chain against the audit key and the key store's anchors and
+    checkpoints; exits 1 and lists the problems if any entry was edited, deleted or
+    re-chained."""
+    from batondesk.privacy.audit_verify import verify_audit_log
     from batondesk.store import init_store
 
     with init_store(get_settings()).session() as session:
@@ -23,3 +25,15 @@ def verify() -> None:
     if not report.ok:
         raise typer.Exit(1)
     typer.echo(f"audit log intact: {report.entries} entries in {report.chains} chain(s)")
+
+
+@app.command("checkpoint")
+def checkpoint() -> None:
+    """Record the newest entry of every chain as an authenticated checkpoint in the key store
+    (run before taking a backup; the server also does it every 100 entries or hour)."""
+    from batondesk.privacy.audit_verify import checkpoint_now
+    from batondesk.store import init_store
+
+    with init_store(get_settings()).session() as session:
+        count = checkpoint_now(session)
+    typer.echo(f"checkpointed {count} chain(s)")

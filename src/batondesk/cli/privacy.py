@@ -177,3 +177,25 @@ def reseal() -> None:
         _system_actor(session)
         count = do_reseal_legacy(session)
     typer.echo(f"{count} value(s) re-sealed with their contact's key")
+
+
+@keys_app.command("identity-secret")
+def identity_secret(
+    inbox: Annotated[str, typer.Argument(help="The inbox's public id (in the widget snippet)")],
+    rotate: Annotated[
+        bool, typer.Option("--rotate", help="Replace it; the old one stops working")
+    ] = False,
+) -> None:
+    """Print the secret the embedding website signs identity tokens with (audited). It is
+    sealed in the database, so this is the way to read it."""
+    from batondesk.actions.inboxes import do_reveal_identity_secret, do_rotate_identity_secret
+    from batondesk.errors import BatonError
+
+    try:
+        with _db().session() as session:
+            _system_actor(session)
+            action = do_rotate_identity_secret if rotate else do_reveal_identity_secret
+            secret = action(session, inbox)
+    except BatonError as exc:
+        _fail(exc.message)
+    typer.echo(secret)

@@ -1,9 +1,18 @@
-"""The audit log: append-only, tamper-evident, one hash chain per account.
+"""The audit log: append-only, tamper-evident, one keyed hash chain per account.
 
-Each entry's hash is SHA-256 over the previous entry's hash and the entry's canonical content,
-so editing an entry breaks its own hash and deleting one leaves a gap in the sequence or a
-broken link. The newest (seq, hash) of every chain is also written to the key store after each
-commit, so deleting the newest entries is detected too. `baton audit verify` checks it all.
+Each entry's hash is an HMAC-SHA256, under the audit key, of the previous entry's hash and the
+entry's canonical content, so editing an entry breaks its own hash and deleting one leaves a gap
+in the sequence or a broken link. The audit key lives in the key store, wrapped by the master
+key: someone who can write both databases but lacks the master key cannot recompute the chain
+after rewriting it. The newest (seq, hash) of every chain is written to the key store after each
+commit (so deleting the newest entries is detected), and every `CHECKPOINT_EVERY_ENTRIES` entries
+or `CHECKPOINT_EVERY_SECONDS` a head is checkpointed there for good, authenticated by the audit
+key. `baton audit verify` checks it all (privacy/audit_verify.py).
+
+Chains begun before the chain was keyed keep their plain SHA-256 prefix: the upgrade (migration
+0005) records the last such entry of each chain as an authenticated "legacy" checkpoint and
+appends an `audit.chain_keyed` entry, so the prefix can still be verified and can no longer be
+rewritten either (its last hash is pinned by the checkpoint).
 
 What is recorded, automatically where possible:
 
@@ -18,16 +27,18 @@ What is recorded, automatically where possible:
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import event, func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from batondesk.privacy.keystore import current_keystore
+from batondesk.privacy.audit_anchors import AUDIT_KEY
+from batondesk.privacy.keys import keys_of
 from batondesk.privacy.sealing import READS_KEY
 from batondesk.store.base import utcnow
 from batondesk.store.privacy import AuditEntry
@@ -62,7 +73,7 @@ def actor_of(session: Session) -> Actor:
     return actor if isinstance(actor, Actor) else Actor(None, "system", None)
 
 
-def entry_hash(entry: AuditEntry) -> str:
+def _canonical(entry: AuditEntry) -> str:
     content = {
         "chain": entry.chain,
         "seq": entry.seq,
@@ -77,7 +88,22 @@ def entry_hash(entry: AuditEntry) -> str:
         "details": entry.details,
     }
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(f"{entry.prev_hash}\n{canonical}".encode()).hexdigest()
+    return f"{entry.prev_hash}\n{canonical}"
+
+
+def entry_hash(entry: AuditEntry, audit_key: bytes) -> str:
+    """The entry's link in its chain: HMAC-SHA256 under the audit key (key store)."""
+    return hmac.new(audit_key, _canonical(entry).encode(), hashlib.sha256).hexdigest()
+
+
+def legacy_entry_hash(entry: AuditEntry) -> str:
+    """How entries were hashed before the chain was keyed (plain SHA-256): still checked for
+    the prefix of a chain pinned by its legacy checkpoint."""
+    return hashlib.sha256(_canonical(entry).encode()).hexdigest()
+
+
+def audit_key(session: Session) -> bytes:
+    return keys_of(session).keystore.system_key(AUDIT_KEY)
 
 
 def record_audit(
@@ -127,7 +153,7 @@ def record_audit(
         details=details or {},
         prev_hash=previous,
     )
-    entry.hash = entry_hash(entry)
+    entry.hash = entry_hash(entry, audit_key(session))
     heads[chain] = (entry.seq, entry.hash)
     session.info.setdefault(_NEW_HEADS_KEY, {})[chain] = (entry.seq, entry.hash)
     session.add(entry)
@@ -154,15 +180,19 @@ def failures_since_last_success(
     return int(session.scalar(query) or 0)
 
 
-# --- session hooks --------------------------------------------------------------------------
+# --- session hooks (attached to a Database's session factory) ---------------------------------
 
 
-@event.listens_for(Session, "before_flush")
+def attach_audit_hooks(sessions: sessionmaker[Session]) -> None:
+    event.listen(sessions, "before_flush", _audit_changes)
+    event.listen(sessions, "before_commit", _audit_contact_reads)
+    event.listen(sessions, "after_commit", _anchor_heads)
+    event.listen(sessions, "after_rollback", _forget_heads)
+
+
 def _audit_changes(session: Session, _context: Any, _instances: Any) -> None:
     from batondesk.store.accounts import Account, ApiKey, Membership
 
-    if session.info.get("baton_keystore"):
-        return
     for row in list(session.new):
         if isinstance(row, ApiKey):
             record_audit(
@@ -229,7 +259,6 @@ def _previous(row: Any, attribute: str) -> Any:
     return deleted[0] if deleted else None
 
 
-@event.listens_for(Session, "before_commit")
 def _audit_contact_reads(session: Session) -> None:
     reads: dict[int, set[str]] = session.info.get(READS_KEY) or {}
     if not reads:
@@ -248,78 +277,19 @@ def _audit_contact_reads(session: Session) -> None:
     reads.clear()
 
 
-@event.listens_for(Session, "after_commit")
 def _anchor_heads(session: Session) -> None:
     session.info.pop(_HEADS_KEY, None)
     heads = session.info.pop(_NEW_HEADS_KEY, None)
     if not heads:
         return
     try:
-        current_keystore().record_audit_heads(heads)
+        keys_of(session).keystore.audit.record_heads(heads)
     except Exception:  # the entries are committed; the anchor catches up on the next append
         log.warning("could not record the audit anchor in the key store")
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget_heads(session: Session) -> None:
     session.info.pop(_HEADS_KEY, None)
     session.info.pop(_NEW_HEADS_KEY, None)
     if READS_KEY in session.info:
         session.info[READS_KEY] = {}
-
-
-# --- verification ---------------------------------------------------------------------------
-
-
-@dataclass
-class VerifyReport:
-    chains: int = 0
-    entries: int = 0
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-def verify_audit_log(session: Session, *, chain: int | None = None) -> VerifyReport:
-    """Walk every chain (or one): sequence without gaps, links intact, hashes recomputed, and
-    the newest entries still matching the anchors kept in the key store."""
-    report = VerifyReport()
-    anchors = current_keystore().audit_anchors()
-    chains = set(session.scalars(select(AuditEntry.chain).distinct())) | set(anchors)
-    if chain is not None:
-        chains &= {chain}
-    for name in sorted(chains):
-        report.chains += 1
-        expected_seq, previous = 1, GENESIS_HASH
-        by_seq: dict[int, str] = {}
-        rows = session.scalars(
-            select(AuditEntry).where(AuditEntry.chain == name).order_by(AuditEntry.seq)
-        )
-        for entry in rows:
-            report.entries += 1
-            if entry.seq != expected_seq:
-                report.problems.append(
-                    f"chain {name}: entries {expected_seq}..{entry.seq - 1} are missing (deleted)"
-                )
-            if entry.prev_hash != previous:
-                report.problems.append(
-                    f"chain {name}: entry {entry.seq} does not follow the entry before it"
-                )
-            if entry_hash(entry) != entry.hash:
-                report.problems.append(f"chain {name}: entry {entry.seq} was edited")
-            by_seq[entry.seq] = entry.hash
-            expected_seq, previous = entry.seq + 1, entry.hash
-        anchor = anchors.get(name)
-        if anchor is not None:
-            seq, digest = anchor
-            if seq not in by_seq:
-                report.problems.append(
-                    f"chain {name}: entry {seq} and later, recorded in the key store, are missing"
-                )
-            elif by_seq[seq] != digest:
-                report.problems.append(
-                    f"chain {name}: entry {seq} differs from the hash recorded in the key store"
-                )
-    return report

@@ -15,7 +15,7 @@ from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
 from batondesk.privacy.audit import record_audit
-from batondesk.privacy.keystore import current_keystore
+from batondesk.privacy.keys import keys_of
 from batondesk.store.access import get_contact
 from batondesk.store.models import Base, Contact, Conversation, Event, Message
 
@@ -47,7 +47,9 @@ def do_erase_contact(session: Session, account_id: int, contact_id: int) -> Eras
         .select_from(Event)
         .where(Event.conversation_id.in_(conversation_ids or [-1]))
     )
-    destroyed = current_keystore().destroy_data_key(contact.key_ref) if contact.key_ref else False
+    destroyed = (
+        keys_of(session).keystore.destroy_data_key(contact.key_ref) if contact.key_ref else False
+    )
     report = ErasureReport(
         contact.id, len(conversation_ids), int(messages or 0), int(events or 0), destroyed
     )
@@ -94,7 +96,7 @@ def purge_erased(session: Session) -> int:
     rows = list(
         session.execute(select(Contact.id, Contact.key_ref).where(Contact.key_ref.is_not(None)))
     )
-    destroyed = current_keystore().destroyed_key_refs([r.key_ref for r in rows])
+    destroyed = keys_of(session).keystore.destroyed_key_refs([r.key_ref for r in rows])
     purged = 0
     for row in rows:
         if row.key_ref in destroyed:

@@ -8,7 +8,10 @@ This column-bound format sealed personal data before per-contact keys existed; s
 still read (see `privacy/sealing.py`, which seals a contact's data with its own key, and `baton
 keys reseal`). The associated data binds a value to the column it was written to, so
 ciphertext copied into another column fails authentication instead of decrypting. The keyring
-also computes the keyed blind indexes used for lookups by email.
+also computes the keyed blind indexes used for lookups by email and by external id.
+
+A keyring belongs to the `Database` that opened it (``db.keys.keyring``); code working with a
+session reaches it through ``keys_of(session)`` (privacy/keys.py).
 """
 
 from __future__ import annotations
@@ -73,26 +76,13 @@ class Keyring:
         except Exception as exc:  # cryptography raises InvalidTag without a message
             raise DecryptionError("ciphertext failed authentication") from exc
 
-    def blind_index(self, value: str, purpose: str) -> str:
+    def blind_index(self, value: str, purpose: str, *, case_sensitive: bool = False) -> str:
         """Keyed hash for equality lookups (e.g. find a contact by email) without storing the
-        plaintext. `purpose` separates indexes so equal values in different fields differ."""
-        normalized = value.strip().lower().encode()
+        plaintext. `purpose` separates indexes so equal values in different fields differ.
+        Values are trimmed, and lower-cased unless `case_sensitive` (an external id "AB-1" is
+        not "ab-1"; an email address is the same either way)."""
+        normalized = value.strip() if case_sensitive else value.strip().lower()
         digest = hmac.new(
-            self.blind_index_key, purpose.encode() + b"\0" + normalized, hashlib.sha256
+            self.blind_index_key, purpose.encode() + b"\0" + normalized.encode(), hashlib.sha256
         )
         return digest.hexdigest()
-
-
-_keyring: Keyring | None = None
-
-
-def install_keyring(keyring: Keyring) -> None:
-    """Make `keyring` the one the encrypted column types use (called once at start-up)."""
-    global _keyring
-    _keyring = keyring
-
-
-def current_keyring() -> Keyring:
-    if _keyring is None:
-        raise RuntimeError("no keyring installed: call batondesk.store.init_store(settings) first")
-    return _keyring

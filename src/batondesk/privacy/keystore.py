@@ -4,12 +4,17 @@
   master keys may be listed in ``BATON_PREVIOUS_MASTER_KEYS`` while a rotation is rolled out.
 * Each account has an **account key** (versioned), stored wrapped by the master key.
 * Each contact has a **data key**, stored wrapped by its account's key. Every message body and
-  personal field of that contact is sealed with it (see `privacy/sealing.py`).
+  personal field of that contact is sealed with it (see `privacy/sealing.py`). Each inbox has
+  one too, sealing its identity secret.
+* **System keys** (the audit-chain key) are stored wrapped by the master key.
 
 All wrapped keys live in the key store, a database separate from the main one (by default a
 SQLite file under ``data_dir/keys/``; ``BATON_KEYSTORE_URL`` for a shared one). Rotation
 re-wraps keys and never re-encrypts data. Erasing a contact destroys its data key: every copy of
 the main database, including old backups, becomes unreadable for that contact.
+
+A key store belongs to the `Database` that opened it (``db.keys.keystore``); nothing here is
+process-global.
 """
 
 from __future__ import annotations
@@ -23,18 +28,24 @@ import time
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Engine, create_engine, event, select, update
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from batondesk.privacy.audit_anchors import AuditAnchors
 from batondesk.privacy.keyring import DecryptionError
 from batondesk.store.base import utcnow
-from batondesk.store.privacy import AccountKey, AuditAnchor, DataKey, KeyBase
+from batondesk.store.files import secure_sqlite_file
+from batondesk.store.privacy import AccountKey, DataKey, KeyBase, SystemKey
 
 _NONCE = 12
 # Unwrapped data keys are cached per process; a key destroyed by another process stops working
 # here after at most this long (this process forgets its own destroyed keys at once).
 DATA_KEY_CACHE_SECONDS = 60.0
 DATA_KEY_CACHE_SIZE = 50_000
+# Account id under which server-wide data keys (not owned by any account) are wrapped; real
+# account ids start at 1.
+SERVER_ACCOUNT = 0
 
 
 class KeyDestroyed(DecryptionError):
@@ -70,11 +81,16 @@ def _data_ad(account_id: int, key_ref: str, version: int) -> bytes:
     return f"baton data key|{account_id}|{key_ref}|{version}".encode()
 
 
+def _system_ad(name: str) -> bytes:
+    return f"baton system key|{name}".encode()
+
+
 @dataclass(frozen=True)
 class RotationReport:
     account_keys_rewrapped: int
     accounts_rotated: int
     data_keys_rewrapped: int
+    system_keys_rewrapped: int = 0
 
 
 class KeyStore:
@@ -88,6 +104,7 @@ class KeyStore:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
             kwargs["pool_pre_ping"] = True
+        secure_sqlite_file(url)
         self.engine: Engine = create_engine(url, **kwargs)  # type: ignore[arg-type]
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -96,6 +113,10 @@ class KeyStore:
         self._lock = threading.Lock()
         self._data_keys: dict[str, tuple[AESGCM, float]] = {}
         self._account_keys: dict[tuple[int, int], bytes] = {}
+        self._system_keys: dict[str, bytes] = {}
+        self._shared_key_refs: dict[str, str] = {}
+        # The audit chains' anchors and checkpoints (privacy/audit_anchors.py).
+        self.audit = AuditAnchors(self)
 
     # --- account keys ---------------------------------------------------------------------
 
@@ -157,6 +178,38 @@ class KeyStore:
                 )
             )
         self._remember(key_ref, AESGCM(data_key))
+        return key_ref
+
+    def shared_key_ref(self, name: str) -> str:
+        """The reference of the server-wide data key `name` (e.g. "staff", which seals staff
+        password hashes), created on first use under `SERVER_ACCOUNT`."""
+        cached = self._shared_key_refs.get(name)
+        if cached is not None:
+            return cached
+        key_ref = hashlib.sha256(f"baton shared data key|{name}".encode()).hexdigest()[:32]
+        for _attempt in range(2):  # a concurrent worker may create it (or the account key) first
+            with self.sessions() as session:
+                if session.get(DataKey, key_ref) is not None:
+                    break
+                version, account_key = self._active_account_key(session, SERVER_ACCOUNT)
+                data_key = AESGCM.generate_key(bit_length=256)
+                ad = _data_ad(SERVER_ACCOUNT, key_ref, version)
+                session.add(
+                    DataKey(
+                        key_ref=key_ref,
+                        account_id=SERVER_ACCOUNT,
+                        account_key_version=version,
+                        wrapped=_wrap(account_key, data_key, ad),
+                    )
+                )
+                try:
+                    session.commit()
+                except IntegrityError:
+                    session.rollback()
+                    continue
+                self._remember(key_ref, AESGCM(data_key))
+                break
+        self._shared_key_refs[name] = key_ref
         return key_ref
 
     def cipher(self, key_ref: str) -> AESGCM:
@@ -223,8 +276,10 @@ class KeyStore:
         """Re-wrap every account key under the current master key and, with `account_keys`,
         give each account (or only `account_id`) a new account key, re-wrapping its data keys.
         No message or personal field is re-encrypted: data keys themselves do not change."""
-        rewrapped = rotated = data_rewrapped = 0
+        rewrapped = rotated = data_rewrapped = system_rewrapped = 0
         with self.sessions() as session, session.begin():
+            if account_id is None:
+                system_rewrapped = self._rewrap_system_keys(session)
             query = select(AccountKey).where(AccountKey.retired_at.is_(None))
             if account_id is not None:
                 query = query.where(AccountKey.account_id == account_id)
@@ -245,7 +300,7 @@ class KeyStore:
                     rotated += 1
         with self._lock:
             self._account_keys.clear()
-        return RotationReport(rewrapped, rotated, data_rewrapped)
+        return RotationReport(rewrapped, rotated, data_rewrapped, system_rewrapped)
 
     def _rotate_account(self, session: Session, account_id: int) -> int:
         old_rows = list(
@@ -283,25 +338,56 @@ class KeyStore:
             row.retired_at = utcnow()
         return count
 
-    # --- audit anchors ---------------------------------------------------------------------
+    # --- system keys --------------------------------------------------------------------------
 
-    def record_audit_heads(self, heads: dict[int, tuple[int, str]]) -> None:
-        for chain, (seq, digest) in heads.items():
-            # One conditional statement, so concurrent workers never move an anchor backwards.
-            with self.sessions() as session, session.begin():
-                moved = session.execute(
-                    update(AuditAnchor)
-                    .where(AuditAnchor.chain == chain, AuditAnchor.seq < seq)
-                    .values(seq=seq, hash=digest, updated_at=utcnow())
-                ).rowcount
-                if moved:
-                    continue
-                if session.get(AuditAnchor, chain) is None:
-                    session.add(AuditAnchor(chain=chain, seq=seq, hash=digest))
-
-    def audit_anchors(self) -> dict[int, tuple[int, str]]:
+    def system_key(self, name: str) -> bytes:
+        """The server-wide key `name`, created (wrapped by the master key) on first use."""
+        cached = self._system_keys.get(name)
+        if cached is not None:
+            return cached
         with self.sessions() as session:
-            return {a.chain: (a.seq, a.hash) for a in session.scalars(select(AuditAnchor))}
+            row = session.get(SystemKey, name)
+            if row is None:
+                key = secrets.token_bytes(32)
+                session.add(
+                    SystemKey(
+                        name=name,
+                        master_key_id=self.current_master_id,
+                        wrapped=_wrap(self.master_key, key, _system_ad(name)),
+                    )
+                )
+                try:
+                    session.commit()
+                except IntegrityError:  # another worker created it first: use theirs
+                    session.rollback()
+                    row = session.get(SystemKey, name)
+                else:
+                    self._system_keys[name] = key
+                    return key
+            assert row is not None
+            master = self.master_keys.get(row.master_key_id)
+            if master is None:
+                raise UnknownKey(
+                    f"system key {name!r} is wrapped by master key {row.master_key_id}, which "
+                    "is not configured (set BATON_PREVIOUS_MASTER_KEYS during a rotation)"
+                )
+            key = _unwrap(master, row.wrapped, _system_ad(name))
+        self._system_keys[name] = key
+        return key
+
+    def _rewrap_system_keys(self, session: Session) -> int:
+        count = 0
+        for row in list(session.scalars(select(SystemKey))):
+            if row.master_key_id == self.current_master_id:
+                continue
+            master = self.master_keys.get(row.master_key_id)
+            if master is None:
+                raise UnknownKey(f"system key {row.name!r}: its master key is not configured")
+            key = _unwrap(master, row.wrapped, _system_ad(row.name))
+            row.wrapped = _wrap(self.master_key, key, _system_ad(row.name))
+            row.master_key_id = self.current_master_id
+            count += 1
+        return count
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -322,21 +408,3 @@ def decode_key(value: str) -> bytes:
     if len(key) != 32:
         raise ValueError("keys must be 32 bytes, base64-encoded")
     return key
-
-
-_keystore: KeyStore | None = None
-
-
-def install_keystore(keystore: KeyStore) -> None:
-    global _keystore
-    if _keystore is not None and _keystore is not keystore:
-        _keystore.dispose()
-    _keystore = keystore
-
-
-def current_keystore() -> KeyStore:
-    if _keystore is None:
-        raise RuntimeError(
-            "no key store installed: call batondesk.store.init_store(settings) first"
-        )
-    return _keystore

@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from batondesk.privacy.audit import record_audit
-from batondesk.privacy.keystore import current_keystore
+from batondesk.privacy.keys import keys_of
 
 
 def do_rotate_keys(session: Session, account_id: int | None = None) -> dict[str, Any]:
     """Re-wrap account keys under the current master key and give the account (or every
     account) a new account key; audited per account."""
-    report = asdict(current_keystore().rotate(account_id))
+    report = asdict(keys_of(session).keystore.rotate(account_id))
     record_audit(
         session,
         "keys.rotated",

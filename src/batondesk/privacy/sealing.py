@@ -1,4 +1,5 @@
-"""Personal fields sealed with their contact's data key, bound to their row.
+"""Personal fields (and inbox identity secrets) sealed with their owner's data key, bound to
+their row.
 
 A sealed field is two attributes on a model: the mapped column (``body_sealed``, a `SealedBytes`
 column holding ciphertext) and a `sealed_field` hybrid (``body``) that application code reads and
@@ -13,9 +14,15 @@ Ciphertext layout (version 2)::
 
     associated data = the 17-byte header | b"|" | column label | b"|" | row id
 
-Version 1 values (sealed with the master keyring by column, before per-contact keys existed)
-are still read. Decrypting is lazy: listing conversations does not decrypt anything, and only
-fields actually read count as reads of a contact's personal data (see `privacy/audit.py`).
+A row that has a ``key_ref`` column owns a data key (contacts, inboxes); a class that names a
+server-wide key in ``__shared_data_key__`` is sealed with it (staff users); every other sealed
+row names its contact. Version 1 values (sealed with the master keyring by column, before
+per-contact keys existed) are still read. Decrypting is lazy: listing conversations does not
+decrypt anything, and only personal-data fields actually read count as reads of a contact's
+personal data (see `privacy/audit.py`).
+
+The keys come from the session the row belongs to (`keys_of`): the hooks below are attached to
+each `Database`'s own session factory (`attach_sealing_hooks`), never to the Session class.
 """
 
 from __future__ import annotations
@@ -28,11 +35,12 @@ from typing import Any
 from sqlalchemy import LargeBinary, bindparam, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Session, attributes, object_session
+from sqlalchemy.orm import Session, attributes, object_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from batondesk.privacy.keyring import DecryptionError, current_keyring
-from batondesk.privacy.keystore import current_keystore
+from batondesk.privacy.keyring import DecryptionError
+from batondesk.privacy.keys import KEYS_INFO, StoreKeys, keys_of
+from batondesk.privacy.keystore import KeyStore
 
 # In a column's `info`: the column holds personal data, so privacy code (export, erasure,
 # audits) can find every such column by walking the metadata.
@@ -42,6 +50,9 @@ SEALED_VERSION = 2
 _HEADER_BYTES = 17
 _NONCE_BYTES = 12
 _CACHE = "_baton_plaintext"
+# On a row: the keys of the store it was read from or written to, so that a row still decrypts
+# after its session has closed.
+_ROW_KEYS = "_baton_keys"
 _PENDING_INSERTS = "baton_pending_seals"
 # session.info key: set by the API for a signed-in principal; reads are then audited.
 READS_KEY = "baton_contact_reads"
@@ -119,10 +130,10 @@ def _associated_data(header: bytes, label: str, row_id: int) -> bytes:
     return header + b"|" + label.encode() + b"|" + str(row_id).encode()
 
 
-def seal(key_ref: str, label: str, row_id: int, plaintext: bytes) -> bytes:
+def seal(keystore: KeyStore, key_ref: str, label: str, row_id: int, plaintext: bytes) -> bytes:
     header = bytes([SEALED_VERSION]) + bytes.fromhex(key_ref)
     nonce = os.urandom(_NONCE_BYTES)
-    cipher = current_keystore().cipher(key_ref)
+    cipher = keystore.cipher(key_ref)
     return (
         header + nonce + cipher.encrypt(nonce, plaintext, _associated_data(header, label, row_id))
     )
@@ -135,22 +146,40 @@ def key_ref_of(blob: bytes) -> str | None:
     return None
 
 
+def _row_keys(row: Any) -> StoreKeys:
+    session = object_session(row)
+    if session is not None and KEYS_INFO in session.info:
+        keys = keys_of(session)
+        row.__dict__[_ROW_KEYS] = keys
+        return keys
+    keys = row.__dict__.get(_ROW_KEYS)
+    if keys is None:
+        raise RuntimeError(
+            f"{type(row).__name__} {row.id} belongs to no store session: no key to unseal it"
+        )
+    return keys  # type: ignore[no-any-return]
+
+
+def open_sealed(keys: StoreKeys, label: str, row_id: int, blob: bytes) -> bytes:
+    """Decrypt the sealed value `label` of row `row_id` (not recorded as a read)."""
+    if not blob:
+        raise DecryptionError(f"{label} of row {row_id} was never sealed")
+    if blob[0] != SEALED_VERSION:
+        return keys.keyring.decrypt(blob, label.encode())
+    header = blob[:_HEADER_BYTES]
+    nonce = blob[_HEADER_BYTES : _HEADER_BYTES + _NONCE_BYTES]
+    cipher = keys.keystore.cipher(header[1:].hex())
+    try:
+        return cipher.decrypt(
+            nonce, blob[_HEADER_BYTES + _NONCE_BYTES :], _associated_data(header, label, row_id)
+        )
+    except Exception as exc:
+        raise DecryptionError(f"{label} of row {row_id} failed authentication") from exc
+
+
 def unseal(row: Any, label: str, blob: bytes) -> bytes:
     """Decrypt a sealed value of `row`. Raises KeyDestroyed for an erased contact."""
-    if not blob:
-        raise DecryptionError(f"{label} of row {row.id} was never sealed")
-    if blob[0] == SEALED_VERSION:
-        header = blob[:_HEADER_BYTES]
-        nonce = blob[_HEADER_BYTES : _HEADER_BYTES + _NONCE_BYTES]
-        cipher = current_keystore().cipher(header[1:].hex())
-        try:
-            plaintext = cipher.decrypt(
-                nonce, blob[_HEADER_BYTES + _NONCE_BYTES :], _associated_data(header, label, row.id)
-            )
-        except Exception as exc:
-            raise DecryptionError(f"{label} of row {row.id} failed authentication") from exc
-    else:
-        plaintext = current_keyring().decrypt(blob, label.encode())
+    plaintext = open_sealed(_row_keys(row), label, row.id, blob)
     _note_read(row, label)
     return plaintext
 
@@ -159,6 +188,8 @@ def _note_read(row: Any, label: str) -> None:
     session = object_session(row)
     if session is None or READS_KEY not in session.info:
         return
+    if label not in _personal_labels(type(row)):
+        return  # e.g. an inbox's identity secret: a credential, not a contact's data
     contact_id = row.id if _owns_key(type(row)) else getattr(row, "contact_id", None)
     if contact_id is not None:
         session.info[READS_KEY].setdefault(contact_id, set()).add(label)
@@ -167,6 +198,7 @@ def _note_read(row: Any, label: str) -> None:
 # --- which key seals a row ----------------------------------------------------------------------
 
 _SEALED_COLUMNS: dict[type, list[tuple[str, str]]] = {}
+_PERSONAL_LABELS: dict[type, frozenset[str]] = {}
 
 
 def sealed_columns(cls: type) -> list[tuple[str, str]]:
@@ -174,17 +206,27 @@ def sealed_columns(cls: type) -> list[tuple[str, str]]:
     if cls not in _SEALED_COLUMNS:
         mapper = getattr(cls, "__mapper__", None)
         found = []
+        personal = set()
         if mapper is not None:
             for prop in mapper.column_attrs:
                 column = prop.columns[0]
                 if isinstance(column.type, SealedBytes):
                     found.append((prop.key, column.type.column_label))
+                    if column.info.get("personal_data"):
+                        personal.add(column.type.column_label)
+        _PERSONAL_LABELS[cls] = frozenset(personal)
         _SEALED_COLUMNS[cls] = found
     return _SEALED_COLUMNS[cls]
 
 
+def _personal_labels(cls: type) -> frozenset[str]:
+    sealed_columns(cls)
+    return _PERSONAL_LABELS[cls]
+
+
 def _owns_key(cls: type) -> bool:
-    """Contacts hold their own data key reference; every other sealed row names a contact."""
+    """Contacts and inboxes hold their own data key reference; every other sealed row names a
+    contact."""
     return "key_ref" in cls.__mapper__.columns
 
 
@@ -192,9 +234,13 @@ def _key_ref_for(session: Session, row: Any) -> str:
     from batondesk.store.contacts import Contact
     from batondesk.store.conversations import Conversation
 
+    keystore = keys_of(session).keystore
+    shared = getattr(type(row), "__shared_data_key__", None)
+    if shared is not None:
+        return keystore.shared_key_ref(shared)
     if _owns_key(type(row)):
         if row.key_ref is None:
-            row.key_ref = current_keystore().create_data_key(row.account_id)
+            row.key_ref = keystore.create_data_key(row.account_id)
         return str(row.key_ref)
     if getattr(row, "contact_id", None) is None and getattr(row, "conversation_id", None):
         conversation = session.get(Conversation, row.conversation_id)
@@ -204,12 +250,21 @@ def _key_ref_for(session: Session, row: Any) -> str:
     if contact is None:
         raise ValueError(f"{type(row).__name__} has no contact whose key could seal it")
     if contact.key_ref is None:  # a contact created before per-contact keys existed
-        contact.key_ref = current_keystore().create_data_key(contact.account_id)
+        contact.key_ref = keystore.create_data_key(contact.account_id)
     return str(contact.key_ref)
 
 
-@event.listens_for(Session, "before_flush")
+# --- session hooks (attached to a Database's session factory) -----------------------------------
+
+
+def attach_sealing_hooks(sessions: sessionmaker[Session]) -> None:
+    event.listen(sessions, "before_flush", _seal_before_flush)
+    event.listen(sessions, "after_flush_postexec", _seal_new_rows)
+    event.listen(sessions, "after_rollback", _forget_pending)
+
+
 def _seal_before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    keys = keys_of(session)
     with session.no_autoflush:
         for row in list(session.new) + list(session.dirty):
             columns = sealed_columns(type(row))
@@ -223,6 +278,7 @@ def _seal_before_flush(session: Session, _context: Any, _instances: Any) -> None
             if not pending and not (row in session.new and _owns_key(type(row))):
                 continue
             key_ref = _key_ref_for(session, row)
+            row.__dict__[_ROW_KEYS] = keys
             for attr, label, value in pending:
                 if row in session.new or row.id is None:
                     setattr(row, attr, b"")
@@ -230,21 +286,21 @@ def _seal_before_flush(session: Session, _context: Any, _instances: Any) -> None
                         (row, attr, label, key_ref, value)
                     )
                 else:
-                    sealed = seal(key_ref, label, row.id, value.value)
+                    sealed = seal(keys.keystore, key_ref, label, row.id, value.value)
                     plain = row.__dict__.get(_CACHE, {}).get(attr, (None, None))[1]
                     setattr(row, attr, sealed)
                     row.__dict__.setdefault(_CACHE, {})[attr] = (sealed, plain)
 
 
-@event.listens_for(Session, "after_flush_postexec")
 def _seal_new_rows(session: Session, _context: Any) -> None:
     pending = session.info.pop(_PENDING_INSERTS, [])
     if not pending:
         return
+    keystore = keys_of(session).keystore
     grouped: dict[tuple[Any, str], list[dict[str, Any]]] = defaultdict(list)
     finished = []
     for row, attr, label, key_ref, value in pending:
-        sealed = seal(key_ref, label, row.id, value.value)
+        sealed = seal(keystore, key_ref, label, row.id, value.value)
         column = type(row).__mapper__.column_attrs[attr].columns[0]
         grouped[(column.table, column.name)].append({"_row_id": row.id, "_sealed": sealed})
         finished.append((row, attr, sealed))
@@ -262,6 +318,5 @@ def _seal_new_rows(session: Session, _context: Any) -> None:
         row.__dict__.setdefault(_CACHE, {})[attr] = (sealed, plain)
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget_pending(session: Session) -> None:
     session.info.pop(_PENDING_INSERTS, None)

@@ -9,7 +9,11 @@ from typing import Any
 from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from batondesk.privacy.sealing import SealedBytes, sealed_field
 from batondesk.store.base import Base, IdMixin, TenantMixin, utcnow
+
+# The server-wide data key (key store) that seals staff password hashes.
+STAFF_DATA_KEY = "staff"
 
 
 class Role(enum.StrEnum):
@@ -41,10 +45,16 @@ class User(Base, IdMixin):
     """A staff login. Staff emails are work identities, not customer personal data."""
 
     __tablename__ = "users"
+    # The password hash is sealed with this server-wide data key (key store), so a copy of the
+    # main database holds no hash to guess passwords against offline.
+    __shared_data_key__ = STAFF_DATA_KEY
 
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    password_hash: Mapped[str] = mapped_column(String(200))
+    password_hash_sealed: Mapped[bytes] = mapped_column(
+        "password_hash", SealedBytes("users.password_hash")
+    )
+    password_hash = sealed_field("password_hash_sealed", "users.password_hash")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -76,8 +86,14 @@ class Inbox(Base, TenantMixin):
     channel: Mapped[Channel] = mapped_column(Enum(Channel, native_enum=False, length=20))
     # Public identifier embedded in the widget snippet; not a secret.
     public_id: Mapped[str] = mapped_column(String(40), unique=True)
-    # Shared with the embedding website so it can sign identified-contact tokens (HMAC).
-    identity_secret: Mapped[str] = mapped_column(String(80))
+    # Shared with the embedding website so it can sign identified-contact tokens (HMAC). It
+    # opens any identified customer's conversations, so it is sealed with the inbox's own data
+    # key (in the key store): a copy of the main database alone cannot sign a token.
+    key_ref: Mapped[str | None] = mapped_column(String(32), default=None, unique=True)
+    identity_secret_sealed: Mapped[bytes] = mapped_column(
+        "identity_secret", SealedBytes("inboxes.identity_secret")
+    )
+    identity_secret = sealed_field("identity_secret_sealed", "inboxes.identity_secret")
 
 
 class ApiKey(Base, TenantMixin):

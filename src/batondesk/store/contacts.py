@@ -8,16 +8,26 @@ from sqlalchemy.orm import Mapped, mapped_column
 from batondesk.privacy.sealing import PERSONAL_DATA, SealedBytes, sealed_field
 from batondesk.store.base import Base, TenantMixin
 
+# Blind-index purposes (privacy/keyring.py): equal values in different fields hash differently.
+EMAIL_INDEX_PURPOSE = "contact.email"
+EXTERNAL_ID_INDEX_PURPOSE = "contact.external_id"
+
 
 class Contact(Base, TenantMixin):
     __tablename__ = "contacts"
     __table_args__ = (
-        UniqueConstraint("account_id", "external_id"),
+        UniqueConstraint("account_id", "external_id_index"),
         UniqueConstraint("account_id", "email_index"),
     )
 
     # The id the customer has in the embedding business's own systems (CRM, core banking).
-    external_id: Mapped[str | None] = mapped_column(String(120), default=None)
+    # Whoever knows it and the inbox's identity secret can open the customer's conversations,
+    # so it is sealed like the personal fields and found through a keyed blind index.
+    external_id_sealed: Mapped[bytes | None] = mapped_column(
+        "external_id", SealedBytes("contacts.external_id"), default=None, info=PERSONAL_DATA
+    )
+    external_id = sealed_field("external_id_sealed", "contacts.external_id")
+    external_id_index: Mapped[str | None] = mapped_column(String(64), default=None)
     # Personal fields are sealed with this contact's own data key (privacy/sealing.py); the
     # `*_sealed` columns hold ciphertext, the plain names read and write plaintext.
     key_ref: Mapped[str | None] = mapped_column(String(32), default=None, unique=True, index=True)

@@ -1,11 +1,16 @@
-"""Engine and session factory, chosen by settings (SQLite embedded, PostgreSQL in production)."""
+"""Engine and session factory, chosen by settings (SQLite embedded, PostgreSQL in production).
+
+A `Database` owns its keys (`StoreKeys`: keyring, key store, password hashing). Its session
+factory stamps them into every session's ``info`` and carries the privacy hooks (sealing,
+audit), so two databases with different keys work side by side in one process.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
@@ -13,8 +18,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from batondesk.config import Settings
-from batondesk.privacy.keyring import Keyring, install_keyring
-from batondesk.privacy.passwords import configure_password_hashing
+from batondesk.store.files import secure_directory, secure_sqlite_file
+
+if TYPE_CHECKING:
+    from batondesk.privacy.keys import StoreKeys
 
 # session.info key under which actions queue real-time notifications until commit.
 NOTIFICATIONS_KEY = "baton_notifications"
@@ -22,8 +29,15 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, keys: StoreKeys) -> None:
+        # The privacy layer builds on the store's tables, hence imported here.
+        from batondesk.privacy.audit import attach_audit_hooks
+        from batondesk.privacy.keys import DATABASE_INFO, KEYS_INFO
+        from batondesk.privacy.sealing import attach_sealing_hooks
+
         self.url = url
+        self.keys = keys
+        secure_sqlite_file(url)
         kwargs: dict[str, Any] = {}
         if url.startswith("sqlite"):
             # One file shared by the API threads; WAL lets readers run beside the writer.
@@ -33,7 +47,11 @@ class Database:
         self.engine: Engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = sessionmaker(
+            self.engine, expire_on_commit=False, info={KEYS_INFO: keys, DATABASE_INFO: self}
+        )
+        attach_sealing_hooks(self.sessions)
+        attach_audit_hooks(self.sessions)
         # Set by the app: receives the notifications a unit of work queued, once it commits.
         self.publisher: Callable[[list[tuple[str, dict[str, Any]]]], None] | None = None
 
@@ -70,14 +88,18 @@ class Database:
             try:
                 with connection.begin():
                     config.attributes["connection"] = connection
+                    config.attributes["database"] = self  # data migrations need the keys
                     command.upgrade(config, "head")
             finally:
                 if sqlite:
                     connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    # Old pages (e.g. values a migration sealed) must not linger in the WAL.
+                    connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
                     connection.commit()
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self.keys.dispose()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -85,16 +107,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Deleted and rewritten content is overwritten with zeros, not left in free pages.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
 def init_store(settings: Settings) -> Database:
-    """Install the keyring and open the database named by settings."""
-    install_keyring(Keyring.from_base64(settings.master_key, settings.blind_index_key))
-    from batondesk.privacy.setup import install_privacy  # the privacy layer builds on store
+    """Open the database and the keys named by settings. Nothing is installed process-wide
+    except the log redaction (a property of the process's logging)."""
+    from batondesk.privacy.keys import StoreKeys
+    from batondesk.privacy.redaction import install_log_redaction
 
-    install_privacy(settings)
-    configure_password_hashing(settings.password_hashing)
-    if not settings.database_url:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return Database(settings.sqlalchemy_url)
+    if not settings.database_url or not settings.keystore_url:
+        secure_directory(settings.data_dir)
+    if not settings.keystore_url:
+        secure_directory(settings.data_dir / "keys")
+    install_log_redaction()
+    return Database(settings.sqlalchemy_url, StoreKeys.from_settings(settings))

@@ -3,8 +3,9 @@
 Two groups live here:
 
 * In the main database (``Base``): consents and the audit log.
-* In the key store (``KeyBase``, a separate database): wrapped account keys, wrapped contact data
-  keys and the audit-chain anchors. Keys are kept apart from the data on purpose: a backup of
+* In the key store (``KeyBase``, a separate database): wrapped account keys, wrapped contact and
+  inbox data keys, wrapped system keys (the audit-chain key), and the audit-chain anchors and
+  checkpoints. Keys are kept apart from the data on purpose: a backup of
   the main database holds no key material, so destroying a contact's data key in the key store
   makes that contact unreadable in every copy of the main database, old backups included.
 """
@@ -50,9 +51,10 @@ class Consent(Base, TenantMixin):
 
 
 class AuditEntry(Base, IdMixin):
-    """One audited action. Entries form one hash chain per account (chain 0: no account):
-    each entry's hash covers its content and the previous entry's hash, so editing or deleting
-    an entry breaks the chain. Rows are only ever inserted."""
+    """One audited action. Entries form one chain per account (chain 0: no account): each
+    entry's `hash` is an HMAC, under a key kept in the key store, of its content and the
+    previous entry's hash, so editing, deleting or re-chaining entries is detected by anyone
+    holding the key and by no one else. Rows are only ever inserted."""
 
     __tablename__ = "audit_entries"
     __table_args__ = (UniqueConstraint("chain", "seq"),)
@@ -128,3 +130,32 @@ class AuditAnchor(KeyBase):
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SystemKey(KeyBase):
+    """A server-wide key (e.g. the audit-chain key), wrapped by the master key."""
+
+    __tablename__ = "system_keys"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    master_key_id: Mapped[str] = mapped_column(String(16))
+    wrapped: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditCheckpoint(KeyBase):
+    """A chain head recorded now and then (kind "periodic"), or the last entry hashed with plain
+    SHA-256 before the chain became keyed (kind "legacy"). `mac` authenticates the row with the
+    audit key, so a checkpoint cannot be forged by someone who can write the key store but does
+    not hold the master key. Rows are only ever inserted."""
+
+    __tablename__ = "audit_checkpoints"
+    __table_args__ = (UniqueConstraint("chain", "seq", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chain: Mapped[int] = mapped_column(Integer, index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(20))  # periodic / legacy
+    mac: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

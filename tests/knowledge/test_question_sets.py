@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from batondesk.knowledge.evaluation import load_questions
+from batondesk.evaluation.questions import load_questions
 
 from batondesk.demo.content import load_articles
 from batondesk.knowledge.retrieval import IndexedArticle
@@ -27,6 +27,9 @@ STYLES = ("plain", "typo", "regional", "short", "rambling", "slang", "non_englis
 MIN_PER_ARTICLE = {DEV.name: 2, HOLDOUT.name: 1}
 
 SLUGS = {article.slug for article in load_articles()}
+# Articles that answer questions (not those saying what the bank does not offer, which the
+# sets mark as kind "not_offered" with no article).
+ANSWERING = {a.slug for a in load_articles() if "not-offered" not in a.tags}
 
 
 def _rows(path: Path) -> list[dict[str, Any]]:
@@ -66,7 +69,9 @@ def test_every_question_row_is_valid(path: Path) -> None:
 def test_every_article_is_covered(path: Path) -> None:
     per_article = Counter(row["article"] for row in _rows(path) if row["article"])
     thin = {
-        slug: per_article[slug] for slug in SLUGS if per_article[slug] < MIN_PER_ARTICLE[path.name]
+        slug: per_article[slug]
+        for slug in ANSWERING
+        if per_article[slug] < MIN_PER_ARTICLE[path.name]
     }
     assert not thin, f"{path.name}: articles with too few questions: {thin}"
 

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # `baton privacy retention --apply` command does the same from cron).
     retention_interval_hours: float = 24.0
     session_secret: str = ""
+    # The interactive API docs (/docs, /redoc) and /openapi.json. Unset: on in dev and test,
+    # off in production, where they would describe every route to anyone.
+    api_docs: bool | None = None
     max_message_chars: int = 5000
     widget_token_ttl_seconds: int = 7 * 24 * 3600
     session_ttl_seconds: int = 12 * 3600
@@ -95,6 +98,10 @@ class Settings(BaseSettings):
             if len(base64.b64decode(getattr(self, name))) != 32:
                 raise ValueError(f"BATON_{name.upper()} must be 32 bytes, base64-encoded")
         return self
+
+    @property
+    def api_docs_enabled(self) -> bool:
+        return self.api_docs if self.api_docs is not None else self.environment != "production"
 
     @property
     def sqlalchemy_url(self) -> str:

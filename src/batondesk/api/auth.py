@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Request, Response
+from starlette.concurrency import run_in_threadpool
 
-from batondesk.actions.accounts import do_login, do_logout, do_set_availability
+from batondesk.actions.accounts import (
+    check_login_attempt,
+    do_finish_login,
+    do_logout,
+    do_set_availability,
+)
 from batondesk.api.deps import (
     SESSION_COOKIE,
+    DatabaseDep,
     Principal,
     SessionDep,
     SettingsDep,
@@ -17,6 +25,8 @@ from batondesk.api.deps import (
 )
 from batondesk.api.errors import error_responses
 from batondesk.api.schemas import AvailabilityUpdate, LoginCreate, MePublic, OkPublic
+from batondesk.errors import NotAuthenticated
+from batondesk.store.database import Database
 from batondesk.store.models import User
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
@@ -25,12 +35,40 @@ Reader = Annotated[Principal, Depends(require("conversations:read"))]
 Writer = Annotated[Principal, Depends(require("conversations:write"))]
 
 
-@router.post("/auth/login", response_model=OkPublic, responses=error_responses(401, 422))
-def login(
-    body: LoginCreate, response: Response, session: SessionDep, settings: SettingsDep
+T = TypeVar("T")
+
+
+async def _in_unit_of_work(db: Database, step: Callable[..., T], *args: object) -> T:
+    def run() -> T:
+        with db.session() as session:
+            return step(session, *args)
+
+    return await run_in_threadpool(run)
+
+
+@router.post("/auth/login", response_model=OkPublic, responses=error_responses(401, 429))
+async def login(
+    body: LoginCreate,
+    request: Request,
+    response: Response,
+    db: DatabaseDep,
+    settings: SettingsDep,
 ) -> OkPublic:
-    """Sets an HttpOnly session cookie for the console."""
-    token = do_login(session, body.email, body.password, settings.session_ttl_seconds)
+    """Sets an HttpOnly session cookie for the console. After 5 failed attempts for one
+    email from one address, or 30 attempts from one address, logins from there wait 15
+    minutes (429 with Retry-After)."""
+    # Three short steps, so no database connection is held while the password is hashed:
+    # count the attempt (committed, so concurrent attempts see it), check the password on
+    # the login hashing threads, then audit the outcome and open the session.
+    address = request.client.host if request.client else "unknown"
+    attempt = await _in_unit_of_work(db, check_login_attempt, body.email, address)
+    checker = request.app.state.password_checker
+    password_ok = await checker.verify(attempt.password_hash, body.password)
+    token = await _in_unit_of_work(
+        db, do_finish_login, attempt, password_ok, settings.session_ttl_seconds
+    )
+    if token is None:  # the failure is already audited and committed
+        raise NotAuthenticated("wrong email or password", code="bad_credentials")
     response.set_cookie(
         SESSION_COOKIE,
         token,

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from batondesk.actions.handoff import do_update_escalation_settings, run_queue_check
 from batondesk.api.deps import Principal, SessionDep, require
 from batondesk.api.errors import error_responses
+from batondesk.api.schemas import RowId
 from batondesk.handoff.packet import build_packet
 from batondesk.handoff.queue import open_load
 from batondesk.handoff.settings import EscalationSettings
@@ -74,7 +75,7 @@ class AgentPublic(BaseModel):
     response_model=dict[str, Any],
     responses=error_responses(401, 403, 404),
 )
-def read_packet(conversation_id: int, principal: Reader, session: SessionDep) -> dict[str, Any]:
+def read_packet(conversation_id: RowId, principal: Reader, session: SessionDep) -> dict[str, Any]:
     """The handoff packet: summary, intents, what the AI answered and from which sources,
     the sentiment timeline, the escalation with its evidence, the customer's profile and
     history, and a suggested first reply."""

@@ -12,7 +12,7 @@ from batondesk.actions.members import do_add_staff, do_update_member, member_use
 from batondesk.api.deps import Principal, SessionDep, SettingsDep, require, require_member
 from batondesk.api.errors import error_responses
 from batondesk.api.presenters import message_public
-from batondesk.api.schemas import MessagePublic, Strict
+from batondesk.api.schemas import MessagePublic, RowCount, RowId, Strict
 from batondesk.errors import Conflict, NotFound
 from batondesk.nlu import ModelRegistry, ModelVersion, RegistryError
 from batondesk.store.access import get_member, get_owned
@@ -32,13 +32,13 @@ class MemberCreate(Strict):
     email: str = Field(min_length=3, max_length=320)
     name: str = Field(min_length=1, max_length=200)
     role: Role = Role.agent
-    team_id: int | None = None
+    team_id: RowId | None = None
     password: str = Field(min_length=1, max_length=200, description="At least 8 characters")
 
 
 class MemberUpdate(Strict):
     role: Role | None = None
-    team_id: int | None = Field(default=None, description="0 removes the member from any team")
+    team_id: RowCount | None = Field(default=None, description="0 removes the member from any team")
 
 
 class MemberPublic(BaseModel):
@@ -78,7 +78,7 @@ class ModelsPublic(BaseModel):
     responses=error_responses(401, 403, 404, 422),
 )
 def correct_intent(
-    message_id: int, body: IntentCorrection, principal: Writer, session: SessionDep
+    message_id: RowId, body: IntentCorrection, principal: Writer, session: SessionDep
 ) -> MessagePublic:
     """Correct the AI's intent label on a customer message (kept for the learning loop)."""
     member = require_member(principal)
@@ -128,7 +128,7 @@ def add_member(body: MemberCreate, principal: Admin, session: SessionDep) -> Mem
     responses=error_responses(401, 403, 404, 409, 422),
 )
 def update_member(
-    user_id: int, body: MemberUpdate, principal: Admin, session: SessionDep
+    user_id: RowId, body: MemberUpdate, principal: Admin, session: SessionDep
 ) -> MemberPublic:
     """Change a member's role or team."""
     membership = get_member(session, principal.account_id, user_id)

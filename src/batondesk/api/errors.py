@@ -99,6 +99,9 @@ def install_error_handlers(app: FastAPI) -> None:
         code, message = _http_error_code(request, exc)
         # Framework errors carry headers that matter: `Allow` on a 405, for instance.
         headers = _auth_headers(exc.status_code, exc.headers)
+        if exc.status_code == 413:
+            # The rest of the body stays unread: close rather than drain it for the next request.
+            headers["Connection"] = "close"
         return JSONResponse(_body(code, message), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(Exception)

@@ -42,7 +42,7 @@ def test_every_log_record_is_redacted(caplog) -> None:  # type: ignore[no-untype
     assert "+33 6 12 34 56 78" not in caplog.text
     assert "eyJh.secret" not in caplog.text and "?token=[REDACTED]" in caplog.text
     # Arguments keep their types, so the format still applies as written.
-    assert "took 12 ms for '[CARD]'" in caplog.text
+    assert "took 12 ms for 'card [CARD]'" in caplog.text
     # An exception's frames and type are logged; its text never is.
     assert "4111 1111 1111 1111" not in caplog.text
     assert "RuntimeError: (message withheld" in caplog.text and "test_redaction.py" in caplog.text

@@ -158,6 +158,7 @@ def redacted_traceback(exc: BaseException) -> str:
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         frames = "".join(traceback.format_list(traceback.extract_tb(current.__traceback__)))
+        frames = redact_log_text(frames)  # source lines are code, but code can hold literals
         module = type(current).__module__
         name = type(current).__qualname__
         name = name if module == "builtins" else f"{module}.{name}"

@@ -18,7 +18,7 @@ from batondesk.api.http_security import (
     SlidingWindowLimiter,
     WidgetRateLimitMiddleware,
 )
-from batondesk.api.passwords import PasswordChecker
+from batondesk.api.login_workers import LoginWorkers
 from batondesk.config import Settings, get_settings
 from batondesk.engine import Pipeline
 from batondesk.engine.loading import build_pipeline
@@ -47,7 +47,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         app.state.broker.close()
-        app.state.password_checker.close()
+        app.state.login_workers.close()
         db.dispose()
 
     docs = settings.api_docs_enabled
@@ -63,7 +63,7 @@ def create_app(
         dependencies=[Depends(refuse_control_characters)],
     )
     app.state.settings = settings
-    app.state.password_checker = PasswordChecker()
+    app.state.login_workers = LoginWorkers()
     app.state.db = db
     app.state.broker = broker or make_broker(settings.redis_url)
     app.state.pipeline = pipeline or build_pipeline(settings)

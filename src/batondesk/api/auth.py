@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from batondesk.actions.accounts import (
     check_login_attempt,
@@ -24,6 +23,7 @@ from batondesk.api.deps import (
     require_member,
 )
 from batondesk.api.errors import error_responses
+from batondesk.api.login_workers import LoginWorkers
 from batondesk.api.schemas import AvailabilityUpdate, LoginCreate, MePublic, OkPublic
 from batondesk.errors import NotAuthenticated
 from batondesk.store.database import Database
@@ -33,17 +33,12 @@ router = APIRouter(prefix="/api/v1", tags=["auth"])
 
 Reader = Annotated[Principal, Depends(require("conversations:read"))]
 Writer = Annotated[Principal, Depends(require("conversations:write"))]
-
-
 T = TypeVar("T")
 
 
-async def _in_unit_of_work(db: Database, step: Callable[..., T], *args: object) -> T:
-    def run() -> T:
-        with db.session() as session:
-            return step(session, *args)
-
-    return await run_in_threadpool(run)
+def _in_unit_of_work(db: Database, step: Callable[..., T], *args: object) -> T:
+    with db.session() as session:
+        return step(session, *args)
 
 
 @router.post("/auth/login", response_model=OkPublic, responses=error_responses(401, 429))
@@ -61,12 +56,23 @@ async def login(
     # count the attempt (committed, so concurrent attempts see it), check the password on
     # the login hashing threads, then audit the outcome and open the session.
     address = request.client.host if request.client else "unknown"
-    attempt = await _in_unit_of_work(db, check_login_attempt, body.email, address)
-    checker = request.app.state.password_checker
-    password_ok = await checker.verify(attempt.password_hash, body.password)
-    token = await _in_unit_of_work(
-        db, do_finish_login, attempt, password_ok, settings.session_ttl_seconds
-    )
+    workers: LoginWorkers = request.app.state.login_workers
+    workers.admit()
+    try:
+        attempt = await workers.run_step(
+            _in_unit_of_work, db, check_login_attempt, body.email, address
+        )
+        password_ok = await workers.verify(attempt.password_hash, body.password)
+        token = await workers.run_step(
+            _in_unit_of_work,
+            db,
+            do_finish_login,
+            attempt,
+            password_ok,
+            settings.session_ttl_seconds,
+        )
+    finally:
+        workers.release()
     if token is None:  # the failure is already audited and committed
         raise NotAuthenticated("wrong email or password", code="bad_credentials")
     response.set_cookie(

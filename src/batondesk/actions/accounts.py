@@ -6,7 +6,7 @@ import hashlib
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from batondesk.privacy.keyring import current_keyring
 from batondesk.privacy.passwords import hash_password
 from batondesk.store.base import utcnow
 from batondesk.store.login_throttles import (
+    attempts_in_window,
     clear_attempts,
     count_attempt,
     forget_attempt,
@@ -170,14 +171,16 @@ def check_login_attempt(session: Session, email: str, client_address: str) -> Lo
     address = keyring.blind_index(client_address, "login.address")
     limits = {email_at_address: LOGIN_MAX_FAILURES, address: LOGIN_MAX_PER_ADDRESS}
     now = utcnow()
+    # A flood mostly repeats attempts already over a limit: refuse those with a read.
+    counted = attempts_in_window(session, list(limits), now=now, window=LOGIN_WINDOW)
+    _refuse_over_limit([(n + 1, started, limits[k]) for k, (n, started) in counted.items()], now)
+    # Then count this attempt for real; the database serialises concurrent counts.
     prune_expired(session, now=now, window=LOGIN_WINDOW)
-    wait = 0.0
+    counts = []
     for key in sorted(limits):  # one lock order, so concurrent attempts cannot deadlock
         attempts, started = count_attempt(session, key, now=now, window=LOGIN_WINDOW)
-        if attempts > limits[key]:
-            wait = max(wait, (started + LOGIN_WINDOW - now).total_seconds())
-    if wait:
-        raise LoginThrottled(wait)  # the unit of work rolls back: refusals count nothing
+        counts.append((attempts, started, limits[key]))
+    _refuse_over_limit(counts, now)  # the unit of work rolls back: refusals count nothing
     user = session.scalars(select(User).where(User.email == email)).first()
     return LoginAttempt(
         subject=login_subject(email),
@@ -186,6 +189,16 @@ def check_login_attempt(session: Session, email: str, client_address: str) -> Lo
         user_id=user.id if user else None,
         password_hash=user.password_hash if user else None,
     )
+
+
+def _refuse_over_limit(counts: list[tuple[int, datetime, int]], now: datetime) -> None:
+    waits = [
+        (started + LOGIN_WINDOW - now).total_seconds()
+        for attempts, started, limit in counts
+        if attempts > limit
+    ]
+    if waits:
+        raise LoginThrottled(max(waits))
 
 
 def do_finish_login(

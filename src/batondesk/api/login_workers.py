@@ -22,7 +22,7 @@ from batondesk.privacy.passwords import hash_password, verify_password
 
 T = TypeVar("T")
 
-DB_THREADS = 4
+DB_THREADS = 2
 # Logins in progress before new ones are refused (a few seconds of hashing on one core).
 MAX_LOGINS_IN_PROGRESS = 64
 

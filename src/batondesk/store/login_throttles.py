@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, String, case, delete, update
+from sqlalchemy import Integer, String, case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -43,6 +43,19 @@ def count_attempt(
     ).returning(LoginThrottle.attempts, LoginThrottle.window_started_at)
     row = session.execute(statement).one()
     return int(row.attempts), row.window_started_at
+
+
+def attempts_in_window(
+    session: Session, keys: list[str], *, now: datetime, window: timedelta
+) -> dict[str, tuple[int, datetime]]:
+    """Attempts counted so far for each of `keys` whose window is still running (a read: no
+    lock, so refusing an attempt that is already over its limit costs no write)."""
+    rows = session.scalars(
+        select(LoginThrottle).where(
+            LoginThrottle.key.in_(keys), LoginThrottle.window_started_at > now - window
+        )
+    )
+    return {row.key: (row.attempts, row.window_started_at) for row in rows}
 
 
 def forget_attempt(session: Session, key: str) -> None:

@@ -11,7 +11,7 @@ from fastapi import Depends, FastAPI
 from batondesk import __version__
 from batondesk.api import admin, auth, console, handoff, knowledge, privacy, widget
 from batondesk.api.deps import refuse_control_characters
-from batondesk.api.errors import install_error_handlers
+from batondesk.api.errors import document_common_errors, install_error_handlers
 from batondesk.api.http_security import (
     BodyLimitMiddleware,
     SecurityHeadersMiddleware,
@@ -94,6 +94,8 @@ def create_app(
     @app.get("/health", tags=["ops"])
     def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
+
+    document_common_errors(app)
 
     return app
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -65,9 +67,41 @@ def do_create_team(
     return team
 
 
-def do_create_user(session: Session, email: str, name: str, password: str) -> User:
+def check_password_strength(password: str) -> None:
     if len(password) < 8:
         raise InvalidInput("password must have at least 8 characters", code="weak_password")
+
+
+# Letters of these scripts legitimately share one word (Japanese mixes kanji and kana, Korean
+# hangul and hanja); any other mix inside a word is how look-alike names are made.
+_SCRIPTS_THAT_MIX = frozenset({"CJK", "HIRAGANA", "KATAKANA", "KATAKANA-HIRAGANA", "HANGUL"})
+
+
+def check_person_name(name: str) -> str:
+    """`name` trimmed, or InvalidInput when it could pass for someone else: invisible or
+    direction-changing characters (zero-width spaces, right-to-left override), or a word whose
+    letters come from more than one alphabet (a Cyrillic "а" inside "Admin")."""
+    name = name.strip()
+    for char in name:
+        if unicodedata.category(char) in ("Cc", "Cf", "Co", "Cs", "Cn"):
+            raise InvalidInput(
+                f"name must not contain invisible or control characters (found U+{ord(char):04X})",
+                code="invalid_name",
+            )
+    for word in re.findall(r"\w+", name):
+        scripts = {unicodedata.name(c, "?").split(" ")[0] for c in word if c.isalpha()}
+        if len(scripts) > 1 and not scripts <= _SCRIPTS_THAT_MIX:
+            raise InvalidInput(
+                f"name mixes alphabets within the word {word!r} ({', '.join(sorted(scripts))}): "
+                "look-alike letters are not allowed",
+                code="invalid_name",
+            )
+    return name
+
+
+def do_create_user(session: Session, email: str, name: str, password: str) -> User:
+    check_password_strength(password)
+    name = check_person_name(name)
     email = email.strip().lower()
     if session.scalars(select(User).where(User.email == email)).first():
         raise Conflict(f"a user with email {email} exists", code="user_exists")

@@ -47,6 +47,34 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": ErrorBody, "description": _DESCRIPTIONS[s]} for s in statuses}
 
 
+def document_common_errors(app: FastAPI) -> None:
+    """Document on every operation the errors that any route can answer: 413 (the body limit),
+    422 (a control character in any text, or invalid input, in Baton's ErrorBody shape rather
+    than FastAPI's) and, where the route reads a body, 400 (a body that cannot be decoded)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = build()
+        error_body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+        for operations in document.get("paths", {}).values():
+            for operation in operations.values():
+                statuses = [413, 422] + ([400] if "requestBody" in operation else [])
+                for status in statuses:
+                    operation["responses"][str(status)] = {
+                        "description": _DESCRIPTIONS[status],
+                        "content": error_body,
+                    }
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(unused, None)
+        app.openapi_schema = document
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def _body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     error: dict[str, Any] = {"code": code, "message": message}
     if details:

@@ -42,7 +42,8 @@ from batondesk.errors import NotFound
 from batondesk.store.access import list_messages
 from batondesk.store.models import Conversation, Inbox
 
-router = APIRouter(prefix="/api/v1/widget", tags=["widget"])
+# Every widget route is public and rate limited per client address (app.py).
+router = APIRouter(prefix="/api/v1/widget", tags=["widget"], responses=error_responses(429))
 
 
 def _visitor_conversation(session: Session, visitor: Visitor, conversation_id: int) -> Conversation:

@@ -106,7 +106,8 @@ def _member_public(session: SessionDep, membership: Membership) -> MemberPublic:
     responses=error_responses(401, 403, 404, 409, 422),
 )
 def add_member(body: MemberCreate, principal: Admin, session: SessionDep) -> MemberPublic:
-    """Add a person to this account with a first password (they can be given any role)."""
+    """Add a person to this account with a first password (they can be given any role). A
+    person who already has a login (in another account) joins with the login they have."""
     account = session.get(Account, principal.account_id)
     assert account is not None
     membership = do_add_staff(
@@ -118,7 +119,16 @@ def add_member(body: MemberCreate, principal: Admin, session: SessionDep) -> Mem
         password=body.password,
         team_id=body.team_id,
     )
-    return _member_public(session, membership)
+    # The name and email as given: a login shared with another account keeps its own name,
+    # and echoing it here would tell that the email is in use elsewhere.
+    return MemberPublic(
+        user_id=membership.user_id,
+        email=body.email.strip().lower(),
+        name=body.name.strip(),
+        role=membership.role,
+        team_id=membership.team_id,
+        availability=str(membership.availability),
+    )
 
 
 @router.patch(

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from batondesk.actions.accounts import account_settings_patch, do_create_api_key
 from batondesk.api.deps import Principal, SessionDep, require
 from batondesk.api.errors import error_responses
-from batondesk.api.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
+from batondesk.api.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, RowId
 from batondesk.engine import DecisionPolicy
 from batondesk.errors import InvalidInput
 from batondesk.store.access import get_owned
@@ -53,7 +53,7 @@ def create_api_key(body: ApiKeyCreate, principal: Admin, session: SessionDep) ->
 
 
 @router.post("/api-keys/{key_id}/revoke", response_model=ApiKeyPublic, responses=ERRORS)
-def revoke_api_key(key_id: int, principal: Admin, session: SessionDep) -> ApiKeyPublic:
+def revoke_api_key(key_id: RowId, principal: Admin, session: SessionDep) -> ApiKeyPublic:
     key = get_owned(session, ApiKey, principal.account_id, key_id)
     key.revoked_at = key.revoked_at or utcnow()
     return _key_public(key)

@@ -137,7 +137,7 @@ def read_events(conversation_id: RowId, principal: Reader, session: SessionDep) 
 
 
 @router.get("/contacts/{contact_id}", response_model=ContactPublic, responses=READ_ERRORS)
-def read_contact(contact_id: int, principal: Reader, session: SessionDep) -> ContactPublic:
+def read_contact(contact_id: RowId, principal: Reader, session: SessionDep) -> ContactPublic:
     return contact_public(get_contact(session, principal.account_id, contact_id))
 
 

@@ -82,7 +82,8 @@ class Settings(BaseSettings):
             # A file mounted from a secret store keeps the key out of the environment.
             self.master_key = self.master_key_file.read_text().strip()
         if self.environment == "production":
-            if self.password_hashing != "strong":
+            # A profile name, not a secret.
+            if self.password_hashing != "strong":  # nosec B105
                 raise ValueError("production requires BATON_PASSWORD_HASHING=strong")
             missing = [name for name in secret_fields if not getattr(self, name)]
             if missing:

@@ -28,7 +28,8 @@ KB_DIR = Path(__file__).parent / "kb"
 
 # Demo-only credentials for the seeded staff accounts; `make demo` prints them. Never used outside
 # the demo workspace.
-DEMO_PASSWORD = "baton-demo"
+# The demo's published sign-in, demo data only.
+DEMO_PASSWORD = "baton-demo"  # nosec B105
 
 # The 77 BANKING77 intents, spelled exactly as in the dataset (including the odd
 # "Refund_not_showing_up" and "reverted_card_payment?"), because the demo's classifier is trained
@@ -1392,7 +1393,8 @@ def _linked_transaction(
 
 def customers() -> list[CustomerSeed]:
     """The 50 Baton Bank demo customers, identical on every call (fixed seed, fixed dates)."""
-    rng = random.Random(7)
+    # Reproducible demo data, not a secret.
+    rng = random.Random(7)  # nosec B311
     plan = [
         (heritage, country, locale)
         for heritage, country, locale, count in _POPULATION

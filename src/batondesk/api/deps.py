@@ -8,7 +8,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -45,7 +45,11 @@ async def refuse_control_characters(request: Request) -> None:
         texts += [(f"query.{key}", key), (f"query.{key}", value)]
     content_type = request.headers.get("content-type", "").lower()
     if content_type.startswith(_FORM_TYPES):
-        for key, value in (await request.form()).multi_items():
+        try:
+            form = await request.form()
+        except HTTPException:
+            form = None  # a broken form: the route reports it if it reads one (malformed_body)
+        for key, value in form.multi_items() if form is not None else ():
             texts += [(f"body.{key}", key), (f"body.{key}", getattr(value, "filename", value))]
     elif await request.body():
         # Not JSON: the route's own body parsing reports it (malformed_json).

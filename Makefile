@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo serve test lint bench-nlu clean
+.PHONY: install demo serve test lint fuzz audit bench-nlu bench-login clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,12 +28,32 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: no tests were collected" >&2; exit 1; fi; exit $$rc
 
+## Style, formatting and bandit's security lint of the code (findings are fixed or carry a
+## narrow `# nosec` with the reason).
 lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/bandit -q -r src -c pyproject.toml
+
+## Schemathesis against a live server, as four kinds of caller (anonymous, visitor token,
+## agent cookie, API key), on SQLite and on a private PostgreSQL database at 127.0.0.1:5432
+## (BATON_FUZZ_DATABASE_URL); fails on any 5xx or response that breaks the OpenAPI document.
+fuzz: install
+	HF_HUB_OFFLINE=1 $(BIN)/python -m tests.fuzz.schemathesis_run --database sqlite
+	HF_HUB_OFFLINE=1 $(BIN)/python -m tests.fuzz.schemathesis_run --database postgresql
+
+## Known vulnerabilities in the installed dependencies (needs the advisory service: run it on
+## a networked host; not part of lint or CI).
+audit: install
+	$(BIN)/pip-audit --skip-editable
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+## Concurrent failed logins against a live server (strong hashing): customer and agent
+## latency during the flood, password checks made (benchmarks/results/login_flood_*.json).
+bench-login: install
+	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/login_flood.py
 
 ## NLU benchmarks (BANKING77 full and 10-shot, CLINC150 with out-of-scope) on the datasets in
 ## BATON_DATASETS_DIR (default ../shared/data; see benchmarks/public_datasets.py):

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import Depends, FastAPI
 
 from batondesk import __version__
 from batondesk.api import admin, auth, console, handoff, knowledge, privacy, widget
-from batondesk.api.errors import install_error_handlers
-from batondesk.api.http_security import SlidingWindowLimiter, security_headers, widget_rate_limit
+from batondesk.api.deps import refuse_control_characters
+from batondesk.api.errors import document_common_errors, install_error_handlers
+from batondesk.api.http_security import (
+    BodyLimitMiddleware,
+    SecurityHeadersMiddleware,
+    SlidingWindowLimiter,
+    WidgetRateLimitMiddleware,
+)
+from batondesk.api.login_workers import LoginWorkers
 from batondesk.config import Settings, get_settings
 from batondesk.engine.services import TurnServices
 from batondesk.realtime import Broker, make_broker
@@ -21,8 +27,10 @@ from batondesk.web import install_web
 
 log = logging.getLogger("batondesk")
 
-# Requests larger than this are refused before parsing (a message is at most a few KB).
+# Requests larger than this are refused while they stream in (a message is at most a few KB);
+# the knowledge-base import takes files up to 5 MB and has its own limit.
 MAX_REQUEST_BYTES = 256 * 1024
+BODY_LIMITS_BY_PATH = {"/api/v1/knowledge/import": knowledge.MAX_IMPORT_REQUEST_BYTES}
 
 
 def create_app(
@@ -38,15 +46,23 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         app.state.broker.close()
+        app.state.login_workers.close()
         db.dispose()
 
+    docs = settings.api_docs_enabled
     app = FastAPI(
         title="Baton",
         version=__version__,
         description="Self-hosted customer support: AI answers, humans take the baton.",
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+        # Every route refuses NUL and other control characters in any text it is sent.
+        dependencies=[Depends(refuse_control_characters)],
     )
     app.state.settings = settings
+    app.state.login_workers = LoginWorkers()
     app.state.db = db
     app.state.broker = broker or make_broker(settings.redis_url)
     # Intent models, article indexes, the answer policy and the LLM writer of this process.
@@ -66,39 +82,20 @@ def create_app(
         app.include_router(router)
     install_web(app)  # console, admin pages, chat widget and /static
 
-    limiter = (
-        SlidingWindowLimiter(settings.widget_rate_limit_per_minute)
-        if settings.widget_rate_limit_per_minute > 0
-        else None
+    # Added innermost first: security headers wrap everything, including the refusals below.
+    app.add_middleware(
+        BodyLimitMiddleware, limit=MAX_REQUEST_BYTES, limits_by_path=BODY_LIMITS_BY_PATH
     )
-    production = settings.environment == "production"
-
-    @app.middleware("http")
-    async def guard(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        limited = widget_rate_limit(request, limiter)
-        if limited is not None:
-            return limited
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > MAX_REQUEST_BYTES:
-            return JSONResponse(
-                {
-                    "error": {
-                        "code": "too_large",
-                        "message": f"request body over {MAX_REQUEST_BYTES} bytes",
-                    }
-                },
-                status_code=413,
-            )
-        response = await call_next(request)
-        for name, value in security_headers(request.url.path, production=production).items():
-            response.headers.setdefault(name, value)
-        return response
+    if settings.widget_rate_limit_per_minute > 0:
+        limiter = SlidingWindowLimiter(settings.widget_rate_limit_per_minute)
+        app.add_middleware(WidgetRateLimitMiddleware, limiter=limiter)
+    app.add_middleware(SecurityHeadersMiddleware, production=settings.environment == "production")
 
     @app.get("/health", tags=["ops"])
     def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
+
+    document_common_errors(app)
 
     return app
 

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     # `baton privacy retention --apply` command does the same from cron).
     retention_interval_hours: float = 24.0
     session_secret: str = ""
+    # The interactive API docs (/docs, /redoc) and /openapi.json. Unset: on in dev and test,
+    # off in production, where they would describe every route to anyone.
+    api_docs: bool | None = None
     max_message_chars: int = 5000
     widget_token_ttl_seconds: int = 7 * 24 * 3600
     session_ttl_seconds: int = 12 * 3600
@@ -93,7 +96,8 @@ class Settings(BaseSettings):
             # A file mounted from a secret store keeps the key out of the environment.
             self.master_key = self.master_key_file.read_text().strip()
         if self.environment == "production":
-            if self.password_hashing != "strong":
+            # A profile name, not a secret.
+            if self.password_hashing != "strong":  # nosec B105
                 raise ValueError("production requires BATON_PASSWORD_HASHING=strong")
             missing = [name for name in SECRET_FIELDS if not getattr(self, name)]
             if missing:
@@ -110,6 +114,10 @@ class Settings(BaseSettings):
             if len(base64.b64decode(getattr(self, name))) != 32:
                 raise ValueError(f"BATON_{name.upper()} must be 32 bytes, base64-encoded")
         return self
+
+    @property
+    def api_docs_enabled(self) -> bool:
+        return self.api_docs if self.api_docs is not None else self.environment != "production"
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -16,6 +16,15 @@ def test_openapi_describes_every_endpoint_with_its_errors(client) -> None:
             codes = set(operation["responses"])
             error_codes = {c for c in codes if c.startswith(("4", "5")) and c != "422"}
             assert error_codes, f"{method.upper()} {path} documents no errors"
+            # What any route can answer: the body limit, invalid input (in Baton's own error
+            # shape), and for a route that reads a body, one that cannot be decoded.
+            expected = {"413", "422"} | ({"400"} if "requestBody" in operation else set())
+            if path.startswith("/api/v1/widget/"):
+                expected.add("429")  # the public widget endpoints are rate limited
+            assert expected <= codes, (method, path, expected - codes)
+            for code in expected:
+                schema = operation["responses"][code]["content"]["application/json"]["schema"]
+                assert schema["$ref"].endswith("/ErrorBody"), (method, path, code)
     assert "ErrorBody" in document["components"]["schemas"]
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from batondesk.evaluation.questions import load_questions
 
 from batondesk.demo.content import load_articles
+from batondesk.evaluation.questions import load_questions
 from batondesk.knowledge.retrieval import IndexedArticle
 
 DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data"

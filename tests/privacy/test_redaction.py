@@ -32,13 +32,20 @@ def test_every_log_record_is_redacted(caplog) -> None:  # type: ignore[no-untype
     caplog.set_level(logging.INFO)
     log = logging.getLogger("anything.at.all")
     log.info("customer %s wrote from %s", "bob@example.com", "+33 6 12 34 56 78")
+    log.info("stream opened: %s", "/api/v1/widget/conversations/3/stream?token=eyJh.secret")
+    log.info("took %d ms for %r", 12, "card 4111 1111 1111 1111")
     try:
         raise RuntimeError("card 4111 1111 1111 1111 failed")
     except RuntimeError:
         log.exception("payment failed")
     assert "bob@example.com" not in caplog.text and "[EMAIL]" in caplog.text
-    assert "4111 1111 1111 1111" not in caplog.text and "[CARD]" in caplog.text
     assert "+33 6 12 34 56 78" not in caplog.text
+    assert "eyJh.secret" not in caplog.text and "?token=[REDACTED]" in caplog.text
+    # Arguments keep their types, so the format still applies as written.
+    assert "took 12 ms for 'card [CARD]'" in caplog.text
+    # An exception's frames and type are logged; its text never is.
+    assert "4111 1111 1111 1111" not in caplog.text
+    assert "RuntimeError: (message withheld" in caplog.text and "test_redaction.py" in caplog.text
 
 
 def test_recall_on_the_labelled_set_meets_the_bar() -> None:

@@ -27,7 +27,7 @@ def test_admin_adds_an_agent_who_can_then_log_in(app, workspace: Workspace) -> N
             "/api/v1/admin/members",
             json={"email": "nina@north.example", "name": "Nina", "password": "another-password"},
         )
-        assert again.status_code == 409 and again.json()["error"]["code"] == "user_exists"
+        assert again.status_code == 409 and again.json()["error"]["code"] == "already_member"
         weak = admin.post(
             "/api/v1/admin/members",
             json={"email": "x@north.example", "name": "X", "password": "short"},

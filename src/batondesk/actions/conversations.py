@@ -10,6 +10,7 @@ A customer's message and the bot's turn are in `customer_turn.py`.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from sqlalchemy import func, select
@@ -39,7 +40,8 @@ def check_message_text(text: Any, max_chars: int) -> str:
     if not isinstance(text, str):
         raise InvalidInput("message body must be a string", code="invalid_body")
     stripped = text.strip()
-    if not stripped:
+    # Invisible characters alone (zero-width spaces and joiners, direction marks) are empty too.
+    if not any(not c.isspace() and unicodedata.category(c) != "Cf" for c in stripped):
         raise InvalidInput("message body is empty", code="empty_message")
     if len(stripped) > max_chars:
         raise TooLarge(

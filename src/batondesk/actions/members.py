@@ -5,8 +5,14 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from batondesk.actions.accounts import do_add_member, do_create_user
+from batondesk.actions.accounts import (
+    check_password_strength,
+    check_person_name,
+    do_add_member,
+    do_create_user,
+)
 from batondesk.errors import Conflict, InvalidInput
+from batondesk.privacy.keys import keys_of
 from batondesk.store.access import get_team
 from batondesk.store.models import Account, Membership, Role, User
 
@@ -23,14 +29,35 @@ def do_add_staff(
     password: str,
     team_id: int | None = None,
 ) -> Membership:
-    """Create a login and make it a member of `account` (a new person; emails are unique)."""
-    name = name.strip()
+    """Make the person with this email a member of `account`, creating their login.
+
+    Logins are shared by every account a person works for. When the email already has a login
+    (made by another account), that login joins this account as it is: its password and name
+    stay its own, since an admin here must not be able to change them. The answer is the same
+    as for a new person, with the same checks and the same hashing work, so adding a member
+    never reveals whether an email is in use elsewhere."""
+    name = check_person_name(name)
     if not name or len(name) > NAME_MAX:
         raise InvalidInput(f"name must have 1-{NAME_MAX} characters", code="invalid_name")
     if "@" not in email.strip(" @"):
         raise InvalidInput("email must be an email address", code="invalid_email")
+    check_password_strength(password)
     team = get_team(session, account.id, team_id) if team_id is not None else None
-    user = do_create_user(session, email, name, password)
+    existing = session.scalars(select(User).where(User.email == email.strip().lower())).first()
+    if existing is None:
+        user = do_create_user(session, email, name, password)
+    else:
+        member = session.scalars(
+            select(Membership).where(
+                Membership.account_id == account.id, Membership.user_id == existing.id
+            )
+        ).first()
+        if member is not None:  # this account's own members are no secret to its admin
+            raise Conflict("this person is already a member of this account", code="already_member")
+        keys_of(session).passwords.hash(
+            password
+        )  # the work a new login costs, so timing tells nothing either
+        user = existing
     return do_add_member(session, account, user, role, team)
 
 

@@ -11,7 +11,7 @@ from batondesk.actions.accounts import do_create_api_key
 from batondesk.actions.settings import do_update_settings
 from batondesk.api.deps import Principal, SessionDep, require
 from batondesk.api.errors import error_responses
-from batondesk.api.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
+from batondesk.api.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, RowId
 from batondesk.engine.settings import SETTINGS_KEY, AnsweringSettings
 from batondesk.store.access import get_owned
 from batondesk.store.base import utcnow
@@ -53,7 +53,7 @@ def create_api_key(body: ApiKeyCreate, principal: Admin, session: SessionDep) ->
 
 
 @router.post("/api-keys/{key_id}/revoke", response_model=ApiKeyPublic, responses=ERRORS)
-def revoke_api_key(key_id: int, principal: Admin, session: SessionDep) -> ApiKeyPublic:
+def revoke_api_key(key_id: RowId, principal: Admin, session: SessionDep) -> ApiKeyPublic:
     key = get_owned(session, ApiKey, principal.account_id, key_id)
     key.revoked_at = key.revoked_at or utcnow()
     return _key_public(key)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from batondesk.actions.accounts import do_login, do_logout, do_set_availability
+from batondesk.actions.accounts import (
+    check_login_attempt,
+    do_finish_login,
+    do_logout,
+    do_set_availability,
+)
 from batondesk.api.deps import (
     SESSION_COOKIE,
+    DatabaseDep,
     Principal,
     SessionDep,
     SettingsDep,
@@ -16,21 +23,58 @@ from batondesk.api.deps import (
     require_member,
 )
 from batondesk.api.errors import error_responses
+from batondesk.api.login_workers import LoginWorkers
 from batondesk.api.schemas import AvailabilityUpdate, LoginCreate, MePublic, OkPublic
+from batondesk.errors import NotAuthenticated
+from batondesk.store.database import Database
 from batondesk.store.models import User
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
 Reader = Annotated[Principal, Depends(require("conversations:read"))]
 Writer = Annotated[Principal, Depends(require("conversations:write"))]
+T = TypeVar("T")
 
 
-@router.post("/auth/login", response_model=OkPublic, responses=error_responses(401, 422))
-def login(
-    body: LoginCreate, response: Response, session: SessionDep, settings: SettingsDep
+def _in_unit_of_work(db: Database, step: Callable[..., T], *args: object) -> T:
+    with db.session() as session:
+        return step(session, *args)
+
+
+@router.post("/auth/login", response_model=OkPublic, responses=error_responses(401, 429))
+async def login(
+    body: LoginCreate,
+    request: Request,
+    response: Response,
+    db: DatabaseDep,
+    settings: SettingsDep,
 ) -> OkPublic:
-    """Sets an HttpOnly session cookie for the console."""
-    token = do_login(session, body.email, body.password, settings.session_ttl_seconds)
+    """Sets an HttpOnly session cookie for the console. After 5 failed attempts for one
+    email from one address, or 30 attempts from one address, logins from there wait 15
+    minutes (429 with Retry-After)."""
+    # Three short steps, so no database connection is held while the password is hashed:
+    # count the attempt (committed, so concurrent attempts see it), check the password on
+    # the login hashing threads, then audit the outcome and open the session.
+    address = request.client.host if request.client else "unknown"
+    workers: LoginWorkers = request.app.state.login_workers
+    workers.admit()
+    try:
+        attempt = await workers.run_step(
+            _in_unit_of_work, db, check_login_attempt, body.email, address
+        )
+        password_ok = await workers.verify(db.keys.passwords, attempt.password_hash, body.password)
+        token = await workers.run_step(
+            _in_unit_of_work,
+            db,
+            do_finish_login,
+            attempt,
+            password_ok,
+            settings.session_ttl_seconds,
+        )
+    finally:
+        workers.release()
+    if token is None:  # the failure is already audited and committed
+        raise NotAuthenticated("wrong email or password", code="bad_credentials")
     response.set_cookie(
         SESSION_COOKIE,
         token,

@@ -40,6 +40,8 @@ from batondesk.api.schemas import (
     EventsPublic,
     MessageCreate,
     MessagePublic,
+    RowCount,
+    RowId,
 )
 from batondesk.api.streams import stream_channel
 from batondesk.store.access import (
@@ -64,10 +66,10 @@ def list_conversations(
     principal: Reader,
     session: SessionDep,
     status: Annotated[list[ConversationStatus] | None, Query()] = None,
-    assignee_id: int | None = None,
-    inbox_id: int | None = None,
+    assignee_id: RowId | None = None,
+    inbox_id: RowId | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: RowCount = 0,
 ) -> ConversationsPublic:
     query = select(Conversation).where(Conversation.account_id == principal.account_id)
     if status:
@@ -104,7 +106,7 @@ def read_queue(principal: Reader, session: SessionDep) -> ConversationsPublic:
     "/conversations/{conversation_id}", response_model=ConversationPublic, responses=READ_ERRORS
 )
 def read_conversation(
-    conversation_id: int, principal: Reader, session: SessionDep
+    conversation_id: RowId, principal: Reader, session: SessionDep
 ) -> ConversationPublic:
     return conversation_public(get_conversation(session, principal.account_id, conversation_id))
 
@@ -115,7 +117,7 @@ def read_conversation(
     responses=READ_ERRORS,
 )
 def read_messages(
-    conversation_id: int, principal: Reader, session: SessionDep
+    conversation_id: RowId, principal: Reader, session: SessionDep
 ) -> list[MessagePublic]:
     conversation = get_conversation(session, principal.account_id, conversation_id)
     return [message_public(m) for m in list_messages(session, conversation, include_private=True)]
@@ -124,7 +126,7 @@ def read_messages(
 @router.get(
     "/conversations/{conversation_id}/events", response_model=EventsPublic, responses=READ_ERRORS
 )
-def read_events(conversation_id: int, principal: Reader, session: SessionDep) -> EventsPublic:
+def read_events(conversation_id: RowId, principal: Reader, session: SessionDep) -> EventsPublic:
     conversation = get_conversation(session, principal.account_id, conversation_id)
     rows = session.scalars(
         select(Event)
@@ -135,7 +137,7 @@ def read_events(conversation_id: int, principal: Reader, session: SessionDep) ->
 
 
 @router.get("/contacts/{contact_id}", response_model=ContactPublic, responses=READ_ERRORS)
-def read_contact(contact_id: int, principal: Reader, session: SessionDep) -> ContactPublic:
+def read_contact(contact_id: RowId, principal: Reader, session: SessionDep) -> ContactPublic:
     return contact_public(get_contact(session, principal.account_id, contact_id))
 
 
@@ -146,7 +148,7 @@ def read_contact(contact_id: int, principal: Reader, session: SessionDep) -> Con
     responses=WRITE_ERRORS,
 )
 def reply(
-    conversation_id: int,
+    conversation_id: RowId,
     body: MessageCreate,
     principal: Writer,
     session: SessionDep,
@@ -168,7 +170,7 @@ def reply(
     responses=WRITE_ERRORS,
 )
 def add_note(
-    conversation_id: int,
+    conversation_id: RowId,
     body: MessageCreate,
     principal: Writer,
     session: SessionDep,
@@ -189,7 +191,7 @@ def add_note(
     responses=WRITE_ERRORS,
 )
 def assign(
-    conversation_id: int, body: AssignCreate, principal: Writer, session: SessionDep
+    conversation_id: RowId, body: AssignCreate, principal: Writer, session: SessionDep
 ) -> ConversationPublic:
     actor = require_member(principal)
     conversation = get_conversation_for_update(session, principal.account_id, conversation_id)
@@ -203,7 +205,7 @@ def assign(
     response_model=ConversationPublic,
     responses=WRITE_ERRORS,
 )
-def take_over(conversation_id: int, principal: Writer, session: SessionDep) -> ConversationPublic:
+def take_over(conversation_id: RowId, principal: Writer, session: SessionDep) -> ConversationPublic:
     """Assign to yourself; the bot goes silent in this conversation."""
     member = require_member(principal)
     conversation = get_conversation_for_update(session, principal.account_id, conversation_id)
@@ -216,7 +218,7 @@ def take_over(conversation_id: int, principal: Writer, session: SessionDep) -> C
     response_model=ConversationPublic,
     responses=WRITE_ERRORS,
 )
-def hand_back(conversation_id: int, principal: Writer, session: SessionDep) -> ConversationPublic:
+def hand_back(conversation_id: RowId, principal: Writer, session: SessionDep) -> ConversationPublic:
     """Give the conversation back to the AI."""
     member = require_member(principal)
     conversation = get_conversation_for_update(session, principal.account_id, conversation_id)
@@ -229,7 +231,7 @@ def hand_back(conversation_id: int, principal: Writer, session: SessionDep) -> C
     response_model=ConversationPublic,
     responses=WRITE_ERRORS,
 )
-def resolve(conversation_id: int, principal: Writer, session: SessionDep) -> ConversationPublic:
+def resolve(conversation_id: RowId, principal: Writer, session: SessionDep) -> ConversationPublic:
     conversation = get_conversation_for_update(session, principal.account_id, conversation_id)
     do_resolve(session, conversation, actor_type="agent", actor_id=principal.user_id)
     return conversation_public(conversation)
@@ -240,7 +242,7 @@ def resolve(conversation_id: int, principal: Writer, session: SessionDep) -> Con
     response_model=ConversationPublic,
     responses=WRITE_ERRORS,
 )
-def reopen(conversation_id: int, principal: Writer, session: SessionDep) -> ConversationPublic:
+def reopen(conversation_id: RowId, principal: Writer, session: SessionDep) -> ConversationPublic:
     member = require_member(principal)
     conversation = get_conversation_for_update(session, principal.account_id, conversation_id)
     do_reopen(session, conversation, member)

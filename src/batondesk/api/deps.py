@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +17,7 @@ from batondesk.actions.accounts import token_hash
 from batondesk.api.permissions import role_allows
 from batondesk.config import Settings
 from batondesk.engine.services import TurnServices
-from batondesk.errors import NotAuthenticated, PermissionDenied
+from batondesk.errors import InvalidInput, NotAuthenticated, PermissionDenied
 from batondesk.privacy.audit import Actor, set_actor
 from batondesk.store.base import utcnow
 from batondesk.store.database import Database
@@ -27,6 +29,60 @@ CSRF_HEADER = "X-Requested-With"
 CSRF_VALUE = "baton"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ACCOUNT_HEADER = "X-Baton-Account"
+
+
+# C0 control characters other than tab, newline and carriage return: never part of real text,
+# and PostgreSQL cannot store NUL in a text column at all.
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+async def refuse_control_characters(request: Request) -> None:
+    """Every route's first dependency: a 422 naming the field when any text the request sends
+    (path, query, JSON body or form fields) holds a control character."""
+    texts: list[tuple[str, Any]] = [(f"path.{k}", v) for k, v in request.path_params.items()]
+    for key, value in request.query_params.multi_items():
+        texts += [(f"query.{key}", key), (f"query.{key}", value)]
+    content_type = request.headers.get("content-type", "").lower()
+    if content_type.startswith(_FORM_TYPES):
+        try:
+            form = await request.form()
+        except HTTPException:
+            form = None  # a broken form: the route reports it if it reads one (malformed_body)
+        for key, value in form.multi_items() if form is not None else ():
+            texts += [(f"body.{key}", key), (f"body.{key}", getattr(value, "filename", value))]
+    elif await request.body():
+        # Not JSON: the route's own body parsing reports it (malformed_json).
+        with suppress(ValueError):
+            texts.append(("body", await request.json()))
+    for location, value in texts:
+        _check_text(location, value)
+
+
+def control_character_problem(text: str) -> str | None:
+    """What is wrong with `text` if it holds a refused control character, else None."""
+    found = _CONTROL_CHARACTER.search(text)
+    if found is None:
+        return None
+    return (
+        f"control character U+{ord(found.group()):04X} is not allowed "
+        "(only tab, newline and carriage return are)"
+    )
+
+
+def _check_text(location: str, value: Any) -> None:
+    if isinstance(value, str):
+        problem = control_character_problem(value)
+        if problem:
+            location = _CONTROL_CHARACTER.sub("?", location)  # a key may hold one too
+            raise InvalidInput(f"{location}: {problem}", code="control_character")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_text(f"{location}.{index}", item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(f"{location}.{key}", key)
+            _check_text(f"{location}.{key}", item)
 
 
 def get_db(request: Request) -> Database:

@@ -16,6 +16,7 @@ from batondesk.actions.handoff import run_queue_check
 from batondesk.actions.settings import do_update_settings
 from batondesk.api.deps import Principal, SessionDep, require
 from batondesk.api.errors import error_responses
+from batondesk.api.schemas import RowId
 from batondesk.handoff.packet import build_packet
 from batondesk.handoff.queue import open_load
 from batondesk.handoff.settings import SETTINGS_KEY, EscalationSettings
@@ -75,7 +76,7 @@ class AgentPublic(BaseModel):
     response_model=dict[str, Any],
     responses=error_responses(401, 403, 404),
 )
-def read_packet(conversation_id: int, principal: Reader, session: SessionDep) -> dict[str, Any]:
+def read_packet(conversation_id: RowId, principal: Reader, session: SessionDep) -> dict[str, Any]:
     """The handoff packet: summary, intents, what the AI answered and from which sources,
     the sentiment timeline, the escalation with its evidence, the customer's profile and
     history, and a suggested first reply."""

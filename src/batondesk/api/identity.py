@@ -32,9 +32,40 @@ def verify_identity(token: str, secret: str) -> dict[str, Any]:
         payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
     except (binascii.Error, ValueError):
         raise NotAuthenticated("identity token is malformed", code="invalid_identity") from None
+    check_claims(payload)
+    return payload
+
+
+# Identity tokens are minted per page view by the embedding site: a day ahead is plenty, and a
+# token that never expires is a stolen identity for good.
+MAX_IDENTITY_LIFETIME_SECONDS = 24 * 3600
+_TEXT_CLAIMS = {"external_id": 120, "name": 200, "email": 320}
+
+
+def check_claims(payload: object) -> None:
+    """The claims an identity token must carry: `external_id`, optional `name` and `email`
+    (strings of bounded length) and `exp`, an integer number of seconds since 1970 (UTC) in
+    the next 24 hours."""
     if not isinstance(payload, dict) or not isinstance(payload.get("external_id"), str):
         raise NotAuthenticated("identity token lacks external_id", code="invalid_identity")
+    for claim, limit in _TEXT_CLAIMS.items():
+        value = payload.get(claim)
+        if value is not None and (not isinstance(value, str) or not 0 < len(value) <= limit):
+            raise NotAuthenticated(
+                f"identity token claim {claim} must be a string of 1-{limit} characters",
+                code="invalid_identity",
+            )
     exp = payload.get("exp")
-    if not isinstance(exp, int | float) or exp < time.time():
+    if isinstance(exp, bool) or not isinstance(exp, int):
+        raise NotAuthenticated(
+            "identity token exp must be an integer (seconds since 1970, UTC)",
+            code="invalid_identity",
+        )
+    now = time.time()
+    if exp < now:
         raise NotAuthenticated("identity token expired", code="token_expired")
-    return payload
+    if exp > now + MAX_IDENTITY_LIFETIME_SECONDS:
+        raise NotAuthenticated(
+            "identity token exp is more than 24 hours ahead; sign tokens for a shorter time",
+            code="invalid_identity",
+        )

@@ -10,8 +10,15 @@ from fastapi import APIRouter, Depends, Query, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from batondesk.api.deps import Principal, ServicesDep, SessionDep, require
+from batondesk.api.deps import (
+    Principal,
+    ServicesDep,
+    SessionDep,
+    control_character_problem,
+    require,
+)
 from batondesk.api.errors import error_responses
+from batondesk.api.schemas import RowId, Strict
 from batondesk.engine.assist import suggest_replies
 from batondesk.errors import InvalidInput
 from batondesk.knowledge.articles import (
@@ -40,9 +47,12 @@ Admin = Annotated[Principal, Depends(require("admin"))]
 READ_ERRORS = error_responses(401, 403, 404)
 WRITE_ERRORS = error_responses(401, 403, 404, 409, 422)
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# The request body limit of the import route (app.py): one 5 MB file with its multipart
+# framing, or several smaller files.
+MAX_IMPORT_REQUEST_BYTES = MAX_UPLOAD_BYTES + 256 * 1024
 
 
-class ArticleCreate(BaseModel):
+class ArticleCreate(Strict):
     slug: str | None = Field(default=None, description="Default: made from the title")
     title: str
     body: str = Field(description="Markdown")
@@ -52,7 +62,7 @@ class ArticleCreate(BaseModel):
     status: str = Field(default="draft", description="draft or published")
 
 
-class ArticleUpdate(BaseModel):
+class ArticleUpdate(Strict):
     slug: str | None = None
     title: str | None = None
     body: str | None = None
@@ -90,8 +100,8 @@ class ArticleVersionPublic(BaseModel):
     status: str
 
 
-class RestoreRequest(BaseModel):
-    version: int
+class RestoreRequest(Strict):
+    version: RowId
 
 
 class ImportResult(BaseModel):
@@ -111,14 +121,14 @@ class SearchResult(BaseModel):
     passages: list[dict[str, str]]
 
 
-class TemplateSave(BaseModel):
+class TemplateSave(Strict):
     intent: str
     body: str = Field(
         description="Text with {{contact.field}} / {{conversation.field}} / "
         "{{article.title}} variables; {{contact.field|default}}"
     )
     locale: str = "en"
-    article_id: int | None = None
+    article_id: RowId | None = None
     enabled: bool = True
 
 
@@ -209,7 +219,7 @@ def create_article(body: ArticleCreate, principal: Admin, session: SessionDep) -
 
 
 @router.get("/knowledge/articles/{article_id}", response_model=ArticlePublic, responses=READ_ERRORS)
-def read_article(article_id: int, principal: Reader, session: SessionDep) -> ArticlePublic:
+def read_article(article_id: RowId, principal: Reader, session: SessionDep) -> ArticlePublic:
     return _article(get_article(session, principal.account_id, article_id))
 
 
@@ -217,7 +227,7 @@ def read_article(article_id: int, principal: Reader, session: SessionDep) -> Art
     "/knowledge/articles/{article_id}", response_model=ArticlePublic, responses=WRITE_ERRORS
 )
 def update_article(
-    article_id: int, body: ArticleUpdate, principal: Admin, session: SessionDep
+    article_id: RowId, body: ArticleUpdate, principal: Admin, session: SessionDep
 ) -> ArticlePublic:
     article = get_article(session, principal.account_id, article_id)
     changes = body.model_dump(exclude_none=True)
@@ -225,7 +235,7 @@ def update_article(
 
 
 @router.delete("/knowledge/articles/{article_id}", status_code=204, responses=WRITE_ERRORS)
-def delete_article(article_id: int, principal: Admin, session: SessionDep) -> None:
+def delete_article(article_id: RowId, principal: Admin, session: SessionDep) -> None:
     do_delete_article(session, get_article(session, principal.account_id, article_id))
 
 
@@ -235,7 +245,7 @@ def delete_article(article_id: int, principal: Admin, session: SessionDep) -> No
     responses=READ_ERRORS,
 )
 def list_versions(
-    article_id: int, principal: Reader, session: SessionDep
+    article_id: RowId, principal: Reader, session: SessionDep
 ) -> list[ArticleVersionPublic]:
     return [_version(v) for v in article_versions(session, principal.account_id, article_id)]
 
@@ -244,7 +254,7 @@ def list_versions(
     "/knowledge/articles/{article_id}/restore", response_model=ArticlePublic, responses=WRITE_ERRORS
 )
 def restore_version(
-    article_id: int, body: RestoreRequest, principal: Admin, session: SessionDep
+    article_id: RowId, body: RestoreRequest, principal: Admin, session: SessionDep
 ) -> ArticlePublic:
     """Make an earlier version current again; it is saved as a new version."""
     article = get_article(session, principal.account_id, article_id)
@@ -253,11 +263,16 @@ def restore_version(
     )
 
 
-@router.post("/knowledge/import", response_model=ImportResult, responses=WRITE_ERRORS)
+@router.post(
+    "/knowledge/import",
+    response_model=ImportResult,
+    responses=error_responses(401, 403, 404, 409, 413, 422),
+)
 async def import_articles(
     files: list[UploadFile], principal: Admin, session: SessionDep
 ) -> ImportResult:
-    """Upload Markdown (.md), CSV (.csv) or HTML (.html) exports; existing slugs are updated."""
+    """Upload Markdown (.md), CSV (.csv) or HTML (.html) exports; existing slugs are updated.
+    Each file may have up to 5 MB, and the request up to 5.25 MiB."""
     sources: list[tuple[str, ArticleDraft]] = []
     problems: list[dict[str, str]] = []
     for upload in files:
@@ -267,6 +282,9 @@ async def import_articles(
             if len(data) > MAX_UPLOAD_BYTES:
                 raise ImportFormatError("larger than 5 MB")
             text = data.decode("utf-8-sig")
+            problem = control_character_problem(text)
+            if problem:
+                raise ImportFormatError(problem)
             stem, _, suffix = name.rpartition(".")
             suffix = suffix.lower()
             if suffix == "csv":
@@ -350,7 +368,7 @@ def save_template(body: TemplateSave, principal: Admin, session: SessionDep) -> 
     responses=READ_ERRORS,
 )
 def suggestions(
-    conversation_id: int, principal: Reader, session: SessionDep, services: ServicesDep
+    conversation_id: RowId, principal: Reader, session: SessionDep, services: ServicesDep
 ) -> SuggestionPublic:
     """Agent assist: the best passages for the conversation and a drafted reply."""
     conversation = get_conversation(session, principal.account_id, conversation_id)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from batondesk.api.deps import Principal, SessionDep, require
 from batondesk.api.errors import error_responses
+from batondesk.api.schemas import RowCount, RowId
 from batondesk.privacy.audit_verify import verify_audit_log
 from batondesk.privacy.consent import consents_of, do_set_consent
 from batondesk.privacy.erasure import do_erase_contact
@@ -85,8 +86,8 @@ class ConsentUpdate(BaseModel):
 
 class RetentionPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    conversation_days: int | None = Field(default=None, ge=1)
-    contact_days: int | None = Field(default=None, ge=1)
+    conversation_days: int | None = Field(default=None, ge=1, le=36_500)
+    contact_days: int | None = Field(default=None, ge=1, le=36_500)
 
 
 class RetentionReportPublic(BaseModel):
@@ -126,26 +127,26 @@ class KeyRotationPublic(BaseModel):
 
 
 @router.get("/contacts/{contact_id}/export", response_model=dict[str, Any], responses=ERRORS)
-def export_contact(contact_id: int, principal: Privacy, session: SessionDep) -> dict[str, Any]:
+def export_contact(contact_id: RowId, principal: Privacy, session: SessionDep) -> dict[str, Any]:
     """Everything about one contact as a JSON bundle (profile, conversations, messages,
     events, consents)."""
     return do_export_contact(session, principal.account_id, contact_id)
 
 
 @router.post("/contacts/{contact_id}/erase", response_model=ErasurePublic, responses=ERRORS)
-def erase_contact(contact_id: int, principal: Privacy, session: SessionDep) -> ErasurePublic:
+def erase_contact(contact_id: RowId, principal: Privacy, session: SessionDep) -> ErasurePublic:
     """Delete the contact's rows and destroy its data key: backups become unreadable for it."""
     return ErasurePublic(**do_erase_contact(session, principal.account_id, contact_id).as_dict())
 
 
 @router.get("/contacts/{contact_id}/consents", response_model=dict[str, bool], responses=ERRORS)
-def read_consents(contact_id: int, principal: Privacy, session: SessionDep) -> dict[str, bool]:
+def read_consents(contact_id: RowId, principal: Privacy, session: SessionDep) -> dict[str, bool]:
     return consents_of(session, principal.account_id, contact_id)
 
 
 @router.put("/contacts/{contact_id}/consents", response_model=dict[str, bool], responses=ERRORS)
 def set_consent(
-    contact_id: int, body: ConsentUpdate, principal: Privacy, session: SessionDep
+    contact_id: RowId, body: ConsentUpdate, principal: Privacy, session: SessionDep
 ) -> dict[str, bool]:
     """Record the customer's answer for a purpose (training, analytics, external_llm)."""
     return do_set_consent(session, principal.account_id, contact_id, body.purpose, body.granted)
@@ -184,7 +185,7 @@ def read_audit_log(
     session: SessionDep,
     action: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: RowCount = 0,
 ) -> list[AuditEntryPublic]:
     """This account's audit entries, newest first."""
     query = select(AuditEntry).where(AuditEntry.chain == principal.account_id)

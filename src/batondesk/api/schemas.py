@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
+from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field
 
 from batondesk.store.models import Availability, ConversationStatus, Role, SenderType
+
+# Row ids are INTEGER columns: 32 bits on PostgreSQL, the tighter of the two databases. An id
+# outside that range names no row, and the database would fail on it rather than find nothing,
+# so every id a request sends (path, query or body) is one of these: a 422 naming the
+# parameter, before any query runs.
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Ge(1), Le(MAX_ROW_ID)]
+# Row counts and positions in a listing (offsets, "newer than" cursors), in the same range.
+RowCount = Annotated[int, Ge(0), Le(MAX_ROW_ID)]
 
 # Generous enough for any real message; the configured character limit is checked in actions,
 # where it yields the `message_too_long` error code.
@@ -48,7 +58,7 @@ class LoginCreate(Strict):
 
 
 class AssignCreate(Strict):
-    user_id: int
+    user_id: RowId
 
 
 class AvailabilityUpdate(Strict):

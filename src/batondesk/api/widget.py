@@ -31,6 +31,8 @@ from batondesk.api.schemas import (
     CsatCreate,
     MessageCreate,
     OkPublic,
+    RowCount,
+    RowId,
     TurnPublic,
     WidgetConversationPublic,
     WidgetStart,
@@ -40,7 +42,8 @@ from batondesk.errors import NotFound
 from batondesk.store.access import list_messages
 from batondesk.store.models import Conversation, Inbox
 
-router = APIRouter(prefix="/api/v1/widget", tags=["widget"])
+# Every widget route is public and rate limited per client address (app.py).
+router = APIRouter(prefix="/api/v1/widget", tags=["widget"], responses=error_responses(429))
 
 
 def _visitor_conversation(session: Session, visitor: Visitor, conversation_id: int) -> Conversation:
@@ -91,7 +94,7 @@ def start_conversation(
     responses=error_responses(401, 404),
 )
 def read_conversation(
-    conversation_id: int, session: SessionDep, visitor: VisitorDep, after: int = 0
+    conversation_id: RowId, session: SessionDep, visitor: VisitorDep, after: RowCount = 0
 ) -> WidgetConversationPublic:
     """The conversation as the customer sees it; `after` returns only newer messages (polling)."""
     conversation = _visitor_conversation(session, visitor, conversation_id)
@@ -115,7 +118,7 @@ def read_conversation(
     responses=error_responses(400, 401, 404, 413, 422),
 )
 def send_message(
-    conversation_id: int,
+    conversation_id: RowId,
     body: MessageCreate,
     session: SessionDep,
     visitor: VisitorDep,
@@ -145,7 +148,7 @@ def send_message(
     responses=error_responses(401, 404),
 )
 def ask_for_person(
-    conversation_id: int, session: SessionDep, visitor: VisitorDep
+    conversation_id: RowId, session: SessionDep, visitor: VisitorDep
 ) -> WidgetConversationPublic:
     """The "talk to a person" button: always honoured."""
     conversation = _visitor_conversation(session, visitor, conversation_id)
@@ -161,7 +164,7 @@ def ask_for_person(
     responses=error_responses(401, 404, 409, 422),
 )
 def rate_conversation(
-    conversation_id: int, body: CsatCreate, session: SessionDep, visitor: VisitorDep
+    conversation_id: RowId, body: CsatCreate, session: SessionDep, visitor: VisitorDep
 ) -> OkPublic:
     conversation = _visitor_conversation(session, visitor, conversation_id)
     do_submit_csat(session, conversation, body.score, body.comment)
@@ -174,7 +177,7 @@ def rate_conversation(
     response_class=EventSourceResponse,
 )
 def stream_conversation(
-    conversation_id: int, request: Request, db: DatabaseDep, visitor: VisitorDep
+    conversation_id: RowId, request: Request, db: DatabaseDep, visitor: VisitorDep
 ) -> EventSourceResponse:
     """Server-Sent Events: a notification (ids and status, no text) when anything changes;
     fetch new messages with `GET /conversations/{id}?after=`."""

@@ -12,7 +12,8 @@ app = typer.Typer(no_args_is_help=True)
 
 
 @app.command("create")
-def create(
+# "" is no password: typer prompts for it (hidden, confirmed).
+def create(  # nosec B107
     name: Annotated[str, typer.Argument(help="Display name, e.g. 'Acme Support'")],
     slug: Annotated[str, typer.Option(help="Short unique identifier")],
     admin_email: Annotated[str, typer.Option(help="Email of the first admin")],

@@ -28,7 +28,8 @@ KB_DIR = Path(__file__).parent / "kb"
 
 # Demo-only credentials for the seeded staff accounts; `make demo` prints them. Never used outside
 # the demo workspace.
-DEMO_PASSWORD = "baton-demo"
+# The demo's published sign-in, demo data only.
+DEMO_PASSWORD = "baton-demo"  # nosec B105
 # How the bot describes what it can help with, when a question is outside it.
 DEMO_SCOPE = "cards, payments, transfers, top-ups, currency exchange and your account"
 
@@ -1396,7 +1397,8 @@ def _linked_transaction(
 
 def customers() -> list[CustomerSeed]:
     """The 50 Baton Bank demo customers, identical on every call (fixed seed, fixed dates)."""
-    rng = random.Random(7)
+    # Reproducible demo data, not a secret.
+    rng = random.Random(7)  # nosec B311
     plan = [
         (heritage, country, locale)
         for heritage, country, locale, count in _POPULATION

@@ -58,7 +58,9 @@ class MiniLMEmbedder:
         """Vectors for `texts`; `persist` writes new ones to the cache file (passages only)."""
         from batondesk.nlu.encoder import LAYER_COUNT, layer_features
 
-        keys = [hashlib.sha1(text.encode("utf-8")).hexdigest() for text in texts]
+        keys = [
+            hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest() for text in texts
+        ]
         with self._lock:
             missing = sorted(
                 {k: t for k, t in zip(keys, texts, strict=True) if k not in self._cache}.items()

@@ -20,7 +20,8 @@ def _word_vectorizer(vocabulary: dict[str, int] | None = None) -> TfidfVectorize
         ngram_range=(1, 2),
         sublinear_tf=True,
         lowercase=True,
-        token_pattern=r"(?u)\b\w+\b",
+        # A regex, not a password.
+        token_pattern=r"(?u)\b\w+\b",  # nosec B106
         vocabulary=vocabulary,
         dtype=np.float32,
     )

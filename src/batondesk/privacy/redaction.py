@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
+from collections.abc import Mapping
 from typing import Any
 
 from batondesk.nlu.personal_data import (
@@ -133,22 +135,96 @@ def redact_value(value: Any) -> Any:
 
 # --- logs ---------------------------------------------------------------------------------------
 
+# Query parameters that carry credentials: the widget's event stream sends its visitor token as
+# ?token= (EventSource cannot send headers), and an access log records every URL.
+_URL_SECRET = re.compile(
+    r"(?i)([?&](?:token|visitor_token|access_token|identity_token|api_key|key|password|secret)=)"
+    r"[^&\s\"']*"
+)
+_MESSAGE_WITHHELD = "(message withheld: exception text can quote personal data)"
+
+
+def redact_log_text(text: str) -> str:
+    """`text` with secrets in URLs and personal data replaced."""
+    return redact_text(_URL_SECRET.sub(r"\1[REDACTED]", text))
+
+
+def redacted_traceback(exc: BaseException) -> str:
+    """The traceback of `exc` and the exceptions chained to it: frames (file, line, function,
+    source line) and exception types, never the exceptions' messages or local values."""
+    parts: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        frames = "".join(traceback.format_list(traceback.extract_tb(current.__traceback__)))
+        frames = redact_log_text(frames)  # source lines are code, but code can hold literals
+        module = type(current).__module__
+        name = type(current).__qualname__
+        name = name if module == "builtins" else f"{module}.{name}"
+        parts.append(f"Traceback (most recent call last):\n{frames}{name}: {_MESSAGE_WITHHELD}")
+        if current.__cause__ is not None:
+            parts.append("The above exception was the direct cause of the following exception:")
+            current = current.__cause__
+        elif current.__context__ is not None and not current.__suppress_context__:
+            parts.append("During handling of the above exception, another exception occurred:")
+            current = current.__context__
+        else:
+            current = None
+    # Printed oldest first, like Python's own tracebacks.
+    return "\n\n".join(reversed(parts))
+
+
+def _redact_arg(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact_log_text(value)
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, BaseException):
+        return type(value).__name__
+    text = str(value)
+    redacted = redact_log_text(text)
+    # Unchanged objects stay themselves, so %d or %r in the format behave as written.
+    return value if redacted == text else redacted
+
+
+def redact_record(record: logging.LogRecord) -> None:
+    """Redact `record` in place, keeping its shape: the arguments keep their number and their
+    types (uvicorn's access formatter unpacks them; a %d still gets a number), only the text
+    inside changes. An exception becomes a redacted traceback (`redacted_traceback`), and the
+    exception itself is dropped from the record so no formatter can print its message."""
+    if getattr(record, "baton_redacted", False):
+        return
+    record.baton_redacted = True
+    if isinstance(record.msg, str):
+        record.msg = redact_log_text(record.msg)
+    elif not record.args:
+        record.msg = redact_log_text(str(record.msg))
+    if isinstance(record.args, Mapping):
+        record.args = {key: _redact_arg(value) for key, value in record.args.items()}
+    elif isinstance(record.args, tuple):
+        record.args = tuple(_redact_arg(value) for value in record.args)
+    if record.exc_info and record.exc_info[1] is not None:
+        record.exc_text = redacted_traceback(record.exc_info[1])
+        record.exc_info = None
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that redacts each record it sees (for handlers configured with
+    `logging.config`, e.g. a uvicorn log config); it never drops a record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        redact_record(record)
+        return True
+
+
 _installed = False
-_formatter = logging.Formatter()
 
 
 def _redacting_factory(previous: Any) -> Any:
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record: logging.LogRecord = previous(*args, **kwargs)
-        try:
-            message = record.getMessage()
-        except Exception:  # a malformed record: leave it to the logging module to report
-            return record
-        record.msg = redact_text(message)
-        record.args = None
-        if record.exc_info and not record.exc_text:
-            # Exception text can echo message bodies (e.g. a validation error quoting input).
-            record.exc_text = redact_text(_formatter.formatException(record.exc_info))
+        redact_record(record)
         return record
 
     factory.baton_redacting = True  # type: ignore[attr-defined]

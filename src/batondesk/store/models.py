@@ -24,6 +24,7 @@ from batondesk.store.conversations import (
 )
 from batondesk.store.events import EVENT_TYPES, Event
 from batondesk.store.knowledge import Article
+from batondesk.store.login_throttles import LoginThrottle
 from batondesk.store.privacy import AuditEntry, Consent
 from batondesk.store.response_templates import ResponseTemplate
 
@@ -43,6 +44,7 @@ __all__ = [
     "ConversationStatus",
     "Event",
     "Inbox",
+    "LoginThrottle",
     "Membership",
     "Message",
     "Priority",

@@ -12,7 +12,7 @@ from batondesk.actions.members import do_add_staff, do_update_member, member_use
 from batondesk.api.deps import Principal, ServicesDep, SessionDep, require, require_member
 from batondesk.api.errors import error_responses
 from batondesk.api.presenters import message_public
-from batondesk.api.schemas import MessagePublic, Strict
+from batondesk.api.schemas import MessagePublic, RowCount, RowId, Strict
 from batondesk.engine.services import TurnServices
 from batondesk.errors import Conflict, NotFound
 from batondesk.nlu import ModelVersion, RegistryError
@@ -33,13 +33,13 @@ class MemberCreate(Strict):
     email: str = Field(min_length=3, max_length=320)
     name: str = Field(min_length=1, max_length=200)
     role: Role = Role.agent
-    team_id: int | None = None
+    team_id: RowId | None = None
     password: str = Field(min_length=1, max_length=200, description="At least 8 characters")
 
 
 class MemberUpdate(Strict):
     role: Role | None = None
-    team_id: int | None = Field(default=None, description="0 removes the member from any team")
+    team_id: RowCount | None = Field(default=None, description="0 removes the member from any team")
 
 
 class MemberPublic(BaseModel):
@@ -81,7 +81,7 @@ class ModelsPublic(BaseModel):
     responses=error_responses(401, 403, 404, 422),
 )
 def correct_intent(
-    message_id: int, body: IntentCorrection, principal: Writer, session: SessionDep
+    message_id: RowId, body: IntentCorrection, principal: Writer, session: SessionDep
 ) -> MessagePublic:
     """Correct the AI's intent label on a customer message (kept for the learning loop)."""
     member = require_member(principal)
@@ -109,7 +109,8 @@ def _member_public(session: SessionDep, membership: Membership) -> MemberPublic:
     responses=error_responses(401, 403, 404, 409, 422),
 )
 def add_member(body: MemberCreate, principal: Admin, session: SessionDep) -> MemberPublic:
-    """Add a person to this account with a first password (they can be given any role)."""
+    """Add a person to this account with a first password (they can be given any role). A
+    person who already has a login (in another account) joins with the login they have."""
     account = session.get(Account, principal.account_id)
     assert account is not None
     membership = do_add_staff(
@@ -121,7 +122,16 @@ def add_member(body: MemberCreate, principal: Admin, session: SessionDep) -> Mem
         password=body.password,
         team_id=body.team_id,
     )
-    return _member_public(session, membership)
+    # The name and email as given: a login shared with another account keeps its own name,
+    # and echoing it here would tell that the email is in use elsewhere.
+    return MemberPublic(
+        user_id=membership.user_id,
+        email=body.email.strip().lower(),
+        name=body.name.strip(),
+        role=membership.role,
+        team_id=membership.team_id,
+        availability=str(membership.availability),
+    )
 
 
 @router.patch(
@@ -131,7 +141,7 @@ def add_member(body: MemberCreate, principal: Admin, session: SessionDep) -> Mem
     responses=error_responses(401, 403, 404, 409, 422),
 )
 def update_member(
-    user_id: int, body: MemberUpdate, principal: Admin, session: SessionDep
+    user_id: RowId, body: MemberUpdate, principal: Admin, session: SessionDep
 ) -> MemberPublic:
     """Change a member's role or team."""
     membership = get_member(session, principal.account_id, user_id)

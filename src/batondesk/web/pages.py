@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from batondesk import __version__
 from batondesk.api.deps import Principal, ServicesDep, SessionDep, get_principal
+from batondesk.api.schemas import RowId
 from batondesk.errors import BatonError, NotFound
 from batondesk.nlu import RegistryError
 from batondesk.store.access import get_conversation
@@ -126,7 +127,7 @@ def console_home(request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/console/conversations/{conversation_id}", response_class=HTMLResponse)
-def console_conversation(conversation_id: int, request: Request, session: SessionDep) -> Response:
+def console_conversation(conversation_id: RowId, request: Request, session: SessionDep) -> Response:
     principal = _signed_in(request, session)
     if principal is None:
         return _to_login(request)

@@ -1,0 +1,88 @@
+"""The evaluators and the HTTP API run the same turn: the same message to the same account gets
+the same decision; and the account's wrong-answer limit governs how often the bot answers."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from batondesk.demo.seed import seed_demo
+from batondesk.evaluation.questions import Question, ask
+from batondesk.evaluation.workspace import account_setup
+from tests.support.workspace import Workspace, login, start_chat
+
+MESSAGES = [
+    "I'm still waiting for my new card",  # answered
+    "card",  # clarified, with choices
+    "can I get a mortgage with you",  # declined in the bank's own words
+    "what's the weather like in London today",
+    "hello!",  # small talk
+    "I want to speak to a human",  # handed over
+    "someone has been using my card without me knowing",  # handed over: sensitive
+]
+
+
+def _reply(client: TestClient, inbox: str, text: str) -> dict:  # type: ignore[type-arg]
+    conversation_id, visitor = start_chat(client, inbox)
+    turn = client.post(
+        f"/api/v1/widget/conversations/{conversation_id}/messages",
+        json={"body": text},
+        headers=visitor,
+    )
+    assert turn.status_code == 201, turn.text
+    return turn.json()  # type: ignore[no-any-return]
+
+
+def test_the_evaluator_and_the_api_decide_the_same(app, client: TestClient, settings) -> None:  # type: ignore[no-untyped-def]
+    demo = seed_demo(app.state.db)
+    kinds = {"answer": "answer", "clarify": "clarify", "decline": "decline", "escalate": "handover"}
+    with account_setup(settings, app.state.services, "baton-bank") as setup:
+        seen = set()
+        for text in MESSAGES:
+            evaluated = ask(setup, Question(text, None))
+            served = _reply(client, demo.inbox_public_id, text)
+            reply = served["reply"]
+            expected = kinds.get(evaluated.action, "notice")
+            assert reply["kind"] == expected, (text, evaluated, reply)
+            cited = [s["slug"] for s in reply["sources"]]
+            if evaluated.action == "answer":
+                assert cited == [evaluated.answer], text
+            if evaluated.action == "clarify":
+                offered = [c["article"]["slug"] for c in reply["choices"] if c["article"]]
+                assert offered == evaluated.ranked[: len(offered)], text
+            seen.add(evaluated.action)
+    # The messages above exercise every way a turn can end.
+    assert seen == {"answer", "clarify", "decline", "smalltalk", "escalate"}
+
+
+def test_lowering_the_wrong_answer_limit_lowers_the_answer_rate(
+    app, client: TestClient, workspace: Workspace
+) -> None:
+    fixed_set = [
+        "my card still hasn't arrived",
+        "when will my new card arrive",
+        "how long does card delivery take",
+        "what exchange rate do you use",
+        "is your exchange rate fair",
+        "my top up failed",
+        "top-up didn't work",
+        "I can't find my card anywhere",
+        "please block my lost card",
+        "card not delivered yet",
+    ]
+
+    def answered() -> int:
+        replies = [_reply(client, workspace.a.inbox_public_id, text)["reply"] for text in fixed_set]
+        return sum(reply["kind"] == "answer" for reply in replies)
+
+    with TestClient(app) as admin:
+        login(admin, workspace.a.users["admin"][1])
+        loose = admin.put("/api/v1/admin/settings/answering", json={"max_wrong_rate": 0.2})
+        assert loose.status_code == 200 and loose.json()["max_wrong_rate"] == 0.2
+        at_loose = answered()
+        strict = admin.put("/api/v1/admin/settings/answering", json={"max_wrong_rate": 0.001})
+        assert strict.status_code == 200
+        at_strict = answered()
+        refused = admin.put("/api/v1/admin/settings/answering", json={"max_wrong_rate": 0.5})
+        assert refused.status_code == 422 and "max_wrong_rate" in refused.json()["error"]["message"]
+    assert at_loose > at_strict
+    assert at_loose >= len(fixed_set) // 2

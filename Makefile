@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo serve test lint fuzz audit bench-nlu bench-login clean
+.PHONY: install demo serve test lint fuzz audit fit-answer-policy bench-nlu bench-login clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,13 @@ audit: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+## Refit the answer policy the demo ships (src/batondesk/engine/data/answer_policy.json) on
+## out-of-fold predictions of the demo's training data and the development question sets; the
+## demo model must be trained first (`make demo` or `baton demo --no-serve`). ~15 min.
+fit-answer-policy: install
+	HF_HUB_OFFLINE=1 $(BIN)/baton answers fit \
+		--questions benchmarks/data/kb_dev.jsonl --questions benchmarks/data/customer_dev.jsonl
 
 ## Concurrent failed logins against a live server (strong hashing): customer and agent
 ## latency during the flood, password checks made (benchmarks/results/login_flood_*.json).

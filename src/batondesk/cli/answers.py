@@ -95,7 +95,7 @@ def fit_command(
         messages,
         evidence,
         metadata={
-            "dataset": str(dataset.source),
+            "dataset": Path(str(dataset.source)).name,
             "dataset_rows": len(dataset),
             "question_sets": [p.name for p in questions or []],
             "folds": folds,

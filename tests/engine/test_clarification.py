@@ -78,3 +78,32 @@ def test_a_paraphrase_is_read_only_when_clearly_closest_to_one_choice() -> None:
     assert _picked("my plastic hasn't turned up", similarities=[0.52, 0.50, 0.1, 0.05]) == (
         "unrelated"
     )
+
+
+def test_the_written_replies_are_read_as_customers_meant_them() -> None:
+    """benchmarks/data/clarification_replies.jsonl: 69 replies written by customers to "is it A
+    or B?", including typos, other languages, corrections and refusals."""
+    import json
+    from pathlib import Path
+
+    from batondesk.demo.content import load_articles
+    from batondesk.knowledge.embedding import default_embedder
+
+    titles = {a.slug: a.title for a in load_articles()}
+    embedder = default_embedder()
+    path = Path(__file__).resolve().parents[2] / "benchmarks/data/clarification_replies.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    right = 0
+    for row in rows:
+        offered = [
+            OfferedChoice(str(n), titles[slug], {"slug": slug, "article_id": n})
+            for n, slug in enumerate(row["choices"], 1)
+        ] + [OfferedChoice(NONE_OF_THESE, "Something else")]
+        similarities = None
+        if embedder is not None:
+            labels = embedder.embed([c.label for c in offered])
+            similarities = [float(s) for s in labels @ embedder.embed([row["reply"]])[0]]
+        reading = read_choice(row["reply"], offered, similarities=similarities)
+        got = None if reading.outcome != "picked" else int(reading.choice.id) - 1  # type: ignore[union-attr]
+        right += got == row["expect"]
+    assert right / len(rows) >= 0.9, f"{right} of {len(rows)} replies read as meant"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from difflib import get_close_matches
 from typing import Any, Literal
 
 from batondesk.handoff.cues import fold
@@ -65,6 +66,10 @@ _YES = re.compile(
     r"sim|tak|oo|opo|haan|han|haa|sure|ok|okay)\b"
 )
 _NO = re.compile(r"^(?:no|non|nein|nao|nie|hindi|nahi)\b")
+# "1️⃣": a digit with the keycap marks some keyboards add.
+_KEYCAP = re.compile(r"([0-9])\ufe0f?\u20e3")
+# "top one" means the first; "top" alone is too common here ("top-up").
+_TOP_ONE = re.compile(r"\b(?:top (?:one|option|choice)|(?:yung|ang) una)\b")
 _WORD = re.compile(r"[a-z0-9]+")
 # Words that say nothing about which choice is meant.
 _FILLER = _words(
@@ -124,19 +129,26 @@ def read_choice(
                 if choice.article is None:
                     return ChoiceReading("none", None, "button")
                 return ChoiceReading("picked", choice, "button")
-    text = fold(reply).strip(" .!?¿¡")
+    text = _KEYCAP.sub(r"\1", fold(reply)).strip(" .!?¿¡")
     if not articles or not text:
         return ChoiceReading("unrelated")
     words = _WORD.findall(text)
+    negated = _negated(words)
 
     position = _ordinal(text, words)
     if position is not None and -len(articles) <= position < len(articles):
         return ChoiceReading("picked", articles[position], "ordinal")
     if _BOTH.search(text):
         return ChoiceReading("none", None, "both")
-    by_words = _by_title_words(words, articles)
+    by_words = _by_title_words([w for w in words if w not in negated], articles)
     if by_words is not None:
         return ChoiceReading("picked", by_words, "words")
+    if negated and len(articles) == 2:
+        # "not the PIN one": of two choices, the one the customer did not rule out.
+        ruled_out = _by_title_words(sorted(negated), articles)
+        if ruled_out is not None:
+            other = articles[1 - articles.index(ruled_out)]
+            return ChoiceReading("picked", other, "not_the_other")
     if _NEGATIVE.search(text) or (_NO.match(text) and len(words) <= 3):
         return ChoiceReading("none", None, "negative")
     if _YES.match(text) and len(words) <= 4:
@@ -151,13 +163,39 @@ def read_choice(
 
 
 def _ordinal(text: str, words: list[str]) -> int | None:
+    """The position a short reply names; the last one when it names several ("the second.
+    no wait, the first")."""
     number = _NUMBER_REPLY.match(text)
     if number:
         return _NUMBERS[number.group(1)]
     if len(words) > _SHORT_REPLY_WORDS:
         return None
-    found = {position for position, names in _ORDINALS.items() if any(w in names for w in words)}
-    return found.pop() if len(found) == 1 else None
+    if _TOP_ONE.search(text):
+        return 0
+    named = [_ordinal_of(word) for word in words]
+    positions = [p for p in named if p is not None]
+    return positions[-1] if positions else None
+
+
+def _ordinal_of(word: str) -> int | None:
+    """The position an ordinal word names, forgiving one slip of the keyboard ("frist")."""
+    for position, names in _ORDINALS.items():
+        if word in names:
+            return position
+    if len(word) >= 5:
+        for position, names in _ORDINALS.items():
+            if get_close_matches(word, [n for n in names if len(n) >= 5], n=1, cutoff=0.8):
+                return position
+    return None
+
+
+def _negated(words: list[str]) -> set[str]:
+    """Words the reply rules out: those right after "not" or "no" ("not the PIN one")."""
+    ruled_out: set[str] = set()
+    for index, word in enumerate(words):
+        if word in ("not", "no", "nicht", "pas", "nao", "non"):
+            ruled_out.update(w for w in words[index + 1 : index + 3] if w not in _FILLER)
+    return ruled_out
 
 
 def _content(words: Sequence[str]) -> set[str]:

@@ -73,7 +73,9 @@ class ConversationState:
     """What the turn needs to know of the conversation before this message."""
 
     earlier_customer_messages: tuple[str, ...] = ()
-    unclear_turns: int = 0  # the bot's clarifying questions in a row, just before this message
+    # The bot's turns in a row, just before this message, that did not place the customer's
+    # need: clarifying questions and declines of a message outside its scope.
+    unclear_turns: int = 0
     offered: tuple[OfferedChoice, ...] = ()  # the quick replies of the bot's last message
 
     @classmethod
@@ -83,7 +85,7 @@ class ConversationState:
         bot = [m for m in history if m.sender == "bot"]
         unclear = 0
         for message in reversed(bot[-5:]):
-            if message.annotations.get("decision") != "clarify":
+            if not _unclear(message.annotations):
                 break
             unclear += 1
         offered: tuple[OfferedChoice, ...] = ()
@@ -376,6 +378,13 @@ def _article(setup: TurnSetup, choice: OfferedChoice) -> IndexedArticle | None:
     wanted = (choice.article or {}).get("article_id")
     return next(
         (a for a in setup.index.articles if a.id == wanted and a.status == "published"), None
+    )
+
+
+def _unclear(annotations: Mapping[str, Any]) -> bool:
+    decision = annotations.get("decision")
+    return decision == "clarify" or (
+        decision == "decline" and annotations.get("reason") == "out_of_scope"
     )
 
 

@@ -3,9 +3,12 @@ the same decision; and the account's wrong-answer limit governs how often the bo
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastapi.testclient import TestClient
 
 from batondesk.demo.seed import seed_demo
+from batondesk.engine.settings import AnsweringSettings
 from batondesk.evaluation.questions import Question, ask
 from batondesk.evaluation.workspace import account_setup
 from tests.support.workspace import Workspace, login, start_chat
@@ -86,3 +89,30 @@ def test_lowering_the_wrong_answer_limit_lowers_the_answer_rate(
         assert refused.status_code == 422 and "max_wrong_rate" in refused.json()["error"]["message"]
     assert at_loose > at_strict
     assert at_loose >= len(fixed_set) // 2
+
+
+def test_an_account_without_an_intent_model_answers_from_its_articles(settings, db) -> None:  # type: ignore[no-untyped-def]
+    """Retrieval alone, with its own policy variant: it offers the right article as a choice at
+    the default limit, and answers with it once the account accepts more risk."""
+    from batondesk.app import create_app
+    from batondesk.engine.services import TurnServices
+
+    app = create_app(settings, services=TurnServices.from_settings(settings))
+    assert app.state.services.models.default() is None
+    demo = seed_demo(app.state.db)
+    question = "When will my new card arrive?"
+    with account_setup(settings, app.state.services, "baton-bank") as setup:
+        assert setup.classifier is None
+        assert setup.policy is app.state.services.policy.retrieval_only
+        first = ask(setup, Question(question, "card-delivery"))
+        assert first.ranked[0] == "card-delivery"
+        assert first.action in ("answer", "clarify")
+        riskier = replace(setup, answering=AnsweringSettings(max_wrong_rate=0.1))
+        assert ask(riskier, Question(question, "card-delivery")).answer == "card-delivery"
+    with TestClient(app) as client:
+        reply = _reply(client, demo.inbox_public_id, question)["reply"]
+        offered = [c["article"]["slug"] for c in reply["choices"] if c["article"]]
+        assert [s["slug"] for s in reply["sources"]] == ["card-delivery"] or (
+            "card-delivery" in offered
+        ), reply
+    app.state.db.dispose()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from batondesk.store.models import Base
 
@@ -10,8 +10,11 @@ from batondesk.store.models import Base
 def raw_rows(engine) -> bytes:  # type: ignore[no-untyped-def]
     """Every stored value of every table, as bytes (what a database dump would show)."""
     chunks = []
+    existing = set(inspect(engine).get_table_names())  # an older schema lacks newer tables
     with engine.connect() as connection:
         for table in Base.metadata.sorted_tables:
+            if table.name not in existing:
+                continue
             for row in connection.execute(text(f'SELECT * FROM "{table.name}"')):
                 for value in row:
                     chunks.append(

@@ -116,3 +116,23 @@ def test_an_account_without_an_intent_model_answers_from_its_articles(settings, 
             "card-delivery" in offered
         ), reply
     app.state.db.dispose()
+
+
+def test_a_choice_leads_to_the_same_place_by_button_or_by_typing(app, settings) -> None:  # type: ignore[no-untyped-def]
+    """The button's text is the article's title, not the customer's words: pressing "I don't
+    recognise a card payment" must not hand over when typing "the first one" answers."""
+    from batondesk.engine.clarification import NONE_OF_THESE, OfferedChoice
+    from batondesk.engine.turn import ConversationState, CustomerContext, take_turn
+
+    seed_demo(app.state.db)
+    with account_setup(settings, app.state.services, "baton-bank") as setup:
+        article = next(a for a in setup.index.articles if a.slug == "unrecognised-card-payment")
+        offered = (
+            OfferedChoice("1", article.title, {"article_id": article.id, "slug": article.slug}),
+            OfferedChoice(NONE_OF_THESE, "Something else"),
+        )
+        state = ConversationState(("there's a payment on my card",), 1, offered)
+        pressed = take_turn(article.title, state, CustomerContext(), setup, button="1")
+        typed = take_turn("the first one", state, CustomerContext(), setup)
+    assert (pressed.action, pressed.article) == (typed.action, typed.article)
+    assert pressed.action == "answer" and pressed.article == article

@@ -169,10 +169,14 @@ def take_turn(
     turn = _Turn(text, understanding, customer, setup, evidence)
 
     # 1. The customer asked for a person, or something is at stake: hand over, whatever else.
+    # A pressed button's text is the bot's own (an article's title), not the customer's words,
+    # so it is not read for cues: choosing "I don't recognise a payment" by button or by
+    # typing "the first one" must lead to the same place.
     reading = _read_reply(text, state, setup, understanding, button)
-    verdict = escalation.before_answer(cues, answering_choice=reading.outcome == "picked")
-    if verdict is not None:
-        return turn.escalate(verdict)
+    if reading.how != "button":
+        verdict = escalation.before_answer(cues, answering_choice=reading.outcome == "picked")
+        if verdict is not None:
+            return turn.escalate(verdict)
 
     # 2. The reply to our clarifying question.
     if reading.outcome == "picked" and reading.choice is not None:

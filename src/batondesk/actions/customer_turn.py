@@ -80,6 +80,22 @@ def do_receive_customer_message(
         HistoryEntry(str(m.sender_type), m.body, m.annotations or {})
         for m in list_messages(session, conversation, include_private=False)
     ]
+    # A resolved conversation reopens with whoever owned it: the bot, unless a person did.
+    bot_owns = conversation.status == ConversationStatus.bot or (
+        conversation.status == ConversationStatus.resolved and conversation.assignee_id is None
+    )
+    # The turn is decided before anything is written: on SQLite the first write takes the
+    # database's only write lock until commit, and the turn's ~20 ms of model inference must
+    # not hold it while other customers' messages wait.
+    result = None
+    if bot_owns:
+        result = take_turn(
+            text,
+            ConversationState.from_history(history),
+            customer_context(session, conversation),
+            load_turn_setup(session, conversation.account_id, services),
+            button=choice,
+        )
     if conversation.status == ConversationStatus.resolved:
         reopen_conversation(
             session, conversation, actor_type="customer", actor_id=conversation.contact_id
@@ -93,16 +109,9 @@ def do_receive_customer_message(
         actor_id=conversation.contact_id,
         payload={"message_id": message.id, "chars": len(text)},
     )
-    if conversation.status != ConversationStatus.bot:
+    if result is None:
         return TurnOutcome(message, None, None)
 
-    result = take_turn(
-        text,
-        ConversationState.from_history(history),
-        customer_context(session, conversation),
-        load_turn_setup(session, conversation.account_id, services),
-        button=choice,
-    )
     understanding = result.understanding
     message.annotations = understanding.to_annotations()
     record_event(

@@ -11,7 +11,7 @@ from batondesk.demo.seed import seed_demo
 from batondesk.engine.settings import AnsweringSettings
 from batondesk.evaluation.questions import Question, ask
 from batondesk.evaluation.workspace import account_setup
-from tests.support.workspace import Workspace, login, start_chat
+from tests.support.workspace import Workspace, first_turn, login
 
 MESSAGES = [
     "I'm still waiting for my new card",  # answered
@@ -24,17 +24,6 @@ MESSAGES = [
 ]
 
 
-def _reply(client: TestClient, inbox: str, text: str) -> dict:  # type: ignore[type-arg]
-    conversation_id, visitor = start_chat(client, inbox)
-    turn = client.post(
-        f"/api/v1/widget/conversations/{conversation_id}/messages",
-        json={"body": text},
-        headers=visitor,
-    )
-    assert turn.status_code == 201, turn.text
-    return turn.json()  # type: ignore[no-any-return]
-
-
 def test_the_evaluator_and_the_api_decide_the_same(app, client: TestClient, settings) -> None:  # type: ignore[no-untyped-def]
     demo = seed_demo(app.state.db)
     kinds = {"answer": "answer", "clarify": "clarify", "decline": "decline", "escalate": "handover"}
@@ -42,7 +31,7 @@ def test_the_evaluator_and_the_api_decide_the_same(app, client: TestClient, sett
         seen = set()
         for text in MESSAGES:
             evaluated = ask(setup, Question(text, None))
-            served = _reply(client, demo.inbox_public_id, text)
+            served = first_turn(client, demo.inbox_public_id, text)
             reply = served["reply"]
             expected = kinds.get(evaluated.action, "notice")
             assert reply["kind"] == expected, (text, evaluated, reply)
@@ -74,7 +63,9 @@ def test_lowering_the_wrong_answer_limit_lowers_the_answer_rate(
     ]
 
     def answered() -> int:
-        replies = [_reply(client, workspace.a.inbox_public_id, text)["reply"] for text in fixed_set]
+        replies = [
+            first_turn(client, workspace.a.inbox_public_id, text)["reply"] for text in fixed_set
+        ]
         return sum(reply["kind"] == "answer" for reply in replies)
 
     with TestClient(app) as admin:
@@ -110,7 +101,7 @@ def test_an_account_without_an_intent_model_answers_from_its_articles(settings, 
         riskier = replace(setup, answering=AnsweringSettings(max_wrong_rate=0.1))
         assert ask(riskier, Question(question, "card-delivery")).answer == "card-delivery"
     with TestClient(app) as client:
-        reply = _reply(client, demo.inbox_public_id, question)["reply"]
+        reply = first_turn(client, demo.inbox_public_id, question)["reply"]
         offered = [c["article"]["slug"] for c in reply["choices"] if c["article"]]
         assert [s["slug"] for s in reply["sources"]] == ["card-delivery"] or (
             "card-delivery" in offered

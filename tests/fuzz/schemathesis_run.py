@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -32,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 from sqlalchemy import create_engine, make_url, select, text
 
 from batondesk.actions.accounts import do_create_api_key
@@ -49,7 +47,7 @@ from batondesk.store.models import (
     Message,
     Role,
 )
-from tests.support.live_server import free_port
+from tests.support.live_server import serve_in_thread
 from tests.support.training import train_tiny_classifier
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
@@ -123,7 +121,7 @@ def main() -> int:
         )
         app.state.db.migrate()
         counting = CountingApp(app)
-        with _serve(counting) as base:
+        with serve_in_thread(counting, log_level="error", start_seconds=30) as base:
             callers, ids = _callers(app, base)
             failures = [
                 caller.name
@@ -155,24 +153,6 @@ def _database(kind: str) -> Iterator[str]:
         with server.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         server.dispose()
-
-
-@contextmanager
-def _serve(app: Any) -> Iterator[str]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the fuzzing server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
 
 
 def _callers(app: Any, base: str) -> tuple[list[Caller], dict[str, list[Any]]]:

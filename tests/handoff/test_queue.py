@@ -10,17 +10,7 @@ from sqlalchemy import select
 from batondesk.actions.handoff import run_queue_check
 from batondesk.store.base import utcnow
 from batondesk.store.models import Conversation, Event, Priority, Team
-from tests.support.workspace import Workspace, login, start_chat
-
-
-def _say(client: TestClient, conversation_id: int, visitor: dict[str, str], text: str) -> dict:
-    response = client.post(
-        f"/api/v1/widget/conversations/{conversation_id}/messages",
-        json={"body": text},
-        headers=visitor,
-    )
-    assert response.status_code == 201, response.text
-    return response.json()  # type: ignore[no-any-return]
+from tests.support.workspace import Workspace, login, say, start_chat
 
 
 def _events(app, conversation_id: int, kind: str) -> list[Event]:  # type: ignore[no-untyped-def]
@@ -48,10 +38,9 @@ def test_routed_by_intent_and_given_to_the_least_loaded_available_agent(
     for _ in range(3):
         conversation_id, visitor = start_chat(client, workspace.a.inbox_public_id)
         assert (
-            _say(client, conversation_id, visitor, "my card still hasn't arrived")["status"]
-            == "bot"
+            say(client, conversation_id, visitor, "my card still hasn't arrived")["status"] == "bot"
         )
-        turn = _say(client, conversation_id, visitor, "can I talk to a real person about it?")
+        turn = say(client, conversation_id, visitor, "can I talk to a real person about it?")
         assert turn["status"] == "assigned"
         # The customer is told who has joined, not a queue number.
         assert "has joined" in turn["reply"]["body"]
@@ -83,7 +72,7 @@ def test_with_nobody_available_it_waits_in_the_queue_and_says_so(
     app, client: TestClient, workspace: Workspace
 ) -> None:
     conversation_id, visitor = start_chat(client, workspace.a.inbox_public_id)
-    turn = _say(client, conversation_id, visitor, "I want to speak to a human")
+    turn = say(client, conversation_id, visitor, "I want to speak to a human")
     assert turn["status"] == "queued"
     body = turn["reply"]["body"]
     assert "number 1 in the queue" in body
@@ -114,7 +103,7 @@ def test_outside_office_hours_the_customer_is_told_when_we_are_back(
         login(admin, workspace.a.users["admin"][1])
         admin.put("/api/v1/admin/settings/escalation", json={"auto_assign": False})
     conversation_id, visitor = start_chat(client, workspace.a.inbox_public_id)
-    body = _say(client, conversation_id, visitor, "Quiero hablar con una persona")["reply"]["body"]
+    body = say(client, conversation_id, visitor, "Quiero hablar con una persona")["reply"]["body"]
     assert "09:00–17:00 (UTC)" in body
     assert "Déjenos un mensaje" in body  # in the customer's language
 
@@ -123,9 +112,9 @@ def test_priority_from_reason_and_sla_breaches_reported_once(
     app, client: TestClient, workspace: Workspace
 ) -> None:
     fraud_id, visitor = start_chat(client, workspace.a.inbox_public_id)
-    _say(client, fraud_id, visitor, "There's a payment on my card I don't recognise")
+    say(client, fraud_id, visitor, "There's a payment on my card I don't recognise")
     asked_id, visitor = start_chat(client, workspace.a.inbox_public_id)
-    _say(client, asked_id, visitor, "I want to speak to a human")
+    say(client, asked_id, visitor, "I want to speak to a human")
     with app.state.db.session() as session:
         fraud, asked = session.get(Conversation, fraud_id), session.get(Conversation, asked_id)
         assert fraud.priority == Priority.urgent
@@ -151,7 +140,7 @@ def test_priority_from_reason_and_sla_breaches_reported_once(
 
 def test_waiting_raises_priority(app, client: TestClient, workspace: Workspace) -> None:
     conversation_id, visitor = start_chat(client, workspace.a.inbox_public_id)
-    _say(client, conversation_id, visitor, "I want to speak to a human")
+    say(client, conversation_id, visitor, "I want to speak to a human")
     with app.state.db.session() as session:
         report = run_queue_check(session, now=utcnow() + timedelta(minutes=45))
     assert conversation_id in report.prioritised
@@ -164,9 +153,7 @@ def test_an_agent_who_becomes_available_picks_up_the_queue(
     app, client: TestClient, workspace: Workspace
 ) -> None:
     conversation_id, visitor = start_chat(client, workspace.a.inbox_public_id)
-    assert (
-        _say(client, conversation_id, visitor, "I want to speak to a human")["status"] == "queued"
-    )
+    assert say(client, conversation_id, visitor, "I want to speak to a human")["status"] == "queued"
     _set_available(app, workspace.a.users["agent2"][1])
     with app.state.db.session() as session:
         report = run_queue_check(session)

@@ -6,26 +6,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from batondesk.store.models import Event
-from tests.support.workspace import Workspace, login, start_chat
+from tests.support.workspace import Workspace, login, say, start_chat
 
 DISAPPOINTED = "my card still hasn't arrived"  # mildly unhappy: frustration about 0.31
-
-
-def _say(client: TestClient, conversation_id: int, visitor: dict[str, str], text: str) -> dict:
-    response = client.post(
-        f"/api/v1/widget/conversations/{conversation_id}/messages",
-        json={"body": text},
-        headers=visitor,
-    )
-    assert response.status_code == 201, response.text
-    return response.json()  # type: ignore[no-any-return]
 
 
 def test_lowering_a_threshold_changes_the_decision(
     app, client: TestClient, workspace: Workspace
 ) -> None:
     conversation_id, visitor = start_chat(client, workspace.a.inbox_public_id)
-    assert _say(client, conversation_id, visitor, DISAPPOINTED)["status"] == "bot"
+    assert say(client, conversation_id, visitor, DISAPPOINTED)["status"] == "bot"
 
     with TestClient(app) as admin:
         login(admin, workspace.a.users["admin"][1])
@@ -38,7 +28,7 @@ def test_lowering_a_threshold_changes_the_decision(
         assert changed.json()["frustration_message_threshold"] == 0.25
 
     conversation_id, visitor = start_chat(client, workspace.a.inbox_public_id)
-    turn = _say(client, conversation_id, visitor, DISAPPOINTED)
+    turn = say(client, conversation_id, visitor, DISAPPOINTED)
     assert turn["status"] == "queued"
 
     with app.state.db.session() as session:
@@ -57,7 +47,7 @@ def test_settings_are_per_account(app, client: TestClient, workspace: Workspace)
         login(admin, workspace.a.users["admin"][1])
         admin.put("/api/v1/admin/settings/escalation", json={"frustration_message_threshold": 0.25})
     conversation_id, visitor = start_chat(client, workspace.b.inbox_public_id)
-    assert _say(client, conversation_id, visitor, DISAPPOINTED)["status"] == "bot"
+    assert say(client, conversation_id, visitor, DISAPPOINTED)["status"] == "bot"
 
 
 def test_a_disabled_signal_no_longer_escalates_but_the_button_always_does(
@@ -69,7 +59,7 @@ def test_a_disabled_signal_no_longer_escalates_but_the_button_always_does(
         response = admin.put("/api/v1/admin/settings/escalation", json={"enabled_signals": signals})
         assert response.status_code == 200
     conversation_id, visitor = start_chat(client, workspace.a.inbox_public_id)
-    turn = _say(client, conversation_id, visitor, "I want to talk to a real person")
+    turn = say(client, conversation_id, visitor, "I want to talk to a real person")
     assert turn["status"] == "bot"
 
     pressed = client.post(
@@ -91,7 +81,7 @@ def test_high_stakes_intent_goes_to_a_person_when_the_model_is_unsure(
             json={"high_stakes_intents": ["lost_or_stolen_card"], "high_stakes_confidence": 0.99},
         )
     conversation_id, visitor = start_chat(client, workspace.a.inbox_public_id)
-    turn = _say(client, conversation_id, visitor, "I lost my card")
+    turn = say(client, conversation_id, visitor, "I lost my card")
     assert turn["status"] == "queued"
     with app.state.db.session() as session:
         escalated = session.scalars(

@@ -6,23 +6,12 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from batondesk.demo.seed import seed_demo
-
-
-def _turn(client: TestClient, inbox: str, text: str) -> dict:  # type: ignore[type-arg]
-    started = client.post(f"/api/v1/widget/inboxes/{inbox}/conversations", json={}).json()
-    headers = {"Authorization": f"Bearer {started['visitor_token']}"}
-    response = client.post(
-        f"/api/v1/widget/conversations/{started['conversation_id']}/messages",
-        json={"body": text},
-        headers=headers,
-    )
-    assert response.status_code == 201, response.text
-    return response.json()  # type: ignore[no-any-return]
+from tests.support.workspace import first_turn
 
 
 def test_demo_answers_with_a_cited_article_and_never_invents(app, client: TestClient) -> None:
     summary = seed_demo(app.state.db)
-    answered = _turn(client, summary.inbox_public_id, "I'm still waiting for my new card")
+    answered = first_turn(client, summary.inbox_public_id, "I'm still waiting for my new card")
     assert answered["reply"]["sources"][0]["slug"] == "card-delivery"
     assert "Source: When will my new card arrive?" in answered["reply"]["body"]
     assert "working day" in answered["reply"]["body"]
@@ -32,13 +21,13 @@ def test_demo_answers_with_a_cited_article_and_never_invents(app, client: TestCl
         ("can I get a mortgage with you", "We don't offer mortgages"),
         ("do you offer travel insurance", "We don't sell insurance"),
     ):
-        reply = _turn(client, summary.inbox_public_id, question)["reply"]
+        reply = first_turn(client, summary.inbox_public_id, question)["reply"]
         assert reply["kind"] == "decline", (question, reply["body"])
         assert words in reply["body"]
         assert [s["slug"] for s in reply["sources"]] == ["products-and-services"]
 
     # Nothing to do with banking: no article is cited, and no answer is made up.
-    turn = _turn(client, summary.inbox_public_id, "what's the weather like in London today")
+    turn = first_turn(client, summary.inbox_public_id, "what's the weather like in London today")
     assert not turn["reply"]["sources"]
     assert turn["reply"]["kind"] in ("decline", "clarify"), turn["reply"]
 

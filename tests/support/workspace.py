@@ -110,3 +110,22 @@ def start_chat(client: TestClient, inbox_public_id: str) -> tuple[int, dict[str,
     assert response.status_code == 201, response.text
     body = response.json()
     return body["conversation_id"], {"Authorization": f"Bearer {body['visitor_token']}"}
+
+
+def say(
+    client: TestClient, conversation_id: int, visitor: dict[str, str], text: str, **extra: str
+) -> dict:  # type: ignore[type-arg]
+    """The customer sends `text` (and e.g. `choice=`); returns the turn as the widget sees it."""
+    response = client.post(
+        f"/api/v1/widget/conversations/{conversation_id}/messages",
+        json={"body": text, **extra},
+        headers=visitor,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def first_turn(client: TestClient, inbox_public_id: str, text: str) -> dict:  # type: ignore[type-arg]
+    """A new customer's first message, in a new conversation."""
+    conversation_id, visitor = start_chat(client, inbox_public_id)
+    return say(client, conversation_id, visitor, text)

@@ -7,7 +7,6 @@ between exactly as it would in production, until it hands over or the messages r
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ from batondesk.engine.turn import (
     TurnSetup,
     take_turn,
 )
+from batondesk.evaluation.files import json_lines
 
 REASONS = ("explicit_request", "frustration", "sensitive", "repeated_failure", "none")
 
@@ -71,16 +71,10 @@ class EscalationScores:
 def read_conversations(path: Path) -> list[LabelledConversation]:
     conversations: list[LabelledConversation] = []
     seen: set[str] = set()
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise EvaluationFileError(f"{path}:{number}: not JSON ({error.msg})") from None
-        conversations.append(_parse(row, f"{path}:{number}"))
+    for where, row in json_lines(path, EvaluationFileError):
+        conversations.append(_parse(row, where))
         if conversations[-1].id in seen:
-            raise EvaluationFileError(f"{path}:{number}: duplicate id {conversations[-1].id!r}")
+            raise EvaluationFileError(f"{where}: duplicate id {conversations[-1].id!r}")
         seen.add(conversations[-1].id)
     if not conversations:
         raise EvaluationFileError(f"{path}: no conversations")

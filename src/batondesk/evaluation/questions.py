@@ -17,7 +17,6 @@ answer (the right behaviour is not to answer: clarify, decline or hand over). Fi
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from batondesk.engine.turn import ConversationState, CustomerContext, TurnSetup, take_turn
+from batondesk.evaluation.files import json_lines
 from batondesk.knowledge.retrieval import IndexedArticle
 
 
@@ -92,31 +92,25 @@ def load_questions(path: Path, articles: Sequence[IndexedArticle]) -> list[Quest
     by_id = {str(a.id): a.slug for a in articles}
     slugs = {a.slug for a in articles}
 
-    def resolve(target: Any, number: int) -> str:
+    def resolve(target: Any, where: str) -> str:
         slug = by_id.get(str(target), str(target))
         if slug not in slugs:
-            raise QuestionSetError(f"{path.name}:{number}: unknown article {target!r}")
+            raise QuestionSetError(f"{where}: unknown article {target!r}")
         return slug
 
     questions: list[Question] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise QuestionSetError(f"{path.name}:{number}: not JSON ({exc.msg})") from None
+    for where, row in json_lines(path, QuestionSetError):
         if not isinstance(row, dict) or not isinstance(row.get("question"), str):
-            raise QuestionSetError(f'{path.name}:{number}: needs a "question" string')
+            raise QuestionSetError(f'{where}: needs a "question" string')
         target = row.get("article")
         also = row.get("also") or []
         if not isinstance(also, list):
-            raise QuestionSetError(f'{path.name}:{number}: "also" must be a list of slugs')
+            raise QuestionSetError(f'{where}: "also" must be a list of slugs')
         questions.append(
             Question(
                 row["question"],
-                None if target is None else resolve(target, number),
-                tuple(resolve(a, number) for a in also),
+                None if target is None else resolve(target, where),
+                tuple(resolve(a, where) for a in also),
                 str(row.get("kind", "")),
                 str(row.get("style", "")),
             )

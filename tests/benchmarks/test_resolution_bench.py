@@ -1,0 +1,155 @@
+"""The resolution benchmark's reading of bot turns, against a live server: what it counts as a
+correct, wrong, clarifying or handed-over first turn, how a customer answers offered choices,
+and how question sets are scored."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.live_server import serve_in_thread
+from tests.support.workspace import ARTICLES, Workspace
+
+BENCHMARKS = Path(__file__).parents[2] / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def bench() -> Iterator[SimpleNamespace]:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import question_sets  # type: ignore[import-not-found]
+        import resolution_customer  # type: ignore[import-not-found]
+        import resolution_report  # type: ignore[import-not-found]
+
+        yield SimpleNamespace(
+            customer=resolution_customer, questions=question_sets, report=resolution_report
+        )
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+
+
+@pytest.fixture
+def customer(app, workspace: Workspace, bench: SimpleNamespace) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    with serve_in_thread(app) as base, httpx.Client(base_url=base, timeout=30) as client:
+        yield bench.customer.WidgetCustomer(client, workspace.a.inbox_public_id)
+
+
+EXPECTED = {intents[0]: frozenset({slug}) for slug, _, _, intents in ARTICLES}
+
+
+def test_first_turns_are_classified_as_the_customer_sees_them(
+    customer, bench: SimpleNamespace
+) -> None:
+    items = [
+        ("my card still hasn't arrived", "card_arrival"),
+        # Labelled with another intent: the bot's lost-card answer is then a wrong answer.
+        ("I lost my card", "exchange_rate"),
+        ("purple elephant gravity", "card_arrival"),
+        ("I want to talk to a real person please", "card_arrival"),
+    ]
+    resolutions = [bench.customer.resolve(customer, text, EXPECTED[i]) for text, i in items]
+    figures = bench.report.banking77_figures(items, resolutions, EXPECTED)
+
+    counts = {k: v for k, v in figures["first_turn"]["counts"].items() if v}
+    assert counts == {"correct": 1, "wrong": 1, "clarification": 1, "handover": 1}
+    assert figures["first_turn"]["rates"]["correct"] == 0.25
+    assert figures["wrong_answers_by_intent"] == [
+        {"intent": "exchange_rate", "cited": "lost-card", "count": 1}
+    ]
+    assert figures["resolved_within_two_turns"]["by_button"]["resolved"] == 1
+    assert [f["text"] for f in figures["failures"]] == [text for text, _ in items[1:]]
+    assert figures["failures"][0]["first"]["cited"] == ["lost-card"]
+    assert figures["unmapped_intents"] == []
+
+    latency = bench.report.latency_figures(resolutions, seconds=2.0)
+    assert latency["messages"] == 4 and latency["failed_messages"] == 0
+    assert 0 < latency["p50_ms"] <= latency["p99_ms"]
+
+
+def test_question_sets_score_answers_and_abstentions(
+    customer, bench: SimpleNamespace, tmp_path: Path
+) -> None:
+    rows = [
+        {"question": "my card still hasn't arrived", "article": "card-delivery", "style": "a"},
+        {"question": "I lost my card", "article": "exchange-rates", "style": "b"},
+        {"question": "purple elephant gravity", "article": None, "kind": "chitchat"},
+        {"question": "I want to talk to a real person please", "article": None},
+        {"question": "when will my new card arrive", "article": None, "kind": "no_article"},
+    ]
+    path = tmp_path / "set.jsonl"
+    path.write_text("\n".join(json.dumps(row) for row in rows) + "\n")
+    known = {slug for slug, *_ in ARTICLES}
+    judged = [
+        bench.questions.judge(q, customer.first_message(q.text)[1])
+        for q in bench.questions.load_questions(path, known)
+    ]
+    summary = bench.questions.summarize(judged)
+
+    overall = summary["all"]
+    assert (overall["answerable"], overall["answered"], overall["answer_rate"]) == (2, 2, 1.0)
+    assert overall["correct_answer_rate"] == 0.5
+    # The wrong article, and any answer to a question no article answers.
+    assert (overall["answers"], overall["wrong_answers"]) == (3, 2)
+    assert (overall["unanswerable"], overall["correct_abstentions"]) == (3, 2)
+    assert summary["by_kind"]["chitchat"]["correct_abstention_rate"] == 1.0
+    assert summary["by_style"]["a"]["wrong_answers"] == 0
+    assert summary["by_style"]["b"]["wrong_answers"] == 1
+
+
+def test_customer_answers_choices_by_button_or_position(bench: SimpleNamespace) -> None:
+    choice = bench.customer.Choice
+    offered = (
+        choice("c1", "Card delivery", "card-delivery"),
+        choice("c2", "Lost card", "lost-card"),
+    )
+    none_of_these = choice("none", "None of these", None)
+    lost = frozenset({"lost-card"})
+
+    assert bench.customer.button_reply(offered + (none_of_these,), lost).id == "c2"
+    assert bench.customer.ordinal_reply(offered + (none_of_these,), lost) == "the second one"
+    rates = frozenset({"exchange-rates"})
+    assert bench.customer.button_reply(offered + (none_of_these,), rates).id == "none"
+    assert bench.customer.button_reply(offered, rates) is None
+    assert bench.customer.ordinal_reply(offered, rates) == "neither"
+
+
+def test_not_offered_questions_want_an_honest_reply(bench: SimpleNamespace) -> None:
+    question = bench.questions.Question("Can I get a mortgage?", None, kind="not_offered")
+    turn = bench.customer.BotTurn
+
+    def judged(reply: object) -> dict[str, object]:
+        return bench.questions.judge(question, reply)
+
+    declined = judged(turn(kind="decline", status="bot"))
+    assert declined["correct_abstention"] and not declined["answered"]
+    offer = judged(turn(kind="answer", status="bot", cited=("products-and-services",)))
+    assert offer["correct_abstention"] and offer["outcome"] == "correct"
+    other = judged(turn(kind="answer", status="bot", cited=("card-delivery",)))
+    assert not other["correct_abstention"] and other["outcome"] == "wrong"
+    assert not judged(turn(kind="clarify", status="bot"))["correct_abstention"]
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("{not json", "set.jsonl:2: not valid JSON"),
+        ('{"question": "hi", "article": "no-such-article"}', "no article with slug"),
+        ('{"question": "hi", "article": null, "kind": "answerable"}', "needs an 'article'"),
+        ('{"question": "hi", "article": null, "kind": "rude"}', "'kind' must be one of"),
+        ('{"question": "", "article": null}', "'question' must be a non-empty string"),
+    ],
+)
+def test_a_bad_question_line_is_named(
+    bench: SimpleNamespace, tmp_path: Path, line: str, problem: str
+) -> None:
+    path = tmp_path / "set.jsonl"
+    path.write_text('{"question": "where is my card", "article": "card-delivery"}\n' + line)
+    with pytest.raises(ValueError, match=problem):
+        bench.questions.load_questions(path, {"card-delivery"})

@@ -45,7 +45,7 @@ from question_sets import judge, load_questions, summarize
 from resolution_customer import WidgetCustomer, resolve
 from resolution_report import banking77_figures, latency_figures, print_summary, write_doc
 
-from batondesk.demo.content import DEMO_PASSWORD, load_articles
+from batondesk.demo.content import AGENTS, DEMO_PASSWORD, load_articles
 from batondesk.demo.seed import DEMO_INBOX
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,7 +55,7 @@ DOC = ROOT / "docs" / "benchmarks.md"
 DEFAULT_DATA_DIR = ROOT / "var" / "bench-resolution"
 DEV_QUESTIONS = DATA / "customer_dev.jsonl"
 HOLDOUT_QUESTIONS = DATA / "customer_holdout.jsonl"
-ADMIN_EMAIL = "admin@batonbank.example"
+ADMIN_EMAIL = next(agent.email for agent in AGENTS if agent.role == "admin")
 T = TypeVar("T")
 R = TypeVar("R")
 

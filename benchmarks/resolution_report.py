@@ -81,7 +81,10 @@ def banking77_figures(
                 "turn2_outcomes": _outcomes((r.typed, r.expected) for r in typed),
             },
         },
-        "unmapped_intents": sorted(set(intents) - set(expected)),
+        # Messages whose intent no article lists: any answer to them counts as wrong.
+        "unmapped_intents": {
+            intent: dict(per_intent[intent]) for intent in sorted(set(intents) - set(expected))
+        },
         "wrong_answers_by_intent": [
             {"intent": intent, "cited": cited, "count": count}
             for (intent, cited), count in Counter(
@@ -250,7 +253,7 @@ def print_summary(results: dict[str, dict[str, Any]]) -> None:
             print(f"  turn 2 {how.replace('_', ' ')}:", _counts(fig["turn2_outcomes"]))
         print("  latency:", _throughput_line(b))
         if b["unmapped_intents"]:
-            print("  intents no article maps to:", ", ".join(b["unmapped_intents"]))
+            print("  intents no article maps to:", json.dumps(b["unmapped_intents"]))
     print()
 
 
@@ -325,7 +328,8 @@ def _banking77_details(b: dict[str, Any]) -> list[str]:
         f"Latency and throughput (client-side, each message POST): {_throughput_line(b)}.",
     ]
     if b["unmapped_intents"]:
-        lines += ["", "Intents no article maps to: " + ", ".join(b["unmapped_intents"]) + "."]
+        unmapped = [f"{i} ({_counts(c)})" for i, c in b["unmapped_intents"].items()]
+        lines += ["", "Intents no article maps to, first turns: " + "; ".join(unmapped) + "."]
     return lines
 
 

@@ -179,19 +179,22 @@ def run_questions(customer: WidgetCustomer, path: Path, concurrency: int) -> dic
 
 
 def account_settings(base: str) -> dict[str, Any]:
-    """The demo account's answer settings, read through the admin API as an admin would."""
+    """The demo account's answer settings, read through the admin API as an admin would
+    (`settings/answering` carries the maximum wrong-answer rate; older servers only have
+    `settings/decision`)."""
     with httpx.Client(base_url=base, timeout=30) as admin:
         login = admin.post(
             "/api/v1/auth/login", json={"email": ADMIN_EMAIL, "password": DEMO_PASSWORD}
         )
         if login.status_code != 200:
             return {"error": f"login: HTTP {login.status_code}"}
-        response = admin.get("/api/v1/admin/settings/decision")
-        if response.status_code != 200:
-            return {"error": f"settings: HTTP {response.status_code}"}
-        decision: dict[str, Any] = response.json()
-    wrong = [value for name, value in decision.items() if "wrong" in name]
-    return {"decision": decision, "max_wrong_answer_rate": wrong[0] if wrong else None}
+        for name in ("answering", "decision"):
+            response = admin.get(f"/api/v1/admin/settings/{name}")
+            if response.status_code == 200:
+                values: dict[str, Any] = response.json()
+                wrong = [value for key, value in values.items() if "wrong" in key]
+                return {name: values, "max_wrong_answer_rate": wrong[0] if wrong else None}
+    return {"error": f"settings: HTTP {response.status_code}"}
 
 
 def provenance(data_dir: Path, args: argparse.Namespace, settings: dict[str, Any]) -> dict:

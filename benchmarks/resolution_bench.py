@@ -22,9 +22,7 @@ docs/benchmarks.md. The held-out question set runs only with --holdout.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
-import os
 import random
 import signal
 import subprocess
@@ -41,6 +39,7 @@ from typing import Any, TypeVar
 import httpx
 from demo_server import demo_server  # benchmarks/ is on sys.path when run as a script
 from machine import describe_machine
+from public_datasets import BANKING77_TEST, dataset_file, datasets_dir, read_rows
 from question_sets import judge, load_questions, summarize
 from resolution_customer import WidgetCustomer, resolve
 from resolution_report import banking77_figures, latency_figures, print_summary, write_doc
@@ -58,22 +57,6 @@ HOLDOUT_QUESTIONS = DATA / "customer_holdout.jsonl"
 ADMIN_EMAIL = next(agent.email for agent in AGENTS if agent.role == "admin")
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-def datasets_dir() -> Path:
-    """Where BANKING77 lives: $BATON_DATASETS_DIR, or ../shared/data as the demo expects."""
-    configured = os.environ.get("BATON_DATASETS_DIR")
-    return Path(configured).resolve() if configured else ROOT.parent / "shared" / "data"
-
-
-def read_banking77_test(directory: Path) -> list[tuple[str, str]]:
-    path = directory / "banking77" / "test.csv"
-    if not path.is_file():
-        raise SystemExit(
-            f"{path} not found: set BATON_DATASETS_DIR to the folder that holds banking77/"
-        )
-    with open(path, encoding="utf-8") as handle:
-        return [(row["text"], row["category"]) for row in csv.DictReader(handle)]
 
 
 def stratified_sample(items: list[tuple[str, str]], size: int, seed: int) -> list[tuple[str, str]]:
@@ -255,7 +238,7 @@ def main(argv: list[str] | None = None) -> None:
     for path in question_files:
         if not path.is_file():
             raise SystemExit(f"{path}: question set not found")
-    items = [] if args.no_banking77 else read_banking77_test(datasets_dir())
+    items = [] if args.no_banking77 else read_rows(dataset_file(BANKING77_TEST))
     if args.sample:
         items = stratified_sample(items, args.sample, args.seed)
     random.Random(args.seed).shuffle(items)  # each phase sees every kind of message

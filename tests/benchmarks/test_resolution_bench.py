@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from batondesk.demo.seed import seed_demo
 from tests.support.live_server import serve_in_thread
 from tests.support.workspace import ARTICLES, Workspace
 
@@ -106,6 +107,34 @@ def test_question_sets_score_answers_and_abstentions(
     assert summary["by_kind"]["chitchat"]["correct_abstention_rate"] == 1.0
     assert summary["by_style"]["a"]["wrong_answers"] == 0
     assert summary["by_style"]["b"]["wrong_answers"] == 1
+
+
+@pytest.mark.parametrize(
+    ("wanted", "pressed", "resolved"),
+    [
+        # The right article is offered: pressing it, or typing its position, gets the answer.
+        ("card-delivery", "article_button", True),
+        # It is not: the customer says "none of these", and nothing is resolved.
+        ("close-account", "none_of_these_button", False),
+    ],
+)
+def test_a_clarification_is_followed_through_by_button_and_by_typing(
+    app, bench: SimpleNamespace, wanted: str, pressed: str, resolved: bool
+) -> None:  # type: ignore[no-untyped-def]
+    demo = seed_demo(app.state.db)
+    expected = frozenset({wanted})
+    with serve_in_thread(app) as base, httpx.Client(base_url=base, timeout=60) as client:
+        customer = bench.customer.WidgetCustomer(client, demo.inbox_public_id)
+        result = bench.customer.resolve(customer, "card", expected)
+
+    assert result.first.outcome(expected) == "clarification" and result.first.offers_choices
+    assert None in [choice.slug for choice in result.first.choices]  # "none of these"
+    assert result.button_sent == pressed
+    assert (result.button.outcome(expected) == "correct") is resolved
+    assert result.typed_first is not None and result.typed is not None
+    assert result.typed_sent.startswith("the ") if resolved else result.typed_sent == "neither"
+    assert (result.typed.outcome(expected) == "correct") is resolved
+    assert result.resolved_by_button() is resolved and result.resolved_by_typing() is resolved
 
 
 def test_customer_answers_choices_by_button_or_position(bench: SimpleNamespace) -> None:

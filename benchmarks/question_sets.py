@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from resolution_customer import CLARIFICATION, CORRECT, DECLINE, ERROR, HANDOVER, WRONG, BotTurn
+from resolution_customer import CORRECT, DECLINE, ERROR, WRONG, BotTurn
 
 KINDS = ("answerable", "not_offered", "no_article", "chitchat")
 # The bank's "what we offer" article: naming what the bank does offer is an honest reply to a
@@ -90,19 +90,22 @@ def _question(row: dict[str, Any], where: str, known_slugs: set[str]) -> Questio
 def judge(question: Question, turn: BotTurn) -> dict[str, Any]:
     """One question's row in the results: what the bot did and whether that was right."""
     outcome = turn.outcome(question.acceptable)
-    if question.kind == "not_offered":
-        # Saying plainly that the bank does not offer it, or what it does offer.
-        abstained = outcome in (DECLINE, CORRECT)
-    else:
-        abstained = outcome in (CLARIFICATION, DECLINE, HANDOVER)
+    answered = outcome in (CORRECT, WRONG)
+    not_offered = question.kind == "not_offered"
+    # Not answering is right for a question no article answers; for a product the bank does
+    # not offer, so is naming what it does offer (an answer from OFFER_ARTICLE).
+    abstained = outcome != ERROR and (not answered or (not_offered and outcome == CORRECT))
     return {
         "question": question.text,
         "article": question.article,
         "kind": question.kind,
         "style": question.style,
         "outcome": outcome,
-        "answered": outcome in (CORRECT, WRONG),
+        "answered": answered,
         "correct_abstention": None if question.answerable else abstained,
+        # The honest reply to a product the bank does not offer: it says so, or says what the
+        # bank does offer, rather than asking what the customer meant.
+        "honest_reply": outcome in (DECLINE, CORRECT) if not_offered else None,
         "bot": turn.summary(),
     }
 
@@ -129,6 +132,8 @@ def _group(rows: list[dict[str, Any]]) -> dict[str, Any]:
     right = [r for r in answered if r["outcome"] == CORRECT]
     wrong = [r for r in answers if r["outcome"] == WRONG]
     abstained = [r for r in unanswerable if r["correct_abstention"]]
+    not_offered = [r for r in rows if r["kind"] == "not_offered"]
+    honest = [r for r in not_offered if r["honest_reply"]]
     return {
         "questions": len(rows),
         "answerable": len(answerable),
@@ -141,6 +146,9 @@ def _group(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "unanswerable": len(unanswerable),
         "correct_abstentions": len(abstained),
         "correct_abstention_rate": _ratio(len(abstained), len(unanswerable)),
+        "not_offered": len(not_offered),
+        "honest_replies": len(honest),
+        "honest_reply_rate": _ratio(len(honest), len(not_offered)),
         "errors": sum(1 for r in rows if r["outcome"] == ERROR),
         "outcomes": dict(Counter(r["outcome"] for r in rows).most_common()),
     }

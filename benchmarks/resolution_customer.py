@@ -24,8 +24,8 @@ HANDED_OVER = frozenset({"queued", "assigned"})
 # Outcomes of one bot turn, from the customer's side.
 CORRECT, WRONG = "correct", "wrong"
 CLARIFICATION, DECLINE, HANDOVER = "clarification", "decline", "handover"
-NO_REPLY, ERROR = "no_reply", "error"
-OUTCOMES = (CORRECT, WRONG, CLARIFICATION, DECLINE, HANDOVER, NO_REPLY, ERROR)
+NOTICE, ERROR = "notice", "error"
+OUTCOMES = (CORRECT, WRONG, CLARIFICATION, DECLINE, HANDOVER, NOTICE, ERROR)
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class BotTurn:
             return CLARIFICATION
         if self.kind == "decline":
             return DECLINE
-        return NO_REPLY
+        return NOTICE  # anything else the bot says: a greeting, small talk
 
     @property
     def offers_choices(self) -> bool:

@@ -348,13 +348,18 @@ def _question_details(name: str, r: dict[str, Any]) -> list[str]:
         ]
 
     header = ["", "questions", "answer rate", "wrong answers", "correct abstention", "outcomes"]
+    overall = r["all"]
     return [
         f"`{r['questions_file']}`, first turn of a new conversation per question, by kind and "
         "by style:",
         "",
-        *_table(["kind", *header[1:]], rows({"all": r["all"], **r["by_kind"]})),
+        *_table(["kind", *header[1:]], rows({"all": overall, **r["by_kind"]})),
         "",
         *_table(["style", *header[1:]], rows(r["by_style"])),
+        "",
+        f"Honest reply to a product the bank does not offer (a decline, or what it does offer): "
+        f"{_maybe_pct(overall['honest_reply_rate'])} ({overall['honest_replies']} of "
+        f"{overall['not_offered']}).",
     ]
 
 

@@ -158,16 +158,16 @@ def test_not_offered_questions_want_an_honest_reply(bench: SimpleNamespace) -> N
     question = bench.questions.Question("Can I get a mortgage?", None, kind="not_offered")
     turn = bench.customer.BotTurn
 
-    def judged(reply: object) -> dict[str, object]:
-        return bench.questions.judge(question, reply)
+    def judged(kind: str, *cited: str) -> tuple[object, object, object]:
+        row = bench.questions.judge(question, turn(kind=kind, status="bot", cited=cited))
+        return row["outcome"], row["correct_abstention"], row["honest_reply"]
 
-    declined = judged(turn(kind="decline", status="bot"))
-    assert declined["correct_abstention"] and not declined["answered"]
-    offer = judged(turn(kind="answer", status="bot", cited=("products-and-services",)))
-    assert offer["correct_abstention"] and offer["outcome"] == "correct"
-    other = judged(turn(kind="answer", status="bot", cited=("card-delivery",)))
-    assert not other["correct_abstention"] and other["outcome"] == "wrong"
-    assert not judged(turn(kind="clarify", status="bot"))["correct_abstention"]
+    assert judged("decline") == ("decline", True, True)
+    # Naming what the bank does offer is an honest reply, not a wrong answer.
+    assert judged("answer", "products-and-services") == ("correct", True, True)
+    assert judged("answer", "card-delivery") == ("wrong", False, False)
+    # Asking what the customer meant does not answer wrongly, but is not the honest reply.
+    assert judged("clarify") == ("clarification", True, False)
 
 
 @pytest.mark.parametrize(

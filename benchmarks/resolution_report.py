@@ -144,7 +144,10 @@ def latency_figures(resolutions: list[Resolution], seconds: float) -> dict[str, 
         "failed_messages": sum(1 for r in resolutions for t in r.turns if t.error),
         "conversations": sum(1 + (r.typed_first is not None) for r in resolutions),
         "p50_ms": round(float(np.percentile(ms, 50)), 1),
+        "p90_ms": round(float(np.percentile(ms, 90)), 1),
         "p99_ms": round(float(np.percentile(ms, 99)), 1),
+        "max_ms": round(float(ms.max()), 1),
+        "over_1s": int((ms > 1000).sum()),
         "mean_ms": round(float(ms.mean()), 1),
         "first_message_p50_ms": round(float(np.percentile(first_ms, 50)), 1),
         "first_message_p99_ms": round(float(np.percentile(first_ms, 99)), 1),
@@ -233,7 +236,8 @@ def _throughput_line(b: dict[str, Any]) -> str:
     for name, lat in b["latency"].items():
         if lat.get("messages"):
             parts.append(
-                f"{name.replace('_', ' ')}: p50 {lat['p50_ms']} ms, p99 {lat['p99_ms']} ms, "
+                f"{name.replace('_', ' ')}: p50 {lat['p50_ms']} ms, p90 {lat['p90_ms']} ms, "
+                f"p99 {lat['p99_ms']} ms, max {lat['max_ms']} ms, "
                 f"{lat['messages_per_second']} messages/s over {lat['messages']} messages "
                 f"({lat['failed_messages']} failed; load average {lat['load_average_after']} "
                 "after)"
@@ -254,6 +258,13 @@ def print_summary(results: dict[str, dict[str, Any]]) -> None:
         print("  latency:", _throughput_line(b))
         if b["unmapped_intents"]:
             print("  intents no article maps to:", json.dumps(b["unmapped_intents"]))
+    for name in sorted(set(results) - {"banking77"}):
+        overall = results[name]["all"]
+        print(
+            f"  {name}: honest reply to what the bank does not offer "
+            f"{_maybe_pct(overall['honest_reply_rate'])} ({overall['honest_replies']} of "
+            f"{overall['not_offered']}); outcomes: {_counts(overall['outcomes'])}"
+        )
     print()
 
 

@@ -45,7 +45,7 @@ def prepare_data_dir(data_dir: Path, fresh: bool) -> None:
         )
     if fresh and data_dir.exists():
         shutil.rmtree(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # it will hold keys
     (data_dir / MARKER).touch()
     for entry in data_dir.iterdir():
         if entry.name in KEPT:

@@ -158,7 +158,16 @@ def run_questions(customer: WidgetCustomer, path: Path, concurrency: int) -> dic
     rows = run_all(one, questions, concurrency)
     shown = path.resolve()
     shown = shown.relative_to(ROOT) if shown.is_relative_to(ROOT) else shown
-    return {"questions_file": str(shown), **summarize(rows), "rows": rows}
+    # Every question the bot did not get right, with what it did: our own written questions.
+    failures = [
+        row
+        for row in rows
+        if row["outcome"] == "wrong"
+        or (row["kind"] == "answerable" and row["outcome"] != "correct")
+        or row["correct_abstention"] is False
+        or row["honest_reply"] is False
+    ]
+    return {"questions_file": str(shown), **summarize(rows), "failures": failures}
 
 
 def account_settings(base: str) -> dict[str, Any]:
@@ -180,7 +189,9 @@ def account_settings(base: str) -> dict[str, Any]:
     return {"error": f"settings: HTTP {response.status_code}"}
 
 
-def provenance(data_dir: Path, args: argparse.Namespace, settings: dict[str, Any]) -> dict:
+def provenance(
+    data_dir: Path, args: argparse.Namespace, settings: dict[str, Any], machine: dict[str, Any]
+) -> dict[str, Any]:
     from batondesk.nlu import ModelRegistry
 
     def git(*command: str) -> str:
@@ -192,11 +203,12 @@ def provenance(data_dir: Path, args: argparse.Namespace, settings: dict[str, Any
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "git_commit": git("rev-parse", "HEAD"),
         "git_dirty": bool(git("status", "--porcelain", "--", "src", "benchmarks")),
-        "machine": describe_machine(),
+        "machine": machine,
         "intent_model": model.version if model else None,
         "account_settings": settings,
         "run": {
             "sample": args.sample,
+            "fresh": args.fresh,
             "seed": args.seed,
             "concurrency": args.concurrency,
             "warmup": args.warmup,
@@ -245,7 +257,7 @@ def main(argv: list[str] | None = None) -> None:
     # Quick runs never replace the published figures.
     out_dir = args.data_dir / "results" if args.sample else RESULTS
 
-    began = time.perf_counter()
+    began, machine = time.perf_counter(), describe_machine()  # the load before we add ours
     with demo_server(args.data_dir, datasets_dir(), fresh=args.fresh, cwd=ROOT) as base:
         settings = account_settings(base)
         limits = httpx.Limits(max_connections=args.concurrency * 2)
@@ -260,7 +272,7 @@ def main(argv: list[str] | None = None) -> None:
                 started = time.perf_counter()
                 results[path.stem] = run_questions(customer, path, args.concurrency)
                 results[path.stem]["seconds"] = round(time.perf_counter() - started, 1)
-    meta = provenance(args.data_dir, args, settings)
+    meta = provenance(args.data_dir, args, settings, machine)
     meta["total_seconds"] = round(time.perf_counter() - began, 1)
     for name, figures in results.items():
         write_json(out_dir / f"resolution_{name}.json", {"benchmark": name, **meta, **figures})

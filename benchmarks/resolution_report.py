@@ -290,15 +290,20 @@ def write_doc(results_dir: Path, doc: Path) -> None:
         "the demo's intent model) and is reached only through the chat widget's HTTP API.",
         "",
     ]
+    runs: dict[str, list[str]] = defaultdict(list)  # one `make bench-resolution` each
     for name, r in results.items():
-        m = r["machine"]
+        runs[r["finished_at"]].append(name)
+    for names in runs.values():
+        r, m = results[names[0]], results[names[0]]["machine"]
+        parts = ", ".join(f"`{name}` {results[name]['seconds']} s" for name in names)
         lines.append(
-            f"- `{name}`: {r['finished_at']}, commit {r['git_commit'][:10]}"
+            f"- Run of {r['finished_at']}: commit {r['git_commit'][:10]}"
             f"{' (with local changes)' if r['git_dirty'] else ''}, intent model "
             f"{r['intent_model']}, maximum wrong-answer rate setting "
-            f"{_setting(r['account_settings'].get('max_wrong_answer_rate'))}, "
-            f"{m['cpu_model']} ({m['cores']} cores, load average {m['load_average_at_start']:.1f} "
-            f"at start), {r['seconds']} s (whole run {r['total_seconds']} s)."
+            f"{_setting(r['account_settings'].get('max_wrong_answer_rate'))}; {m['cpu_model']}, "
+            f"{m['cores']} cores, load average {m['load_average_at_start']:.1f} at start; "
+            f"{r['total_seconds']} s in all"
+            f"{' with the model trained afresh' if r['run'].get('fresh') else ''} ({parts})."
         )
     lines += ["", *_table(["measure", "result", "target", "status"], target_rows(results))]
     b = results.get("banking77")

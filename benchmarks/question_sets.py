@@ -1,108 +1,71 @@
-"""Question sets written in customers' words (benchmarks/data/*.jsonl) and how to score the
-bot's first reply to each.
+"""Scoring the bot's first reply, as the widget shows it, to each question of a question set
+(benchmarks/data/*.jsonl, read by `batondesk.evaluation.questions.load_questions`, the reader
+`baton kb eval` uses; fields described in benchmarks/data/README.md).
 
-One JSON object per line:
-    {"question": "...", "article": "card-delivery" | null, "also": ["other-slug"],
-     "kind": "answerable" | "not_offered" | "no_article" | "chitchat", "style": "typos"}
-`also` (other articles that answer it equally well), `kind` and `style` are optional: older
-sets (kb_dev.jsonl) carry only question and article, so kind defaults to "answerable" with an
-article and "no_article" without one.
+Older sets (kb_dev.jsonl) carry only question and article: their kind is taken to be
+"answerable" with an article and "no_article" without one, their style "unspecified".
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from resolution_customer import CORRECT, DECLINE, ERROR, WRONG, BotTurn
 
-KINDS = ("answerable", "not_offered", "no_article", "chitchat")
+from batondesk.demo.content import load_articles
+from batondesk.evaluation.questions import Question, QuestionSetError
+from batondesk.evaluation.questions import load_questions as read_question_set
+from batondesk.knowledge.retrieval import IndexedArticle
+
 # The bank's "what we offer" article: naming what the bank does offer is an honest reply to a
 # question about something it does not (a mortgage, insurance).
 OFFER_ARTICLE = "products-and-services"
 
 
-@dataclass(frozen=True)
-class Question:
-    text: str
-    article: str | None
-    also: tuple[str, ...] = ()
-    kind: str = "answerable"
-    style: str = "unspecified"
-
-    @property
-    def answerable(self) -> bool:
-        return self.kind == "answerable"
-
-    @property
-    def acceptable(self) -> frozenset[str]:
-        """Articles whose answer is right for this question."""
-        slugs = {slug for slug in (self.article, *self.also) if slug}
-        if self.kind == "not_offered":
-            slugs.add(OFFER_ARTICLE)
-        return frozenset(slugs)
+def load_questions(path: Path) -> list[Question]:
+    """The questions of `path`, checked against the demo's articles; exits with the reader's
+    message (file, line, problem) when a line is malformed or names an unknown article."""
+    articles = [
+        IndexedArticle(number, seed.slug, seed.title, seed.body, seed.intents)
+        for number, seed in enumerate(load_articles(), start=1)
+    ]
+    try:
+        return read_question_set(path, articles)
+    except QuestionSetError as problem:
+        raise SystemExit(f"{path}: {problem}") from None
 
 
-def load_questions(path: Path, known_slugs: set[str]) -> list[Question]:
-    """Read and check a question set; a bad line raises ValueError naming file and line."""
-    if not path.is_file():
-        raise ValueError(f"{path}: question set not found")
-    questions = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{path.name}:{number}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{where}: not valid JSON ({exc.msg})") from None
-        if not isinstance(row, dict):
-            raise ValueError(f"{where}: expected a JSON object")
-        questions.append(_question(row, where, known_slugs))
-    if not questions:
-        raise ValueError(f"{path}: no questions")
-    return questions
+def kind_of(question: Question) -> str:
+    return question.kind or ("answerable" if question.article else "no_article")
 
 
-def _question(row: dict[str, Any], where: str, known_slugs: set[str]) -> Question:
-    text, article, also = row.get("question"), row.get("article"), row.get("also", [])
-    if not isinstance(text, str) or not text.strip():
-        raise ValueError(f"{where}: 'question' must be a non-empty string")
-    if article is not None and not isinstance(article, str):
-        raise ValueError(f"{where}: 'article' must be a slug or null")
-    if not isinstance(also, list) or not all(isinstance(slug, str) for slug in also):
-        raise ValueError(f"{where}: 'also' must be a list of slugs")
-    kind = row.get("kind", "answerable" if article else "no_article")
-    if kind not in KINDS:
-        raise ValueError(f"{where}: 'kind' must be one of {', '.join(KINDS)}, not {kind!r}")
-    if kind == "answerable" and not article:
-        raise ValueError(f"{where}: an answerable question needs an 'article'")
-    unknown = [slug for slug in (article, *also) if slug and slug not in known_slugs]
-    if unknown:
-        raise ValueError(f"{where}: no article with slug {', '.join(map(repr, unknown))}")
-    style = row.get("style", "unspecified")
-    return Question(text, article, tuple(also), kind, str(style))
+def acceptable(question: Question) -> frozenset[str]:
+    """Articles whose answer is right for this question."""
+    slugs = set(question.accepted)
+    if kind_of(question) == "not_offered":
+        slugs.add(OFFER_ARTICLE)
+    return frozenset(slugs)
 
 
 def judge(question: Question, turn: BotTurn) -> dict[str, Any]:
     """One question's row in the results: what the bot did and whether that was right."""
-    outcome = turn.outcome(question.acceptable)
+    kind = kind_of(question)
+    outcome = turn.outcome(acceptable(question))
     answered = outcome in (CORRECT, WRONG)
-    not_offered = question.kind == "not_offered"
+    not_offered = kind == "not_offered"
     # Not answering is right for a question no article answers; for a product the bank does
     # not offer, so is naming what it does offer (an answer from OFFER_ARTICLE).
     abstained = outcome != ERROR and (not answered or (not_offered and outcome == CORRECT))
     return {
         "question": question.text,
         "article": question.article,
-        "kind": question.kind,
-        "style": question.style,
+        "kind": kind,
+        "style": question.style or "unspecified",
         "outcome": outcome,
         "answered": answered,
-        "correct_abstention": None if question.answerable else abstained,
+        "correct_abstention": None if kind == "answerable" else abstained,
         # The honest reply to a product the bank does not offer: it says so, or says what the
         # bank does offer, rather than asking what the customer meant.
         "honest_reply": outcome in (DECLINE, CORRECT) if not_offered else None,

@@ -4,7 +4,6 @@ and how question sets are scored."""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,23 +78,16 @@ def test_first_turns_are_classified_as_the_customer_sees_them(
     assert 0 < latency["p50_ms"] <= latency["p99_ms"]
 
 
-def test_question_sets_score_answers_and_abstentions(
-    customer, bench: SimpleNamespace, tmp_path: Path
-) -> None:
-    rows = [
-        {"question": "my card still hasn't arrived", "article": "card-delivery", "style": "a"},
-        {"question": "I lost my card", "article": "exchange-rates", "style": "b"},
-        {"question": "purple elephant gravity", "article": None, "kind": "chitchat"},
-        {"question": "I want to talk to a real person please", "article": None},
-        {"question": "when will my new card arrive", "article": None, "kind": "no_article"},
+def test_question_sets_score_answers_and_abstentions(customer, bench: SimpleNamespace) -> None:
+    question = bench.questions.Question
+    questions = [
+        question("my card still hasn't arrived", "card-delivery", style="a"),
+        question("I lost my card", "exchange-rates", style="b"),
+        question("purple elephant gravity", None, kind="chitchat"),
+        question("I want to talk to a real person please", None),
+        question("when will my new card arrive", None, kind="no_article"),
     ]
-    path = tmp_path / "set.jsonl"
-    path.write_text("\n".join(json.dumps(row) for row in rows) + "\n")
-    known = {slug for slug, *_ in ARTICLES}
-    judged = [
-        bench.questions.judge(q, customer.first_message(q.text)[1])
-        for q in bench.questions.load_questions(path, known)
-    ]
+    judged = [bench.questions.judge(q, customer.first_message(q.text)[1]) for q in questions]
     summary = bench.questions.summarize(judged)
 
     overall = summary["all"]
@@ -170,20 +162,18 @@ def test_not_offered_questions_want_an_honest_reply(bench: SimpleNamespace) -> N
     assert judged("clarify") == ("clarification", True, False)
 
 
-@pytest.mark.parametrize(
-    ("line", "problem"),
-    [
-        ("{not json", "set.jsonl:2: not valid JSON"),
-        ('{"question": "hi", "article": "no-such-article"}', "no article with slug"),
-        ('{"question": "hi", "article": null, "kind": "answerable"}', "needs an 'article'"),
-        ('{"question": "hi", "article": null, "kind": "rude"}', "'kind' must be one of"),
-        ('{"question": "", "article": null}', "'question' must be a non-empty string"),
-    ],
-)
-def test_a_bad_question_line_is_named(
-    bench: SimpleNamespace, tmp_path: Path, line: str, problem: str
+def test_question_sets_are_read_against_the_demo_articles(
+    bench: SimpleNamespace, tmp_path: Path
 ) -> None:
     path = tmp_path / "set.jsonl"
-    path.write_text('{"question": "where is my card", "article": "card-delivery"}\n' + line)
-    with pytest.raises(ValueError, match=problem):
-        bench.questions.load_questions(path, {"card-delivery"})
+    path.write_text(
+        '{"question": "where is my card", "article": "card-delivery"}\n'
+        '{"question": "hello", "article": null}\n'
+    )
+    first, second = bench.questions.load_questions(path)
+    # A set without kinds (the older format) is read as answerable / no article.
+    assert [bench.questions.kind_of(q) for q in (first, second)] == ["answerable", "no_article"]
+
+    path.write_text('{"question": "where is my card", "article": "card-arrival"}\n')
+    with pytest.raises(SystemExit, match="set.jsonl:1: unknown article 'card-arrival'"):
+        bench.questions.load_questions(path)

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo serve test lint fuzz audit fit-answer-policy bench-nlu bench-login clean
+.PHONY: install demo serve test lint fuzz audit fit-answer-policy bench-nlu bench-login bench-resolution clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -68,3 +68,11 @@ bench-login: install
 ## Profile `accurate` (fine-tuned encoder); NLU_PROFILE=fast measures the demo's profile.
 bench-nlu: install
 	HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/nlu_bench.py all --profile $(or $(NLU_PROFILE),accurate)
+
+## End to end through the widget's HTTP API: every BANKING77 test message as a new customer's
+## first message, follow-ups to clarifications, latency, and benchmarks/data/customer_dev.jsonl.
+## Writes benchmarks/results/resolution_*.json and the bench-resolution section of
+## docs/benchmarks.md. Options go in ARGS, e.g. ARGS="--sample 300" for a quick run (results
+## under var/bench-resolution/), ARGS="--holdout" to also score the held-out question set.
+bench-resolution: install
+	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/resolution_bench.py $(ARGS)

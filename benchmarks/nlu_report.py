@@ -6,6 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from doc_section import (
+    pct,
+    read_notes,
+    status,
+    write_section,
+)  # benchmarks/ is on sys.path as a script
+
 TARGETS = {
     "banking77_full": 0.945,
     "banking77_10shot": 0.875,
@@ -18,18 +25,6 @@ TARGETS = {
 }
 
 
-def _status(value: float, target: float, higher_is_better: bool = True, unit: str = "") -> str:
-    met = value >= target if higher_is_better else value <= target
-    if met:
-        return "met"
-    gap = (target - value) if higher_is_better else (value - target)
-    return f"short by {gap * 100:.2f} points" if target <= 1.0 else f"over by {gap:.1f}{unit}"
-
-
-def _pct(value: float) -> str:
-    return f"{value * 100:.2f}%"
-
-
 def _rows(results: dict[str, dict[str, Any]]) -> list[str]:
     lines = [
         "| benchmark | result | target | status |",
@@ -38,27 +33,27 @@ def _rows(results: dict[str, dict[str, Any]]) -> list[str]:
     full = results.get("banking77_full")
     if full:
         lines.append(
-            f"| BANKING77 full, accuracy (test, 3,080) | {_pct(full['accuracy'])} "
-            f"(macro-F1 {_pct(full['macro_f1'])}) | >= 94.5% | "
-            f"{_status(full['accuracy'], TARGETS['banking77_full'])} |"
+            f"| BANKING77 full, accuracy (test, 3,080) | {pct(full['accuracy'])} "
+            f"(macro-F1 {pct(full['macro_f1'])}) | >= 94.5% | "
+            f"{status(full['accuracy'], TARGETS['banking77_full'])} |"
         )
     shot = results.get("banking77_10shot")
     if shot:
         lines.append(
             f"| BANKING77 10-shot, accuracy (mean ± sd over seeds "
-            f"{', '.join(shot['per_seed'])}) | {_pct(shot['accuracy'])} ± "
+            f"{', '.join(shot['per_seed'])}) | {pct(shot['accuracy'])} ± "
             f"{shot['accuracy_std'] * 100:.2f} | >= 87.5% | "
-            f"{_status(shot['accuracy'], TARGETS['banking77_10shot'])} |"
+            f"{status(shot['accuracy'], TARGETS['banking77_10shot'])} |"
         )
     clinc = results.get("clinc150_full")
     if clinc:
         lines.append(
             f"| CLINC150 full, in-scope accuracy / OOS recall (one threshold, tuned on "
-            f"val + oos_val) | {_pct(clinc['in_scope_accuracy'])} / "
-            f"{_pct(clinc['oos_recall'])} (OOS precision {_pct(clinc['oos_precision'])}, "
+            f"val + oos_val) | {pct(clinc['in_scope_accuracy'])} / "
+            f"{pct(clinc['oos_recall'])} (OOS precision {pct(clinc['oos_precision'])}, "
             f"AUROC {clinc['oos_auroc']:.4f}) | >= 96.0% and >= 75% | "
-            f"{_status(clinc['in_scope_accuracy'], TARGETS['clinc_in_scope'])} / "
-            f"{_status(clinc['oos_recall'], TARGETS['clinc_oos_recall'])} |"
+            f"{status(clinc['in_scope_accuracy'], TARGETS['clinc_in_scope'])} / "
+            f"{status(clinc['oos_recall'], TARGETS['clinc_oos_recall'])} |"
         )
     if full:
         lat = full["latency"]
@@ -68,15 +63,15 @@ def _rows(results: dict[str, dict[str, Any]]) -> list[str]:
             f"1 thread) | {lat['p50_ms']:.2f} / {lat['p99_ms']:.2f} ms (CPU time per call "
             f"p50 {lat.get('cpu_p50_ms', float('nan')):.2f} ms; load average {load:.1f} on 2 "
             f"cores while measured) | <= 10 / <= 30 ms | "
-            f"{_status(lat['p50_ms'], 10.0, False, ' ms')} / "
-            f"{_status(lat['p99_ms'], 30.0, False, ' ms')} |"
+            f"{status(lat['p50_ms'], 10.0, False, ' ms')} / "
+            f"{status(lat['p99_ms'], 30.0, False, ' ms')} |"
         )
         lines.append(
             f"| training time / peak memory, BANKING77 full | "
             f"{full['training_seconds']:.0f} s / {full['peak_memory_mb']:.0f} MB | "
             f"<= 600 s / <= 2048 MB | "
-            f"{_status(full['training_seconds'], 600.0, False, ' s')} / "
-            f"{_status(full['peak_memory_mb'], 2048.0, False, ' MB')} |"
+            f"{status(full['training_seconds'], 600.0, False, ' s')} / "
+            f"{status(full['peak_memory_mb'], 2048.0, False, ' MB')} |"
         )
     return lines
 
@@ -112,10 +107,10 @@ def _details(results: dict[str, dict[str, Any]]) -> list[str]:
             "",
             "| text | accuracy | gap |",
             "|---|---|---|",
-            f"| clean | {_pct(rob['clean_accuracy'])} | — |",
+            f"| clean | {pct(rob['clean_accuracy'])} | — |",
         ]
         for kind, row in rob["variants"].items():
-            lines.append(f"| {kind} | {_pct(row['accuracy'])} | {row['gap_points']:.2f} points |")
+            lines.append(f"| {kind} | {pct(row['accuracy'])} | {row['gap_points']:.2f} points |")
     return lines
 
 
@@ -130,7 +125,6 @@ def write_report(results_dir: Path, doc: Path, start: str, end: str) -> None:
     any_result = next(iter(results.values()))
     m = any_result["machine"]
     section = [
-        start,
         "## bench-nlu: intent classification",
         "",
         "Produced by `make bench-nlu` (`benchmarks/nlu_bench.py`); raw figures in "
@@ -146,26 +140,9 @@ def write_report(results_dir: Path, doc: Path, start: str, end: str) -> None:
         "Notes:",
         "",
         *[f"- {note}" for note in _notes(results)],
-        end,
     ]
-    text = doc.read_text(encoding="utf-8") if doc.is_file() else "# Benchmarks\n"
-    block = "\n".join(section)
-    if start in text and end in text:
-        head, rest = text.split(start, 1)
-        text = head + block + rest.split(end, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    doc.parent.mkdir(parents=True, exist_ok=True)
-    doc.write_text(text, encoding="utf-8")
-    print(f"wrote {doc}")
+    write_section(doc, start, end, section)
 
 
 def _notes(results: dict[str, dict[str, Any]]) -> list[str]:
-    notes_path = Path(__file__).with_name("nlu_notes.md")
-    if notes_path.is_file():
-        return [
-            line[2:]
-            for line in notes_path.read_text(encoding="utf-8").splitlines()
-            if line.startswith("- ")
-        ]
-    return []
+    return read_notes(Path(__file__).with_name("nlu_notes.md"))

@@ -37,8 +37,8 @@ from batondesk.store.models import Account, Role
 from batondesk.store.privacy import AuditEntry
 from tests.support.workspace import Workspace, login
 
-# Rounds of each racing operation. On the code before the fix every run failed, with a
-# deadlock in about one request in ten.
+# Rounds of each racing operation: enough that, with the chain lock taken mid-transaction,
+# every run met several deadlocks.
 ROUNDS = 10
 ADMIN_SCOPES = ["conversations:read", "conversations:write", "admin", "privacy"]
 Outcome = list[tuple[str, int]]  # (operation, HTTP status) per request made

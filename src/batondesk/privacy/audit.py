@@ -9,6 +9,14 @@ commit (so deleting the newest entries is detected), and every `CHECKPOINT_EVERY
 or `CHECKPOINT_EVERY_SECONDS` a head is checkpointed there for good, authenticated by the audit
 key. `baton audit verify` checks it all (privacy/audit_verify.py).
 
+Appending is serialised per chain (a PostgreSQL advisory lock, SQLite's write lock), and that
+lock is the last one a unit of work takes: `record_audit` only queues the entry, and just
+before the commit, once everything else is flushed, the queued entries join their chains in
+chain order (`append_queued_entries`). A transaction holding a chain lock therefore never waits
+for a row lock, so audited writes cannot deadlock with each other however they interleave (an
+API key's `last_used_at`, an erasure's deletes, a rotation, a login), and the lock is held for
+the commit alone.
+
 Chains begun before the chain was keyed keep their plain SHA-256 prefix: the upgrade (migration
 0005) records the last such entry of each chain as an authenticated "legacy" checkpoint and
 appends an `audit.chain_keyed` entry, so the prefix can still be verified and can no longer be
@@ -31,10 +39,9 @@ import hmac
 import json
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from batondesk.privacy.audit_anchors import AUDIT_KEY
@@ -47,7 +54,7 @@ log = logging.getLogger("batondesk.audit")
 
 GENESIS_HASH = "0" * 64
 ACTOR_KEY = "baton_audit_actor"
-_HEADS_KEY = "baton_audit_heads"
+_QUEUED_KEY = "baton_audit_queued"
 _NEW_HEADS_KEY = "baton_audit_new_heads"
 _LOCK_BASE = 0x62_61_74_6F_6E_00_00  # "baton": namespace for PostgreSQL advisory locks
 
@@ -117,33 +124,12 @@ def record_audit(
     subject: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append an entry to the account's chain. `details` must hold no personal data."""
+    """Queue an entry for the account's chain; it is appended when the unit of work commits
+    (its `seq` and hashes are set then). `details` must hold no personal data."""
     actor = actor or actor_of(session)
-    chain = account_id or 0
-    heads: dict[int, tuple[int, str]] = session.info.setdefault(_HEADS_KEY, {})
-    if chain not in heads:
-        with session.no_autoflush:
-            dialect = session.get_bind().dialect.name
-            if dialect == "postgresql":
-                # Serialise appends to one chain until this transaction ends.
-                session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_BASE + chain})
-            elif dialect == "sqlite":
-                # Take SQLite's write lock before reading the head (a write statement does,
-                # even one that changes nothing): other writers wait, so the head is current.
-                session.execute(text("UPDATE audit_entries SET seq = seq WHERE 1 = 0"))
-            last = session.execute(
-                select(AuditEntry.seq, AuditEntry.hash)
-                .where(AuditEntry.chain == chain)
-                .order_by(AuditEntry.seq.desc())
-                .limit(1)
-            ).first()
-        heads[chain] = (last.seq, last.hash) if last else (0, GENESIS_HASH)
-    seq, previous = heads[chain]
     entry = AuditEntry(
-        chain=chain,
-        seq=seq + 1,
+        chain=account_id or 0,
         account_id=account_id,
-        created_at=utcnow(),
         actor_type=actor.type,
         actor_id=actor.id,
         action=action,
@@ -151,33 +137,59 @@ def record_audit(
         target_id=target_id,
         subject=subject,
         details=details or {},
-        prev_hash=previous,
     )
-    entry.hash = entry_hash(entry, audit_key(session))
-    heads[chain] = (entry.seq, entry.hash)
-    session.info.setdefault(_NEW_HEADS_KEY, {})[chain] = (entry.seq, entry.hash)
-    session.add(entry)
+    session.info.setdefault(_QUEUED_KEY, []).append(entry)
     return entry
 
 
-def failures_since_last_success(
-    session: Session, subject: str, *, window_seconds: int, failure: str, success: str
-) -> int:
-    """Failed attempts (e.g. logins) for `subject` in the window, after its last success."""
-    since = utcnow() - timedelta(seconds=window_seconds)
-    last_success = session.scalar(
-        select(func.max(AuditEntry.id)).where(
-            AuditEntry.subject == subject, AuditEntry.action == success
-        )
-    )
-    query = select(func.count()).where(
-        AuditEntry.subject == subject,
-        AuditEntry.action == failure,
-        AuditEntry.created_at >= since,
-    )
-    if last_success is not None:
-        query = query.where(AuditEntry.id > last_success)
-    return int(session.scalar(query) or 0)
+def append_queued_entries(session: Session) -> None:
+    """Append the entries this unit of work queued to their chains. Runs before every commit
+    (a session hook); call it yourself only on a session without the hooks (a migration's).
+
+    Everything else is flushed first, so its row locks are taken before any chain lock; the
+    chains are then locked in ascending order. Entries queued by that flush (ORM hooks) join
+    in the same pass."""
+    for _round in range(10):  # a flush may queue entries (hooks), whose insert queues none
+        session.flush()
+        queued: list[AuditEntry] = session.info.pop(_QUEUED_KEY, [])
+        if not queued:
+            return
+        _append(session, queued)
+    raise RuntimeError("audit entries kept queuing more audit entries")
+
+
+def _append(session: Session, queued: list[AuditEntry]) -> None:
+    key = audit_key(session)  # may read the key store: before holding any chain lock
+    heads: dict[int, tuple[int, str]] = session.info.setdefault(_NEW_HEADS_KEY, {})
+    with session.no_autoflush:
+        for chain in sorted({entry.chain for entry in queued} - set(heads)):
+            heads[chain] = _lock_chain_head(session, chain)
+    for entry in queued:
+        seq, previous = heads[entry.chain]
+        entry.seq = seq + 1
+        entry.prev_hash = previous
+        entry.created_at = utcnow()  # when it joined the chain: time order follows seq
+        entry.hash = entry_hash(entry, key)
+        heads[entry.chain] = (entry.seq, entry.hash)
+        session.add(entry)
+
+
+def _lock_chain_head(session: Session, chain: int) -> tuple[int, str]:
+    """Serialise appends to `chain` until this transaction ends; return its current head."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_BASE + chain})
+    elif dialect == "sqlite":
+        # Take SQLite's write lock before reading the head (a write statement does, even one
+        # that changes nothing): other writers wait, so the head is current.
+        session.execute(text("UPDATE audit_entries SET seq = seq WHERE 1 = 0"))
+    last = session.execute(
+        select(AuditEntry.seq, AuditEntry.hash)
+        .where(AuditEntry.chain == chain)
+        .order_by(AuditEntry.seq.desc())
+        .limit(1)
+    ).first()
+    return (last.seq, last.hash) if last else (0, GENESIS_HASH)
 
 
 # --- session hooks (attached to a Database's session factory) ---------------------------------
@@ -185,9 +197,9 @@ def failures_since_last_success(
 
 def attach_audit_hooks(sessions: sessionmaker[Session]) -> None:
     event.listen(sessions, "before_flush", _audit_changes)
-    event.listen(sessions, "before_commit", _audit_contact_reads)
+    event.listen(sessions, "before_commit", _before_commit)
     event.listen(sessions, "after_commit", _anchor_heads)
-    event.listen(sessions, "after_rollback", _forget_heads)
+    event.listen(sessions, "after_rollback", _forget_queued)
 
 
 def _audit_changes(session: Session, _context: Any, _instances: Any) -> None:
@@ -259,6 +271,13 @@ def _previous(row: Any, attribute: str) -> Any:
     return deleted[0] if deleted else None
 
 
+def _before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint: the entries wait for the transaction's own commit
+    _audit_contact_reads(session)
+    append_queued_entries(session)
+
+
 def _audit_contact_reads(session: Session) -> None:
     reads: dict[int, set[str]] = session.info.get(READS_KEY) or {}
     if not reads:
@@ -278,7 +297,6 @@ def _audit_contact_reads(session: Session) -> None:
 
 
 def _anchor_heads(session: Session) -> None:
-    session.info.pop(_HEADS_KEY, None)
     heads = session.info.pop(_NEW_HEADS_KEY, None)
     if not heads:
         return
@@ -288,8 +306,8 @@ def _anchor_heads(session: Session) -> None:
         log.warning("could not record the audit anchor in the key store")
 
 
-def _forget_heads(session: Session) -> None:
-    session.info.pop(_HEADS_KEY, None)
+def _forget_queued(session: Session) -> None:
+    session.info.pop(_QUEUED_KEY, None)
     session.info.pop(_NEW_HEADS_KEY, None)
     if READS_KEY in session.info:
         session.info[READS_KEY] = {}

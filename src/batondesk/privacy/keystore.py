@@ -13,6 +13,11 @@ SQLite file under ``data_dir/keys/``; ``BATON_KEYSTORE_URL`` for a shared one). 
 re-wraps keys and never re-encrypts data. Erasing a contact destroys its data key: every copy of
 the main database, including old backups, becomes unreadable for that contact.
 
+Rotating an account's keys excludes creating and destroying its data keys (a per-account lock
+on PostgreSQL, the single writer on SQLite): a data key wrapped under an account key that a
+concurrent rotation retires would be unreadable, and a rotation re-wrapping a key that an
+erasure destroys meanwhile would bring it back.
+
 A key store belongs to the `Database` that opened it (``db.keys.keystore``); nothing here is
 process-global.
 """
@@ -25,10 +30,11 @@ import os
 import secrets
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, and_, create_engine, event, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -46,6 +52,11 @@ DATA_KEY_CACHE_SIZE = 50_000
 # Account id under which server-wide data keys (not owned by any account) are wrapped; real
 # account ids start at 1.
 SERVER_ACCOUNT = 0
+# Namespace of the key store's per-account PostgreSQL advisory locks ("keys"; the two-key form,
+# apart from the audit log's one-key locks).
+_ACCOUNT_LOCK_SPACE = 0x6B_65_79_73
+_EXCLUSIVE_ACCOUNT_LOCK = text("SELECT pg_advisory_xact_lock(:space, :account)")
+_SHARED_ACCOUNT_LOCK = text("SELECT pg_advisory_xact_lock_shared(:space, :account)")
 
 
 class KeyDestroyed(DecryptionError):
@@ -167,16 +178,24 @@ class KeyStore:
         """A new data key for a contact of `account_id`; returns its reference (32 hex)."""
         key_ref = secrets.token_hex(16)
         data_key = AESGCM.generate_key(bit_length=256)
-        with self.sessions() as session, session.begin():
-            version, account_key = self._active_account_key(session, account_id)
-            session.add(
-                DataKey(
-                    key_ref=key_ref,
-                    account_id=account_id,
-                    account_key_version=version,
-                    wrapped=_wrap(account_key, data_key, _data_ad(account_id, key_ref, version)),
-                )
-            )
+        for attempt in range(2):
+            try:
+                with self.sessions() as session, session.begin():
+                    self._lock_accounts(session, [account_id], exclusive=False)
+                    version, account_key = self._active_account_key(session, account_id)
+                    ad = _data_ad(account_id, key_ref, version)
+                    session.add(
+                        DataKey(
+                            key_ref=key_ref,
+                            account_id=account_id,
+                            account_key_version=version,
+                            wrapped=_wrap(account_key, data_key, ad),
+                        )
+                    )
+                break
+            except IntegrityError:  # a concurrent first contact created the account key first
+                if attempt:
+                    raise
         self._remember(key_ref, AESGCM(data_key))
         return key_ref
 
@@ -189,6 +208,7 @@ class KeyStore:
         key_ref = hashlib.sha256(f"baton shared data key|{name}".encode()).hexdigest()[:32]
         for _attempt in range(2):  # a concurrent worker may create it (or the account key) first
             with self.sessions() as session:
+                self._lock_accounts(session, [SERVER_ACCOUNT], exclusive=False)
                 if session.get(DataKey, key_ref) is not None:
                     break
                 version, account_key = self._active_account_key(session, SERVER_ACCOUNT)
@@ -219,17 +239,26 @@ class KeyStore:
         if cached is not None and cached[1] > now:
             return cached[0]
         with self.sessions() as session:
-            row = session.get(DataKey, key_ref)
-            if row is None:
+            # One statement, so both rows come from one moment: a rotation committing in
+            # between would leave a data key read before it under an account key retired by it.
+            found = session.execute(
+                select(DataKey, AccountKey)
+                .outerjoin(
+                    AccountKey,
+                    and_(
+                        AccountKey.account_id == DataKey.account_id,
+                        AccountKey.version == DataKey.account_key_version,
+                    ),
+                )
+                .where(DataKey.key_ref == key_ref)
+            ).first()
+            if found is None:
                 raise UnknownKey(f"data key {key_ref[:8]}... is not in the key store")
+            row, account_row = found
             if row.wrapped is None:
                 raise KeyDestroyed("this contact was erased: its data key is destroyed")
-            account_row = session.scalars(
-                select(AccountKey).where(
-                    AccountKey.account_id == row.account_id,
-                    AccountKey.version == row.account_key_version,
-                )
-            ).one()
+            if account_row is None:
+                raise UnknownKey(f"data key {key_ref[:8]}...: its account key is not in the store")
             account_key = self._unwrap_account_key(account_row)
             data_key = _unwrap(
                 account_key, row.wrapped, _data_ad(row.account_id, key_ref, row.account_key_version)
@@ -251,6 +280,10 @@ class KeyStore:
         with self.sessions() as session, session.begin():
             row = session.get(DataKey, key_ref)
             if row is None or row.wrapped is None:
+                return False
+            self._lock_accounts(session, [row.account_id], exclusive=False)
+            session.refresh(row)  # as it is now that no rotation can be re-wrapping it
+            if row.wrapped is None:
                 return False
             row.wrapped = None
             row.destroyed_at = utcnow()
@@ -278,11 +311,16 @@ class KeyStore:
         No message or personal field is re-encrypted: data keys themselves do not change."""
         rewrapped = rotated = data_rewrapped = system_rewrapped = 0
         with self.sessions() as session, session.begin():
+            active = select(AccountKey).where(AccountKey.retired_at.is_(None))
+            if account_id is None:
+                accounts = set(session.scalars(active.with_only_columns(AccountKey.account_id)))
+            else:
+                accounts = {account_id}
+            # Before reading the keys it changes, so that what it reads stays current.
+            self._lock_accounts(session, accounts, exclusive=True)
             if account_id is None:
                 system_rewrapped = self._rewrap_system_keys(session)
-            query = select(AccountKey).where(AccountKey.retired_at.is_(None))
-            if account_id is not None:
-                query = query.where(AccountKey.account_id == account_id)
+            query = active.where(AccountKey.account_id.in_(accounts))
             for row in list(session.scalars(query)):
                 if row.master_key_id != self.current_master_id and row.wrapped is not None:
                     key = self._unwrap_account_key(row)
@@ -301,6 +339,22 @@ class KeyStore:
         with self._lock:
             self._account_keys.clear()
         return RotationReport(rewrapped, rotated, data_rewrapped, system_rewrapped)
+
+    def _lock_accounts(
+        self, session: Session, account_ids: Iterable[int], *, exclusive: bool
+    ) -> None:
+        """Hold these accounts' keys until the session's transaction ends: exclusively to
+        rotate them, shared to create or destroy one data key. In ascending order, so that two
+        rotations cannot deadlock."""
+        dialect = self.engine.dialect.name
+        if dialect == "postgresql":
+            statement = _EXCLUSIVE_ACCOUNT_LOCK if exclusive else _SHARED_ACCOUNT_LOCK
+            for account in sorted(set(account_ids)):
+                session.execute(statement, {"space": _ACCOUNT_LOCK_SPACE, "account": account})
+        elif dialect == "sqlite":
+            # One writer at a time: a write statement (even one that changes nothing) takes the
+            # lock, so the reads that follow see the keys as they are until the commit.
+            session.execute(text("UPDATE account_keys SET version = version WHERE 1 = 0"))
 
     def _rotate_account(self, session: Session, account_id: int) -> int:
         old_rows = list(

@@ -143,11 +143,14 @@ def upgrade() -> None:
             nullable=False,
         )
 
+    from batondesk.privacy.audit import append_queued_entries
     from batondesk.privacy.audit_verify import key_legacy_chains
 
+    # A plain session, without the hooks of the database's session factory: the entries it
+    # queues are appended explicitly (the migration's transaction commits them).
     with Session(bind=bind, info={KEYS_INFO: keys, DATABASE_INFO: database}) as session:
         key_legacy_chains(session)
-        session.flush()
+        append_queued_entries(session)
 
 
 def downgrade() -> None:

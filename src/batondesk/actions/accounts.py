@@ -262,8 +262,13 @@ def do_finish_login(
     )
     # A success forgives this email's failures at this address, and does not count against
     # the address (an office of colleagues behind one address logs in every morning).
-    clear_attempts(session, attempt.email_at_address)
-    forget_attempt(session, attempt.address)
+    # The same order as the counting step (sorted keys), so a success racing another attempt
+    # from the same address never waits on a lock the other holds.
+    for key in sorted((attempt.email_at_address, attempt.address)):
+        if key == attempt.email_at_address:
+            clear_attempts(session, key)
+        else:
+            forget_attempt(session, key)
     token = secrets.token_urlsafe(32)
     session.add(
         UserSession(

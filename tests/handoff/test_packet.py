@@ -136,3 +136,23 @@ def test_packet_of_a_conversation_that_never_escalated(app, client, workspace: W
     assert packet["escalation"] is None
     assert packet["history"] == []
     assert packet["suggested_reply"].startswith("Hi, I'm Analyst")
+
+
+def test_the_suggested_reply_reads_well_when_the_topic_is_unknown() -> None:
+    from batondesk.handoff.packet import suggested_reply
+
+    for reason in ("repeated_failure", "explicit_request", "frustration", None):
+        text = suggested_reply(
+            reason=reason, category=None, topic=None, customer_name="Ana Silva", agent_name="Tom"
+        )
+        assert "your question about your question" not in text
+        assert "about your question" not in text and "about  " not in text, text
+        assert text.startswith("Hi Ana, I'm Tom from the team.")
+    known = suggested_reply(
+        reason="repeated_failure",
+        category=None,
+        topic="card delivery",
+        customer_name=None,
+        agent_name=None,
+    )
+    assert "your question about your card delivery" in known

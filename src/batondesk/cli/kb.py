@@ -1,4 +1,4 @@
-"""`baton kb ...`: import articles and evaluate retrieval and the answer gate."""
+"""`baton kb ...`: import articles and evaluate the bot's answers on a question set."""
 
 from __future__ import annotations
 

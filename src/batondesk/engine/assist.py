@@ -1,8 +1,8 @@
 """Agent assist: the passages that fit a conversation, and a drafted reply the agent can edit.
 
 The same machinery as the bot (hybrid retrieval, templates filled from the profile, grounded
-LLM phrasing when configured), but without the answer gate: an agent reviews the draft before
-anything reaches the customer, so a weaker match is still worth showing.
+LLM phrasing when configured), but without the answer policy's limit: an agent reviews the
+draft before anything reaches the customer, so a weaker match is still worth showing.
 """
 
 from __future__ import annotations

@@ -78,15 +78,20 @@ def worker(settings: Settings, tmp_path: Path, name: str) -> Iterator[str]:
 def _listen(
     url: str, cookies: dict[str, str], received: queue.Queue, stop: threading.Event
 ) -> None:  # type: ignore[type-arg]
-    with httpx.stream("GET", url, cookies=cookies, timeout=60) as response:
-        event = None
-        for line in response.iter_lines():
-            if stop.is_set():
-                return
-            if line.startswith("event:"):
-                event = line.split(":", 1)[1].strip()
-            elif line.startswith("data:") and event:
-                received.put((event, json.loads(line.split(":", 1)[1])))
+    try:
+        with httpx.stream("GET", url, cookies=cookies, timeout=60) as response:
+            event = None
+            for line in response.iter_lines():
+                if stop.is_set():
+                    return
+                if line.startswith("event:"):
+                    event = line.split(":", 1)[1].strip()
+                elif line.startswith("data:") and event:
+                    received.put((event, json.loads(line.split(":", 1)[1])))
+    except httpx.RemoteProtocolError:
+        # The workers are stopped at the end of the test while the stream is still open.
+        if not stop.is_set():
+            raise
 
 
 def _wait_for(received: queue.Queue, kind: str, conversation_id: int | None = None) -> dict:  # type: ignore[type-arg]

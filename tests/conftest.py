@@ -4,19 +4,19 @@ set), the real app, and a small real intent model trained on inline examples."""
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import text
 
 from batondesk.app import create_app
 from batondesk.config import Settings
 from batondesk.engine.services import TurnServices
 from batondesk.store import Database, init_store
 from batondesk.store.models import Base
+from tests.support.databases import private_database
 from tests.support.training import train_tiny_classifier
 from tests.support.workspace import Workspace, build_workspace
 
@@ -36,14 +36,8 @@ def database_url() -> Iterator[str]:
     if not TEST_DATABASE_URL:
         yield ""
         return
-    name = f"baton_test_{uuid.uuid4().hex[:10]}"
-    server = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
-    with server.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    server.dispose()
+    with private_database(TEST_DATABASE_URL, "baton_test") as url:
+        yield url
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, make_url, select, text
+from sqlalchemy import select
 
 from batondesk.actions.accounts import do_create_api_key
 from batondesk.app import create_app
@@ -47,6 +46,7 @@ from batondesk.store.models import (
     Message,
     Role,
 )
+from tests.support.databases import private_database
 from tests.support.live_server import serve_in_thread
 from tests.support.training import train_tiny_classifier
 
@@ -154,16 +154,8 @@ def _database(kind: str) -> Iterator[str]:
         yield ""
         return
     server_url = os.environ.get("BATON_FUZZ_DATABASE_URL", DEFAULT_POSTGRES)
-    name = f"baton_fuzz_{uuid.uuid4().hex[:10]}"
-    server = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
+    with private_database(server_url, "baton_fuzz") as url:
+        yield url
 
 
 def _callers(app: Any, base: str) -> tuple[list[Caller], dict[str, list[Any]]]:

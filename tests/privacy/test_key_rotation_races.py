@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import os
 import threading
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, make_url, text
 
 from batondesk.actions.contacts import do_create_contact
 from batondesk.config import Settings
@@ -25,6 +23,7 @@ from batondesk.privacy.erasure import do_erase_contact
 from batondesk.privacy.rotation import do_rotate_keys
 from batondesk.store import init_store
 from batondesk.store.models import Contact
+from tests.support.databases import private_database
 from tests.support.workspace import Workspace, login
 
 ROUNDS = 10
@@ -40,14 +39,8 @@ def keystore_url(request: pytest.FixtureRequest) -> Iterator[str]:
         return
     if not TEST_DATABASE_URL:
         pytest.skip("set BATON_TEST_DATABASE_URL for a PostgreSQL key store")
-    name = f"baton_keys_{uuid.uuid4().hex[:10]}"
-    server = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
-    with server.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    server.dispose()
+    with private_database(TEST_DATABASE_URL, "baton_keys") as url:
+        yield url
 
 
 @pytest.fixture

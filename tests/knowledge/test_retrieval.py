@@ -6,7 +6,7 @@ from batondesk.knowledge.chunking import chunk_article, markdown_to_text
 from batondesk.knowledge.embedding import default_embedder
 from batondesk.knowledge.index import KnowledgeIndexes
 from batondesk.knowledge.lexical import tokenize
-from batondesk.knowledge.retrieval import HybridIndex, IndexedArticle, IntentReranker
+from batondesk.knowledge.retrieval import HybridIndex, IndexedArticle
 
 ARTICLES = [
     IndexedArticle(
@@ -85,13 +85,6 @@ def test_locale_and_status_filters() -> None:
     assert "secret-draft" not in {h.slug for h in index.search("metal card")}
     drafts = index.search("metal card", statuses=("published", "draft"))
     assert drafts[0].slug == "secret-draft"
-
-
-def test_intent_reranker_breaks_ties_towards_the_model_s_intent() -> None:
-    index = HybridIndex(ARTICLES, default_embedder())
-    query = "card"
-    reranked = index.search(query, reranker=IntentReranker({"lost_or_stolen_card": 0.99}))
-    assert reranked[0].slug == "lost-card"
 
 
 def test_index_is_rebuilt_only_when_an_article_changes(db, workspace) -> None:  # type: ignore[no-untyped-def]

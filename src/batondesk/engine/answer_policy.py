@@ -23,7 +23,6 @@ import threading
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -213,17 +212,6 @@ class AnswerPolicy:
         temporary = path.with_suffix(".partial")
         temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
         temporary.replace(path)
-
-
-class LazyAnswerPolicy:
-    """The shipped policy, read on first use (the CLI's commands mostly never need it)."""
-
-    def __init__(self, path: Path = DEFAULT_POLICY_FILE) -> None:
-        self.path = path
-
-    @cached_property
-    def policy(self) -> AnswerPolicy:
-        return AnswerPolicy.load(self.path)
 
 
 def _as_probabilities(scores: np.ndarray) -> np.ndarray:

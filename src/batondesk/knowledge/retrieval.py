@@ -3,14 +3,14 @@
 Why both: BM25 finds the rare exact words (a merchant, "PIN", "SEPA"), embeddings find the
 paraphrases ("my card never came" ~ "when will my card arrive"). Reciprocal rank fusion needs
 no score calibration between the two, which keeps it robust when a knowledge base changes.
-An optional re-ranker (e.g. the intent model's view of the message) re-orders the head.
+How the intent model's view is weighed against these scores is the answer policy's business
+(`engine.candidates`), not retrieval's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import numpy as np
 
@@ -45,7 +45,7 @@ class ArticleHit:
 
     `semantic` is the best passage's cosine similarity to the query (-1..1, ~0.5+ is a close
     paraphrase); `lexical` the best passage's BM25 score (unbounded, 0 = no shared word);
-    `score` the fused (and possibly re-ranked) score that orders the results.
+    `score` the fused score that orders the results.
     """
 
     article: IndexedArticle
@@ -64,34 +64,6 @@ class ArticleHit:
             "slug": self.article.slug,
             "title": self.article.title,
         }
-
-
-class Reranker(Protocol):
-    def rerank(self, query: str, hits: list[ArticleHit]) -> list[ArticleHit]: ...
-
-
-class IntentReranker:
-    """Re-ranks by the intent model's probabilities: an article answering an intent the model
-    believes in moves up. `weight` is in units of fused score (one first place ~ 1/(RRF_K+1))."""
-
-    def __init__(self, probabilities: dict[str, float], weight: float = 0.1) -> None:
-        self.probabilities = probabilities
-        self.weight = weight
-
-    def rerank(self, query: str, hits: list[ArticleHit]) -> list[ArticleHit]:
-        rescored = [
-            ArticleHit(
-                hit.article,
-                hit.score
-                + self.weight
-                * max((self.probabilities.get(i, 0.0) for i in hit.article.intents), default=0.0),
-                hit.semantic,
-                hit.lexical,
-                hit.passages,
-            )
-            for hit in hits
-        ]
-        return sorted(rescored, key=lambda h: -h.score)
 
 
 class HybridIndex:
@@ -135,7 +107,6 @@ class HybridIndex:
         k: int = 5,
         locale: str | None = None,
         statuses: Sequence[str] = ("published",),
-        reranker: Reranker | None = None,
         vector: np.ndarray | None = None,
         every: bool = False,
     ) -> list[ArticleHit]:
@@ -155,7 +126,8 @@ class HybridIndex:
         )
         if not allowed.any():
             return []
-        lexical = _best_per_article(self._lexical.scores(query), self._owner, len(self.articles))
+        passage_lexical = self._lexical.scores(query)
+        lexical = _best_per_article(passage_lexical, self._owner, len(self.articles))
         semantic = np.full(len(self.articles), -1.0, dtype=np.float32)
         passage_semantic: np.ndarray | None = None
         if self._vectors is not None and self.embedder is not None:
@@ -174,9 +146,7 @@ class HybridIndex:
         candidates = [
             i for i in np.argsort(-fused, kind="stable") if allowed[i] and (every or fused[i] > 0)
         ]
-        passage_scores = (
-            passage_semantic if passage_semantic is not None else (self._lexical.scores(query))
-        )
+        passage_scores = passage_semantic if passage_semantic is not None else passage_lexical
         hits = [
             ArticleHit(
                 self.articles[row],
@@ -185,11 +155,9 @@ class HybridIndex:
                 float(lexical[row]),
                 self._best_passages(row, passage_scores),
             )
-            for row in candidates[: max(k, CANDIDATES)]
+            for row in candidates[:k]
         ]
-        if reranker is not None:
-            hits = reranker.rerank(query, hits)
-        return hits[:k]
+        return hits
 
     def _best_passages(self, row: int, scores: np.ndarray, count: int = 2) -> list[Passage]:
         rows = np.flatnonzero(self._owner == row)

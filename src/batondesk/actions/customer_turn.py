@@ -76,10 +76,8 @@ def do_receive_customer_message(
     store the reply (an answer, a clarifying question, a decline, or the hand-over notice).
     `choice` is the id of the quick reply the customer pressed, if any."""
     text = check_message_text(text, max_chars)
-    history = [
-        HistoryEntry(str(m.sender_type), m.body, m.annotations or {})
-        for m in list_messages(session, conversation, include_private=False)
-    ]
+    earlier = list_messages(session, conversation, include_private=False)
+    history = [HistoryEntry(str(m.sender_type), m.body, m.annotations or {}) for m in earlier]
     # A resolved conversation reopens with whoever owned it: the bot, unless a person did.
     bot_owns = conversation.status == ConversationStatus.bot or (
         conversation.status == ConversationStatus.resolved and conversation.assignee_id is None
@@ -87,13 +85,14 @@ def do_receive_customer_message(
     # The turn is decided before anything is written: on SQLite the first write takes the
     # database's only write lock until commit, and the turn's ~20 ms of model inference must
     # not hold it while other customers' messages wait.
-    result = None
+    result = setup = None
     if bot_owns:
+        setup = load_turn_setup(session, conversation.account_id, services)
         result = take_turn(
             text,
             ConversationState.from_history(history),
             customer_context(session, conversation),
-            load_turn_setup(session, conversation.account_id, services),
+            setup,
             button=choice,
         )
     if conversation.status == ConversationStatus.resolved:
@@ -109,7 +108,7 @@ def do_receive_customer_message(
         actor_id=conversation.contact_id,
         payload={"message_id": message.id, "chars": len(text)},
     )
-    if result is None:
+    if result is None or setup is None:
         return TurnOutcome(message, None, None)
 
     understanding = result.understanding
@@ -129,7 +128,11 @@ def do_receive_customer_message(
         },
     )
     if result.action == "escalate":
-        return TurnOutcome(message, _hand_over(session, conversation, message, result), result)
+        customer_ids = [m.id for m in earlier if m.sender_type == SenderType.customer]
+        notice = _hand_over(
+            session, conversation, [*customer_ids, message.id], result, setup.escalation
+        )
+        return TurnOutcome(message, notice, result)
 
     reply = result.reply
     assert reply is not None
@@ -192,23 +195,17 @@ def customer_context(session: Session, conversation: Conversation) -> CustomerCo
 
 
 def _hand_over(
-    session: Session, conversation: Conversation, message: Message, result: TurnResult
+    session: Session,
+    conversation: Conversation,
+    customer_ids: list[int],
+    result: TurnResult,
+    settings: EscalationSettings,
 ) -> Message:
-    """Queue the conversation and tell the customer what happens next."""
-    customer_ids = list(
-        session.scalars(
-            select(Message.id)
-            .where(
-                Message.conversation_id == conversation.id,
-                Message.sender_type == SenderType.customer,
-                Message.private.is_(False),
-            )
-            .order_by(Message.id)
-        )
-    )
+    """Queue the conversation and tell the customer what happens next. `customer_ids`: the
+    customer's public messages, oldest first, this one last."""
     evidence: dict[str, Any] = {
         **evidence_with_message_ids(result.evidence, customer_ids),
-        "message_id": message.id,
+        "message_id": customer_ids[-1],
     }
     position = do_escalate(
         session,
@@ -218,12 +215,10 @@ def _hand_over(
         evidence=evidence,
         intent=result.intent,
     )
-    account = session.get(Account, conversation.account_id)
-    assert account is not None
     notice = what_happens_next(
         session,
         conversation,
-        EscalationSettings.for_account(account.settings),
+        settings,
         position=position,
         language=result.understanding.language,
     )

@@ -182,22 +182,28 @@ class KeyStore:
             try:
                 with self.sessions() as session, session.begin():
                     self._lock_accounts(session, [account_id], exclusive=False)
-                    version, account_key = self._active_account_key(session, account_id)
-                    ad = _data_ad(account_id, key_ref, version)
-                    session.add(
-                        DataKey(
-                            key_ref=key_ref,
-                            account_id=account_id,
-                            account_key_version=version,
-                            wrapped=_wrap(account_key, data_key, ad),
-                        )
-                    )
+                    self._add_data_key(session, account_id, key_ref, data_key)
                 break
             except IntegrityError:  # a concurrent first contact created the account key first
                 if attempt:
                     raise
         self._remember(key_ref, AESGCM(data_key))
         return key_ref
+
+    def _add_data_key(
+        self, session: Session, account_id: int, key_ref: str, data_key: bytes
+    ) -> None:
+        """Store `data_key` wrapped by the account's active key (created if it has none)."""
+        version, account_key = self._active_account_key(session, account_id)
+        ad = _data_ad(account_id, key_ref, version)
+        session.add(
+            DataKey(
+                key_ref=key_ref,
+                account_id=account_id,
+                account_key_version=version,
+                wrapped=_wrap(account_key, data_key, ad),
+            )
+        )
 
     def shared_key_ref(self, name: str) -> str:
         """The reference of the server-wide data key `name` (e.g. "staff", which seals staff
@@ -211,17 +217,8 @@ class KeyStore:
                 self._lock_accounts(session, [SERVER_ACCOUNT], exclusive=False)
                 if session.get(DataKey, key_ref) is not None:
                     break
-                version, account_key = self._active_account_key(session, SERVER_ACCOUNT)
                 data_key = AESGCM.generate_key(bit_length=256)
-                ad = _data_ad(SERVER_ACCOUNT, key_ref, version)
-                session.add(
-                    DataKey(
-                        key_ref=key_ref,
-                        account_id=SERVER_ACCOUNT,
-                        account_key_version=version,
-                        wrapped=_wrap(account_key, data_key, ad),
-                    )
-                )
+                self._add_data_key(session, SERVER_ACCOUNT, key_ref, data_key)
                 try:
                     session.commit()
                 except IntegrityError:

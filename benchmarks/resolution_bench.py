@@ -53,7 +53,8 @@ DATA = ROOT / "benchmarks" / "data"
 DOC = ROOT / "docs" / "benchmarks.md"
 DEFAULT_DATA_DIR = ROOT / "var" / "bench-resolution"
 DEV_QUESTIONS = DATA / "customer_dev.jsonl"
-HOLDOUT_QUESTIONS = DATA / "customer_holdout.jsonl"
+# The held-out set not yet read (customer_holdout.jsonl was read once and is development data now).
+HOLDOUT_QUESTIONS = DATA / "customer_holdout_2.jsonl"
 ADMIN_EMAIL = next(agent.email for agent in AGENTS if agent.role == "admin")
 T = TypeVar("T")
 R = TypeVar("R")

@@ -115,10 +115,7 @@ def gather_candidates(
     `hits` are the retrieval results (best first); `articles` every article the turn may
     cite (published, in the customer's language), which maps intents to articles.
     """
-    by_intent: dict[str, IndexedArticle] = {}
-    for article in articles:
-        for intent in article.intents:
-            by_intent.setdefault(intent, article)
+    by_intent = intent_articles(articles)
     mass: dict[int, float] = {}
     chosen: dict[int, IndexedArticle] = {}
     if intents is not None:
@@ -154,6 +151,19 @@ def gather_candidates(
             )
         )
     return candidates
+
+
+def intent_articles(articles: Sequence[IndexedArticle]) -> dict[str, IndexedArticle]:
+    """The article that speaks for each intent. When several list the same intent (a fee in
+    its own article and in the plans table), the most specific one, listing the fewest
+    intents, is the answer; ties go to the first."""
+    by_intent: dict[str, IndexedArticle] = {}
+    for article in articles:
+        for intent in article.intents:
+            held = by_intent.get(intent)
+            if held is None or len(article.intents) < len(held.intents):
+                by_intent[intent] = article
+    return by_intent
 
 
 def evidence_features(

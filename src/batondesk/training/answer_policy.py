@@ -68,7 +68,8 @@ class Evidence:
     message: int  # index into the messages
     source: str
     with_intents: dict[str, float]
-    retrieval_only: dict[str, float]
+    # None when only the intent model named the candidate: an account without one never sees it.
+    retrieval_only: dict[str, float] | None
     correct: bool
 
 
@@ -168,7 +169,7 @@ def gather_evidence(
                     number,
                     message.source,
                     row,
-                    plain_rows.get(candidate.article.id, _absent(RETRIEVAL_FEATURES)),
+                    plain_rows.get(candidate.article.id),
                     correct,
                 )
             )
@@ -214,6 +215,7 @@ def _fit_variant(
             [[getattr(e, variant)[name] for name in features] for e in rows], dtype=np.float64
         )
 
+    evidence = [e for e in evidence if getattr(e, variant) is not None]
     fitting = [e for e in evidence if e.message in fit_set]
     x = matrix(fitting)
     y = np.asarray([e.correct for e in fitting])
@@ -240,12 +242,6 @@ def _fit_variant(
         [scores[m][0] for m in ordered],
         [scores[m][1] for m in ordered],
     )
-
-
-def _absent(features: Sequence[str]) -> dict[str, float]:
-    """Features of a candidate retrieval did not find (only the intent model named it)."""
-    row = {name: 0.0 for name in features}
-    return row
 
 
 def coverage_table(policy: PolicyModel, limits: Sequence[float]) -> list[dict[str, float]]:

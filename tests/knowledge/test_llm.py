@@ -81,6 +81,17 @@ def services(settings, tiny_classifier, model):  # type: ignore[no-untyped-def]
     return services
 
 
+@pytest.fixture
+def answers_at_five_percent(app, workspace: Workspace) -> None:  # type: ignore[no-untyped-def]
+    """The tiny test model is less sure than a real one ("my card still hasn't arrived" plus an
+    email and a phone number: 0.91), so the account accepts up to 5% wrong answers and these
+    tests are about the model's wording, not about when the bot answers."""
+    with TestClient(app) as admin:
+        login(admin, workspace.a.users["admin"][1])
+        changed = admin.put("/api/v1/admin/settings/answering", json={"max_wrong_rate": 0.05})
+        assert changed.status_code == 200, changed.text
+
+
 def _send(
     client: TestClient, workspace: Workspace, text: str
 ) -> tuple[int, dict[str, str], dict[str, Any]]:
@@ -100,6 +111,7 @@ def _leaks(requests: list[bytes]) -> list[str]:
     return [v for v in (EMAIL, PHONE, CARD) if v in sent or v.replace(" ", "") in digits]
 
 
+@pytest.mark.usefixtures("answers_at_five_percent")
 def test_grounded_generated_answer_is_used_and_only_redacted_text_is_sent(
     app, client: TestClient, workspace: Workspace, model
 ) -> None:  # type: ignore[no-untyped-def]
@@ -127,6 +139,7 @@ def test_grounded_generated_answer_is_used_and_only_redacted_text_is_sent(
     assert _leaks(fake.requests) == []
 
 
+@pytest.mark.usefixtures("answers_at_five_percent")
 def test_unsupported_generated_answer_is_replaced_by_the_article(
     app, client: TestClient, workspace: Workspace, model
 ) -> None:  # type: ignore[no-untyped-def]

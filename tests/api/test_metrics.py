@@ -3,6 +3,8 @@ move the counters, the queue depth follows hand-overs, and nobody without the to
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -26,6 +28,7 @@ from tests.support.workspace import Workspace, login, say, start_chat
 TOKEN = "metrics-token-for-tests"
 SCRAPER = {"Authorization": f"Bearer {TOKEN}"}
 MESSAGES_ROUTE = "/api/v1/widget/conversations/{conversation_id}/messages"
+DASHBOARD = Path(__file__).resolve().parents[2] / "docs" / "grafana" / "baton-dashboard.json"
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -264,3 +267,18 @@ def test_starting_the_server_clears_only_an_earlier_runs_metric_files(tmp_path: 
     fresh = tmp_path / "new" / "prometheus"
     clear_multiprocess_dir(fresh)
     assert fresh.is_dir() and oct(fresh.stat().st_mode & 0o777) == oct(0o700)
+
+
+def test_every_metric_the_dashboard_queries_is_exported(
+    client: TestClient, workspace: Workspace
+) -> None:
+    conversation_id, visitor = start_chat(client, workspace.a.inbox_public_id)
+    say(client, conversation_id, visitor, "I want to talk to a real person please")
+    exported = {sample_name for sample_name, _labels in scrape(client)}
+    dashboard = json.loads(DASHBOARD.read_text())
+    queries = [t["expr"] for panel in dashboard["panels"] for t in panel["targets"]]
+    queried = {name for query in queries for name in re.findall(r"\bbaton_[a-z_]+", query)}
+    assert queried, "the dashboard queries no Baton metric"
+    assert queried <= exported, sorted(queried - exported)
+    titles = {panel["title"] for panel in dashboard["panels"]}
+    assert {"Customer turn latency", "Turns by outcome", "Hand-overs by reason"} <= titles

@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from batondesk import __version__
-from batondesk.api import admin, auth, console, handoff, knowledge, privacy, widget
+from batondesk.actions.customer_turn import TURN_OUTCOMES
+from batondesk.api import admin, auth, console, handoff, knowledge, monitoring, privacy, widget
 from batondesk.api.deps import refuse_control_characters
 from batondesk.api.errors import document_common_errors, install_error_handlers
 from batondesk.api.http_security import (
@@ -19,8 +20,10 @@ from batondesk.api.http_security import (
     WidgetRateLimitMiddleware,
 )
 from batondesk.api.login_workers import LoginWorkers
+from batondesk.api.monitoring import RequestMetricsMiddleware
 from batondesk.config import Settings, get_settings
 from batondesk.engine.services import TurnServices
+from batondesk.observability.metrics import OperationalMetrics
 from batondesk.realtime import Broker, make_broker
 from batondesk.store import init_store
 from batondesk.web import install_web
@@ -68,6 +71,9 @@ def create_app(
     # Intent models, article indexes, the answer policy and the LLM writer of this process.
     app.state.services = services or TurnServices.from_settings(settings)
     db.publisher = _publisher(app.state.broker)
+    app.state.metrics = OperationalMetrics(
+        db, multiprocess_dir=settings.prometheus_multiproc_dir, turn_outcomes=TURN_OUTCOMES
+    )
 
     install_error_handlers(app)
     for router in (
@@ -80,6 +86,9 @@ def create_app(
         knowledge.router,
     ):
         app.include_router(router)
+    if settings.metrics_token:
+        # Not served at all without a token: the figures reveal the service's traffic.
+        app.include_router(monitoring.router)
     install_web(app)  # console, admin pages, chat widget and /static
 
     # Added innermost first: security headers wrap everything, including the refusals below.
@@ -90,6 +99,8 @@ def create_app(
         limiter = SlidingWindowLimiter(settings.widget_rate_limit_per_minute)
         app.add_middleware(WidgetRateLimitMiddleware, limiter=limiter)
     app.add_middleware(SecurityHeadersMiddleware, production=settings.environment == "production")
+    # Outermost, so refusals by the middleware above are counted and timed too.
+    app.add_middleware(RequestMetricsMiddleware, metrics=app.state.metrics)
 
     @app.get("/health", tags=["ops"])
     def health() -> dict[str, str]:

@@ -22,6 +22,8 @@ from zxcvbn import zxcvbn
 # Where the embedded defaults keep their files (SQLite database, dev keys, models).
 DEFAULT_DATA_DIR = Path("var")
 SECRET_FIELDS = ("master_key", "blind_index_key", "session_secret")
+# Secrets that switch a feature on when set: in production they must be as strong as the others.
+OPTIONAL_SECRET_FIELDS = ("metrics_token",)
 MIN_SECRET_BYTES = 32
 # zxcvbn's estimate of guesses, per character: random base64 or hex scores about 0.95 and more;
 # passphrases, repeats, sequences and keyboard walks score far less.
@@ -89,12 +91,23 @@ class Settings(BaseSettings):
     llm_model: str = ""
     llm_api_key: str = ""
     llm_timeout_seconds: float = 20.0
+    # The bearer token a Prometheus scraper sends to read /metrics. Empty: /metrics is not
+    # served at all, because the figures reveal the service's traffic (docs/operations.md).
+    metrics_token: str = ""
+    # prometheus-client's multiprocess mode, for several API workers (`baton serve --workers
+    # N`): each worker writes its figures to files here and a scrape of any worker adds them
+    # up. The library reads this variable itself when it is imported, so it must be in the
+    # process environment, not only in .env (create_app refuses the mismatch).
+    prometheus_multiproc_dir: Path | None = Field(
+        default=None, validation_alias=AliasChoices("PROMETHEUS_MULTIPROC_DIR")
+    )
 
     @model_validator(mode="after")
     def _fill_dev_secrets(self) -> Settings:
         if not self.master_key and self.master_key_file is not None:
             # A file mounted from a secret store keeps the key out of the environment.
             self.master_key = self.master_key_file.read_text().strip()
+        self.metrics_token = self.metrics_token.strip()
         if self.environment == "production":
             # A profile name, not a secret.
             if self.password_hashing != "strong":  # nosec B105
@@ -171,15 +184,15 @@ def _decode_secret(text: str) -> bytes | None:
 
 def _refuse_weak_secrets(settings: Settings) -> None:
     problems = []
-    for name in SECRET_FIELDS:
+    names = [*SECRET_FIELDS, *(name for name in OPTIONAL_SECRET_FIELDS if getattr(settings, name))]
+    for name in names:
         weakness = weakness_of_secret(getattr(settings, name))
         if weakness:
             problems.append(f"BATON_{name.upper()} {weakness}")
-    values = [getattr(settings, name).strip() for name in SECRET_FIELDS]
+    values = [getattr(settings, name).strip() for name in names]
     if len(set(values)) < len(values):
-        problems.append(
-            "BATON_MASTER_KEY, BATON_BLIND_INDEX_KEY and BATON_SESSION_SECRET must all differ"
-        )
+        variables = [f"BATON_{name.upper()}" for name in names]
+        problems.append(", ".join(variables[:-1]) + f" and {variables[-1]} must all differ")
     if problems:
         raise ValueError(
             "production refuses weak secrets: " + "; ".join(problems) + f" ({_HOW_TO_GENERATE})"

@@ -20,6 +20,8 @@ ALLOWED: dict[str, set[str]] = {
     "knowledge": {"config", "errors", "store", "nlu", "privacy"},
     "handoff": {"config", "errors", "store", "nlu", "privacy"},
     "engine": {"config", "errors", "store", "nlu", "privacy", "knowledge", "handoff"},
+    # Metric definitions: instrumented from actions and api, never from the pure layers above.
+    "observability": {"config", "errors", "store"},
 }
 
 

@@ -101,3 +101,25 @@ def test_the_command_refuses_to_start_with_a_weak_secret(tmp_path: Path) -> None
     assert "BATON_SESSION_SECRET is not base64 or hex" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "baton.db").exists()
+
+
+@pytest.mark.parametrize("kind", sorted(WEAK))
+def test_production_refuses_a_weak_metrics_token_naming_the_variable(
+    tmp_path: Path, kind: str
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        _production(tmp_path, metrics_token=WEAK[kind])
+    message = str(refused.value)
+    assert "BATON_METRICS_TOKEN" in message and "BATON_SESSION_SECRET" not in message
+
+
+def test_production_refuses_a_metrics_token_reused_from_another_secret(tmp_path: Path) -> None:
+    key = _random_b64()
+    with pytest.raises(ValidationError, match="BATON_METRICS_TOKEN must all differ"):
+        _production(tmp_path, session_secret=key, metrics_token=key)
+
+
+def test_production_serves_without_a_metrics_token_or_with_a_strong_one(tmp_path: Path) -> None:
+    assert _production(tmp_path).metrics_token == ""
+    token = secrets.token_hex(32)
+    assert _production(tmp_path, metrics_token=f" {token}\n").metrics_token == token

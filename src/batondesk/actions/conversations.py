@@ -24,6 +24,7 @@ from batondesk.actions.handoff import (
 )
 from batondesk.errors import Conflict, InvalidInput, TooLarge
 from batondesk.handoff.queue import priority_for
+from batondesk.observability.metrics import OperationalMetrics
 from batondesk.store.base import utcnow
 from batondesk.store.models import (
     Contact,
@@ -76,9 +77,11 @@ def do_escalate(
     actor_type: str,
     evidence: dict[str, Any] | None = None,
     intent: str | None = None,
+    metrics: OperationalMetrics | None = None,
 ) -> int:
     """Move the conversation to the human queue, route it to a team, start the SLA clock and
-    assign it when an agent is free; returns its position in the queue (0 when assigned)."""
+    assign it when an agent is free; returns its position in the queue (0 when assigned).
+    `metrics` (the app's) count the hand-over by its reason."""
     if conversation.status not in (ConversationStatus.bot, ConversationStatus.resolved):
         raise Conflict(
             f"conversation is {conversation.status}, not with the bot", code="already_with_human"
@@ -116,10 +119,14 @@ def do_escalate(
     # Route on what the customer confidently asked about, which may be an earlier message
     # ("can I talk to someone about it?" names no topic).
     do_route_and_assign(session, conversation, settings, intent=last_intent(session, conversation))
+    if metrics is not None:
+        metrics.observe_handover(reason)
     return queue_position(session, conversation)
 
 
-def do_request_human(session: Session, conversation: Conversation) -> int:
+def do_request_human(
+    session: Session, conversation: Conversation, *, metrics: OperationalMetrics | None = None
+) -> int:
     """The customer pressed "talk to a person": always honoured, whatever the bot thinks."""
     if conversation.status in (ConversationStatus.queued, ConversationStatus.assigned):
         return queue_position(session, conversation)
@@ -129,6 +136,7 @@ def do_request_human(session: Session, conversation: Conversation) -> int:
         reason="explicit_request",
         actor_type="customer",
         evidence={"via": "button", "signal": {"cue": "talk_to_a_person_button"}},
+        metrics=metrics,
     )
     contact = session.get(Contact, conversation.contact_id)
     add_message(

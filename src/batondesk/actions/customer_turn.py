@@ -8,8 +8,9 @@ in `engine.turn`, which the evaluators and benchmarks call too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import time
+from dataclasses import dataclass, replace
+from typing import Any, get_args
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +26,7 @@ from batondesk.actions.handoff import evidence_with_message_ids, what_happens_ne
 from batondesk.engine.services import TurnServices
 from batondesk.engine.settings import AnsweringSettings
 from batondesk.engine.turn import (
+    Action,
     ConversationState,
     CustomerContext,
     HistoryEntry,
@@ -32,8 +34,10 @@ from batondesk.engine.turn import (
     TurnSetup,
     take_turn,
 )
+from batondesk.engine.understanding import IntentPrediction, IntentPredictor
 from batondesk.handoff.settings import EscalationSettings
 from batondesk.knowledge.intent_responses import profile_values
+from batondesk.observability.metrics import OperationalMetrics
 from batondesk.store.access import list_messages
 from batondesk.store.models import (
     Account,
@@ -44,6 +48,11 @@ from batondesk.store.models import (
     ResponseTemplate,
     SenderType,
 )
+
+# A customer's message while a person owns the conversation: the bot takes no turn.
+NO_TURN = "none"
+# What a customer's message can lead to, as the turn counter reports it.
+TURN_OUTCOMES: tuple[str, ...] = (*get_args(Action), NO_TURN)
 
 # The bot's decision -> the event that records it.
 _REPLY_EVENTS = {
@@ -62,6 +71,23 @@ class TurnOutcome:
     reply: Message | None
     result: TurnResult | None
 
+    @property
+    def action(self) -> str:
+        """What the bot did: one of `TURN_OUTCOMES`."""
+        return self.result.action if self.result is not None else NO_TURN
+
+
+@dataclass(frozen=True)
+class TimedIntentModel:
+    """An intent model whose every prediction is timed into `metrics`."""
+
+    model: IntentPredictor
+    metrics: OperationalMetrics
+
+    def predict(self, text: str) -> IntentPrediction:
+        with self.metrics.intent_model_seconds.time():
+            return self.model.predict(text)
+
 
 def do_receive_customer_message(
     session: Session,
@@ -71,10 +97,28 @@ def do_receive_customer_message(
     *,
     max_chars: int,
     choice: str | None = None,
+    metrics: OperationalMetrics | None = None,
 ) -> TurnOutcome:
     """Store the customer's message; while the bot owns the conversation, take its turn and
     store the reply (an answer, a clarifying question, a decline, or the hand-over notice).
-    `choice` is the id of the quick reply the customer pressed, if any."""
+    `choice` is the id of the quick reply the customer pressed, if any. `metrics` (the app's)
+    count the turn by its action and time it; a refused message is not counted."""
+    started = time.perf_counter()
+    outcome = _receive(session, conversation, text, services, max_chars, choice, metrics)
+    if metrics is not None:
+        metrics.observe_turn(outcome.action, time.perf_counter() - started)
+    return outcome
+
+
+def _receive(
+    session: Session,
+    conversation: Conversation,
+    text: str,
+    services: TurnServices,
+    max_chars: int,
+    choice: str | None,
+    metrics: OperationalMetrics | None,
+) -> TurnOutcome:
     text = check_message_text(text, max_chars)
     earlier = list_messages(session, conversation, include_private=False)
     history = [HistoryEntry(str(m.sender_type), m.body, m.annotations or {}) for m in earlier]
@@ -88,6 +132,8 @@ def do_receive_customer_message(
     result = setup = None
     if bot_owns:
         setup = load_turn_setup(session, conversation.account_id, services)
+        if metrics is not None and setup.classifier is not None:
+            setup = replace(setup, classifier=TimedIntentModel(setup.classifier, metrics))
         result = take_turn(
             text,
             ConversationState.from_history(history),
@@ -130,7 +176,7 @@ def do_receive_customer_message(
     if result.action == "escalate":
         customer_ids = [m.id for m in earlier if m.sender_type == SenderType.customer]
         notice = _hand_over(
-            session, conversation, [*customer_ids, message.id], result, setup.escalation
+            session, conversation, [*customer_ids, message.id], result, setup.escalation, metrics
         )
         return TurnOutcome(message, notice, result)
 
@@ -200,6 +246,7 @@ def _hand_over(
     customer_ids: list[int],
     result: TurnResult,
     settings: EscalationSettings,
+    metrics: OperationalMetrics | None,
 ) -> Message:
     """Queue the conversation and tell the customer what happens next. `customer_ids`: the
     customer's public messages, oldest first, this one last."""
@@ -214,6 +261,7 @@ def _hand_over(
         actor_type="bot",
         evidence=evidence,
         intent=result.intent,
+        metrics=metrics,
     )
     notice = what_happens_next(
         session,

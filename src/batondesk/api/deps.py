@@ -18,6 +18,7 @@ from batondesk.api.permissions import role_allows
 from batondesk.config import Settings
 from batondesk.engine.services import TurnServices
 from batondesk.errors import InvalidInput, NotAuthenticated, PermissionDenied
+from batondesk.observability.metrics import OperationalMetrics
 from batondesk.privacy.audit import Actor, set_actor
 from batondesk.store.base import utcnow
 from batondesk.store.database import Database
@@ -97,6 +98,10 @@ def get_services(request: Request) -> TurnServices:
     return request.app.state.services  # type: ignore[no-any-return]
 
 
+def get_metrics(request: Request) -> OperationalMetrics:
+    return request.app.state.metrics  # type: ignore[no-any-return]
+
+
 def get_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
     with db.session() as session:
         yield session
@@ -108,6 +113,7 @@ DatabaseDep = Annotated[Database, Depends(get_db)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 ServicesDep = Annotated[TurnServices, Depends(get_services)]
+MetricsDep = Annotated[OperationalMetrics, Depends(get_metrics)]
 
 
 @dataclass(frozen=True)
@@ -126,14 +132,14 @@ class Principal:
         return self.scopes is None or permission in self.scopes
 
 
-def _bearer(request: Request) -> str | None:
+def bearer_token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
 def get_principal(request: Request, session: SessionDep) -> Principal:
-    bearer = _bearer(request)
+    bearer = bearer_token(request)
     if bearer is not None:
         key = session.scalars(select(ApiKey).where(ApiKey.key_hash == token_hash(bearer))).first()
         if key is None or key.revoked_at is not None:
@@ -233,7 +239,7 @@ def issue_visitor_token(settings: Settings, visitor: Visitor) -> str:
 
 def get_visitor(request: Request, settings: SettingsDep) -> Visitor:
     # EventSource cannot send headers, so the stream endpoint accepts ?token= as well.
-    token = _bearer(request) or request.query_params.get("token")
+    token = bearer_token(request) or request.query_params.get("token")
     if not token:
         raise NotAuthenticated("visitor token missing", code="not_authenticated")
     try:

@@ -17,6 +17,7 @@ from batondesk.actions.conversations import (
 from batondesk.actions.customer_turn import do_receive_customer_message
 from batondesk.api.deps import (
     DatabaseDep,
+    MetricsDep,
     ServicesDep,
     SessionDep,
     SettingsDep,
@@ -124,6 +125,7 @@ def send_message(
     visitor: VisitorDep,
     settings: SettingsDep,
     services: ServicesDep,
+    metrics: MetricsDep,
 ) -> TurnPublic:
     conversation = _visitor_conversation(session, visitor, conversation_id)
     outcome = do_receive_customer_message(
@@ -133,6 +135,7 @@ def send_message(
         services,
         max_chars=settings.max_message_chars,
         choice=body.choice,
+        metrics=metrics,
     )
     return TurnPublic(
         message=widget_message_public(outcome.message),
@@ -148,11 +151,11 @@ def send_message(
     responses=error_responses(401, 404),
 )
 def ask_for_person(
-    conversation_id: RowId, session: SessionDep, visitor: VisitorDep
+    conversation_id: RowId, session: SessionDep, visitor: VisitorDep, metrics: MetricsDep
 ) -> WidgetConversationPublic:
     """The "talk to a person" button: always honoured."""
     conversation = _visitor_conversation(session, visitor, conversation_id)
-    position = do_request_human(session, conversation)
+    position = do_request_human(session, conversation, metrics=metrics)
     return WidgetConversationPublic(
         conversation_id=conversation.id, status=conversation.status, queue_position=position or None
     )

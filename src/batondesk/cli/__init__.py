@@ -85,6 +85,11 @@ def serve(
     import uvicorn
 
     settings = get_settings()
+    if settings.prometheus_multiproc_dir is not None:
+        from batondesk.observability.metrics import clear_multiprocess_dir
+
+        # An earlier run's figures would be added to this run's: start every count at zero.
+        clear_multiprocess_dir(settings.prometheus_multiproc_dir)
     uvicorn.run(
         "batondesk.app:create_app",
         factory=True,

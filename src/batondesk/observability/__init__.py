@@ -1,0 +1,1 @@
+"""Operational concerns: the metrics a monitoring system scrapes (metrics.py)."""

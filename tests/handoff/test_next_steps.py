@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from batondesk.handoff.next_steps import QueueSituation, expected_wait, is_open, next_steps_text
+from batondesk.handoff.next_steps import QueueSituation, expected_wait, next_steps_text
+from batondesk.handoff.office_hours import is_open
 from batondesk.handoff.settings import OfficeHours
 
 HOURS = OfficeHours(timezone="Europe/Madrid", days=[1, 2, 3, 4, 5], opens="09:00", closes="18:00")

@@ -8,8 +8,6 @@ leave a message here. In the customer's language when we have it, English otherw
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
 from batondesk.handoff.settings import OfficeHours
 
@@ -100,17 +98,6 @@ class QueueSituation:
     office_hours: OfficeHours | None
 
 
-def is_open(hours: OfficeHours | None, now: datetime) -> bool:
-    """Whether `now` (aware) is within office hours; no office hours means always open."""
-    if hours is None:
-        return True
-    local = now.astimezone(ZoneInfo(hours.timezone))
-    if local.isoweekday() not in hours.days:
-        return False
-    opens, closes = _clock(hours.opens), _clock(hours.closes)
-    return opens <= local.time() < closes if closes > opens else True
-
-
 def describe_hours(hours: OfficeHours) -> str:
     days = sorted(hours.days)
     if days and days == list(range(days[0], days[-1] + 1)) and len(days) > 1:
@@ -142,8 +129,3 @@ def next_steps_text(situation: QueueSituation, language: str, *, asked: bool = F
     else:
         parts.append(texts["wait"].format(minutes=situation.expected_wait_minutes or 1))
     return " ".join(parts)
-
-
-def _clock(value: str) -> time:
-    hours, minutes = (int(part) for part in value.split(":"))
-    return time(23, 59, 59) if hours == 24 else time(hours, minutes)

@@ -11,7 +11,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from batondesk.handoff.next_steps import QueueSituation, expected_wait, is_open
+from batondesk.handoff.next_steps import QueueSituation, expected_wait
+from batondesk.handoff.office_hours import is_open
 from batondesk.handoff.settings import OfficeHours
 from batondesk.store.models import (
     Availability,

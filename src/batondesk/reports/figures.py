@@ -1,0 +1,153 @@
+"""The shapes of reported figures (also the JSON API's schema) and how they are summarised:
+durations as mean, median and p90; rates beside the counts they come from."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+
+class DurationSummary(BaseModel):
+    """Seconds, rounded to 0.1 s; null when nothing was measured."""
+
+    count: int
+    mean: float | None
+    median: float | None
+    p90: float | None = Field(description="90th percentile, linear between the closest ranks")
+
+
+def summarise(seconds: Sequence[float]) -> DurationSummary:
+    if not seconds:
+        return DurationSummary(count=0, mean=None, median=None, p90=None)
+    values = np.asarray(seconds, dtype=float)
+    return DurationSummary(
+        count=len(values),
+        mean=round(float(np.mean(values)), 1),
+        median=round(float(np.median(values)), 1),
+        p90=round(float(np.percentile(values, 90)), 1),
+    )
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    """A share from 0 to 1, rounded to 4 decimals; null when there is nothing to share."""
+    return round(numerator / denominator, 4) if denominator else None
+
+
+class FirstResponse(DurationSummary):
+    unanswered: int = Field(description="cycles handed to a person with no human reply")
+
+
+class ResolutionTimes(BaseModel):
+    first: DurationSummary
+    full: DurationSummary
+    unresolved: int
+
+
+class ReopenRate(BaseModel):
+    rate: float | None
+    reopened: int
+    resolved: int
+
+
+class FirstContactResolution(BaseModel):
+    rate: float | None
+    yes: int
+    no: int
+    pending: int
+
+
+class AutomatedResolution(BaseModel):
+    rate: float | None = Field(description="automated resolutions / bot conversations")
+    resolutions: int = Field(description="confirmed + assumed")
+    autonomous: int
+    assisted: int
+    confirmed: int
+    assumed: int
+    pending: int
+    removed: int = Field(description="returned within the durability window, or rated 1-3")
+    provisional: int = Field(description="resolutions still within the durability window")
+    bot_conversations: int
+
+
+class ReasonShare(BaseModel):
+    count: int
+    rate: float | None
+
+
+class HandOver(BaseModel):
+    bot_conversations: int
+    contained: int
+    containment_rate: float | None
+    handed_over: int
+    hand_over_rate: float | None
+    by_reason: dict[str, ReasonShare]
+
+
+class Clarification(BaseModel):
+    rate: float | None = Field(description="clarifying questions / bot turns")
+    clarifications: int
+    bot_turns: int
+    conversation_rate: float | None
+    conversations_with_clarification: int
+    bot_conversations: int
+
+
+class QueueWait(DurationSummary):
+    still_waiting: int
+    left_unassigned: int
+
+
+class SlaShare(BaseModel):
+    rate: float | None = Field(description="met / (met + missed)")
+    met: int
+    missed: int
+    pending: int
+    not_applicable: int
+
+
+class Sla(BaseModel):
+    first_response: SlaShare
+    resolution: SlaShare
+
+
+class CsatShare(BaseModel):
+    rate: float | None = Field(description="ratings of 4 or 5 / ratings")
+    ratings: int
+    satisfied: int
+    response_rate: float | None = Field(description="rated / resolved conversations")
+    resolved: int
+
+
+class Csat(CsatShare):
+    bot_only: CsatShare
+    human: CsatShare
+
+
+class IntentPrecision(BaseModel):
+    precision: float | None
+    reviewed: int
+    correct: int
+
+
+class AiAccuracy(IntentPrecision):
+    by_intent: dict[str, IntentPrecision]
+
+
+class Kpis(BaseModel):
+    """Every KPI of one period (docs/metrics.md)."""
+
+    conversations: int = Field(description="conversations opened in the period")
+    first_response: FirstResponse
+    first_response_business_hours: FirstResponse
+    resolution: ResolutionTimes
+    reopen: ReopenRate
+    first_contact_resolution: FirstContactResolution
+    automated_resolution: AutomatedResolution
+    hand_over: HandOver
+    clarification: Clarification
+    queue_wait: QueueWait
+    sla: Sla
+    csat: Csat
+    ai_accuracy: AiAccuracy

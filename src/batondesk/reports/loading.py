@@ -1,0 +1,121 @@
+"""Reading what reports need from the store: events (types, times, actors, payload ids and
+labels) and a few current values of conversations. Never a message body or a customer's
+personal data: only the tier of the customer is read, column by column."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from batondesk.reports.history import ConversationHistory, LoggedEvent
+from batondesk.store.models import Contact, Conversation, Event, Inbox, Membership, Team, User
+
+# Events that start a response cycle or a queue entry: a conversation opened before the
+# period still counts in it through these.
+_WAIT_STARTS = ("conversation.reopened", "conversation.escalated")
+
+
+def load_histories(
+    session: Session, account_id: int, since: datetime, until: datetime, as_of: datetime
+) -> list[ConversationHistory]:
+    """The account's conversations opened from `since` up to `as_of` (later ones are where
+    repeat contacts and returns are found), or reopened or escalated in [since, until); each
+    with its events up to `as_of`, oldest first."""
+    in_scope = select(Event.conversation_id).where(
+        Event.account_id == account_id,
+        Event.conversation_id.is_not(None),
+        or_(
+            and_(
+                Event.type == "conversation.opened",
+                Event.created_at >= since,
+                Event.created_at <= as_of,
+            ),
+            and_(
+                Event.type.in_(_WAIT_STARTS),
+                Event.created_at >= since,
+                Event.created_at < until,
+            ),
+        ),
+    )
+    events: dict[int, list[LoggedEvent]] = defaultdict(list)
+    for row in session.execute(
+        select(
+            Event.conversation_id,
+            Event.created_at,
+            Event.type,
+            Event.actor_type,
+            Event.actor_id,
+            Event.payload,
+        )
+        .where(
+            Event.account_id == account_id,
+            Event.conversation_id.in_(in_scope),
+            Event.created_at <= as_of,
+        )
+        .order_by(Event.conversation_id, Event.created_at, Event.id)
+    ):
+        events[row.conversation_id].append(
+            LoggedEvent(row.created_at, row.type, row.actor_type, row.actor_id, row.payload or {})
+        )
+    histories = []
+    for row in session.execute(
+        select(
+            Conversation.id,
+            Conversation.contact_id,
+            Conversation.inbox_id,
+            Conversation.team_id,
+            Conversation.assignee_id,
+            Conversation.created_at,
+            Conversation.escalated_at,
+            Conversation.sla_first_response_due_at,
+            Conversation.sla_resolution_due_at,
+            Contact.tier,
+            Inbox.channel,
+        )
+        .join(Contact, Contact.id == Conversation.contact_id)
+        .join(Inbox, Inbox.id == Conversation.inbox_id)
+        .where(Conversation.account_id == account_id, Conversation.id.in_(in_scope))
+        .order_by(Conversation.id)
+    ):
+        logged = events.get(row.id, [])
+        opened = next((e for e in logged if e.type == "conversation.opened"), None)
+        histories.append(
+            ConversationHistory(
+                id=row.id,
+                contact_id=row.contact_id,
+                opened_at=opened.at if opened else row.created_at,
+                events=tuple(logged),
+                inbox_id=row.inbox_id,
+                channel=str(opened.payload.get("channel") or row.channel)
+                if opened
+                else str(row.channel),
+                team_id=row.team_id,
+                assignee_id=row.assignee_id,
+                tier=row.tier,
+                escalated_at=row.escalated_at,
+                first_response_due_at=row.sla_first_response_due_at,
+                resolution_due_at=row.sla_resolution_due_at,
+            )
+        )
+    return histories
+
+
+def load_labels(session: Session, account_id: int, dimension: str) -> dict[str, str]:
+    """Names for the ids a breakdown is keyed by: inboxes, teams, and staff members (work
+    identities, not customers)."""
+    if dimension == "inbox":
+        query = select(Inbox.id, Inbox.name).where(Inbox.account_id == account_id)
+    elif dimension == "team":
+        query = select(Team.id, Team.name).where(Team.account_id == account_id)
+    elif dimension == "agent":
+        query = (
+            select(User.id, User.name)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.account_id == account_id)
+        )
+    else:
+        return {}
+    return {str(row_id): name for row_id, name in session.execute(query)}

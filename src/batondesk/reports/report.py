@@ -1,0 +1,137 @@
+"""A KPI report: the period and the one before it, optionally per group, as the API returns it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Literal, get_args
+
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from batondesk.handoff.settings import EscalationSettings
+from batondesk.reports.definitions import DIMENSIONS, ReportContext
+from batondesk.reports.figures import Kpis
+from batondesk.reports.history import ConversationHistory
+from batondesk.reports.kpis import compute_kpis
+from batondesk.reports.loading import load_histories, load_labels
+from batondesk.reports.period import ReportPeriod
+from batondesk.store.base import utcnow
+from batondesk.store.models import Account
+
+GroupBy = Literal["inbox", "channel", "team", "agent", "intent", "language", "reason", "tier"]
+assert set(get_args(GroupBy)) == set(DIMENSIONS)
+
+
+class PeriodPublic(BaseModel):
+    first_day: date
+    last_day: date
+    start: datetime = Field(description="local midnight starting the first day, in UTC")
+    end: datetime = Field(description="local midnight ending the last day, in UTC (excluded)")
+
+    @classmethod
+    def of(cls, period: ReportPeriod) -> PeriodPublic:
+        return cls(
+            first_day=period.first_day, last_day=period.last_day, start=period.start, end=period.end
+        )
+
+
+class WindowsPublic(BaseModel):
+    repeat_contact_days: float
+    confirmation_hours: float
+    durability_days: float
+
+
+class KpiGroup(BaseModel):
+    key: str | None = Field(description="the group's value (an id for inbox, team and agent)")
+    label: str | None
+    current: Kpis
+    previous: Kpis
+
+
+class KpiReport(BaseModel):
+    timezone: str = Field(description="the account's reporting time zone (its office hours')")
+    as_of: datetime = Field(description="events up to this moment are counted")
+    period: PeriodPublic
+    previous_period: PeriodPublic
+    windows: WindowsPublic
+    current: Kpis
+    previous: Kpis
+    group_by: GroupBy | None
+    groups: list[KpiGroup]
+
+
+def build_kpi_report(
+    session: Session,
+    account_id: int,
+    first_day: date,
+    last_day: date,
+    *,
+    group_by: GroupBy | None = None,
+    as_of: datetime | None = None,
+) -> KpiReport:
+    """The account's KPIs for `first_day`..`last_day` (local days in its office hours' time
+    zone, UTC without office hours). Raises InvalidInput for a period it cannot report."""
+    account = session.get(Account, account_id)
+    assert account is not None
+    hours = EscalationSettings.for_account(account.settings).office_hours
+    period = ReportPeriod.checked(first_day, last_day, hours.timezone if hours else "UTC")
+    as_of = as_of or utcnow()
+    histories = load_histories(session, account_id, period.previous().start, period.end, as_of)
+    labels = load_labels(session, account_id, group_by) if group_by else {}
+    context = ReportContext.of(histories, as_of, hours)
+    return kpi_report(histories, period, context, group_by=group_by, labels=labels)
+
+
+def kpi_report(
+    histories: Sequence[ConversationHistory],
+    period: ReportPeriod,
+    context: ReportContext,
+    *,
+    group_by: GroupBy | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> KpiReport:
+    previous = period.previous()
+    windows = context.windows
+    groups = []
+    if group_by is not None:
+        members: dict[str | None, list[ConversationHistory]] = defaultdict(list)
+        for history in histories:
+            if _counts_in(history, period) or _counts_in(history, previous):
+                value = DIMENSIONS[group_by](history)
+                members[None if value is None else str(value)].append(history)
+        for key in sorted(members, key=lambda k: (k is None, k or "")):
+            group = members[key]
+            groups.append(
+                KpiGroup(
+                    key=key,
+                    label=None if key is None else (labels or {}).get(key, key),
+                    current=compute_kpis(group, period, context),
+                    previous=compute_kpis(group, previous, context),
+                )
+            )
+    return KpiReport(
+        timezone=period.timezone,
+        as_of=context.as_of,
+        period=PeriodPublic.of(period),
+        previous_period=PeriodPublic.of(previous),
+        windows=WindowsPublic(
+            repeat_contact_days=windows.repeat_contact.total_seconds() / 86400,
+            confirmation_hours=windows.confirmation.total_seconds() / 3600,
+            durability_days=windows.durability.total_seconds() / 86400,
+        ),
+        current=compute_kpis(histories, period, context),
+        previous=compute_kpis(histories, previous, context),
+        group_by=group_by,
+        groups=groups,
+    )
+
+
+def _counts_in(history: ConversationHistory, period: ReportPeriod) -> bool:
+    """Whether the conversation contributes to `period`: opened in it, or a response cycle or
+    a queue entry of it starts in it."""
+    return period.contains(history.opened_at) or any(
+        period.contains(e.at)
+        for e in history.of_type("conversation.reopened", "conversation.escalated")
+    )

@@ -10,7 +10,17 @@ from fastapi import Depends, FastAPI
 
 from batondesk import __version__
 from batondesk.actions.customer_turn import TURN_OUTCOMES
-from batondesk.api import admin, auth, console, handoff, knowledge, monitoring, privacy, widget
+from batondesk.api import (
+    admin,
+    auth,
+    console,
+    handoff,
+    knowledge,
+    monitoring,
+    privacy,
+    reports,
+    widget,
+)
 from batondesk.api.deps import refuse_control_characters
 from batondesk.api.errors import document_common_errors, install_error_handlers
 from batondesk.api.http_security import (
@@ -84,6 +94,7 @@ def create_app(
         privacy.router,
         handoff.router,
         knowledge.router,
+        reports.router,
     ):
         app.include_router(router)
     if settings.metrics_token:

@@ -93,6 +93,7 @@ CONSOLE_ENDPOINTS: dict[tuple[str, str], tuple[str, dict | None]] = {
         {"intent": "card_arrival", "body": "Your card is on its way."},
     ),
     ("GET", "/api/v1/conversations/{conversation_id}/suggestions"): ("conversations:read", None),
+    ("GET", "/api/v1/admin/reports/kpis"): ("admin", None),
 }
 PUBLIC_PREFIXES = ("/api/v1/widget/", "/api/v1/auth/")
 ROLE_PERMISSIONS = {

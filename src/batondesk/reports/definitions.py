@@ -115,6 +115,8 @@ def returned(
     )
 
 
+# What each breakdown groups a conversation by (`group_by`). Inbox, team, assignee and tier are
+# the row's current values: the event log does not snapshot them all.
 DIMENSIONS: dict[str, Callable[[ConversationHistory], object]] = {
     "inbox": lambda h: h.inbox_id,
     "channel": lambda h: h.channel,

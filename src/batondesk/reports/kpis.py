@@ -132,7 +132,8 @@ def reopen_rate(cohort: Sequence[ConversationHistory]) -> ReopenRate:
 
 
 def first_contact_outcome(history: ConversationHistory, context: ReportContext) -> str | None:
-    """ "yes", "no" or "pending"; None when the conversation was never resolved."""
+    """Resolved at first contact: "yes", "no", or "pending" while the window is open; None
+    when the conversation was never resolved."""
     resolved = history.first("conversation.resolved")
     if resolved is None:
         return None
@@ -146,7 +147,7 @@ def first_contact_outcome(history: ConversationHistory, context: ReportContext) 
         if (
             visit.conversation_id != history.id
             and since < visit.opened_at <= since + window
-            and not (intent and visit.intent and intent != visit.intent)
+            and _same_topic(intent, visit.intent)
         ):
             return "no"
     return "yes" if context.as_of >= since + window else "pending"
@@ -297,8 +298,9 @@ def queue_wait(histories: Sequence[ConversationHistory], period: ReportPeriod) -
 def sla_target_outcome(
     due: datetime | None, done: LoggedEvent | None, left: LoggedEvent | None, as_of: datetime
 ) -> str:
-    """ "met", "missed", "pending" or "not_applicable": `done` is the event that meets the
-    target, `left` the one that took the conversation out of people's hands."""
+    """One target of one queue entry: "met", "missed", "pending" or "not_applicable". `done`
+    is the first event that meets the target, `left` the first that took the conversation
+    out of people's hands."""
     if due is None:
         return "not_applicable"
     if done is not None and (left is None or done.at <= left.at):
@@ -408,6 +410,12 @@ def compute_kpis(
 def _each_with_next(items: Sequence[T]) -> Iterator[tuple[T, T | None]]:
     """Each item with the one after it (None after the last)."""
     return zip(items, [*items[1:], None], strict=False)
+
+
+def _same_topic(intent: str | None, other: str | None) -> bool:
+    """Intents count as the same unless both are known and differ: a return whose topic
+    cannot be told apart is not given the benefit of the doubt."""
+    return not (intent and other and intent != other)
 
 
 def _rating_of_resolution(history: ConversationHistory, since: datetime) -> int | None:

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo serve test lint fuzz audit fit-answer-policy bench-nlu bench-login bench-resolution clean
+.PHONY: install demo serve test lint fuzz audit fit-answer-policy fit-escalation-model bench-nlu bench-login bench-resolution clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,13 @@ clean:
 fit-answer-policy: install
 	HF_HUB_OFFLINE=1 $(BIN)/baton answers fit \
 		--questions benchmarks/data/kb_dev.jsonl --questions benchmarks/data/customer_dev.jsonl
+
+## Refit the learned escalation model the product ships (src/batondesk/handoff/data/escalation_model/)
+## on the labelled conversation sets (never escalation_test.jsonl) and 1,000 everyday questions
+## from the demo's intent data. ~1 min.
+fit-escalation-model: install
+	HF_HUB_OFFLINE=1 $(BIN)/baton escalation fit benchmarks/data/escalation_train.jsonl \
+		benchmarks/data/escalation_dev.jsonl benchmarks/data/escalation_validation.jsonl
 
 ## Concurrent failed logins against a live server (strong hashing): customer and agent
 ## latency during the flood, password checks made (benchmarks/results/login_flood_*.json).

@@ -227,6 +227,7 @@ def load_turn_setup(session: Session, account_id: int, services: TurnServices) -
         answering=AnsweringSettings.for_account(account.settings),
         templates=templates,
         writer=services.writer,
+        escalation_model=services.escalation_model,
     )
 
 

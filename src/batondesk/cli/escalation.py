@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -26,6 +27,9 @@ def evaluate_command(
         str | None,
         typer.Option(help="Replay against an account exactly as its customers meet it"),
     ] = None,
+    rules_only: Annotated[
+        bool, typer.Option("--rules-only", help="Without the learned escalation model")
+    ] = False,
 ) -> None:
     """Replay each conversation through the customer's turn; report escalation precision,
     recall, F1, reason accuracy and false-escalation rate."""
@@ -57,6 +61,8 @@ def evaluate_command(
                     err=True,
                 )
                 raise typer.Exit(2)
+            if rules_only:
+                setup = replace(setup, escalation_model=None)
             for conversation in bar:
                 results.append(replay(setup, conversation))
     except WorkspaceError as error:
@@ -84,6 +90,89 @@ def evaluate_command(
     typer.echo(f"reason accuracy (TP)   {scores.reason_accuracy:.3f}")
     typer.echo(f"false-escalation rate  {scores.false_escalation_rate:.3f}")
     typer.echo(f"time                   {elapsed:.1f} s")
+
+
+@app.command("fit")
+def fit_command(
+    files: Annotated[
+        list[Path], typer.Argument(help="JSONL sets of labelled conversations to learn from")
+    ],
+    validation: Annotated[
+        Path | None,
+        typer.Option(help="Labelled conversations to choose the threshold on (never a test set)"),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Where to write the model (default: the shipped one)")
+    ] = None,
+    threshold: Annotated[
+        float, typer.Option(min=0.5, max=1.0, help="Default threshold stored with the model")
+    ] = 0.85,
+    routine: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Everyday questions from the demo's intent data (BANKING77 train, security "
+            "intents left out) taught as needing no person",
+        ),
+    ] = 1000,
+) -> None:
+    """Fit the learned escalation model (word and character n-grams, logistic regression) on
+    labelled conversations; with --validation, print its figures there, model alone."""
+    from batondesk.demo.content import SECURITY_INTENTS
+    from batondesk.demo.training_data import TRAIN_FILE
+    from batondesk.evaluation.conversations import EvaluationFileError, read_conversations
+    from batondesk.handoff.learned import DEFAULT_MODEL_DIR, REASONS
+    from batondesk.nlu import load_dataset
+    from batondesk.training.escalation import fit_escalation_model, routine_examples
+
+    try:
+        conversations = [c for path in files for c in read_conversations(path)]
+        held = read_conversations(validation) if validation is not None else []
+    except (OSError, EvaluationFileError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    everyday: list[str] = []
+    if routine:
+        dataset = load_dataset(TRAIN_FILE)
+        everyday = routine_examples(
+            dataset.texts, dataset.labels, exclude=SECURITY_INTENTS, count=routine
+        )
+    model = fit_escalation_model(
+        [c.messages for c in conversations] + [[text] for text in everyday],
+        [c.expect_reason for c in conversations] + ["none"] * len(everyday),
+        threshold=threshold,
+    )
+    target = model.save(
+        out or DEFAULT_MODEL_DIR,
+        {
+            "trained_on": [p.name for p in files],
+            "conversations": len(conversations),
+            "routine_messages": len(everyday),
+        },
+    )
+    typer.echo(
+        f"escalation model written to {target} ({len(conversations)} conversations, "
+        f"{len(everyday)} everyday questions)"
+    )
+    if held:
+        probabilities = model.probabilities([c.messages for c in held])
+        for cut in (0.5, 0.6, 0.7, 0.8, 0.9):
+            flagged = [1 - p[0] >= cut for p in probabilities]
+            positive = [c.expect_escalate for c in held]
+            tp = sum(f and y for f, y in zip(flagged, positive, strict=True))
+            fp = sum(f and not y for f, y in zip(flagged, positive, strict=True))
+            fn = sum(y and not f for f, y in zip(flagged, positive, strict=True))
+            right = sum(
+                f and y and REASONS[1 + int(p[1:].argmax())] == c.expect_reason
+                for f, y, p, c in zip(flagged, positive, probabilities, held, strict=True)
+            )
+            f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+            negatives = len(held) - sum(positive)
+            typer.echo(
+                f"threshold {cut:.1f}: F1 {f1:.3f}, reason {right / tp if tp else 0:.3f}, "
+                f"false escalations {fp / negatives if negatives else 0:.3f} (model alone, "
+                "whole conversation)"
+            )
 
 
 @app.command("check")

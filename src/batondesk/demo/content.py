@@ -278,7 +278,7 @@ def load_articles(directory: Path | None = None) -> list[ArticleSeed]:
 
 # Security and account-holder questions (fraud, identity, access, closing) go to a separate team:
 # they need stricter checks and different permissions than day-to-day card and payment issues.
-_SECURITY_INTENTS: tuple[str, ...] = (
+SECURITY_INTENTS: tuple[str, ...] = (
     "lost_or_stolen_card",
     "compromised_card",
     "card_payment_not_recognised",
@@ -300,9 +300,9 @@ _SECURITY_INTENTS: tuple[str, ...] = (
 TEAMS: tuple[TeamSeed, ...] = (
     TeamSeed(
         name="Cards & Payments",
-        intents=tuple(i for i in INTENTS if i not in _SECURITY_INTENTS),
+        intents=tuple(i for i in INTENTS if i not in SECURITY_INTENTS),
     ),
-    TeamSeed(name="Accounts & Security", intents=_SECURITY_INTENTS),
+    TeamSeed(name="Accounts & Security", intents=SECURITY_INTENTS),
 )
 
 AGENTS: tuple[AgentSeed, ...] = (

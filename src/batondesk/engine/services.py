@@ -12,6 +12,7 @@ from batondesk.engine.answer_policy import AnswerPolicy
 from batondesk.engine.intent_models import IntentModels
 from batondesk.engine.response import AnswerWriter
 from batondesk.engine.understanding import IntentPredictor
+from batondesk.handoff.learned import EscalationModel, EscalationModelError
 from batondesk.knowledge.index import KnowledgeIndexes
 
 log = logging.getLogger("batondesk.engine")
@@ -23,6 +24,8 @@ class TurnServices:
     indexes: KnowledgeIndexes
     policy: AnswerPolicy
     writer: AnswerWriter | None = None
+    # Read beside the hand-over rules; None when the shipped model is missing (rules only).
+    escalation_model: EscalationModel | None = None
 
     @classmethod
     def from_settings(
@@ -38,9 +41,15 @@ class TurnServices:
         )
         if writer is not None:
             log.info("answers are phrased by %s (grounded, redacted input)", settings.llm_model)
+        try:
+            escalation_model: EscalationModel | None = EscalationModel.load()
+        except EscalationModelError as error:
+            log.warning("hand-over rules only: %s", error)
+            escalation_model = None
         return cls(
             IntentModels(settings.models_dir, fallback=fallback_model),
             KnowledgeIndexes(),
             AnswerPolicy.load(),
             writer,
+            escalation_model,
         )

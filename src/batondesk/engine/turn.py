@@ -41,6 +41,7 @@ from batondesk.engine.response import (
 from batondesk.engine.settings import AnsweringSettings
 from batondesk.engine.smalltalk import smalltalk_kind
 from batondesk.engine.understanding import IntentPredictor, Understanding, understand
+from batondesk.handoff.learned import EscalationModel
 from batondesk.handoff.policy import EscalationPolicy, Verdict
 from batondesk.handoff.settings import EscalationSettings
 from batondesk.knowledge.retrieval import ArticleHit, HybridIndex, IndexedArticle
@@ -120,6 +121,7 @@ class TurnSetup:
     # (intent, locale) -> the account's response template
     templates: Mapping[tuple[str, str], str] = field(default_factory=dict)
     writer: AnswerWriter | None = None
+    escalation_model: EscalationModel | None = None
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,9 @@ def take_turn(
 ) -> TurnResult:
     """Decide and compose the bot's reply to `text`. `button` is the id of the quick reply
     the customer pressed, if any."""
-    understanding = understand(text, state.earlier_customer_messages, setup.classifier)
+    understanding = understand(
+        text, state.earlier_customer_messages, setup.classifier, setup.escalation_model
+    )
     escalation = EscalationPolicy(setup.escalation, customer.tier)
     cues = understanding.cues
     evidence: dict[str, Any] = {

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from batondesk.handoff.detection import HandoffCues, detect_cues
+from batondesk.handoff.learned import EscalationModel
 from batondesk.nlu.language import detect_language
 
 
@@ -66,9 +67,11 @@ def understand(
     text: str,
     earlier_customer_messages: Sequence[str],
     classifier: IntentPredictor | None,
+    escalation_model: EscalationModel | None = None,
 ) -> Understanding:
     """`earlier_customer_messages`: the customer's messages before this one, oldest first.
-    Without a classifier every intent is unknown, and the turn relies on retrieval."""
+    Without a classifier every intent is unknown, and the turn relies on retrieval.
+    `escalation_model` reads the conversation beside the hand-over rules."""
     intent: str | None = None
     confidence = 0.0
     top: list[tuple[str, float]] = []
@@ -85,7 +88,7 @@ def understand(
         margin = float(prediction.in_scope_margin)
         vector = prediction.sentence_vector
     language = detect_language(text)
-    cues = detect_cues([*earlier_customer_messages, text])
+    cues = detect_cues([*earlier_customer_messages, text], escalation_model)
     return Understanding(
         intent=intent,
         confidence=confidence,

@@ -58,6 +58,7 @@ def folder_setup(
         classifier=classifier,
         answering=answering or AnsweringSettings(),
         writer=services.writer,
+        escalation_model=services.escalation_model,
     )
 
 

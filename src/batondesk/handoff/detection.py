@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from batondesk.handoff.cues import Cue
 from batondesk.handoff.explicit_request import detect_explicit_request
 from batondesk.handoff.frustration import conversation_reading
+from batondesk.handoff.learned import EscalationModel, LearnedReading
 from batondesk.handoff.repeated_failure import detect_repeated_failure
 from batondesk.handoff.sensitive import detect_sensitive
 
@@ -28,10 +29,13 @@ class HandoffCues:
     frustration_signals: list[str] = field(default_factory=list)
     frustration_peak_index: int = 0
     frustration_rising: bool = False
+    # The learned model's reading of the conversation so far (None without a model).
+    learned: LearnedReading | None = None
 
 
-def detect_cues(messages: list[str]) -> HandoffCues:
-    """`messages`: the customer's messages so far, oldest first; the last is the current one."""
+def detect_cues(messages: list[str], model: EscalationModel | None = None) -> HandoffCues:
+    """`messages`: the customer's messages so far, oldest first; the last is the current one.
+    `model`: the learned escalation model, read beside the rules."""
     index = len(messages) - 1
     current = messages[-1]
     reading = conversation_reading(messages)
@@ -45,4 +49,5 @@ def detect_cues(messages: list[str]) -> HandoffCues:
         frustration_signals=list(reading.per_message[-1].signals),
         frustration_peak_index=reading.peak_index,
         frustration_rising=reading.rising,
+        learned=model.read(messages) if model is not None else None,
     )

@@ -89,6 +89,20 @@ class EscalationPolicy:
             )
         ):
             fired["repeated_failure"] = failure.as_evidence()
+        learned = cues.learned
+        if (
+            settings.signal_on("learned_model")
+            and learned is not None
+            and learned.needs_person >= settings.learned_threshold
+            and learned.reason not in fired
+            and not (answering_choice and learned.reason == "repeated_failure")
+        ):
+            fired[learned.reason] = {
+                "cue": "learned_model",
+                "message_index": learned.message_index,
+                "score": round(learned.needs_person, 4),
+                "probabilities": learned.probabilities,
+            }
         if settings.signal_on("frustration"):
             sustained = sum(score >= 0.3 for score in cues.frustration_per_message) >= 2
             if cues.message_frustration >= settings.frustration_message_threshold or (

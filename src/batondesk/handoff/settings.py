@@ -13,11 +13,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from batondesk.handoff.sensitive import CATEGORIES
 
+# Chosen on the validation split of the escalation sets (docs/benchmarks.md).
+DEFAULT_LEARNED_THRESHOLD = 0.85
 SIGNALS = (
     "explicit_request",
     "sensitive",
     "frustration",
     "repeated_failure",
+    "learned_model",
     "low_confidence",
     "vip",
 )
@@ -108,6 +111,9 @@ class EscalationSettings(BaseModel):
     max_unclear_turns: int = Field(3, ge=1, le=20)
     # Content-word overlap (0..1) with an earlier message that counts as asking again.
     rephrase_similarity: float = Field(0.6, ge=0, le=1)
+    # The learned model's probability that a person is needed (handoff.learned) at which it
+    # hands over when no rule has; below 0.5 it would overrule its own "no".
+    learned_threshold: float = Field(DEFAULT_LEARNED_THRESHOLD, ge=0.5, le=1)
     # Intents where a wrong answer is costly: below this confidence a person answers.
     high_stakes_intents: list[Label] = Field(default_factory=list, max_length=500)
     high_stakes_confidence: float = Field(0.8, ge=0, le=1)
@@ -167,5 +173,6 @@ class EscalationSettings(BaseModel):
             "frustration_message": self.frustration_message_threshold,
             "max_unclear_turns": self.max_unclear_turns,
             "rephrase_similarity": self.rephrase_similarity,
+            "learned": self.learned_threshold,
             "high_stakes_confidence": self.high_stakes_confidence,
         }

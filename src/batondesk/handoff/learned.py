@@ -1,0 +1,116 @@
+"""A learned reading of whether a conversation needs a person, and why, beside the rules.
+
+The hand-written detectors (explicit request, sensitive, repeated failure, frustration) are
+precise and explain themselves, but they only know the wording someone thought of. This model
+reads the customer's messages as word and character n-grams (character n-grams carry across
+languages, spellings and typos) and gives calibrated probabilities for each reason. The policy
+(`handoff.policy`) hands over on a rule as before, and on the model when it is sure enough by
+the account's threshold; the evidence names the message that weighs most and the probability.
+
+Trained by `baton escalation fit` (`training.escalation`) on labelled conversations; stored as
+plain JSON and arrays (no pickles).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from batondesk.nlu.text_features import TextFeatures
+
+REASONS = ("none", "explicit_request", "sensitive", "repeated_failure", "frustration")
+MODEL_FORMAT = 1
+DEFAULT_MODEL_DIR = Path(__file__).parent / "data" / "escalation_model"
+# Earlier messages count, but less than the one being answered: a cue said three messages ago
+# and already handled should not decide this turn alone.
+EARLIER_WEIGHT = 0.5
+
+
+class EscalationModelError(ValueError):
+    """The model files are missing, malformed or of another format version."""
+
+
+@dataclass(frozen=True)
+class LearnedReading:
+    needs_person: float  # 1 - P(none)
+    reason: str  # the likeliest reason other than "none"
+    message_index: int  # 0-based: the customer message that weighs most
+    probabilities: dict[str, float]
+
+
+class EscalationModel:
+    def __init__(
+        self, features: TextFeatures, coef: np.ndarray, intercept: np.ndarray, threshold: float
+    ) -> None:
+        self.features = features
+        self.coef = np.asarray(coef, dtype=np.float64)  # (features, reasons)
+        self.intercept = np.asarray(intercept, dtype=np.float64)
+        self.threshold = float(threshold)
+        if self.coef.shape != (2 * features.dimension + 1, len(REASONS)):
+            raise EscalationModelError("escalation model weights do not match its vocabulary")
+
+    # --------------------------------------------------------------------- reading
+    def matrix(self, conversations: Sequence[Sequence[str]]) -> sp.csr_matrix:
+        """One row per conversation so far: the last message, the earlier ones, the length."""
+        current = self.features.transform([c[-1] for c in conversations])
+        earlier = self.features.transform([" \n ".join(c[:-1]) for c in conversations])
+        length = np.asarray([[min(len(c), 5) / 5] for c in conversations])
+        return sp.hstack([current, EARLIER_WEIGHT * earlier, sp.csr_matrix(length)]).tocsr()
+
+    def probabilities(self, conversations: Sequence[Sequence[str]]) -> np.ndarray:
+        logits = np.asarray(self.matrix(conversations) @ self.coef) + self.intercept
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def read(self, messages: Sequence[str]) -> LearnedReading:
+        """`messages`: the customer's messages so far, oldest first."""
+        whole = self.probabilities([list(messages)])[0]
+        reason_column = 1 + int(np.argmax(whole[1:]))
+        # Which message says it: each message read alone, for the likeliest reason.
+        alone = self.probabilities([[m] for m in messages])[:, reason_column]
+        return LearnedReading(
+            needs_person=float(1.0 - whole[0]),
+            reason=REASONS[reason_column],
+            message_index=int(np.argmax(alone)),
+            probabilities={r: round(float(p), 4) for r, p in zip(REASONS, whole, strict=True)},
+        )
+
+    # --------------------------------------------------------------------- storage
+    def save(self, directory: Path, metadata: dict[str, Any] | None = None) -> Path:
+        directory.mkdir(parents=True, exist_ok=True)
+        vocabulary, arrays = self.features.to_state()
+        np.savez_compressed(
+            directory / "arrays.npz", coef=self.coef, intercept=self.intercept, **arrays
+        )
+        (directory / "vocabulary.json").write_text(json.dumps(vocabulary), encoding="utf-8")
+        meta = {
+            "format": MODEL_FORMAT,
+            "reasons": list(REASONS),
+            "threshold": self.threshold,
+            **(metadata or {}),
+        }
+        (directory / "metadata.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        return directory
+
+    @classmethod
+    def load(cls, directory: Path = DEFAULT_MODEL_DIR) -> EscalationModel:
+        try:
+            meta = json.loads((directory / "metadata.json").read_text(encoding="utf-8"))
+            vocabulary = json.loads((directory / "vocabulary.json").read_text(encoding="utf-8"))
+            with np.load(directory / "arrays.npz", allow_pickle=False) as stored:
+                arrays = {name: stored[name] for name in stored.files}
+        except (OSError, ValueError) as error:
+            raise EscalationModelError(f"{directory}: no readable escalation model ({error})") from None
+        if meta.get("format") != MODEL_FORMAT or meta.get("reasons") != list(REASONS):
+            raise EscalationModelError(f"{directory}: not an escalation model of format {MODEL_FORMAT}")
+        features = TextFeatures.from_state(
+            vocabulary, {"word_idf": arrays["word_idf"], "char_idf": arrays["char_idf"]}
+        )
+        return cls(features, arrays["coef"], arrays["intercept"], meta["threshold"])

@@ -1,0 +1,115 @@
+"""The learned escalation model beside the rules: what it reads, how the policy uses it, and
+that the evidence names the model and the message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from batondesk.handoff.detection import HandoffCues, detect_cues
+from batondesk.handoff.learned import EscalationModel, LearnedReading
+from batondesk.handoff.policy import EscalationPolicy
+from batondesk.handoff.settings import EscalationSettings
+from batondesk.training.escalation import fit_escalation_model
+
+# Wording none of the hand-written cues know (Tagalog, Polish, Swahili requests for a person;
+# vulnerability without the rules' words), and routine questions around them.
+LABELLED: list[tuple[list[str], str]] = [
+    (["gusto ko pong kausapin ang isang tao"], "explicit_request"),
+    (["pwede po bang makausap ang totoong tao"], "explicit_request"),
+    (["kausap ko po sana ang tao, hindi bot"], "explicit_request"),
+    (["chcę rozmawiać z konsultantem"], "explicit_request"),
+    (["proszę o połączenie z konsultantem"], "explicit_request"),
+    (["nataka kuongea na mtu halisi"], "explicit_request"),
+    (["naomba kuongea na mtu wa huduma"], "explicit_request"),
+    (["my dad has dementia and I look after his account for him"], "sensitive"),
+    (["I care for my mum who can't manage her money any more"], "sensitive"),
+    (["I'm his carer and he keeps getting confused by the app"], "sensitive"),
+    (["my partner takes my wages and won't let me see my account"], "sensitive"),
+    (["he controls all my money and checks my spending every day"], "sensitive"),
+    (["you said Tuesday. it is Friday. still nothing"], "frustration"),
+    (["third promise this month and still no refund, unbelievable"], "frustration"),
+    (["21 days. your policy says 5"], "frustration"),
+    (["that's not what I asked", "no, that's not what I asked either"], "repeated_failure"),
+    (["none of those", "again, none of those options"], "repeated_failure"),
+    (["you already said that", "you keep saying the same thing"], "repeated_failure"),
+    (["how do I change my PIN"], "none"),
+    (["when will my card arrive"], "none"),
+    (["what is the exchange rate for euros"], "none"),
+    (["kailan darating ang card ko"], "none"),
+    (["jak zmienić PIN"], "none"),
+    (["thanks, that worked"], "none"),
+    (["all done, thank you"], "none"),
+    (["can I add my partner to my account"], "none"),
+    (["is there a fee for cash withdrawals"], "none"),
+    (["how do I top up with a card"], "none"),
+]
+
+
+@pytest.fixture(scope="module")
+def model() -> EscalationModel:
+    return fit_escalation_model(
+        [messages for messages, _ in LABELLED], [reason for _, reason in LABELLED], threshold=0.6
+    )
+
+
+def test_the_model_hears_a_request_for_a_person_in_a_language_the_rules_do_not_know(
+    model: EscalationModel,
+) -> None:
+    assert detect_cues(["chcę rozmawiać z konsultantem teraz"]).explicit_request is None
+    reading = model.read(["chcę rozmawiać z konsultantem teraz"])
+    assert reading.reason == "explicit_request"
+    assert reading.needs_person > model.read(["jak zmienić PIN"]).needs_person
+    assert model.read(["when will my card arrive"]).needs_person < 0.5
+
+
+def test_the_reading_points_at_the_message_that_says_it(model: EscalationModel) -> None:
+    reading = model.read(["when will my card arrive", "nataka kuongea na mtu halisi", "ok"])
+    assert reading.reason == "explicit_request"
+    assert reading.message_index == 1
+
+
+def test_a_saved_model_reads_the_same(model: EscalationModel, tmp_path: Path) -> None:
+    model.save(tmp_path / "escalation")
+    loaded = EscalationModel.load(tmp_path / "escalation")
+    messages = ["my partner checks all my spending", "and takes my card"]
+    assert loaded.read(messages) == model.read(messages)
+    assert loaded.threshold == 0.6
+
+
+def _cues(needs_person: float, reason: str = "sensitive") -> HandoffCues:
+    reading = LearnedReading(needs_person, reason, 1, {"none": 1 - needs_person, reason: 0.9})
+    return HandoffCues(learned=reading)
+
+
+def test_the_policy_hands_over_on_a_sure_reading_and_names_the_model_and_the_message() -> None:
+    verdict = EscalationPolicy(EscalationSettings(learned_threshold=0.8)).before_answer(
+        _cues(0.85)
+    )
+    assert verdict is not None and verdict.reason == "sensitive"
+    signal = verdict.evidence["signal"]
+    assert signal["cue"] == "learned_model" and signal["message_index"] == 1
+    assert signal["score"] == 0.85
+    assert verdict.evidence["escalation_thresholds"]["learned"] == 0.8
+
+
+def test_the_account_threshold_and_signal_switch_govern_the_model() -> None:
+    strict = EscalationPolicy(EscalationSettings(learned_threshold=0.9))
+    assert strict.before_answer(_cues(0.85)) is None
+    off = EscalationSettings(
+        enabled_signals=["explicit_request", "sensitive", "frustration", "repeated_failure"]
+    )
+    assert EscalationPolicy(off).before_answer(_cues(0.99)) is None
+
+
+def test_a_rule_keeps_its_own_evidence_when_the_model_agrees() -> None:
+    rules = detect_cues(["I want to speak to a human"])
+    assert rules.explicit_request is not None
+    both = HandoffCues(
+        explicit_request=rules.explicit_request,
+        learned=LearnedReading(0.95, "explicit_request", 0, {"none": 0.05}),
+    )
+    verdict = EscalationPolicy().before_answer(both)
+    assert verdict is not None and verdict.reason == "explicit_request"
+    assert verdict.evidence["signal"]["cue"] != "learned_model"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from batondesk.store.models import Event
-from tests.support.workspace import Workspace, login, start_chat
+from tests.support.workspace import Workspace, login, say, start_chat
 
 
 def test_customer_bot_human_resolve_rate(app, client: TestClient, workspace: Workspace) -> None:
@@ -138,3 +141,90 @@ def test_customer_message_after_resolution_reopens(app, client, workspace: Works
         )
         # The agent who owned it keeps it, so the bot does not jump back in.
         assert agent.get(f"/api/v1/conversations/{conversation_id}").json()["status"] == "assigned"
+
+
+def _events(app, conversation_id: int) -> list[Event]:  # type: ignore[no-untyped-def]
+    with app.state.db.session() as session:
+        return list(
+            session.scalars(
+                select(Event).where(Event.conversation_id == conversation_id).order_by(Event.id)
+            )
+        )
+
+
+def test_talk_to_a_person_after_resolution_reopens(app, client, workspace: Workspace) -> None:
+    # Regression: the button queued a resolved conversation again without recording a reopen,
+    # so the reports went on counting it resolved.
+    conversation_id, visitor = start_chat(client, workspace.a.inbox_public_id)
+    with TestClient(app) as agent:
+        login(agent, workspace.a.users["agent"][1])
+        sent = agent.post(
+            f"/api/v1/conversations/{conversation_id}/messages", json={"body": "Hello!"}
+        )
+        assert sent.status_code == 201
+        resolved = agent.post(f"/api/v1/conversations/{conversation_id}/resolve")
+        assert resolved.json()["status"] == "resolved"
+
+    handed = client.post(f"/api/v1/widget/conversations/{conversation_id}/handoff", headers=visitor)
+    assert handed.status_code == 200, handed.text
+    assert handed.json()["status"] == "queued"
+
+    events = _events(app, conversation_id)
+    steps = [e.type for e in events]
+    after = steps.index("conversation.resolved") + 1
+    assert steps[after : after + 2] == ["conversation.reopened", "conversation.escalated"]
+    assert steps.count("conversation.reopened") == 1
+    reopened, escalated = events[after], events[after + 1]
+    assert reopened.payload == {"to_status": "queued"}
+    assert (reopened.actor_type, reopened.actor_id) == ("customer", escalated.actor_id)
+    assert escalated.payload["reason"] == "explicit_request"
+
+    with TestClient(app) as admin:
+        login(admin, workspace.a.users["admin"][1])
+        today = date.today()
+        period = {"from": str(today - timedelta(days=1)), "to": str(today + timedelta(days=1))}
+        report = admin.get("/api/v1/admin/reports/kpis", params=period)
+    assert report.status_code == 200, report.text
+    current = report.json()["current"]
+    assert current["reopen"] == {"rate": 1.0, "reopened": 1, "resolved": 1}
+    # The reopen starts a new response cycle, which nobody has answered yet.
+    assert (current["first_response"]["count"], current["first_response"]["unanswered"]) == (1, 1)
+    assert current["resolution"]["full"]["count"] == 0  # no longer resolved
+
+
+@pytest.mark.parametrize(
+    ("texts", "button"),
+    [
+        # The message itself asks for a person: the bot hands over in the same turn.
+        (["I want to talk to a real person please"], False),
+        # The bot answers the message; the customer then presses "talk to a person".
+        (["my card still hasn't arrived"], True),
+    ],
+)
+def test_message_then_hand_over_after_resolution_reopens_once(
+    app, client, workspace: Workspace, texts: list[str], button: bool
+) -> None:
+    conversation_id, visitor = start_chat(client, workspace.a.inbox_public_id)
+    with TestClient(app) as agent:
+        login(agent, workspace.a.users["agent"][1])
+        # Closed from the bot: nobody owns it, so the bot takes the next message.
+        resolved = agent.post(f"/api/v1/conversations/{conversation_id}/resolve")
+        assert resolved.json()["status"] == "resolved"
+    for text in texts:
+        say(client, conversation_id, visitor, text)
+    if button:
+        client.post(f"/api/v1/widget/conversations/{conversation_id}/handoff", headers=visitor)
+    status = client.get(f"/api/v1/widget/conversations/{conversation_id}", headers=visitor).json()[
+        "status"
+    ]
+    assert status == "queued"
+
+    steps = [e.type for e in _events(app, conversation_id)]
+    assert steps.count("conversation.reopened") == 1
+    assert steps.count("conversation.escalated") == 1
+    assert (
+        steps.index("conversation.resolved")
+        < steps.index("conversation.reopened")
+        < steps.index("message.received")
+        < steps.index("conversation.escalated")
+    )

@@ -1,8 +1,12 @@
 """The conversation lifecycle: every state change of a conversation happens here.
 
 bot --escalate--> queued --assign--> assigned --resolve--> resolved --reopen--> bot/assigned
- ^                                      |
- +------------- hand back --------------+
+ ^                                      |                       |
+ +------------- hand back --------------+                       +--escalate--> queued
+
+Every way out of resolved goes through `reopen_conversation`, so it records one
+`conversation.reopened` event (escalating a resolved conversation records it before
+`conversation.escalated`).
 
 Once a person owns a conversation (assigned), the bot never answers in it until handed back.
 A customer's message and the bot's turn are in `customer_turn.py`.
@@ -81,10 +85,22 @@ def do_escalate(
 ) -> int:
     """Move the conversation to the human queue, route it to a team, start the SLA clock and
     assign it when an agent is free; returns its position in the queue (0 when assigned).
-    `metrics` (the app's) count the hand-over by its reason."""
+    A resolved conversation is reopened first. `metrics` (the app's) count the hand-over by
+    its reason."""
     if conversation.status not in (ConversationStatus.bot, ConversationStatus.resolved):
         raise Conflict(
             f"conversation is {conversation.status}, not with the bot", code="already_with_human"
+        )
+    actor_id = conversation.contact_id if actor_type == "customer" else None
+    if conversation.status == ConversationStatus.resolved:
+        # Queued again, it is no longer resolved: the reports count the reopen and start a
+        # new response cycle from it.
+        reopen_conversation(
+            session,
+            conversation,
+            actor_type=actor_type,
+            actor_id=actor_id,
+            to_status=ConversationStatus.queued,
         )
     now = utcnow()
     conversation.status = ConversationStatus.queued
@@ -107,7 +123,7 @@ def do_escalate(
         conversation,
         "conversation.escalated",
         actor_type=actor_type,
-        actor_id=conversation.contact_id if actor_type == "customer" else None,
+        actor_id=actor_id,
         payload={
             "reason": reason,
             "priority": conversation.priority,
@@ -297,12 +313,21 @@ def do_submit_csat(
 
 
 def reopen_conversation(
-    session: Session, conversation: Conversation, *, actor_type: str, actor_id: int | None
+    session: Session,
+    conversation: Conversation,
+    *,
+    actor_type: str,
+    actor_id: int | None,
+    to_status: ConversationStatus | None = None,
 ) -> None:
-    # A person who owned it keeps it; otherwise the bot picks the conversation up again.
-    conversation.status = (
-        ConversationStatus.assigned if conversation.assignee_id else ConversationStatus.bot
-    )
+    """Take a resolved conversation back and record `conversation.reopened`. By default a
+    person who owned it keeps it and otherwise the bot picks it up again; `do_escalate` reopens
+    it straight into the queue (`to_status`)."""
+    if to_status is None:
+        to_status = (
+            ConversationStatus.assigned if conversation.assignee_id else ConversationStatus.bot
+        )
+    conversation.status = to_status
     conversation.resolved_at = None
     session.flush()
     record_event(

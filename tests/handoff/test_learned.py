@@ -84,9 +84,7 @@ def _cues(needs_person: float, reason: str = "sensitive") -> HandoffCues:
 
 
 def test_the_policy_hands_over_on_a_sure_reading_and_names_the_model_and_the_message() -> None:
-    verdict = EscalationPolicy(EscalationSettings(learned_threshold=0.8)).before_answer(
-        _cues(0.85)
-    )
+    verdict = EscalationPolicy(EscalationSettings(learned_threshold=0.8)).before_answer(_cues(0.85))
     assert verdict is not None and verdict.reason == "sensitive"
     signal = verdict.evidence["signal"]
     assert signal["cue"] == "learned_model" and signal["message_index"] == 1

@@ -107,9 +107,13 @@ class EscalationModel:
             with np.load(directory / "arrays.npz", allow_pickle=False) as stored:
                 arrays = {name: stored[name] for name in stored.files}
         except (OSError, ValueError) as error:
-            raise EscalationModelError(f"{directory}: no readable escalation model ({error})") from None
+            raise EscalationModelError(
+                f"{directory}: no readable escalation model ({error})"
+            ) from None
         if meta.get("format") != MODEL_FORMAT or meta.get("reasons") != list(REASONS):
-            raise EscalationModelError(f"{directory}: not an escalation model of format {MODEL_FORMAT}")
+            raise EscalationModelError(
+                f"{directory}: not an escalation model of format {MODEL_FORMAT}"
+            )
         features = TextFeatures.from_state(
             vocabulary, {"word_idf": arrays["word_idf"], "char_idf": arrays["char_idf"]}
         )

@@ -11,7 +11,8 @@ from tests.support.workspace import Workspace, login, start_chat
 CONSOLE_HEADERS = {"X-Requested-With": "baton"}
 CONSOLE_PAGES = ["/console", "/console/conversations/1"]
 ADMIN_PAGES = [
-    f"/console/admin/{name}" for name in ("team", "inboxes", "escalation", "knowledge", "models")
+    f"/console/admin/{name}"
+    for name in ("team", "inboxes", "escalation", "knowledge", "models", "reports")
 ]
 
 

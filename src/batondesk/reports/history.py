@@ -34,6 +34,7 @@ class ConversationHistory:
     team_id: int | None = None
     assignee_id: int | None = None
     tier: str | None = None
+    status: str | None = None  # the row's current status (bot, queued, assigned, resolved)
     # The latest queue entry and the service-level due times set for it (the row keeps only
     # those; the event log does not record due times).
     escalated_at: datetime | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal, get_args
 
@@ -62,6 +63,40 @@ class KpiReport(BaseModel):
     groups: list[KpiGroup]
 
 
+@dataclass(frozen=True)
+class ReportInputs:
+    """What every view of one report is computed from: the loaded histories (the period, the
+    previous one, and later conversations where returns are found), the period, the rules'
+    context and the names of a breakdown's ids."""
+
+    histories: list[ConversationHistory]
+    period: ReportPeriod
+    context: ReportContext
+    labels: dict[str, str]
+
+
+def load_report_inputs(
+    session: Session,
+    account_id: int,
+    first_day: date,
+    last_day: date,
+    *,
+    group_by: GroupBy | None = None,
+    as_of: datetime | None = None,
+) -> ReportInputs:
+    """Read what a report of `first_day`..`last_day` needs (local days in the account's office
+    hours' time zone, UTC without office hours). Raises InvalidInput for a period it cannot
+    report."""
+    account = session.get(Account, account_id)
+    assert account is not None
+    hours = EscalationSettings.for_account(account.settings).office_hours
+    period = ReportPeriod.checked(first_day, last_day, hours.timezone if hours else "UTC")
+    as_of = as_of or utcnow()
+    histories = load_histories(session, account_id, period.previous().start, period.end, as_of)
+    labels = load_labels(session, account_id, group_by) if group_by else {}
+    return ReportInputs(histories, period, ReportContext.of(histories, as_of, hours), labels)
+
+
 def build_kpi_report(
     session: Session,
     account_id: int,
@@ -71,17 +106,13 @@ def build_kpi_report(
     group_by: GroupBy | None = None,
     as_of: datetime | None = None,
 ) -> KpiReport:
-    """The account's KPIs for `first_day`..`last_day` (local days in its office hours' time
-    zone, UTC without office hours). Raises InvalidInput for a period it cannot report."""
-    account = session.get(Account, account_id)
-    assert account is not None
-    hours = EscalationSettings.for_account(account.settings).office_hours
-    period = ReportPeriod.checked(first_day, last_day, hours.timezone if hours else "UTC")
-    as_of = as_of or utcnow()
-    histories = load_histories(session, account_id, period.previous().start, period.end, as_of)
-    labels = load_labels(session, account_id, group_by) if group_by else {}
-    context = ReportContext.of(histories, as_of, hours)
-    return kpi_report(histories, period, context, group_by=group_by, labels=labels)
+    """The account's KPIs for `first_day`..`last_day` (see `load_report_inputs`)."""
+    inputs = load_report_inputs(
+        session, account_id, first_day, last_day, group_by=group_by, as_of=as_of
+    )
+    return kpi_report(
+        inputs.histories, inputs.period, inputs.context, group_by=group_by, labels=inputs.labels
+    )
 
 
 def kpi_report(

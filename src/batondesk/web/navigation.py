@@ -17,6 +17,7 @@ ADMIN_SECTIONS: list[tuple[str, str]] = [
     ("escalation", "Escalation"),
     ("knowledge", "Knowledge base"),
     ("models", "Models"),
+    ("reports", "Reports"),
 ]
 
 # First-response targets in minutes by priority (low, normal, high, urgent), for the SLA

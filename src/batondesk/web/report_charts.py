@@ -83,7 +83,7 @@ def bar_chart(
     )
     parts = [
         f'<svg class="chart" id="{chart_id}" viewBox="0 0 {_WIDTH} {height}" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        f'aria-labelledby="{chart_id}-title" aria-describedby="{chart_id}-desc" '
         f'preserveAspectRatio="xMinYMin meet">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(description)} {escape(spoken or "No data.")}</desc>',

@@ -159,12 +159,16 @@ def reports_page(request: Request, session: SessionDep) -> Response:
         for reason in sorted(by_reason.keys() | before.keys())
     ]
     charts = [
-        bar_chart(
-            "chart-reasons",
+        (
             "Hand-overs by reason",
-            "Share of bot conversations handed to a person, by the reason of the first hand-over.",
-            reasons,
-            "rate",
+            bar_chart(
+                "chart-reasons",
+                "Hand-overs by reason",
+                "Share of bot conversations handed to a person, by the reason of the first "
+                "hand-over.",
+                reasons,
+                "rate",
+            ),
         )
     ]
     groups = []
@@ -183,20 +187,23 @@ def reports_page(request: Request, session: SessionDep) -> Response:
                 }
             )
         charts.append(
-            bar_chart(
-                "chart-groups",
+            (
                 f"Containment by {name}",
-                f"Share of bot conversations never handed to a person, per {name}.",
-                [
-                    Bar(
-                        g["label"],
-                        g["current"].hand_over.containment_rate,
-                        g["previous"].hand_over.containment_rate,
-                        g["link"]("contained"),
-                    )
-                    for g in groups
-                ],
-                "rate",
+                bar_chart(
+                    "chart-groups",
+                    f"Containment by {name}",
+                    f"Share of bot conversations never handed to a person, per {name}.",
+                    [
+                        Bar(
+                            g["label"],
+                            g["current"].hand_over.containment_rate,
+                            g["previous"].hand_over.containment_rate,
+                            g["link"]("contained"),
+                        )
+                        for g in groups
+                    ],
+                    "rate",
+                ),
             )
         )
     return _page(

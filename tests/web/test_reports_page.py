@@ -7,14 +7,22 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+from batondesk.reports.report import reporting_today
 from batondesk.reports.tables import Table, csv_cell, to_csv
-from batondesk.store.models import Inbox
+from batondesk.store.models import Account, Inbox, Team
+from batondesk.web.report_charts import (
+    Bar,
+    bar_chart,
+    format_change,
+    format_seconds,
+    format_value,
+)
 from tests.support.workspace import Workspace, login, say, start_chat
 
 PAGE = "/console/admin/reports"
@@ -70,7 +78,8 @@ def test_the_page_shows_both_periods_charts_and_breakdowns(
     html = page.text
     assert "compared with the previous period" in html
     kpi = re.search(r'data-kpi="conversations">.*?</li>', html, re.S)
-    assert kpi and ">2</a>" in kpi.group(0) and "previous: 0" in kpi.group(0)
+    assert kpi and ">2</a>" in kpi.group(0) and 'behind this figure">0</a> · ' in kpi.group(0)
+    assert "period=previous" in kpi.group(0)
     # Charts are inline SVG images with a title and a description stating every value.
     assert html.count('role="img"') == 2
     assert '<title id="chart-reasons-title">Hand-overs by reason</title>' in html
@@ -230,3 +239,53 @@ def test_a_bad_period_or_breakdown_is_explained(
     page = admin.get(PAGE, params=params)
     assert page.status_code == 422 and words in page.text
     assert admin.get(f"{PAGE}/export/kpis.csv", params=params).status_code == 422
+
+
+def test_names_are_escaped_in_tables_and_charts(
+    app, admin: TestClient, conversations: dict[str, int], workspace: Workspace
+) -> None:
+    with app.state.db.session() as session:
+        session.execute(
+            update(Team)
+            .where(Team.account_id == workspace.a.account_id)
+            .values(name="<img src=x onerror=alert(1)>")
+        )
+    page = admin.get(PAGE, params={**_period(), "group_by": "team"})
+    assert page.status_code == 200
+    assert "<img src=x" not in page.text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page.text  # table row and chart label
+
+
+def test_the_default_period_ends_today_in_the_accounts_time_zone(app, workspace: Workspace) -> None:
+    with app.state.db.session() as session:
+        account = session.get(Account, workspace.a.account_id)
+        assert account is not None
+        account.settings = {"escalation": {"office_hours": {"timezone": "Pacific/Kiritimati"}}}
+    late_evening_utc = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)  # 2 January on Kiritimati
+    with app.state.db.session() as session:
+        assert reporting_today(session, workspace.a.account_id, late_evening_utc) == date(
+            2026, 1, 2
+        )
+        assert reporting_today(session, workspace.b.account_id, late_evening_utc) == date(
+            2026, 1, 1
+        )
+
+
+def test_figures_and_changes_read_as_people_say_them() -> None:
+    assert format_value(0.4567, "rate") == "45.7%"
+    assert format_value(None, "rate") == "—"
+    assert format_value(1234, "count") == "1,234"
+    assert [format_seconds(s) for s in (42, 200, 3900, 3 * 86400)] == [
+        "42 s",
+        "3 min 20 s",
+        "1 h 5 min",
+        "3.0 days",
+    ]
+    assert format_change(0.5, 0.45, "rate") == "+5.0 pts"
+    assert format_change(90, 120, "seconds") == "-25%"
+    assert format_change(3, 0, "count") == "new"
+    assert format_change(None, 0.3, "rate") == "no comparison"
+    chart = bar_chart("c", "Hand-overs", "Why.", [Bar("a<b", 0.25, None, "/x?a=1&b=2")], "rate")
+    assert 'role="img"' in chart and 'aria-labelledby="c-title"' in chart
+    assert "a&lt;b: 25.0% (previous period —)" in chart
+    assert 'href="/x?a=1&amp;b=2"' in chart

@@ -7,11 +7,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal, get_args
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from batondesk.handoff.settings import EscalationSettings
+from batondesk.handoff.settings import EscalationSettings, OfficeHours
 from batondesk.reports.definitions import DIMENSIONS, ReportContext
 from batondesk.reports.figures import Kpis
 from batondesk.reports.history import ConversationHistory
@@ -87,14 +88,26 @@ def load_report_inputs(
     """Read what a report of `first_day`..`last_day` needs (local days in the account's office
     hours' time zone, UTC without office hours). Raises InvalidInput for a period it cannot
     report."""
-    account = session.get(Account, account_id)
-    assert account is not None
-    hours = EscalationSettings.for_account(account.settings).office_hours
+    hours = _office_hours(session, account_id)
     period = ReportPeriod.checked(first_day, last_day, hours.timezone if hours else "UTC")
     as_of = as_of or utcnow()
     histories = load_histories(session, account_id, period.previous().start, period.end, as_of)
     labels = load_labels(session, account_id, group_by) if group_by else {}
     return ReportInputs(histories, period, ReportContext.of(histories, as_of, hours), labels)
+
+
+def _office_hours(session: Session, account_id: int) -> OfficeHours | None:
+    account = session.get(Account, account_id)
+    assert account is not None
+    return EscalationSettings.for_account(account.settings).office_hours
+
+
+def reporting_today(session: Session, account_id: int, now: datetime | None = None) -> date:
+    """Today's date in the account's reporting time zone (its office hours', else UTC): where
+    a default period ends."""
+    hours = _office_hours(session, account_id)
+    moment = now or utcnow()
+    return moment.astimezone(ZoneInfo(hours.timezone)).date() if hours else moment.date()
 
 
 def build_kpi_report(

@@ -17,7 +17,13 @@ from batondesk.errors import InvalidInput
 from batondesk.reports.conversations import ConversationRow, cohort_rows, facet_label, in_facet
 from batondesk.reports.definitions import DIMENSIONS
 from batondesk.reports.loading import load_labels
-from batondesk.reports.report import GroupBy, ReportInputs, kpi_report, load_report_inputs
+from batondesk.reports.report import (
+    GroupBy,
+    ReportInputs,
+    kpi_report,
+    load_report_inputs,
+    reporting_today,
+)
 from batondesk.reports.tables import (
     Table,
     conversations_table,
@@ -28,7 +34,6 @@ from batondesk.reports.tables import (
     reasons_table,
     to_csv,
 )
-from batondesk.store.base import utcnow
 from batondesk.web.pages import _admin, _page, _staff_context
 from batondesk.web.report_charts import Bar, bar_chart, format_change, format_value
 
@@ -57,9 +62,8 @@ class Query:
     """The page's parameters, checked: the period (default the last 30 days), the breakdown,
     and for a drill-down the group, the facet and which period."""
 
-    def __init__(self, request: Request) -> None:
+    def __init__(self, request: Request, today: date) -> None:
         params = request.query_params
-        today = utcnow().date()
         self.last_day = _day(params.get("to"), "to", today)
         self.first_day = _day(
             params.get("from"), "from", self.last_day - timedelta(days=DEFAULT_DAYS - 1)
@@ -126,7 +130,7 @@ def reports_page(request: Request, session: SessionDep) -> Response:
     if isinstance(checked, Response):
         return checked
     try:
-        query = Query(request)
+        query = Query(request, reporting_today(session, checked.account_id))
         inputs = _inputs(session, checked, query)
     except InvalidInput as problem:
         return _refused(request, session, checked, str(problem))
@@ -144,6 +148,9 @@ def reports_page(request: Request, session: SessionDep) -> Response:
             "previous": format_value(f.previous, f.unit),
             "change": format_change(f.current, f.previous, f.unit),
             "href": query.link("/conversations", facet=f.facet) if f.facet else None,
+            "previous_href": query.link("/conversations", facet=f.facet, period="previous")
+            if f.facet
+            else None,
         }
         for f in headline(report.current, report.previous)
     ]
@@ -252,7 +259,7 @@ def drill_down(request: Request, session: SessionDep) -> Response:
     if isinstance(checked, Response):
         return checked
     try:
-        query = Query(request)
+        query = Query(request, reporting_today(session, checked.account_id))
         inputs = _inputs(session, checked, query)
     except InvalidInput as problem:
         return _refused(request, session, checked, str(problem))
@@ -297,7 +304,7 @@ def export_csv(table: str, request: Request, session: SessionDep) -> Response:
     if table not in EXPORTS:
         return _refused(request, session, checked, f"No such export: {table}.csv")
     try:
-        query = Query(request)
+        query = Query(request, reporting_today(session, checked.account_id))
         inputs = _inputs(session, checked, query)
     except InvalidInput as problem:
         return _refused(request, session, checked, str(problem))

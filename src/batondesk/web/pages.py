@@ -54,7 +54,7 @@ _CSP = (
 )
 
 
-def _page(
+def render_page(
     request: Request,
     template: str,
     context: dict[str, Any],
@@ -85,7 +85,7 @@ def _to_login(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/console/login?next={quote(target, safe='')}", status_code=303)
 
 
-def _staff_context(session: SessionDep, principal: Principal) -> dict[str, Any]:
+def staff_context(session: SessionDep, principal: Principal) -> dict[str, Any]:
     user = session.get(User, principal.user_id)
     account = session.get(Account, principal.account_id)
     assert user is not None and account is not None and principal.membership is not None
@@ -115,7 +115,7 @@ def login_page(request: Request, session: SessionDep, next: str = "/console") ->
     target = next if local and next.isprintable() else "/console"
     if _signed_in(request, session) is not None:
         return RedirectResponse(target, status_code=303)
-    return _page(request, "login.html", {"next": target})
+    return render_page(request, "login.html", {"next": target})
 
 
 @router.get("/console", response_class=HTMLResponse)
@@ -134,11 +134,11 @@ def console_conversation(conversation_id: RowId, request: Request, session: Sess
     try:
         get_conversation(session, principal.account_id, conversation_id)
     except NotFound:
-        return _page(
+        return render_page(
             request,
             "error.html",
             {
-                **_staff_context(session, principal),
+                **staff_context(session, principal),
                 "title": "Conversation not found",
                 "detail": "It may have been deleted, or it belongs to another account.",
             },
@@ -150,8 +150,8 @@ def console_conversation(conversation_id: RowId, request: Request, session: Sess
 def _console(
     request: Request, session: SessionDep, principal: Principal, conversation_id: int | None
 ) -> Response:
-    context = _staff_context(session, principal)
-    return _page(
+    context = staff_context(session, principal)
+    return render_page(
         request,
         "console.html",
         {
@@ -171,16 +171,16 @@ def _console(
 # --- admin -----------------------------------------------------------------------------------
 
 
-def _admin(request: Request, session: SessionDep) -> Principal | Response:
+def admin_or_refusal(request: Request, session: SessionDep) -> Principal | Response:
     principal = _signed_in(request, session)
     if principal is None:
         return _to_login(request)
     if not principal.allows("admin"):
-        return _page(
+        return render_page(
             request,
             "error.html",
             {
-                **_staff_context(session, principal),
+                **staff_context(session, principal),
                 "title": "Admins only",
                 "detail": f"Your role ({principal.role}) cannot change account settings. "
                 "Ask an admin of this account.",
@@ -192,7 +192,7 @@ def _admin(request: Request, session: SessionDep) -> Principal | Response:
 
 @router.get("/console/admin", response_class=HTMLResponse)
 def admin_home(request: Request, session: SessionDep) -> Response:
-    checked = _admin(request, session)
+    checked = admin_or_refusal(request, session)
     if isinstance(checked, Response):
         return checked
     return RedirectResponse("/console/admin/team", status_code=303)
@@ -200,7 +200,7 @@ def admin_home(request: Request, session: SessionDep) -> Response:
 
 @router.get("/console/admin/team", response_class=HTMLResponse)
 def admin_team(request: Request, session: SessionDep) -> Response:
-    checked = _admin(request, session)
+    checked = admin_or_refusal(request, session)
     if isinstance(checked, Response):
         return checked
     rows = session.execute(
@@ -227,11 +227,11 @@ def admin_team(request: Request, session: SessionDep) -> Response:
         }
         for m, u in rows
     ]
-    return _page(
+    return render_page(
         request,
         "admin/team.html",
         {
-            **_staff_context(session, checked),
+            **staff_context(session, checked),
             "section": "team",
             "members": members,
             "teams": teams,
@@ -242,7 +242,7 @@ def admin_team(request: Request, session: SessionDep) -> Response:
 
 @router.get("/console/admin/inboxes", response_class=HTMLResponse)
 def admin_inboxes(request: Request, session: SessionDep) -> Response:
-    checked = _admin(request, session)
+    checked = admin_or_refusal(request, session)
     if isinstance(checked, Response):
         return checked
     inboxes = list(
@@ -251,11 +251,11 @@ def admin_inboxes(request: Request, session: SessionDep) -> Response:
         )
     )
     base = str(request.base_url).rstrip("/")
-    return _page(
+    return render_page(
         request,
         "admin/inboxes.html",
         {
-            **_staff_context(session, checked),
+            **staff_context(session, checked),
             "section": "inboxes",
             "base_url": base,
             "inboxes": inboxes,
@@ -265,14 +265,14 @@ def admin_inboxes(request: Request, session: SessionDep) -> Response:
 
 @router.get("/console/admin/escalation", response_class=HTMLResponse)
 def admin_escalation(request: Request, session: SessionDep) -> Response:
-    checked = _admin(request, session)
+    checked = admin_or_refusal(request, session)
     if isinstance(checked, Response):
         return checked
-    return _page(
+    return render_page(
         request,
         "admin/escalation.html",
         {
-            **_staff_context(session, checked),
+            **staff_context(session, checked),
             "section": "escalation",
             "features": api_features(request.app),
         },
@@ -281,7 +281,7 @@ def admin_escalation(request: Request, session: SessionDep) -> Response:
 
 @router.get("/console/admin/knowledge", response_class=HTMLResponse)
 def admin_knowledge(request: Request, session: SessionDep) -> Response:
-    checked = _admin(request, session)
+    checked = admin_or_refusal(request, session)
     if isinstance(checked, Response):
         return checked
     articles = list(
@@ -289,11 +289,11 @@ def admin_knowledge(request: Request, session: SessionDep) -> Response:
             select(Article).where(Article.account_id == checked.account_id).order_by(Article.title)
         )
     )
-    return _page(
+    return render_page(
         request,
         "admin/knowledge.html",
         {
-            **_staff_context(session, checked),
+            **staff_context(session, checked),
             "section": "knowledge",
             "articles": articles,
             "features": api_features(request.app),
@@ -303,7 +303,7 @@ def admin_knowledge(request: Request, session: SessionDep) -> Response:
 
 @router.get("/console/admin/models", response_class=HTMLResponse)
 def admin_models(request: Request, session: SessionDep, services: ServicesDep) -> Response:
-    checked = _admin(request, session)
+    checked = admin_or_refusal(request, session)
     if isinstance(checked, Response):
         return checked
     account_id = checked.account_id
@@ -315,11 +315,11 @@ def admin_models(request: Request, session: SessionDep, services: ServicesDep) -
         problem = None
     except RegistryError as exc:
         versions, problem = [], str(exc)
-    return _page(
+    return render_page(
         request,
         "admin/models.html",
         {
-            **_staff_context(session, checked),
+            **staff_context(session, checked),
             "section": "models",
             "versions": versions,
             "source": services.models.source(account_id),
@@ -339,7 +339,7 @@ def chat_page(
     """The chat, standalone (demo, a link in an email) or inside the widget's frame."""
     inbox = session.scalars(select(Inbox).where(Inbox.public_id == inbox_public_id)).first()
     if inbox is None:
-        return _page(
+        return render_page(
             request,
             "error.html",
             {
@@ -350,7 +350,7 @@ def chat_page(
         )
     account = session.get(Account, inbox.account_id)
     assert account is not None
-    return _page(
+    return render_page(
         request,
         "chat.html",
         {

@@ -34,7 +34,7 @@ from batondesk.reports.tables import (
     reasons_table,
     to_csv,
 )
-from batondesk.web.pages import _admin, _page, _staff_context
+from batondesk.web.pages import admin_or_refusal, render_page, staff_context
 from batondesk.web.report_charts import Bar, bar_chart, format_change, format_value
 
 router = APIRouter(include_in_schema=False)
@@ -104,11 +104,11 @@ def _day(text: str | None, name: str, default: date) -> date:
 
 
 def _refused(request: Request, session: SessionDep, principal: Principal, problem: str) -> Response:
-    return _page(
+    return render_page(
         request,
         "admin/reports.html",
         {
-            **_staff_context(session, principal),
+            **staff_context(session, principal),
             "section": "reports",
             "problem": problem,
             "group_names": GROUP_NAMES,
@@ -126,7 +126,7 @@ def _inputs(session: SessionDep, principal: Principal, query: Query) -> ReportIn
 
 @router.get(BASE, response_class=HTMLResponse)
 def reports_page(request: Request, session: SessionDep) -> Response:
-    checked = _admin(request, session)
+    checked = admin_or_refusal(request, session)
     if isinstance(checked, Response):
         return checked
     try:
@@ -213,11 +213,11 @@ def reports_page(request: Request, session: SessionDep) -> Response:
                 ),
             )
         )
-    return _page(
+    return render_page(
         request,
         "admin/reports.html",
         {
-            **_staff_context(session, checked),
+            **staff_context(session, checked),
             "section": "reports",
             "report": report,
             "query": query,
@@ -255,7 +255,7 @@ def _names(session: SessionDep, account_id: int) -> dict[str, dict[str, str]]:
 @router.get(f"{BASE}/conversations", response_class=HTMLResponse)
 def drill_down(request: Request, session: SessionDep) -> Response:
     """The conversations behind one number of the Reports page."""
-    checked = _admin(request, session)
+    checked = admin_or_refusal(request, session)
     if isinstance(checked, Response):
         return checked
     try:
@@ -273,7 +273,7 @@ def drill_down(request: Request, session: SessionDep) -> Response:
             else f"(no {GROUP_NAMES[query.group_by].lower()})"
         )
     context: dict[str, Any] = {
-        **_staff_context(session, checked),
+        **staff_context(session, checked),
         "section": "reports",
         "rows": rows[:LIST_LIMIT],
         "total": len(rows),
@@ -291,14 +291,14 @@ def drill_down(request: Request, session: SessionDep) -> Response:
             period="previous" if query.previous else None,
         ),
     }
-    return _page(request, "admin/report_conversations.html", context)
+    return render_page(request, "admin/report_conversations.html", context)
 
 
 @router.get(f"{BASE}/export/{{table}}.csv")
 def export_csv(table: str, request: Request, session: SessionDep) -> Response:
     """One CSV: the conversations (one row each, optionally only a drill-down's), or one of the
     aggregate tables."""
-    checked = _admin(request, session)
+    checked = admin_or_refusal(request, session)
     if isinstance(checked, Response):
         return checked
     if table not in EXPORTS:

@@ -53,8 +53,9 @@ DATA = ROOT / "benchmarks" / "data"
 DOC = ROOT / "docs" / "benchmarks.md"
 DEFAULT_DATA_DIR = ROOT / "var" / "bench-resolution"
 DEV_QUESTIONS = DATA / "customer_dev.jsonl"
-# The held-out set not yet read (customer_holdout.jsonl was read once and is development data now).
-HOLDOUT_QUESTIONS = DATA / "customer_holdout_2.jsonl"
+# The held-out set not yet run (customer_holdout.jsonl and customer_holdout_2.jsonl were each
+# run once, at the end of a round, and are development data now).
+HOLDOUT_QUESTIONS = DATA / "customer_holdout_3.jsonl"
 ADMIN_EMAIL = next(agent.email for agent in AGENTS if agent.role == "admin")
 T = TypeVar("T")
 R = TypeVar("R")

@@ -1,11 +1,12 @@
 """`baton demo simulate`: write simulated conversations straight into the database.
 
 Plans come from `demo/simulation.py`; this module writes them in bulk (SQLAlchemy core
-executemany, batches of conversations), all in one transaction: a failure leaves nothing.
-Privacy holds as for live data: simulated customers are created by `do_create_contact` (their
-personal fields sealed with their own data key) and message bodies are sealed with the
-customer's key, bound to the message row, by the same two steps as the ORM hooks (insert an
-empty placeholder, then store the ciphertext once the row id is known).
+executemany, batches of conversations) in one transaction: a failure leaves no contact,
+conversation, message or event (only unused data keys in the key store, as any failed contact
+creation does). Privacy holds as for live data: simulated customers are contacts like any, their
+personal fields sealed with their own data key by the session's hooks, and message bodies are
+sealed with the customer's key, bound to the message row, by the same two steps as those hooks
+(insert an empty placeholder, then store the ciphertext once the row id is known).
 
 Runs add to what is there, but a seed can be simulated only once per account (its simulated
 customers carry external ids `simulated-<seed>-<n>`): simulating the same seed again is refused.
@@ -22,7 +23,11 @@ from datetime import datetime
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
-from batondesk.actions.contacts import do_create_contact, find_contact_by_external_id
+from batondesk.actions.contacts import (
+    email_index,
+    external_id_index,
+    find_contact_by_external_id,
+)
 from batondesk.demo import content
 from batondesk.demo import simulated_texts as texts
 from batondesk.demo.simulation import (
@@ -41,6 +46,7 @@ from batondesk.store.base import utcnow
 from batondesk.store.models import (
     Account,
     Article,
+    Contact,
     Conversation,
     Event,
     Inbox,
@@ -184,20 +190,34 @@ def _external_id(seed: int, index: int) -> str:
 def _create_customers(
     session: Session, account_id: int, seed: int, customers: Sequence[SimulatedCustomer]
 ) -> list[tuple[int, str]]:
-    """(contact id, data key reference) of each simulated customer, created like real ones."""
+    """(contact id, data key reference) of each simulated customer. The contacts are built as
+    `do_create_contact` builds them and sealed by the session's hooks like any contact; only
+    their data keys are created in bulk, a transaction per thousand rather than per contact."""
+    keystore = keys_of(session).keystore
     created = []
-    for customer in customers:
-        contact = do_create_contact(
-            session,
-            account_id,
-            name=texts.customer_name(customer.index),
-            email=f"simulated.{seed}.{customer.index}@customers.example",
-            locale=customer.locale,
-            tier=customer.tier,
-            external_id=_external_id(seed, customer.index),
-            attributes={"simulated": True},
-        )
-        created.append((contact.id, str(contact.key_ref)))
+    for first in range(0, len(customers), 1000):
+        chunk = customers[first : first + 1000]
+        key_refs = keystore.create_data_keys(account_id, len(chunk))
+        contacts = []
+        for customer, key_ref in zip(chunk, key_refs, strict=True):
+            email = f"simulated.{seed}.{customer.index}@customers.example"
+            external_id = _external_id(seed, customer.index)
+            contact = Contact(
+                account_id=account_id,
+                key_ref=key_ref,
+                external_id=external_id,
+                external_id_index=external_id_index(session, external_id),
+                name=texts.customer_name(customer.index),
+                email=email,
+                email_index=email_index(session, email),
+                locale=customer.locale,
+                tier=customer.tier,
+                attributes={"simulated": True},
+            )
+            contacts.append(contact)
+        session.add_all(contacts)
+        session.flush()
+        created.extend((contact.id, str(contact.key_ref)) for contact in contacts)
     return created
 
 

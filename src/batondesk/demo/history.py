@@ -14,6 +14,7 @@ customers carry external ids `simulated-<seed>-<n>`): simulating the same seed a
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -109,19 +110,19 @@ def simulate_history(
             )
         cast = load_cast(session, account)
         customers = plan_customers(rng, max(10, conversations // 5))
-        plans = plan_conversations(rng, cast, customers, conversations, end, days)
         contacts = _create_customers(session, account.id, seed, customers)
-        messages = events = 0
-        for first in range(0, len(plans), BATCH):
-            batch = plans[first : first + BATCH]
-            written = _write_batch(session, account.id, batch, contacts)
-            messages += written[0]
-            events += written[1]
+        plans = plan_conversations(rng, cast, customers, conversations, end, days)
+        written = messages = events = 0
+        while batch := list(itertools.islice(plans, BATCH)):
+            batch_messages, batch_events = _write_batch(session, account.id, batch, contacts)
+            written += len(batch)
+            messages += batch_messages
+            events += batch_events
             if progress is not None:
-                progress(first + len(batch), len(plans))
+                progress(written, conversations)
         account_id = account.id
     return SimulationSummary(
-        account_id, len(plans), messages, events, len(customers), time.perf_counter() - started
+        account_id, written, messages, events, len(customers), time.perf_counter() - started
     )
 
 

@@ -9,8 +9,10 @@ corrections.py), so reports/ reads simulated history exactly as live history.
 from __future__ import annotations
 
 import contextlib
+import heapq
 import math
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -147,28 +149,26 @@ def plan_conversations(
     count: int,
     end: datetime,
     days: int,
-) -> list[PlannedConversation]:
-    """`count` conversations of `customers` opened over the `days` days before `end`. Customers
-    are drawn unevenly (a few write often), and some come back about the same topic."""
+) -> Iterator[PlannedConversation]:
+    """`count` conversations of `customers` opened over the `days` days before `end`, in the
+    order they were opened (a generator: a large simulation is written as it is planned).
+    Customers are drawn unevenly (a few write often), and some come back about the same
+    topic."""
     intent_weights = [1 / (rank + 1) ** 0.8 for rank in range(len(cast.intents))]
     customer_weights = [1 / (i + 1) ** 0.3 for i in range(len(customers))]
-    starts = start_times(rng, count, end, days)
-    plans: list[PlannedConversation] = []
-    follow_ups: list[tuple[datetime, int, str]] = []
-    for opened_at in starts:
-        follow_ups.sort()
+    follow_ups: list[tuple[datetime, int, str]] = []  # a heap, soonest first
+    for opened_at in start_times(rng, count, end, days):
         if follow_ups and follow_ups[0][0] <= opened_at:
-            _, customer, intent = follow_ups.pop(0)
+            _, customer, intent = heapq.heappop(follow_ups)
         else:
             customer = rng.choices(range(len(customers)), customer_weights)[0]
             intent = rng.choices(cast.intents, intent_weights)[0]
         story = Story(rng, cast, customers[customer], intent, opened_at, end)
         story.play()
-        plans.append(story.plan)
+        yield story.plan
         if rng.random() < RETURN_SHARE:
             gap = timedelta(hours=rng.uniform(2, 240))
-            follow_ups.append((opened_at + gap, customer, intent))
-    return plans
+            heapq.heappush(follow_ups, (opened_at + gap, customer, intent))
 
 
 class Story:

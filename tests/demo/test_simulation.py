@@ -5,14 +5,17 @@ Runs on SQLite, and on PostgreSQL when BATON_TEST_DATABASE_URL is set.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
+from typer.testing import CliRunner
 
-from batondesk.config import Settings
+from batondesk.cli import demo as demo_cli
+from batondesk.config import Settings, get_settings
 from batondesk.demo.history import simulate_history
 from batondesk.demo.seed import seed_demo
 from batondesk.errors import Conflict
@@ -175,3 +178,27 @@ def test_a_seed_is_simulated_once_and_another_seed_adds(db: Database) -> None:
     assert added.conversations == 30 and added.events > 30 * 3
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(Conversation)) == count + 30
+
+
+def test_the_command_says_what_it_wrote_and_refuses_a_repeated_seed(
+    db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BATON_ENVIRONMENT", "test")
+    monkeypatch.setenv("BATON_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("BATON_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("BATON_PASSWORD_HASHING", "fast")
+    get_settings.cache_clear()
+    seed_demo(db)
+    command = ["simulate", "--conversations", "40", "--days", "10", "--seed", "4"]
+    try:
+        first = CliRunner().invoke(demo_cli.app, command)
+        again = CliRunner().invoke(demo_cli.app, command)
+    finally:
+        get_settings.cache_clear()
+    assert first.exit_code == 0, first.output
+    assert re.search(
+        r"wrote 40 conversations over 10 days \([\d,]+ messages, [\d,]+ events", first.stdout
+    )
+    assert re.search(r" in \d+\.\d s \([\d,]+ conversations/s\)", first.stdout)
+    assert again.exit_code == 1
+    assert "seed 4 was already simulated" in again.output

@@ -1,12 +1,12 @@
 """`baton demo simulate`: write simulated conversations straight into the database.
 
-Plans come from `demo/simulation.py`; this module writes them in bulk (SQLAlchemy core
-executemany, batches of conversations) in one transaction: a failure leaves no contact,
-conversation, message or event (only unused data keys in the key store, as any failed contact
-creation does). Privacy holds as for live data: simulated customers are contacts like any, their
-personal fields sealed with their own data key by the session's hooks, and message bodies are
-sealed with the customer's key, bound to the message row, by the same two steps as those hooks
-(insert an empty placeholder, then store the ciphertext once the row id is known).
+Plans come from `demo/simulation.py` and `simulated_story.py`; this module writes them in bulk
+(SQLAlchemy core executemany, batches of conversations) in one transaction: a failure leaves no
+contact, conversation, message or event (only unused data keys in the key store, as any failed
+contact creation does). Privacy holds as for live data: simulated customers are contacts like
+any, their personal fields sealed with their own data key by the session's hooks, and message
+bodies are sealed with the customer's key, bound to the message row, by the same two steps as
+those hooks (insert an empty placeholder, then store the ciphertext once the row id is known).
 
 Runs add to what is there, but a seed can be simulated only once per account (its simulated
 customers carry external ids `simulated-<seed>-<n>`): simulating the same seed again is refused.
@@ -31,13 +31,8 @@ from batondesk.actions.contacts import (
 )
 from batondesk.demo import content
 from batondesk.demo import simulated_texts as texts
-from batondesk.demo.simulation import (
-    Cast,
-    PlannedConversation,
-    SimulatedCustomer,
-    plan_conversations,
-    plan_customers,
-)
+from batondesk.demo.simulated_story import Cast, PlannedConversation, SimulatedCustomer
+from batondesk.demo.simulation import plan_conversations, plan_customers
 from batondesk.errors import Conflict, InvalidInput, NotFound
 from batondesk.handoff.settings import EscalationSettings
 from batondesk.privacy.keys import keys_of

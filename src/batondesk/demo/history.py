@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, select, text
 from sqlalchemy.orm import Session
 
 from batondesk.actions.contacts import (
@@ -116,6 +116,12 @@ def simulate_history(
             if progress is not None:
                 progress(written, conversations)
         account_id = account.id
+    if db.engine.dialect.name == "postgresql":
+        # Fresh statistics after a bulk load: with none, the planner takes the events of a
+        # whole account for a few rows, and a 90-day report over 50,000 simulated
+        # conversations took 389 s instead of 15 s.
+        with db.engine.begin() as connection:
+            connection.execute(text("ANALYZE contacts, conversations, messages, events"))
     return SimulationSummary(
         account_id, written, messages, events, len(customers), time.perf_counter() - started
     )

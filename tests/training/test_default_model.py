@@ -55,7 +55,7 @@ def test_demo_names_the_active_model_and_how_it_was_trained(
         tmp_path,
         {"trained_by": "baton demo", "dataset_source": "BANKING77 train", "training_seconds": 97.4},
     )
-    result = runner.invoke(demo_app, ["--no-serve"])
+    result = runner.invoke(demo_app, ["--no-serve", "--no-history"])
     assert result.exit_code == 0, result.output
     line = next(x for x in result.stdout.splitlines() if x.startswith("intent model:"))
     assert line == (
@@ -93,7 +93,7 @@ def test_missing_shipped_data_stops_the_demo_with_a_clear_error(
 ) -> None:  # type: ignore[no-untyped-def]
     missing = tmp_path / "gone" / "train.csv"
     monkeypatch.setattr(training_data, "TRAIN_FILE", missing)
-    result = runner.invoke(demo_app, ["--no-serve"])
+    result = runner.invoke(demo_app, ["--no-serve", "--no-history"])
     assert result.exit_code == 1
     assert f"{missing} is missing" in result.stderr
     assert "git checkout -- src/batondesk/demo/data" in result.stderr

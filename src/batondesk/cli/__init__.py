@@ -21,7 +21,7 @@ def _mount_subcommands() -> None:
     from batondesk.cli import accounts, demo, kb, nlu
 
     app.add_typer(accounts.app, name="account", help="Create accounts, staff and API keys.")
-    app.command(name="demo")(demo.demo)
+    app.add_typer(demo.app, name="demo", help="Run the demo; `baton demo simulate` writes history.")
     app.add_typer(nlu.app, name="nlu", help="Train, evaluate and manage intent models.")
     app.add_typer(kb.app, name="kb", help="Knowledge base: import articles, evaluate answers.")
     from batondesk.cli import audit, privacy

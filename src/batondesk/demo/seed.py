@@ -39,6 +39,8 @@ from batondesk.store.models import (
 
 DEMO_SLUG = "baton-bank"
 DEMO_INBOX = "baton-bank-web"
+# The bank's mobile app talks to Baton through the API (its conversations in reports by channel).
+DEMO_APP_INBOX = "baton-bank-app"
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ def seed_demo(db: Database) -> DemoSummary:
             account_settings_patch(account, {ANSWERING_KEY: {"scope": content.DEMO_SCOPE}})
             _seed_staff(session, account)
             do_create_inbox(session, account, "Website chat", Channel.web_widget, DEMO_INBOX)
+            do_create_inbox(session, account, "Mobile app chat", Channel.api, DEMO_APP_INBOX)
             _seed_articles(session, account)
             _seed_templates(session, account)
             _seed_customers(session, account)

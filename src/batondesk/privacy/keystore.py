@@ -176,19 +176,25 @@ class KeyStore:
 
     def create_data_key(self, account_id: int) -> str:
         """A new data key for a contact of `account_id`; returns its reference (32 hex)."""
-        key_ref = secrets.token_hex(16)
-        data_key = AESGCM.generate_key(bit_length=256)
+        return self.create_data_keys(account_id, 1)[0]
+
+    def create_data_keys(self, account_id: int, count: int) -> list[str]:
+        """`count` new data keys for contacts of `account_id`, stored in one transaction (bulk
+        imports and simulations); returns their references."""
+        keys = [(secrets.token_hex(16), AESGCM.generate_key(bit_length=256)) for _ in range(count)]
         for attempt in range(2):
             try:
                 with self.sessions() as session, session.begin():
                     self._lock_accounts(session, [account_id], exclusive=False)
-                    self._add_data_key(session, account_id, key_ref, data_key)
+                    for key_ref, data_key in keys:
+                        self._add_data_key(session, account_id, key_ref, data_key)
                 break
             except IntegrityError:  # a concurrent first contact created the account key first
                 if attempt:
                     raise
-        self._remember(key_ref, AESGCM(data_key))
-        return key_ref
+        for key_ref, data_key in keys:
+            self._remember(key_ref, AESGCM(data_key))
+        return [key_ref for key_ref, _ in keys]
 
     def _add_data_key(
         self, session: Session, account_id: int, key_ref: str, data_key: bytes

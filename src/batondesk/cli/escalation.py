@@ -120,7 +120,12 @@ def fit_command(
     labelled conversations; with --validation, print its figures there, model alone."""
     from batondesk.demo.content import SECURITY_INTENTS
     from batondesk.demo.training_data import TRAIN_FILE
-    from batondesk.evaluation.conversations import EvaluationFileError, read_conversations
+    from batondesk.evaluation.conversations import (
+        ConversationResult,
+        EvaluationFileError,
+        read_conversations,
+        score,
+    )
     from batondesk.handoff.learned import DEFAULT_MODEL_DIR, REASONS
     from batondesk.nlu import load_dataset
     from batondesk.training.escalation import fit_escalation_model, routine_examples
@@ -157,21 +162,23 @@ def fit_command(
     if held:
         probabilities = model.probabilities([c.messages for c in held])
         for cut in (0.5, 0.6, 0.7, 0.8, 0.9):
-            flagged = [1 - p[0] >= cut for p in probabilities]
-            positive = [c.expect_escalate for c in held]
-            tp = sum(f and y for f, y in zip(flagged, positive, strict=True))
-            fp = sum(f and not y for f, y in zip(flagged, positive, strict=True))
-            fn = sum(y and not f for f, y in zip(flagged, positive, strict=True))
-            right = sum(
-                f and y and REASONS[1 + int(p[1:].argmax())] == c.expect_reason
-                for f, y, p, c in zip(flagged, positive, probabilities, held, strict=True)
+            scores = score(
+                [
+                    ConversationResult(
+                        c.id,
+                        c.expect_escalate,
+                        c.expect_reason,
+                        escalated=bool(1 - p[0] >= cut),
+                        reason=REASONS[1 + int(p[1:].argmax())] if 1 - p[0] >= cut else "none",
+                        turn=None,
+                    )
+                    for c, p in zip(held, probabilities, strict=True)
+                ]
             )
-            f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-            negatives = len(held) - sum(positive)
             typer.echo(
-                f"threshold {cut:.1f}: F1 {f1:.3f}, reason {right / tp if tp else 0:.3f}, "
-                f"false escalations {fp / negatives if negatives else 0:.3f} (model alone, "
-                "whole conversation)"
+                f"threshold {cut:.1f}: F1 {scores.f1:.3f}, reason {scores.reason_accuracy:.3f}, "
+                f"false escalations {scores.false_escalation_rate:.3f} (model alone, whole "
+                "conversation)"
             )
 
 

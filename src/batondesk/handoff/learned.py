@@ -32,6 +32,17 @@ DEFAULT_MODEL_DIR = Path(__file__).parent / "data" / "escalation_model"
 EARLIER_WEIGHT = 0.5
 
 
+def conversation_features(
+    features: TextFeatures, conversations: Sequence[Sequence[str]]
+) -> sp.csr_matrix:
+    """One row per conversation so far: the last message, the earlier ones, the length. The
+    model reads and is fitted on exactly these."""
+    current = features.transform([c[-1] for c in conversations])
+    earlier = features.transform([" \n ".join(c[:-1]) for c in conversations])
+    length = np.asarray([[min(len(c), 5) / 5] for c in conversations])
+    return sp.hstack([current, EARLIER_WEIGHT * earlier, sp.csr_matrix(length)]).tocsr()
+
+
 class EscalationModelError(ValueError):
     """The model files are missing, malformed or of another format version."""
 
@@ -56,15 +67,9 @@ class EscalationModel:
             raise EscalationModelError("escalation model weights do not match its vocabulary")
 
     # --------------------------------------------------------------------- reading
-    def matrix(self, conversations: Sequence[Sequence[str]]) -> sp.csr_matrix:
-        """One row per conversation so far: the last message, the earlier ones, the length."""
-        current = self.features.transform([c[-1] for c in conversations])
-        earlier = self.features.transform([" \n ".join(c[:-1]) for c in conversations])
-        length = np.asarray([[min(len(c), 5) / 5] for c in conversations])
-        return sp.hstack([current, EARLIER_WEIGHT * earlier, sp.csr_matrix(length)]).tocsr()
-
     def probabilities(self, conversations: Sequence[Sequence[str]]) -> np.ndarray:
-        logits = np.asarray(self.matrix(conversations) @ self.coef) + self.intercept
+        matrix = conversation_features(self.features, conversations)
+        logits = np.asarray(matrix @ self.coef) + self.intercept
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return exp / exp.sum(axis=1, keepdims=True)

@@ -14,7 +14,7 @@ from collections.abc import Collection, Sequence
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from batondesk.handoff.learned import REASONS, EscalationModel
+from batondesk.handoff.learned import REASONS, EscalationModel, conversation_features
 from batondesk.nlu.text_features import TextFeatures
 
 # Regularisation of the logistic regression; chosen on the validation split.
@@ -54,11 +54,7 @@ def fit_escalation_model(
     if missing:
         raise ValueError(f"no example of: {', '.join(missing)}")
     features = TextFeatures().fit([m for conversation in conversations for m in conversation])
-    width = 2 * features.dimension + 1
-    blank = EscalationModel(
-        features, np.zeros((width, len(REASONS))), np.zeros(len(REASONS)), threshold
-    )
-    x = blank.matrix(conversations)
+    x = conversation_features(features, conversations)
     y = np.asarray([REASONS.index(r) for r in reasons])
     regression = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(x, y)
     # sklearn orders classes by label: 0..4 is REASONS' order.

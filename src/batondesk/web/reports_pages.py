@@ -19,6 +19,7 @@ from batondesk.reports.definitions import DIMENSIONS
 from batondesk.reports.loading import load_labels
 from batondesk.reports.report import (
     GroupBy,
+    KpiReport,
     ReportInputs,
     kpi_report,
     load_report_inputs,
@@ -118,9 +119,28 @@ def _refused(request: Request, session: SessionDep, principal: Principal, proble
     )
 
 
-def _inputs(session: SessionDep, principal: Principal, query: Query) -> ReportInputs:
-    return load_report_inputs(
-        session, principal.account_id, query.first_day, query.last_day, group_by=query.group_by
+def _read(
+    request: Request, session: SessionDep, principal: Principal
+) -> tuple[Query, ReportInputs] | Response:
+    """The period and grouping asked for, and the conversations they cover; or the page
+    naming what is wrong with the request."""
+    try:
+        query = Query(request, reporting_today(session, principal.account_id))
+        inputs = load_report_inputs(
+            session, principal.account_id, query.first_day, query.last_day, group_by=query.group_by
+        )
+    except InvalidInput as problem:
+        return _refused(request, session, principal, str(problem))
+    return query, inputs
+
+
+def _report(inputs: ReportInputs, query: Query) -> KpiReport:
+    return kpi_report(
+        inputs.histories,
+        inputs.period,
+        inputs.context,
+        group_by=query.group_by,
+        labels=inputs.labels,
     )
 
 
@@ -129,18 +149,11 @@ def reports_page(request: Request, session: SessionDep) -> Response:
     checked = admin_or_refusal(request, session)
     if isinstance(checked, Response):
         return checked
-    try:
-        query = Query(request, reporting_today(session, checked.account_id))
-        inputs = _inputs(session, checked, query)
-    except InvalidInput as problem:
-        return _refused(request, session, checked, str(problem))
-    report = kpi_report(
-        inputs.histories,
-        inputs.period,
-        inputs.context,
-        group_by=query.group_by,
-        labels=inputs.labels,
-    )
+    read = _read(request, session, checked)
+    if isinstance(read, Response):
+        return read
+    query, inputs = read
+    report = _report(inputs, query)
     figures = [
         {
             "figure": f,
@@ -258,11 +271,10 @@ def drill_down(request: Request, session: SessionDep) -> Response:
     checked = admin_or_refusal(request, session)
     if isinstance(checked, Response):
         return checked
-    try:
-        query = Query(request, reporting_today(session, checked.account_id))
-        inputs = _inputs(session, checked, query)
-    except InvalidInput as problem:
-        return _refused(request, session, checked, str(problem))
+    read = _read(request, session, checked)
+    if isinstance(read, Response):
+        return read
+    query, inputs = read
     rows = _drilled(inputs, query)
     period = inputs.period.previous() if query.previous else inputs.period
     group_label = None
@@ -303,23 +315,16 @@ def export_csv(table: str, request: Request, session: SessionDep) -> Response:
         return checked
     if table not in EXPORTS:
         return _refused(request, session, checked, f"No such export: {table}.csv")
-    try:
-        query = Query(request, reporting_today(session, checked.account_id))
-        inputs = _inputs(session, checked, query)
-    except InvalidInput as problem:
-        return _refused(request, session, checked, str(problem))
+    read = _read(request, session, checked)
+    if isinstance(read, Response):
+        return read
+    query, inputs = read
     if table == "conversations":
         content: Table = conversations_table(
             _drilled(inputs, query), _names(session, checked.account_id)
         )
     else:
-        report = kpi_report(
-            inputs.histories,
-            inputs.period,
-            inputs.context,
-            group_by=query.group_by,
-            labels=inputs.labels,
-        )
+        report = _report(inputs, query)
         content = {
             "kpis": headline_table,
             "groups": groups_table,

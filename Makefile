@@ -58,11 +58,12 @@ fit-answer-policy: install
 		--questions benchmarks/data/kb_dev.jsonl --questions benchmarks/data/customer_dev.jsonl
 
 ## Refit the learned escalation model the product ships (src/batondesk/handoff/data/escalation_model/)
-## on the labelled conversation sets (never escalation_test.jsonl) and 1,000 everyday questions
-## from the demo's intent data. ~1 min.
+## on the labelled conversation sets (never the escalation_test*.jsonl sets) and 1,000 everyday
+## questions from the demo's intent data. ~1 min.
 fit-escalation-model: install
 	HF_HUB_OFFLINE=1 $(BIN)/baton escalation fit benchmarks/data/escalation_train.jsonl \
-		benchmarks/data/escalation_dev.jsonl benchmarks/data/escalation_validation.jsonl
+		benchmarks/data/escalation_train_2.jsonl benchmarks/data/escalation_dev.jsonl \
+		benchmarks/data/escalation_validation.jsonl
 
 ## Concurrent failed logins against a live server (strong hashing): customer and agent
 ## latency during the flood, password checks made (benchmarks/results/login_flood_*.json).

@@ -35,8 +35,11 @@ def detector_latency_ms(conversations: list[Any]) -> dict[str, dict[str, float]]
     with the learned model."""
     from batondesk.handoff.detection import detect_cues
     from batondesk.handoff.learned import EscalationModel
+    from batondesk.knowledge.embedding import default_embedder
 
-    model = EscalationModel.load()
+    # The model embeds the current message itself here; in the turn the intent model has
+    # usually embedded it already, so these times are an upper bound.
+    model = EscalationModel.load(embedder=default_embedder())
     figures = {}
     for name, reader in (("rules", None), ("rules_and_model", model)):
         timings = []

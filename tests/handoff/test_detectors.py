@@ -41,6 +41,8 @@ def test_requests_for_a_person_in_six_languages(text: str) -> None:
         "How do I change my account manager?",
         "Can I send money to another person?",
         "I spoke to someone yesterday and they said it would arrive",
+        "The selfie check says it can't confirm I'm a live person. Any tips?",
+        "I am a real human being, why does the captcha keep failing?",
     ],
 )
 def test_other_senses_of_agent_and_human_are_not_requests(text: str) -> None:
@@ -66,6 +68,9 @@ def test_a_request_cue_points_at_the_words() -> None:
         ("I lost my job and can't afford food this week", "vulnerable"),
         ("No reconozco este cargo", "fraud"),
         ("Mon père est décédé", "bereavement"),
+        ("The funeral is on Friday and his direct debits are still going out", "bereavement"),
+        ("O funeral da minha mãe foi ontem, preciso cancelar o cartão dela", "bereavement"),
+        ("How do I know a text is you? I opened its link and entered my card details", "fraud"),
     ],
 )
 def test_sensitive_situations(text: str, category: str) -> None:
@@ -80,6 +85,11 @@ def test_sensitive_situations(text: str, category: str) -> None:
         "My phone died so I couldn't use the app",
         "My card was stolen, how do I freeze it?",
         "I'm dying to know when my card arrives",
+        "I'm ordering a wreath for my grandad's funeral, can it reach the church by 10am?",
+        "Il me faudrait une gerbe pour des obsèques vendredi, vous livrez au funérarium ?",
+        "My mum passed her citizenship test! Can she be added to my account now?",
+        "Out of interest, how do scammers pretend to be the bank? Want to brief my parents",
+        "Mal aus Neugier: Woran erkenne ich, ob eine SMS wirklich von euch kommt?",
     ],
 )
 def test_sensitive_topics_in_routine_questions_are_not_sensitive(text: str) -> None:
@@ -151,3 +161,8 @@ def test_cues_store_no_text() -> None:
     assert cues.explicit_request is not None and cues.explicit_request.message_index == 1
     evidence = cues.explicit_request.as_evidence()
     assert set(evidence) <= {"cue", "message_index", "span", "score"}
+
+
+def test_scam_as_a_topic_is_not_an_insult() -> None:
+    assert message_frustration("This is a scam, you took my money twice").score >= 0.4
+    assert message_frustration("Do you have a guide on spotting scam websites?").score < 0.4

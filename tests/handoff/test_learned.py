@@ -111,3 +111,22 @@ def test_a_rule_keeps_its_own_evidence_when_the_model_agrees() -> None:
     verdict = EscalationPolicy().before_answer(both)
     assert verdict is not None and verdict.reason == "explicit_request"
     assert verdict.evidence["signal"]["cue"] != "learned_model"
+
+
+def test_the_shipped_model_reads_with_the_sentence_encoder_and_without_it() -> None:
+    """The shipped model reads the current message's meaning through the knowledge search's
+    encoder; where that encoder cannot run it still reads the words (less sure, not broken),
+    and a vector the intent model already computed gives the same reading."""
+    from batondesk.knowledge.embedding import default_embedder
+
+    embedder = default_embedder()
+    assert embedder is not None
+    with_meaning = EscalationModel.load(embedder=embedder)
+    words_only = EscalationModel.load()
+    messages = ["how do I order a new card", "I was promised a callback on Monday. It's Friday."]
+    reading = with_meaning.read(messages)
+    assert reading.message_index == 1
+    assert with_meaning.read(messages, embedder.embed(messages[-1:])[0]) == reading
+    assert words_only.read(messages).probabilities != reading.probabilities
+    assert 0.0 <= words_only.read(messages).needs_person <= 1.0
+    assert with_meaning.read(["how do I order a new card"]).needs_person < 0.5

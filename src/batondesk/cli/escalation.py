@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from batondesk.config import get_settings
+from batondesk.handoff.settings import DEFAULT_LEARNED_THRESHOLD
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -106,7 +107,7 @@ def fit_command(
     ] = None,
     threshold: Annotated[
         float, typer.Option(min=0.5, max=1.0, help="Default threshold stored with the model")
-    ] = 0.85,
+    ] = DEFAULT_LEARNED_THRESHOLD,
     routine: Annotated[
         int,
         typer.Option(
@@ -127,6 +128,7 @@ def fit_command(
         score,
     )
     from batondesk.handoff.learned import DEFAULT_MODEL_DIR, REASONS
+    from batondesk.knowledge.embedding import default_embedder
     from batondesk.nlu import load_dataset
     from batondesk.training.escalation import fit_escalation_model, routine_examples
 
@@ -142,10 +144,15 @@ def fit_command(
         everyday = routine_examples(
             dataset.texts, dataset.labels, exclude=SECURITY_INTENTS, count=routine
         )
+    embedder = default_embedder()
+    if embedder is None:
+        typer.echo("error: the sentence encoder cannot run here; the model needs it", err=True)
+        raise typer.Exit(2)
     model = fit_escalation_model(
         [c.messages for c in conversations] + [[text] for text in everyday],
         [c.expect_reason for c in conversations] + ["none"] * len(everyday),
         threshold=threshold,
+        embedder=embedder,
     )
     target = model.save(
         out or DEFAULT_MODEL_DIR,

@@ -31,6 +31,7 @@ class TurnServices:
     def from_settings(
         cls, settings: Settings, *, fallback_model: IntentPredictor | None = None
     ) -> TurnServices:
+        from batondesk.knowledge.embedding import default_embedder
         from batondesk.knowledge.llm import writer_from_settings
 
         writer = writer_from_settings(
@@ -42,7 +43,9 @@ class TurnServices:
         if writer is not None:
             log.info("answers are phrased by %s (grounded, redacted input)", settings.llm_model)
         try:
-            escalation_model: EscalationModel | None = EscalationModel.load()
+            escalation_model: EscalationModel | None = EscalationModel.load(
+                embedder=default_embedder()
+            )
         except EscalationModelError as error:
             log.warning("hand-over rules only: %s", error)
             escalation_model = None

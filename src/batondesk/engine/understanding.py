@@ -88,7 +88,7 @@ def understand(
         margin = float(prediction.in_scope_margin)
         vector = prediction.sentence_vector
     language = detect_language(text)
-    cues = detect_cues([*earlier_customer_messages, text], escalation_model)
+    cues = detect_cues([*earlier_customer_messages, text], escalation_model, vector)
     return Understanding(
         intent=intent,
         confidence=confidence,

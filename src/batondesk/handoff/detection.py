@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from batondesk.handoff.cues import Cue
 from batondesk.handoff.explicit_request import detect_explicit_request
 from batondesk.handoff.frustration import conversation_reading
@@ -33,9 +35,14 @@ class HandoffCues:
     learned: LearnedReading | None = None
 
 
-def detect_cues(messages: list[str], model: EscalationModel | None = None) -> HandoffCues:
+def detect_cues(
+    messages: list[str],
+    model: EscalationModel | None = None,
+    last_vector: np.ndarray | None = None,
+) -> HandoffCues:
     """`messages`: the customer's messages so far, oldest first; the last is the current one.
-    `model`: the learned escalation model, read beside the rules."""
+    `model`: the learned escalation model, read beside the rules; `last_vector`: the current
+    message's sentence embedding when the intent model already computed it."""
     index = len(messages) - 1
     current = messages[-1]
     reading = conversation_reading(messages)
@@ -49,5 +56,5 @@ def detect_cues(messages: list[str], model: EscalationModel | None = None) -> Ha
         frustration_signals=list(reading.per_message[-1].signals),
         frustration_peak_index=reading.peak_index,
         frustration_rising=reading.rising,
-        learned=model.read(messages) if model is not None else None,
+        learned=model.read(messages, last_vector) if model is not None else None,
     )

@@ -17,6 +17,7 @@ _OTHER_SENSES = re.compile(
     r"\b(?:travel|estate|real estate|letting|insurance|booking|shipping|customs|secret|free|"
     r"sports|talent|literary|fbi|cia|cleaning|paying|collection)\s+agents?\b"
     r"|\bagents?\s+(?:fees?|commission|banking|network|location)s?\b"
+    r"|\bhuman[- ](?:sized?|shaped|scale)\b"
     r"|\bhuman\s+(?:made|error|rights|resources|nature|trafficking|body|race|hair|capital|"
     r"league|interest|touch)\b|\bhumanly\b|\bhumane\b"
     r"|\b(?:account|relationship|portfolio|property|wealth|project|password|file|task|"
@@ -24,7 +25,10 @@ _OTHER_SENSES = re.compile(
     r"|\b(?:per|in|contact|third|missing|another|other|each|every|first|the same|young|old)"
     r"\s+persons?\b"
     r"|\b(?:agente|agent) (?:de viajes|de voyage|immobilier|inmobiliario|di viaggio|de viagens)\b"
-    r"|\b(?:reisebur\w*|reisevermittler)\b",
+    r"|\b(?:reisebur\w*|reisevermittler)\b"
+    # The customer describing themself to a liveness or captcha check: "I'm a real person".
+    r"|\b(?:i'm|im|i am|am i|i'm not|that i'm|i'm clearly|i'm literally)\s+(?:a\s+)?"
+    r"(?:real|actual|live|genuine|living)\s+(?:human(?: being)?|person|people)\b",
 )
 
 # Someone who works at the desk, in English; "someone/anyone" only after a verb of talking.

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from batondesk.handoff.sensitive import CATEGORIES
 
 # Chosen on the validation split of the escalation sets (docs/benchmarks.md).
-DEFAULT_LEARNED_THRESHOLD = 0.85
+DEFAULT_LEARNED_THRESHOLD = 0.9
 SIGNALS = (
     "explicit_request",
     "sensitive",

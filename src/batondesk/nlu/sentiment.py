@@ -116,6 +116,51 @@ INSULTS = {
     "crooks",
     "liars",
 }
+# "scam websites", "spotting a scam": the word names a topic, not what the customer calls us.
+_TOPIC_AFTER = {
+    "website",
+    "websites",
+    "site",
+    "sites",
+    "call",
+    "calls",
+    "text",
+    "texts",
+    "email",
+    "emails",
+    "message",
+    "messages",
+    "link",
+    "links",
+    "alert",
+    "alerts",
+    "warning",
+    "warnings",
+    "artist",
+    "artists",
+}
+_TOPIC_BEFORE = {
+    "spot",
+    "spotting",
+    "avoid",
+    "avoiding",
+    "report",
+    "reporting",
+    "about",
+    "recognise",
+    "recognize",
+    "common",
+}
+
+
+def _a_topic(words: list[str], index: int) -> bool:
+    if words[index] not in {"scam", "scams", "scammers"}:
+        return False
+    after = words[index + 1] if index + 1 < len(words) else ""
+    before = words[index - 1] if index else ""
+    return after in _TOPIC_AFTER or before in _TOPIC_BEFORE
+
+
 PROFANITY = re.compile(
     r"\b(?:f+u+c+k\w*|sh[i1]t+\w*|damn\w*|wtf|bs|bullshit|hell)\b", re.IGNORECASE
 )
@@ -195,7 +240,9 @@ def analyze_sentiment(text: str) -> SentimentScore:
     letters = [c for c in text if c.isalpha()]
     shouting = len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.6
     exclamations = len(re.findall(r"[!?]{2,}", text))
-    insults = sum(w in INSULTS for w in words) + len(PROFANITY.findall(text))
+    insults = sum(w in INSULTS and not _a_topic(words, i) for i, w in enumerate(words)) + len(
+        PROFANITY.findall(text)
+    )
     repetition = len(REPETITION.findall(text))
     threat = bool(THREAT_TO_LEAVE.search(text))
     if shouting:

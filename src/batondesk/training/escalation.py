@@ -14,7 +14,13 @@ from collections.abc import Collection, Sequence
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from batondesk.handoff.learned import REASONS, EscalationModel, conversation_features
+from batondesk.handoff.learned import (
+    REASONS,
+    EscalationModel,
+    SentenceEmbedder,
+    conversation_features,
+    sentence_vectors,
+)
 from batondesk.nlu.text_features import TextFeatures
 
 # Regularisation of the logistic regression; chosen on the validation split.
@@ -46,7 +52,10 @@ def fit_escalation_model(
     *,
     c: float = DEFAULT_C,
     threshold: float = 0.5,
+    embedder: SentenceEmbedder | None = None,
 ) -> EscalationModel:
+    """`embedder`: the sentence encoder the model will read with (the shared MiniLM); None
+    fits the n-grams alone, with the meaning part's weights at zero."""
     unknown = sorted(set(reasons) - set(REASONS))
     if unknown:
         raise ValueError(f"unknown reasons: {', '.join(unknown)}")
@@ -54,8 +63,10 @@ def fit_escalation_model(
     if missing:
         raise ValueError(f"no example of: {', '.join(missing)}")
     features = TextFeatures().fit([m for conversation in conversations for m in conversation])
-    x = conversation_features(features, conversations)
+    x = conversation_features(
+        features, conversations, sentence_vectors(embedder, [c[-1] for c in conversations])
+    )
     y = np.asarray([REASONS.index(r) for r in reasons])
     regression = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(x, y)
     # sklearn orders classes by label: 0..4 is REASONS' order.
-    return EscalationModel(features, regression.coef_.T, regression.intercept_, threshold)
+    return EscalationModel(features, regression.coef_.T, regression.intercept_, threshold, embedder)

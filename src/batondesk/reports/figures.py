@@ -182,8 +182,7 @@ class Costs(BaseModel):
         description="agents' handling time per conversation with a human reply"
     )
     baseline: float | None = Field(
-        description="the same conversations, each handled by a person for the mean handling "
-        "time"
+        description="the same conversations, each handled by a person for the mean handling time"
     )
     savings: float | None = Field(description="baseline - total")
     savings_rate: float | None = Field(description="savings / baseline")

@@ -40,6 +40,7 @@ from batondesk.reports.definitions import (
     message_sentiments,
     resolved_as_of,
     returned,
+    review_sample_key,
 )
 from batondesk.reports.figures import (
     AiAccuracy,
@@ -391,6 +392,7 @@ class AnswerVerdict:
     gave it and their reason, and whether an agent relabelled the question it answered."""
 
     message_id: int
+    question_id: int | None  # the customer message it answered
     sampled: bool
     review: str | None  # "right", "wrong" or None
     reason: str | None
@@ -429,6 +431,7 @@ def answer_verdicts(history: ConversationHistory, context: ReportContext) -> lis
         verdicts.append(
             AnswerVerdict(
                 message_id,
+                question if isinstance(question, int) else None,
                 in_review_sample(message_id, share),
                 str(review.payload["verdict"]) if review else None,
                 str(review.payload["reason"]) if review and review.payload.get("reason") else None,
@@ -460,6 +463,20 @@ def answer_reviews(cohort: Sequence[ConversationHistory], context: ReportContext
         wrong_flags=sum(wrong_reasons.values()),
         wrong_by_reason=dict(sorted(wrong_reasons.items())),
     )
+
+
+def unreviewed_sample(
+    cohort: Sequence[ConversationHistory], context: ReportContext
+) -> list[AnswerVerdict]:
+    """The random sample's answers no agent has judged yet, in the order of their sample key
+    (itself random), so reviewing from the top keeps the reviewed part a random sample."""
+    waiting = [
+        v
+        for history in cohort
+        for v in answer_verdicts(history, context)
+        if v.sampled and v.review is None
+    ]
+    return sorted(waiting, key=lambda v: review_sample_key(v.message_id))
 
 
 def ai_accuracy(cohort: Sequence[ConversationHistory], context: ReportContext) -> AiAccuracy:

@@ -81,7 +81,17 @@ def test_the_page_shows_both_periods_charts_and_breakdowns(
     assert kpi and ">2</a>" in kpi.group(0) and 'behind this figure">0</a> · ' in kpi.group(0)
     assert "period=previous" in kpi.group(0)
     # Charts are inline SVG images with a title and a description stating every value.
-    assert html.count('role="img"') == 2
+    assert html.count('role="img"') == 4
+    # Sentiment per day: one column per day of the period, every value said in words.
+    assert '<title id="chart-sentiment-title">Customer sentiment per day</title>' in html
+    today = date.today().isoformat()[5:]
+    assert re.search(rf"{today}: [+-]\d\.\d\d \(3 messages, ", html)
+    # The cost split in the default model's currency, and the form to set the model.
+    assert "Cost (USD)" in html and 'data-endpoint="/api/v1/admin/settings/costs"' in html
+    assert 'data-kpi="cost_per_conversation"' in html and 'data-kpi="savings_rate"' in html
+    assert re.search(
+        r'data-figure="sample">— right\s+\(0 of 0 judged; \d sampled of 2 answers', html
+    )
     assert '<title id="chart-reasons-title">Hand-overs by reason</title>' in html
     assert "explicit_request: 50.0% (previous period —)" in html
     assert "Containment by intent" in html and "card_arrival" in html

@@ -25,7 +25,8 @@ class Table:
 
 @dataclass(frozen=True)
 class Figure:
-    """One headline KPI. `unit` is "count", "rate" (0..1) or "seconds"; `facet` names the
+    """One headline KPI. `unit` is "count", "rate" (0..1), "seconds" or "money" (the cost
+    model's currency); `facet` names the
     conversations behind it, when they are a cohort the drill-down can list."""
 
     key: str
@@ -99,6 +100,42 @@ HEADLINE: Sequence[tuple[str, str, str, Callable[[Kpis], float | None], str | No
         None,
     ),
     ("ai_precision", "AI intent precision", "rate", lambda k: k.ai_accuracy.precision, None),
+    (
+        "answer_precision_sample",
+        "Answer precision (random sample)",
+        "rate",
+        lambda k: k.ai_accuracy.answers.sample.precision,
+        None,
+    ),
+    (
+        "wrong_answer_flags",
+        "Answers flagged wrong",
+        "count",
+        lambda k: k.ai_accuracy.answers.wrong_flags,
+        None,
+    ),
+    (
+        "negative_sentiment_share",
+        "Negative customer messages",
+        "rate",
+        lambda k: k.sentiment.negative_share,
+        None,
+    ),
+    (
+        "cost_per_conversation",
+        "Cost per conversation",
+        "money",
+        lambda k: k.costs.per_conversation,
+        "all",
+    ),
+    (
+        "cost_per_resolution",
+        "Cost per resolution",
+        "money",
+        lambda k: k.costs.per_resolution,
+        "resolved",
+    ),
+    ("savings_rate", "Savings against all-human", "rate", lambda k: k.costs.savings_rate, None),
 )
 
 

@@ -132,7 +132,7 @@ class Column:
     detail: str = ""  # added to the column's tooltip and the chart's description
 
 
-_COLUMNS_HEIGHT, _COLUMNS_TOP, _COLUMNS_BOTTOM, _COLUMNS_LEFT = 180, 12, 34, 44
+_COLUMNS_HEIGHT, _COLUMNS_TOP, _COLUMNS_BOTTOM, _COLUMNS_LEFT = 180, 12, 34, 64
 
 
 def column_chart(

@@ -70,6 +70,7 @@ from batondesk.reports.figures import (
 )
 from batondesk.reports.history import ConversationHistory, LoggedEvent
 from batondesk.reports.period import ReportPeriod
+from batondesk.reports.settings import CostSettings
 
 T = TypeVar("T")
 
@@ -527,6 +528,15 @@ class ConversationCost:
     llm_tokens: int
     human: bool  # a person replied in it
 
+    def priced(self, model: CostSettings) -> tuple[float, float, float]:
+        """(people, AI, fixed) in the model's currency, unrounded."""
+        people = self.handling_seconds / 3600 * model.agent_cost_per_hour
+        ai = (
+            self.bot_messages * model.ai_cost_per_bot_message
+            + self.llm_tokens / 1000 * model.ai_cost_per_1k_tokens
+        )
+        return people, ai, model.fixed_cost_per_conversation
+
 
 def handling_seconds(history: ConversationHistory) -> float:
     """Agents' handling time: for each action of an agent, the time since the conversation's
@@ -562,12 +572,8 @@ def conversation_cost(history: ConversationHistory) -> ConversationCost:
 def costs(cohort: Sequence[ConversationHistory], context: ReportContext) -> Costs:
     model = context.costs
     used = [conversation_cost(h) for h in cohort]
-    hours = sum(c.handling_seconds for c in used) / 3600
-    bot_messages = sum(c.bot_messages for c in used)
-    tokens = sum(c.llm_tokens for c in used)
-    human = hours * model.agent_cost_per_hour
-    ai = bot_messages * model.ai_cost_per_bot_message + tokens / 1000 * model.ai_cost_per_1k_tokens
-    fixed = len(cohort) * model.fixed_cost_per_conversation
+    prices = [c.priced(model) for c in used]
+    human, ai, fixed = (sum(parts) for parts in zip(*prices, strict=True)) if prices else (0, 0, 0)
     total = human + ai + fixed
     resolved = sum(1 for h in cohort if h.first("conversation.resolved") is not None)
     handling = summarise([c.handling_seconds for c in used if c.human])
@@ -575,7 +581,7 @@ def costs(cohort: Sequence[ConversationHistory], context: ReportContext) -> Cost
     if handling.count:
         # Unrounded: the summary's mean is rounded to 0.1 s for display.
         mean_hours = sum(c.handling_seconds for c in used if c.human) / handling.count / 3600
-        all_human = len(cohort) * (mean_hours * model.agent_cost_per_hour)
+        all_human = len(cohort) * mean_hours * model.agent_cost_per_hour
         baseline = all_human + fixed
         savings = baseline - total
     return Costs(
@@ -590,8 +596,8 @@ def costs(cohort: Sequence[ConversationHistory], context: ReportContext) -> Cost
         ai_share=_share(ai, total),
         per_conversation=_money(total / len(cohort)) if cohort else None,
         per_resolution=_money(total / resolved) if resolved else None,
-        bot_messages=bot_messages,
-        llm_tokens=tokens,
+        bot_messages=sum(c.bot_messages for c in used),
+        llm_tokens=sum(c.llm_tokens for c in used),
         handling=handling,
         baseline=None if baseline is None else _money(baseline),
         savings=None if savings is None else _money(savings),

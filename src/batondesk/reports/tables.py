@@ -241,6 +241,11 @@ CONVERSATION_COLUMNS = (
     "automated_resolution",
     "automated_assisted",
     "csat_score",
+    "handling_seconds",
+    "bot_messages",
+    "llm_tokens",
+    "cost",
+    "mean_sentiment",
 )
 
 
@@ -285,6 +290,11 @@ def conversations_table(
                 r.automated_resolution,
                 r.automated_assisted,
                 r.csat_score,
+                r.handling_seconds,
+                r.bot_messages,
+                r.llm_tokens,
+                r.cost,
+                r.mean_sentiment,
             )
             for r in rows
         ],

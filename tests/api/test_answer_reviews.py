@@ -133,6 +133,9 @@ def test_the_random_sample_lists_unjudged_answers_the_same_way_each_time(
     reversed_period = agent.get(SAMPLE, params={"from": "2026-02-02", "to": "2026-02-01"})
     assert reversed_period.status_code == 422
     assert reversed_period.json()["error"]["code"] == "period_reversed"
+    too_early = agent.get(SAMPLE, params={"to": "0001-01-02"})
+    assert too_early.status_code == 422
+    assert too_early.json()["error"]["code"] == "date_out_of_range"
 
 
 def test_the_cost_model_is_validated_and_prices_the_report(

@@ -90,7 +90,10 @@ def read_review_sample(
     (local days of the account's reporting time zone), those not judged yet first in the
     sample's order. The same answers are drawn however often it is asked."""
     last_day = last_day or reporting_today(session, principal.account_id)
-    first_day = first_day or last_day - timedelta(days=DEFAULT_DAYS - 1)
+    if first_day is None:
+        # A `to` too early to count 30 days back from is refused by the period's own check.
+        earliest = date.min + timedelta(days=DEFAULT_DAYS)
+        first_day = last_day - timedelta(days=DEFAULT_DAYS - 1) if last_day > earliest else last_day
     inputs = load_report_inputs(session, principal.account_id, first_day, last_day)
     cohort = [h for h in inputs.histories if inputs.period.contains(h.opened_at)]
     verdicts = [v for h in cohort for v in answer_verdicts(h, inputs.context)]

@@ -197,6 +197,13 @@ def test_csv_exports_one_row_per_conversation_and_per_aggregate(
     assert {(r["label"], r["conversations"]) for r in groups} == {("Agent north", "1"), ("", "1")}
     intents = admin.get(f"{PAGE}/export/intents.csv", params=period)
     assert intents.text.startswith("intent,reviewed,correct,precision,")
+    sentiment = _csv(admin.get(f"{PAGE}/export/sentiment.csv", params=period))
+    days = [r for r in sentiment if r["period"] == "current" and r["by"] == "day"]
+    assert len(days) == 3 and sum(int(r["messages"]) for r in days) == 3
+    assert [r["key"] for r in sentiment if r["by"] == "intent"] == ["card_arrival"]
+    # One row per conversation also carries what it cost and how its customer felt.
+    assert float(human["handling_seconds"]) > 0 and human["bot_messages"] == "1"
+    assert float(answered["cost"]) > 0 and answered["mean_sentiment"] != ""
     assert admin.get(f"{PAGE}/export/secrets.csv", params=period).status_code == 422
 
     # A name a spreadsheet would run as a formula is written as text.

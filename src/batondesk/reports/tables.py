@@ -212,6 +212,28 @@ def intents_table(report: KpiReport) -> Table:
     return Table(header, rows)
 
 
+def sentiment_table(report: KpiReport) -> Table:
+    """Customer sentiment per day (the local day conversations were opened) and per intent,
+    for the period and the previous one."""
+    rows: list[tuple[Cell, ...]] = []
+    for name, figures in (("current", report.current), ("previous", report.previous)):
+        sentiment = figures.sentiment
+        for by, shares in (("day", sentiment.by_day), ("intent", sentiment.by_intent)):
+            for key, share in shares.items():
+                rows.append(
+                    (
+                        name,
+                        by,
+                        key,
+                        share.messages,
+                        share.mean,
+                        share.negative,
+                        share.negative_share,
+                    )
+                )
+    return Table(("period", "by", "key", "messages", "mean", "negative", "negative_share"), rows)
+
+
 CONVERSATION_COLUMNS = (
     "conversation_id",
     "status",

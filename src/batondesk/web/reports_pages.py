@@ -33,6 +33,7 @@ from batondesk.reports.tables import (
     headline_table,
     intents_table,
     reasons_table,
+    sentiment_table,
     to_csv,
 )
 from batondesk.web.pages import admin_or_refusal, render_page, staff_context
@@ -63,7 +64,7 @@ GROUP_NAMES: dict[str, str] = {
 }
 # How a null group key travels in a link (a group with no value: no team, no intent, ...).
 NO_VALUE = ""
-EXPORTS = ("conversations", "kpis", "groups", "reasons", "intents")
+EXPORTS = ("conversations", "kpis", "groups", "reasons", "intents", "sentiment")
 
 
 class Query:
@@ -384,6 +385,7 @@ def export_csv(table: str, request: Request, session: SessionDep) -> Response:
             "groups": groups_table,
             "reasons": reasons_table,
             "intents": intents_table,
+            "sentiment": sentiment_table,
         }[table](report)
     filename = f"baton-{table}-{query.first_day.isoformat()}-to-{query.last_day.isoformat()}.csv"
     return Response(

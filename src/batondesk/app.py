@@ -12,6 +12,7 @@ from batondesk import __version__
 from batondesk.actions.customer_turn import TURN_OUTCOMES
 from batondesk.api import (
     admin,
+    answer_reviews,
     auth,
     console,
     handoff,
@@ -95,6 +96,7 @@ def create_app(
         handoff.router,
         knowledge.router,
         reports.router,
+        answer_reviews.router,
     ):
         app.include_router(router)
     if settings.metrics_token:

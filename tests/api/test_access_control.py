@@ -94,6 +94,15 @@ CONSOLE_ENDPOINTS: dict[tuple[str, str], tuple[str, dict | None]] = {
     ),
     ("GET", "/api/v1/conversations/{conversation_id}/suggestions"): ("conversations:read", None),
     ("GET", "/api/v1/admin/reports/kpis"): ("admin", None),
+    ("PUT", "/api/v1/messages/{message_id}/review"): (
+        "conversations:write",
+        {"verdict": "right"},
+    ),
+    ("GET", "/api/v1/answer-reviews/sample"): ("conversations:read", None),
+    ("GET", "/api/v1/admin/settings/costs"): ("admin", None),
+    ("PUT", "/api/v1/admin/settings/costs"): ("admin", {"agent_cost_per_hour": 30}),
+    ("GET", "/api/v1/admin/settings/answer-reviews"): ("admin", None),
+    ("PUT", "/api/v1/admin/settings/answer-reviews"): ("admin", {"sample_share": 0.1}),
 }
 PUBLIC_PREFIXES = ("/api/v1/widget/", "/api/v1/auth/")
 ROLE_PERMISSIONS = {

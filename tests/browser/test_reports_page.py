@@ -1,5 +1,7 @@
-"""An admin reads the Reports page in a real browser: changes the period and the breakdown,
-drills into a number to the conversations behind it, and downloads the CSV."""
+"""An admin reads the Reports page in a real browser: judges bot answers in a conversation and
+on the Answer reviews page, sees the answer precision, cost and sentiment they give, changes
+the period and the breakdown, drills into a number to the conversations behind it, and
+downloads the CSV."""
 
 from __future__ import annotations
 
@@ -43,6 +45,11 @@ def _conversations(app: FastAPI, workspace: Workspace) -> dict[str, list[int]]:
             headers=visitor,
         )
         assert rated.status_code == 200
+    with TestClient(app) as admin:
+        # Every answer is drawn into the review sample, so the test knows what it lists.
+        login(admin, workspace.a.users["admin"][1])
+        shared = admin.put("/api/v1/admin/settings/answer-reviews", json={"sample_share": 1})
+        assert shared.status_code == 200
     return {"contained": contained, "handed": handed}
 
 
@@ -66,6 +73,35 @@ def test_admin_reads_filters_drills_into_and_downloads_a_report(
             page.get_by_label("Password").fill(PASSWORD)
             page.get_by_role("button", name="Log in").click()
             expect(page.get_by_role("heading", name="Reports", exact=True)).to_be_visible()
+
+            # In the conversation, the admin marks the bot's answer wrong: it is outdated.
+            page.goto(f"{base}/console/conversations/{made['contained'][0]}")
+            answer = page.locator("#messages li.message.bot").first
+            answer.get_by_label("Why the answer was wrong").select_option("outdated")
+            answer.get_by_role("button", name="Mark this answer wrong").click()
+            expect(answer.locator(".review-wrong")).to_have_text("✗ answer wrong · outdated")
+            # On Answer reviews, the sample lists the answers nobody has judged; one is right.
+            page.get_by_role("link", name="Answer reviews").click()
+            progress = page.locator("#review-progress")
+            expect(progress).to_contain_text("1 judged")
+            items = page.locator("#review-list .review-item")
+            expect(items.first).to_contain_text("Customer:")
+            before = items.count()
+            items.first.get_by_role("button", name="Right").click()
+            expect(progress).to_contain_text("2 judged")
+            expect(items).to_have_count(before - 1)
+            page.goto(f"{base}/console/admin/reports")
+            expect(page.locator('[data-kpi="answer_precision_sample"] .kpi-value')).to_have_text(
+                "50.0%"
+            )
+            expect(page.locator('[data-kpi="wrong_answer_flags"] .kpi-value')).to_have_text("1")
+            expect(page.locator("#answer-reviews")).to_contain_text("outdated 1")
+            # The cost split in the default model's currency, the sentiment chart per day.
+            expect(page.get_by_role("heading", name="Cost (USD)")).to_be_visible()
+            expect(page.locator('#costs [data-figure="baseline"]')).to_contain_text("savings")
+            expect(page.get_by_role("img", name="Customer sentiment per day")).to_be_visible()
+            page.get_by_text("Cost model").click()
+            expect(page.get_by_label("An agent's cost per hour")).to_have_value("25")
             # The last 30 days by default, today's conversations among them.
             expect(page.get_by_label("From", exact=True)).to_have_value(
                 str(today - timedelta(days=29))

@@ -76,6 +76,23 @@ def test_simulated_history_gives_plausible_kpis(db: Database) -> None:
     assert kpis.first_response.count > 0 and 60 <= (kpis.first_response.median or 0) <= 7200
     assert kpis.sla.first_response.met > 0 and kpis.sla.first_response.missed > 0
     assert kpis.ai_accuracy.reviewed > 0 and 0.7 <= (kpis.ai_accuracy.precision or 0) < 1
+    # Reviewers judge most of the random sample; agents flag mostly wrong answers, so all
+    # reviews together rate the bot lower than the unbiased sample does.
+    answers = kpis.ai_accuracy.answers
+    assert answers.sample.reviewed >= 0.6 * answers.sample.sampled > 0
+    # About 92% of the simulated answers are right; the sample's 95% interval holds that.
+    assert 0.75 <= (answers.sample.precision or 0) <= 1
+    assert answers.sample.low is not None and answers.sample.high is not None
+    assert answers.sample.low < 0.92 < answers.sample.high
+    assert (answers.all_reviews.precision or 1) < (answers.sample.precision or 0)
+    assert answers.wrong_flags > 0 and len(answers.wrong_by_reason) >= 3
+    sentiment = kpis.sentiment
+    assert sentiment.messages > CONVERSATIONS and -0.3 <= (sentiment.mean or 0) <= 0.1
+    assert 0.1 <= (sentiment.negative_share or 0) <= 0.5
+    assert sum(1 for day in sentiment.by_day.values() if day.messages) >= DAYS - 1
+    costs = kpis.costs
+    assert costs.human > 0 and costs.ai > 0 and costs.handling.count > 0
+    assert 0 < (costs.savings_rate or 0) < 1 and costs.baseline and costs.baseline > costs.total
 
 
 def test_simulated_history_spans_languages_channels_tiers_and_the_period(db: Database) -> None:

@@ -28,6 +28,7 @@ GROUNDED = (
     "7 working days, order a replacement in the app under Cards > Replace card."
 )
 INVENTED = "Good news: your card arrives tomorrow by courier, and we'll add a £20 credit."
+TOKENS_PER_CALL = 180
 
 
 @dataclass
@@ -58,6 +59,11 @@ class FakeModel:
                         "message": {"role": "assistant", "content": content},
                     }
                 ],
+                "usage": {
+                    "prompt_tokens": TOKENS_PER_CALL - 30,
+                    "completion_tokens": 30,
+                    "total_tokens": TOKENS_PER_CALL,
+                },
             }
 
         return app
@@ -153,9 +159,13 @@ def test_unsupported_generated_answer_is_replaced_by_the_article(
     with TestClient(app) as agent:
         login(agent, workspace.a.users["agent"][1])
         messages = agent.get(f"/api/v1/conversations/{conversation_id}/messages").json()
+        events = agent.get(f"/api/v1/conversations/{conversation_id}/events").json()["data"]
     bot = messages[-1]["annotations"]
     assert bot["answer_mode"] == "extractive"
-    assert bot["answer_details"] == {"llm": "unsupported"}
+    assert bot["answer_details"] == {"llm": "unsupported", "llm_tokens": TOKENS_PER_CALL}
+    # The discarded phrasing was still paid for: the cost model counts its tokens.
+    replied = [e for e in events if e["type"] == "bot.replied"]
+    assert [e["payload"]["llm_tokens"] for e in replied] == [TOKENS_PER_CALL]
 
 
 def test_llm_is_off_by_default_and_a_dead_endpoint_falls_back(settings) -> None:  # type: ignore[no-untyped-def]

@@ -8,7 +8,12 @@ computed as of Tue 27 January 12:00 UTC.
 
 Each conversation is written as the actions would record it; only what the reports read is
 kept in the payloads. Agents are "ana" and "ben"; message ids are the conversation's number
-times 100 plus the message's position.
+times 100 plus the message's position, and the bot's answers are numbered from 51 (C3's
+answer is message 351).
+
+The account's cost model: EUR, an agent costs 36 an hour (1 cent a second), a bot message 1
+cent, 1,000 LLM tokens 0.50, and every conversation 0.10. Its random review sample draws 60%
+of the answers.
 """
 
 from __future__ import annotations
@@ -66,13 +71,31 @@ def opened(when: datetime, inbox: str) -> Step:
     return (when, "conversation.opened", "customer", {"channel": CHANNELS[inbox]})
 
 
-def understood(when: datetime, message_id: int, intent: str | None, language: str = "en") -> Step:
-    payload = {
+COSTS = {
+    "currency": "EUR",
+    "agent_cost_per_hour": 36,
+    "ai_cost_per_bot_message": 0.01,
+    "ai_cost_per_1k_tokens": 0.5,
+    "fixed_cost_per_conversation": 0.1,
+}
+REVIEW_SAMPLE_SHARE = 0.6
+
+
+def understood(
+    when: datetime,
+    message_id: int,
+    intent: str | None,
+    language: str = "en",
+    sentiment: float | None = None,
+) -> Step:
+    payload: dict[str, Any] = {
         "message_id": message_id,
         "intent": intent,
         "out_of_scope": intent is None,
         "language": language,
     }
+    if sentiment is not None:  # events recorded before sentiment was scored have none
+        payload["sentiment"] = sentiment
     return (when, "message.understood", "bot", payload)
 
 
@@ -80,8 +103,21 @@ def received(when: datetime, message_id: int) -> Step:
     return (when, "message.received", "customer", {"message_id": message_id})
 
 
-def answered(when: datetime, article_id: int) -> Step:
-    return (when, "bot.replied", "bot", {"article_ids": [article_id], "answer_mode": "article"})
+def answered(when: datetime, message_id: int, article_id: int, llm_tokens: int = 0) -> Step:
+    payload = {
+        "message_id": message_id,
+        "article_ids": [article_id],
+        "answer_mode": "article",
+        "llm_tokens": llm_tokens,
+    }
+    return (when, "bot.replied", "bot", payload)
+
+
+def reviewed(
+    when: datetime, agent: str, message_id: int, verdict: str, reason: str | None = None
+) -> Step:
+    payload = {"message_id": message_id, "verdict": verdict, "reason": reason}
+    return (when, "bot.answer_reviewed", agent, payload)
 
 
 def clarified(when: datetime) -> Step:
@@ -130,8 +166,8 @@ STORIES = [
     Story(91, "c10", "web", [
         opened(jan(7, "10:00"), "web"),
         received(jan(7, "10:00:01"), 9101),
-        understood(jan(7, "10:00:02"), 9101, "card_arrival"),
-        answered(jan(7, "10:00:03"), 1),
+        understood(jan(7, "10:00:02"), 9101, "card_arrival", sentiment=0.4),
+        answered(jan(7, "10:00:03"), 9151, 1, llm_tokens=800),
         resolved(jan(7, "10:15"), "ana", "bot"),
     ], R),
     # P2: Friday 17:30 Berlin (closed), VIP asks for a person; Ben takes it at once but
@@ -139,7 +175,7 @@ STORIES = [
     Story(92, "c11", "web", [
         opened(jan(9, "16:30"), "web"),
         received(jan(9, "16:30:01"), 9201),
-        understood(jan(9, "16:30:02"), 9201, "lost_or_stolen_card"),
+        understood(jan(9, "16:30:02"), 9201, "lost_or_stolen_card", sentiment=-0.5),
         escalated(jan(9, "16:30:05"), "explicit_request"),
         assigned(jan(9, "16:40"), "ben", "ben", "queued"),
         replied(jan(12, "08:30"), "ben", 9202),
@@ -153,8 +189,8 @@ STORIES = [
     Story(93, "c12", "api", [
         opened(jan(10, "12:00"), "api"),
         received(jan(10, "12:00:01"), 9301),
-        understood(jan(10, "12:00:02"), 9301, "exchange_rate"),
-        answered(jan(10, "12:00:03"), 3),
+        understood(jan(10, "12:00:02"), 9301, "exchange_rate", sentiment=0.0),
+        answered(jan(10, "12:00:03"), 9351, 3),
         escalated(jan(10, "12:05"), "explicit_request", who="customer"),
         assigned(jan(10, "12:05:01"), "ana", "system", "queued"),
         replied(jan(10, "12:20"), "ana", 9302),
@@ -163,6 +199,7 @@ STORIES = [
         received(jan(15, "16:50:01"), 9303),
         replied(jan(16, "07:55"), "ana", 9304),
         resolved(jan(16, "08:10"), "ana", "assigned"),
+        reviewed(jan(16, "09:00"), "ana", 9351, "right"),
     ], R, team="Payments", assignee="ana", escalated_at=jan(10, "12:05"),
         due=(jan(10, "13:05"), jan(11, "12:05"))),  # normal: 1 h, 24 h
     # --- opened in the current period (Mon 12 - Sun 18 January) ---------------------------
@@ -170,18 +207,19 @@ STORIES = [
     Story(1, "c1", "web", [
         opened(jan(12, "09:00"), "web"),
         received(jan(12, "09:00:05"), 101),
-        understood(jan(12, "09:00:06"), 101, "card_arrival"),
-        answered(jan(12, "09:00:07"), 1),
+        understood(jan(12, "09:00:06"), 101, "card_arrival", sentiment=0.0),
+        answered(jan(12, "09:00:07"), 151, 1),
         resolved(jan(12, "09:30"), "ana", "bot"),
         rated(jan(12, "09:35"), 5),
+        reviewed(jan(12, "10:00"), "ben", 151, "wrong", "incomplete"),
     ], R),
     # C2: the bot answers and the conversation is closed from the bot; rated 3; the same
     # customer opens C3 23 h 40 min after the resolution.
     Story(2, "c2", "web", [
         opened(jan(13, "10:00"), "web"),
         received(jan(13, "10:00:05"), 201),
-        understood(jan(13, "10:00:06"), 201, "card_arrival"),
-        answered(jan(13, "10:00:10"), 1),
+        understood(jan(13, "10:00:06"), 201, "card_arrival", sentiment=-0.3),
+        answered(jan(13, "10:00:10"), 251, 1),
         resolved(jan(13, "10:20"), "ana", "bot"),
         rated(jan(13, "10:25"), 3),
     ], R),
@@ -190,18 +228,19 @@ STORIES = [
     Story(3, "c2", "api", [
         opened(jan(14, "09:00"), "api"),
         received(jan(14, "09:00:01"), 301),
-        understood(jan(14, "09:00:02"), 301, "exchange_rate"),
+        understood(jan(14, "09:00:02"), 301, "exchange_rate", sentiment=0.1),
         clarified(jan(14, "09:00:03")),
         received(jan(14, "09:01"), 302),
-        understood(jan(14, "09:01:01"), 302, "exchange_rate"),
-        answered(jan(14, "09:01:02"), 3),
+        understood(jan(14, "09:01:01"), 302, "exchange_rate", sentiment=0.2),
+        answered(jan(14, "09:01:02"), 351, 3),
+        reviewed(jan(14, "12:00"), "ana", 351, "right"),
     ], ConversationStatus.bot),
     # C4: Friday 16:45 Berlin, a VIP's sensitive case is queued 15 minutes before closing;
     # Ben takes it on Monday at 09:05 Berlin and replies at 09:10; rated 2.
     Story(4, "c3", "web", [
         opened(jan(16, "15:45"), "web"),
         received(jan(16, "15:45:05"), 401),
-        understood(jan(16, "15:45:06"), 401, "lost_or_stolen_card", "de"),
+        understood(jan(16, "15:45:06"), 401, "lost_or_stolen_card", "de", -0.6),
         escalated(jan(16, "15:45:10"), "sensitive"),
         assigned(jan(19, "08:05"), "ben", "ben", "queued"),
         replied(jan(19, "08:10"), "ben", 402),
@@ -216,10 +255,10 @@ STORIES = [
     Story(5, "c4", "web", [
         opened(jan(12, "15:55"), "web"),
         received(jan(12, "15:55:01"), 501),
-        understood(jan(12, "15:55:02"), 501, "card_arrival"),
-        answered(jan(12, "15:55:05"), 1),
+        understood(jan(12, "15:55:02"), 501, "card_arrival", sentiment=0.0),
+        answered(jan(12, "15:55:05"), 551, 1),
         received(jan(12, "15:58"), 502),
-        understood(jan(12, "15:58:01"), 502, "card_arrival"),
+        understood(jan(12, "15:58:01"), 502, "card_arrival", sentiment=-0.05),
         escalated(jan(12, "15:58:05"), "explicit_request"),
         assigned(jan(12, "15:58:06"), "ana", "system", "queued"),
         replied(jan(12, "15:59:30"), "ana", 503),
@@ -237,15 +276,17 @@ STORIES = [
     Story(6, "c5", "web", [
         opened(jan(14, "11:00"), "web"),
         received(jan(14, "11:00:00"), 601),
-        understood(jan(14, "11:00:01"), 601, "card_arrival"),
+        understood(jan(14, "11:00:01"), 601, "card_arrival", sentiment=-0.2),
         escalated(jan(14, "11:00:02"), "low_confidence"),
         assigned(jan(14, "11:10"), "ben", "ben", "queued"),
         (jan(14, "11:12"), "agent.noted", "ben", {"message_id": 602}),
         (jan(14, "11:13"), "conversation.handed_back", "ben", {}),
         received(jan(14, "11:14"), 603),
-        understood(jan(14, "11:14:01"), 603, "card_arrival"),
-        answered(jan(14, "11:14:02"), 1),
+        understood(jan(14, "11:14:01"), 603, "card_arrival", sentiment=0.3),
+        answered(jan(14, "11:14:02"), 651, 1),
         resolved(jan(14, "11:40"), "ben", "bot"),
+        reviewed(jan(14, "12:00"), "ben", 651, "wrong", "wrong_article"),
+        reviewed(jan(15, "09:30"), "ana", 651, "right"),
     ], R, team="Cards", escalated_at=jan(14, "11:00:02"),
         due=(jan(14, "12:00:02"), jan(15, "11:00:02"))),  # normal
     # C7: C6's customer again, Thursday 22 (after the period), same intent; left with the bot.
@@ -253,23 +294,24 @@ STORIES = [
         opened(jan(22, "12:00"), "web"),
         received(jan(22, "12:00:01"), 701),
         understood(jan(22, "12:00:02"), 701, "card_arrival"),
-        answered(jan(22, "12:00:03"), 1),
+        answered(jan(22, "12:00:03"), 751, 1),
     ], ConversationStatus.bot),
     # C8: the bot answers and Ana closes it from the bot; the customer is back 44 h 30 min
     # later about the same intent (C9).
     Story(8, "c6", "api", [
         opened(jan(15, "13:00"), "api"),
         received(jan(15, "13:00:01"), 801),
-        understood(jan(15, "13:00:02"), 801, "exchange_rate"),
-        answered(jan(15, "13:00:05"), 3),
+        understood(jan(15, "13:00:02"), 801, "exchange_rate", sentiment=0.0),
+        answered(jan(15, "13:00:05"), 851, 3),
         resolved(jan(15, "13:30"), "ana", "bot"),
+        reviewed(jan(16, "12:00"), "ana", 851, "wrong", "outdated"),
     ], R),
     # C9: Saturday, in French, frustration hands it over; Ana (working the weekend) takes it
     # and replies; resolved; rated 4.
     Story(9, "c6", "web", [
         opened(jan(17, "10:00"), "web"),
         received(jan(17, "10:00:01"), 901),
-        understood(jan(17, "10:00:02"), 901, "exchange_rate", "fr"),
+        understood(jan(17, "10:00:02"), 901, "exchange_rate", "fr", -0.8),
         escalated(jan(17, "10:00:03"), "frustration"),
         assigned(jan(17, "10:29"), "ana", "ana", "queued"),
         replied(jan(17, "10:30"), "ana", 902),
@@ -290,28 +332,31 @@ STORIES = [
     Story(11, "c8", "web", [
         opened(jan(18, "20:00"), "web"),
         received(jan(18, "20:00:01"), 1101),
-        understood(jan(18, "20:00:02"), 1101, "card_arrival"),
+        understood(jan(18, "20:00:02"), 1101, "card_arrival", sentiment=0.1),
         clarified(jan(18, "20:00:05")),
         received(jan(18, "20:01"), 1102),
-        understood(jan(18, "20:01:01"), 1102, "card_arrival"),
-        answered(jan(18, "20:01:05"), 1),
+        understood(jan(18, "20:01:01"), 1102, "card_arrival", sentiment=0.5),
+        answered(jan(18, "20:01:05"), 1151, 1, llm_tokens=1200),
         resolved(jan(26, "20:00"), "ana", "bot"),
+        # Reviewed after the report was computed: not counted.
+        reviewed(jan(28, "09:00"), "ana", 1151, "wrong"),
     ], R),
     # C12: Saturday, in Spanish; the bot answers; closed from the bot on Wednesday 21, six
     # days and three hours before the report.
     Story(12, "c9", "api", [
         opened(jan(17, "18:00"), "api"),
         received(jan(17, "18:00:01"), 1201),
-        understood(jan(17, "18:00:02"), 1201, "exchange_rate", "es"),
-        answered(jan(17, "18:00:03"), 3),
+        understood(jan(17, "18:00:02"), 1201, "exchange_rate", "es", -0.04),
+        answered(jan(17, "18:00:03"), 1251, 3),
         resolved(jan(21, "09:00"), "ben", "bot"),
+        reviewed(jan(22, "10:00"), "ben", 1251, "right"),
     ], R),
     # C13: Thursday 10:00 Berlin; the bot asks to clarify, Ben takes over without an
     # escalation and replies; he confirms the bot's intent and resolves.
     Story(13, "c13", "web", [
         opened(jan(15, "09:00"), "web"),
         received(jan(15, "09:00:01"), 1301),
-        understood(jan(15, "09:00:02"), 1301, "card_arrival"),
+        understood(jan(15, "09:00:02"), 1301, "card_arrival", sentiment=0.0),
         clarified(jan(15, "09:00:05")),
         assigned(jan(15, "09:02"), "ben", "ben", "bot"),
         replied(jan(15, "09:03"), "ben", 1302),
@@ -344,7 +389,11 @@ def build_golden_account(db: Database) -> GoldenAccount:
     """Write the stories into a new account: real rows, events with the times above."""
     with db.session() as session:
         account = do_create_account(session, "Golden Bank", "golden")
-        account.settings = {"escalation": {"office_hours": OFFICE_HOURS}}
+        account.settings = {
+            "escalation": {"office_hours": OFFICE_HOURS},
+            "costs": COSTS,
+            "answer_reviews": {"sample_share": REVIEW_SAMPLE_SHARE},
+        }
         inboxes = {
             "web": do_create_inbox(session, account, "Web", Channel.web_widget),
             "api": do_create_inbox(session, account, "API", Channel.api),

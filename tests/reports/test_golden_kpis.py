@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 
 from batondesk.reports import build_kpi_report
+from batondesk.reports.conversations import cohort_rows
+from batondesk.reports.report import load_report_inputs
 from batondesk.store import Database
 from tests.reports.golden_log import AGENTS, AS_OF, GoldenAccount, build_golden_account
 
@@ -99,3 +101,22 @@ def test_breakdown_by_hand_over_reason_and_tier(db: Database, golden: GoldenAcco
         g["key"]: g["current"]["csat"]["ratings"] for g in _report(db, golden, "tier")["groups"]
     }
     assert tiers == {"standard": 4, "vip": 1}  # C4 is the only rated VIP conversation
+
+
+def test_each_conversation_row_carries_its_cost_and_sentiment(
+    db: Database, golden: GoldenAccount
+) -> None:
+    with db.session() as session:
+        inputs = load_report_inputs(session, golden.account_id, *CURRENT_WEEK, as_of=AS_OF)
+    rows = {
+        r.conversation_id: r for r in cohort_rows(inputs.histories, inputs.period, inputs.context)
+    }
+    c5 = rows[golden.conversation_ids[5]]
+    # golden_kpis.md, "Cost": 864 s of handling at 0.01 a second, a bot message, the fixed 0.10.
+    assert (c5.handling_seconds, c5.bot_messages, c5.llm_tokens) == (864.0, 1, 0)
+    assert (c5.cost, c5.mean_sentiment) == (8.75, -0.025)
+    c11 = rows[golden.conversation_ids[11]]
+    assert (c11.llm_tokens, c11.cost) == (1200, round(0.6 + 0.6 + 0.02 + 0.1, 4))
+    # The rows add up to the report's total (26.83), so the CSV and the headline agree.
+    assert round(sum(r.cost for r in rows.values()), 4) == 26.83
+    assert rows[golden.conversation_ids[10]].mean_sentiment is None  # recorded without a score

@@ -178,3 +178,15 @@ def test_an_account_admin_promotes_and_rolls_back_its_own_model_only(
         assert theirs["data"] == [] and theirs["active"] is None
         refused = other_admin.post("/api/v1/admin/models/promote", json={"version": "v1"})
         assert refused.status_code == 404, "another account's version is not visible"
+
+
+def test_the_answer_reviews_page_is_for_signed_in_staff(app, workspace: Workspace) -> None:  # type: ignore[no-untyped-def]
+    with TestClient(app) as anonymous:
+        away = anonymous.get("/console/reviews", follow_redirects=False)
+        assert away.status_code == 303 and away.headers["location"].startswith("/console/login")
+    with TestClient(app) as analyst:
+        login(analyst, workspace.a.users["analyst"][1])
+        page = analyst.get("/console/reviews")
+        assert page.status_code == 200
+        # Analysts read the sample; only those who may write get the verdict buttons.
+        assert 'data-can-write="false"' in page.text and "/static/js/reviews.js" in page.text

@@ -81,7 +81,17 @@ def test_the_page_shows_both_periods_charts_and_breakdowns(
     assert kpi and ">2</a>" in kpi.group(0) and 'behind this figure">0</a> · ' in kpi.group(0)
     assert "period=previous" in kpi.group(0)
     # Charts are inline SVG images with a title and a description stating every value.
-    assert html.count('role="img"') == 2
+    assert html.count('role="img"') == 4
+    # Sentiment per day: one column per day of the period, every value said in words.
+    assert '<title id="chart-sentiment-title">Customer sentiment per day</title>' in html
+    today = date.today().isoformat()[5:]
+    assert re.search(rf"{today}: [+-]\d\.\d\d \(3 messages, ", html)
+    # The cost split in the default model's currency, and the form to set the model.
+    assert "Cost (USD)" in html and 'data-endpoint="/api/v1/admin/settings/costs"' in html
+    assert 'data-kpi="cost_per_conversation"' in html and 'data-kpi="savings_rate"' in html
+    assert re.search(
+        r'data-figure="sample">— right\s+\(0 of 0 judged; \d sampled of 2 answers', html
+    )
     assert '<title id="chart-reasons-title">Hand-overs by reason</title>' in html
     assert "explicit_request: 50.0% (previous period —)" in html
     assert "Containment by intent" in html and "card_arrival" in html
@@ -187,6 +197,13 @@ def test_csv_exports_one_row_per_conversation_and_per_aggregate(
     assert {(r["label"], r["conversations"]) for r in groups} == {("Agent north", "1"), ("", "1")}
     intents = admin.get(f"{PAGE}/export/intents.csv", params=period)
     assert intents.text.startswith("intent,reviewed,correct,precision,")
+    sentiment = _csv(admin.get(f"{PAGE}/export/sentiment.csv", params=period))
+    days = [r for r in sentiment if r["period"] == "current" and r["by"] == "day"]
+    assert len(days) == 3 and sum(int(r["messages"]) for r in days) == 3
+    assert [r["key"] for r in sentiment if r["by"] == "intent"] == ["card_arrival"]
+    # One row per conversation also carries what it cost and how its customer felt.
+    assert float(human["handling_seconds"]) > 0 and human["bot_messages"] == "1"
+    assert float(answered["cost"]) > 0 and answered["mean_sentiment"] != ""
     assert admin.get(f"{PAGE}/export/secrets.csv", params=period).status_code == 422
 
     # A name a spreadsheet would run as a formula is written as text.

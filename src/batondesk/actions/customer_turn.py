@@ -170,6 +170,7 @@ def _receive(
             "confidence": round(understanding.confidence, 4),
             "out_of_scope": understanding.out_of_scope,
             "frustration": round(understanding.frustration, 4),
+            "sentiment": round(understanding.sentiment, 4),
             "language": understanding.language,
         },
     )
@@ -201,6 +202,8 @@ def _receive(
             "answer_mode": reply.mode,
             "profile_fields": reply.profile_fields,
             "evidence": result.evidence,
+            # Counted for the cost model; 0 when no LLM phrased the reply.
+            "llm_tokens": int(reply.details.get("llm_tokens", 0)),
         },
     )
     return TurnOutcome(message, stored, result)

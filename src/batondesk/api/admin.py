@@ -13,6 +13,7 @@ from batondesk.api.deps import Principal, SessionDep, require
 from batondesk.api.errors import error_responses
 from batondesk.api.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, RowId
 from batondesk.engine.settings import SETTINGS_KEY, AnsweringSettings
+from batondesk.reports.settings import COSTS_KEY, REVIEWS_KEY, CostSettings, ReviewSettings
 from batondesk.store.access import get_owned
 from batondesk.store.base import utcnow
 from batondesk.store.models import Account, ApiKey
@@ -77,3 +78,42 @@ def update_answering_settings(
     account = session.get(Account, principal.account_id)
     assert account is not None
     return do_update_settings(session, account, SETTINGS_KEY, AnsweringSettings, body)
+
+
+@router.get("/settings/costs", response_model=CostSettings, responses=ERRORS)
+def read_cost_settings(principal: Admin, session: SessionDep) -> CostSettings:
+    account = session.get(Account, principal.account_id)
+    assert account is not None
+    return CostSettings.for_account(account.settings)
+
+
+@router.put("/settings/costs", response_model=CostSettings, responses=ERRORS)
+def update_cost_settings(
+    body: dict[str, Any], principal: Admin, session: SessionDep
+) -> CostSettings:
+    """Change the cost model the reports use (partial update): `currency` (ISO 4217),
+    `agent_cost_per_hour`, `ai_cost_per_bot_message`, `ai_cost_per_1k_tokens`,
+    `fixed_cost_per_conversation`. Amounts are in the currency, never negative. It applies to
+    every report, past periods too."""
+    account = session.get(Account, principal.account_id)
+    assert account is not None
+    return do_update_settings(session, account, COSTS_KEY, CostSettings, body)
+
+
+@router.get("/settings/answer-reviews", response_model=ReviewSettings, responses=ERRORS)
+def read_review_settings(principal: Admin, session: SessionDep) -> ReviewSettings:
+    account = session.get(Account, principal.account_id)
+    assert account is not None
+    return ReviewSettings.for_account(account.settings)
+
+
+@router.put("/settings/answer-reviews", response_model=ReviewSettings, responses=ERRORS)
+def update_review_settings(
+    body: dict[str, Any], principal: Admin, session: SessionDep
+) -> ReviewSettings:
+    """Change `sample_share`, the share of the bot's answers drawn into the random review
+    sample (more than 0, at most 1). Answers already reviewed keep their verdicts; which
+    answers are in the sample changes with the share."""
+    account = session.get(Account, principal.account_id)
+    assert account is not None
+    return do_update_settings(session, account, REVIEWS_KEY, ReviewSettings, body)

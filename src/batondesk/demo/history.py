@@ -31,12 +31,19 @@ from batondesk.actions.contacts import (
 )
 from batondesk.demo import content
 from batondesk.demo import simulated_texts as texts
-from batondesk.demo.simulated_story import Cast, PlannedConversation, SimulatedCustomer
+from batondesk.demo.simulated_story import (
+    Cast,
+    PlannedConversation,
+    PlannedEvent,
+    SimulatedCustomer,
+)
 from batondesk.demo.simulation import plan_conversations, plan_customers
 from batondesk.errors import Conflict, InvalidInput, NotFound
 from batondesk.handoff.settings import EscalationSettings
 from batondesk.privacy.keys import keys_of
 from batondesk.privacy.sealing import seal
+from batondesk.reports.definitions import in_review_sample
+from batondesk.reports.settings import ReviewSettings
 from batondesk.store import Database
 from batondesk.store.base import utcnow
 from batondesk.store.models import (
@@ -109,7 +116,9 @@ def simulate_history(
         plans = plan_conversations(rng, cast, customers, conversations, end, days)
         written = messages = events = 0
         while batch := list(itertools.islice(plans, BATCH)):
-            batch_messages, batch_events = _write_batch(session, account.id, batch, contacts)
+            batch_messages, batch_events = _write_batch(
+                session, account.id, batch, contacts, cast.review_sample_share
+            )
             written += len(batch)
             messages += batch_messages
             events += batch_events
@@ -182,6 +191,7 @@ def load_cast(session: Session, account: Account) -> Cast:
         intents=intents,
         security_intents=frozenset(content.SECURITY_INTENTS),
         escalation=EscalationSettings.for_account(account.settings),
+        review_sample_share=ReviewSettings.for_account(account.settings).sample_share,
     )
 
 
@@ -228,8 +238,10 @@ def _write_batch(
     account_id: int,
     plans: Sequence[PlannedConversation],
     contacts: Sequence[tuple[int, str]],
+    sample_share: float,
 ) -> tuple[int, int]:
-    """Insert the conversations, their messages (sealed) and events; (messages, events)."""
+    """Insert the conversations, their messages (sealed) and events; (messages, events).
+    `sample_share`: the account's random review sample, whose answers reviewers judge."""
     session.flush()
     conversation_rows = []
     for plan in plans:
@@ -307,11 +319,33 @@ def _write_batch(
     )
 
     event_rows = []
+    judged = []
     next_message = 0
     for plan, conversation_id in zip(plans, conversation_ids, strict=True):
         contact_id = contacts[plan.customer][0]
         ids = message_ids[next_message : next_message + len(plan.messages)]
         next_message += len(plan.messages)
+        for message, message_id in zip(plan.messages, ids, strict=True):
+            # Reviewers judge the answers drawn into the random sample, which depends on the
+            # answer's id: only now is it known.
+            if message.sample_review is None or not in_review_sample(message_id, sample_share):
+                continue
+            reviewer, at, verdict, reason = message.sample_review
+            review = {"verdict": verdict, "reason": reason}
+            plan.events.append(
+                PlannedEvent(
+                    "bot.answer_reviewed",
+                    at,
+                    "agent",
+                    reviewer,
+                    {**review, "previous_verdict": None},
+                    plan.messages.index(message),
+                )
+            )
+            stamped = {**review, "by_user_id": reviewer, "at": at.isoformat(timespec="seconds")}
+            judged.append(
+                {"_row_id": message_id, "_annotations": {**message.annotations, "review": stamped}}
+            )
         for event in plan.events:
             payload = dict(event.payload)
             if event.message is not None:
@@ -328,4 +362,11 @@ def _write_batch(
                 }
             )
     session.execute(insert(Event.__table__), event_rows)
+    if judged:
+        session.execute(
+            message_table.update()
+            .where(message_table.c.id == bindparam("_row_id"))
+            .values(annotations=bindparam("_annotations")),
+            judged,
+        )
     return len(message_rows), len(event_rows)

@@ -35,6 +35,14 @@ CLARIFY_SHARE = 0.14
 OUT_OF_SCOPE_SHARE = 0.05
 REOPEN_SHARE = 0.06
 CSAT_SHARE = {"bot": 0.3, "human": 0.45}
+# How often the bot's answer was in fact wrong, by what the conversation turns into: the
+# customers who ask again, get angry or want a person were more often answered wrongly.
+WRONG_ANSWER_SHARE = {"repeated_failure": 0.5, "frustration": 0.35, "explicit_request": 0.15}
+WRONG_ANSWER_BASE = 0.06
+WRONG_REASONS = ("wrong_article", "misunderstood_question", "incomplete", "outdated")
+# An agent handling the conversation flags a wrong answer this often (and rarely marks a right
+# one right); reviewers judge this share of the random sample's answers.
+FLAGGED_WHEN_WRONG, MARKED_WHEN_RIGHT, SAMPLE_REVIEWED = 0.5, 0.05, 0.85
 
 
 class OutOfTime(Exception):
@@ -53,6 +61,7 @@ class Cast:
     intents: tuple[str, ...]
     security_intents: frozenset[str]
     escalation: EscalationSettings
+    review_sample_share: float = 0.05
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,9 @@ class PlannedMessage:
     user_id: int | None = None
     private: bool = False
     annotations: dict[str, Any] = field(default_factory=dict)
+    # A bot answer's planned review should it be drawn into the random sample (which depends
+    # on its id, known once written): reviewer's user id, time, verdict and reason.
+    sample_review: tuple[int, datetime, str, str | None] | None = None
 
 
 @dataclass
@@ -114,6 +126,11 @@ class Story:
         self.team_id = cast.team_for_intent.get(intent)
         self.agent: tuple[int, str] | None = None
         self.human = False
+        # Details added after the story's first draft (sentiment, answer reviews) draw from
+        # their own generator, so they leave every earlier draw, and figure, as it was.
+        self.detail = random.Random(f"detail:{opened_at.isoformat()}:{customer.index}:{intent}")
+        self.reason: str | None = None
+        self.answers: list[tuple[int, str, str | None]] = []  # (message index, truth, reason)
         self.event(
             "conversation.opened", "customer", None, {"inbox_id": inbox_id, "channel": channel}
         )
@@ -127,7 +144,7 @@ class Story:
 
     def _play(self) -> None:
         rng = self.rng
-        reason = self._hand_over_reason()
+        reason = self.reason = self._hand_over_reason()
         if rng.random() < OUT_OF_SCOPE_SHARE:
             self.customer_says(texts.customer_line("off_topic", self.language), out_of_scope=True)
             self.bot("bot.declined", texts.bot_decline(), "out_of_scope", [])
@@ -137,7 +154,10 @@ class Story:
             line = (
                 texts.customer_line("sensitive", self.language) if reason == "sensitive" else None
             )
-            self.customer_says(line or texts.customer_question(rng, self.language, self.intent))
+            self.customer_says(
+                line or texts.customer_question(rng, self.language, self.intent),
+                mood=-0.4 if line else 0.0,
+            )
             return self.human_part(reason)
         if reason == "vip" or rng.random() < CLARIFY_SHARE:
             self.customer_says(texts.customer_line("vague", self.language), confidence=0.4)
@@ -152,12 +172,14 @@ class Story:
             self.customer_says(texts.customer_line("person", self.language), intent=None)
             return self.human_part(reason)
         if reason == "frustration":
-            self.customer_says(texts.customer_line("angry", self.language), frustration=0.9)
+            self.customer_says(
+                texts.customer_line("angry", self.language), frustration=0.9, mood=-0.2
+            )
             return self.human_part(reason)
         if reason == "repeated_failure":
-            self.customer_says(texts.customer_line("missed", self.language))
+            self.customer_says(texts.customer_line("missed", self.language), mood=-0.3)
             self.bot("bot.clarified", texts.bot_clarification(), "unclear", [])
-            self.customer_says(texts.customer_line("missed", self.language))
+            self.customer_says(texts.customer_line("missed", self.language), mood=-0.4)
             return self.human_part(reason)
         if reason == "taken_over":
             return self.human_part(None)
@@ -166,7 +188,7 @@ class Story:
     def bot_only_ending(self) -> None:
         rng = self.rng
         if rng.random() < 0.35:
-            self.customer_says(texts.customer_line("thanks", self.language), intent=None)
+            self.customer_says(texts.customer_line("thanks", self.language), intent=None, mood=0.6)
         if rng.random() < 0.55:
             # An agent closes the answered conversation from the list (nothing closes idle
             # ones automatically yet): an automated resolution when no person replied.
@@ -186,6 +208,7 @@ class Story:
         else:
             self.wait(minutes=rng.uniform(1, 20))
             self.assign(automatic=False, from_status="bot")
+        self.flag_answers()
         if rng.random() < 0.12:
             self.wait(minutes=rng.uniform(0.5, 5))
             self.message("agent", texts.agent_note(), private=True, event="agent.noted")
@@ -300,16 +323,22 @@ class Story:
         out_of_scope: bool = False,
         frustration: float | None = None,
         understood: bool = True,
+        mood: float = 0.0,
     ) -> None:
+        """`mood` moves the message's sentiment (-1..1) from neutral; anger lowers it too."""
         self.wait(minutes=self.rng.uniform(0.3, 3))
         label = None if out_of_scope else (self.intent if intent == "" else intent)
         score = confidence if confidence is not None else round(self.rng.uniform(0.55, 0.99), 4)
         angry = frustration if frustration is not None else round(self.rng.uniform(0, 0.3), 4)
+        # Half of plain questions hold no word the sentiment lexicon scores: exactly neutral.
+        plain = mood == 0 and self.detail.random() < 0.5
+        polarity = 0.0 if plain else self.detail.gauss(mood - 0.6 * angry, 0.2)
         understanding = {
             "intent": label,
             "confidence": score,
             "out_of_scope": out_of_scope,
             "frustration": angry,
+            "sentiment": round(min(1.0, max(-1.0, polarity)), 4),
             "language": self.language,
         }
         index = self.message(
@@ -332,9 +361,43 @@ class Story:
             "answer_mode": "article" if article_ids else None,
             "profile_fields": [],
             "evidence": {"simulated": True},
+            "llm_tokens": 0,  # the demo runs without an LLM
         }
         annotations = {"sources": [{"article_id": a} for a in article_ids], "simulated": True}
-        self.message("bot", text, event=kind, payload=payload, annotations=annotations)
+        index = self.message("bot", text, event=kind, payload=payload, annotations=annotations)
+        if kind == "bot.replied" and article_ids:
+            self.plan_answer_review(index)
+
+    def plan_answer_review(self, index: int) -> None:
+        """Whether the answer was right, and when a reviewer would judge it should it be drawn
+        into the random sample (a day to three after it, if still within the simulation)."""
+        detail = self.detail
+        wrong = detail.random() < WRONG_ANSWER_SHARE.get(self.reason or "", WRONG_ANSWER_BASE)
+        truth = "wrong" if wrong else "right"
+        reason = detail.choice(WRONG_REASONS) if wrong else None
+        self.answers.append((index, truth, reason))
+        reviewed_at = self.now + timedelta(hours=detail.uniform(20, 72))
+        if detail.random() < SAMPLE_REVIEWED and reviewed_at < self.end:
+            reviewer = detail.choice([a for agents in self.cast.agents.values() for a in agents])
+            self.plan.messages[index].sample_review = (reviewer[0], reviewed_at, truth, reason)
+
+    def flag_answers(self) -> None:
+        """The agent who took the conversation over judges the bot's answers they read: most
+        wrong ones, few right ones (so all reviews are biased towards wrong answers)."""
+        assert self.agent is not None
+        for index, truth, reason in self.answers:
+            chance = FLAGGED_WHEN_WRONG if truth == "wrong" else MARKED_WHEN_RIGHT
+            if self.detail.random() >= chance:
+                continue
+            payload = {"verdict": truth, "reason": reason, "previous_verdict": None}
+            self.event("bot.answer_reviewed", "agent", self.agent[0], payload, message=index)
+            self.plan.messages[index].annotations["review"] = {
+                "verdict": truth,
+                "reason": reason,
+                "by_user_id": self.agent[0],
+                "at": self.now.isoformat(timespec="seconds"),
+            }
+            self.plan.messages[index].sample_review = None  # judged already
 
     def escalate(self, reason: str) -> None:
         self.wait(minutes=self.rng.uniform(0.02, 0.1))

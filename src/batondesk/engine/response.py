@@ -86,6 +86,8 @@ def compose_answer(
     if writer is not None and question:
         generated = writer.answer(question, list(passages) or [extract_answer(article.body)])
         details["llm"] = generated.outcome
+        # Paid for whether or not the phrasing is used; writers that do not count report 0.
+        details["llm_tokens"] = int(getattr(generated, "tokens", 0) or 0)
         if generated.text:
             return Reply(generated.text + cite, [source], "generated", details=details)
     return Reply(

@@ -44,6 +44,7 @@ class Understanding:
     has_intent_model: bool = True
     wants_human: bool = False
     frustration: float = 0.0  # 0..1 for the conversation so far
+    sentiment: float = 0.0  # this message's polarity, -1 (negative) to 1 (positive)
     language: str = "en"
     signals: dict[str, Any] = field(default_factory=dict)
     # What the handoff detectors found (batondesk.handoff.detection); names and spans only.
@@ -59,6 +60,7 @@ class Understanding:
         data["top"] = [[label, round(score, 4)] for label, score in self.top]
         data["confidence"] = round(self.confidence, 4)
         data["frustration"] = round(self.frustration, 4)
+        data["sentiment"] = round(self.sentiment, 4)
         data["in_scope_margin"] = round(self.in_scope_margin, 4)
         return data
 
@@ -98,6 +100,7 @@ def understand(
         has_intent_model=classifier is not None,
         wants_human=cues.explicit_request is not None,
         frustration=cues.frustration,
+        sentiment=cues.message_polarity,
         language=language.language,
         signals={
             "frustration_trend": "rising" if cues.frustration_rising else "steady",

@@ -27,6 +27,7 @@ class HandoffCues:
     repeated_failure: Cue | None = None
     frustration: float = 0.0  # the conversation so far, 0..1
     message_frustration: float = 0.0  # this message alone
+    message_polarity: float = 0.0  # this message's sentiment, -1 (negative) to 1
     frustration_per_message: list[float] = field(default_factory=list)
     frustration_signals: list[str] = field(default_factory=list)
     frustration_peak_index: int = 0
@@ -52,6 +53,7 @@ def detect_cues(
         repeated_failure=detect_repeated_failure(messages, _REPHRASE_FLOOR),
         frustration=reading.score,
         message_frustration=reading.per_message[-1].score,
+        message_polarity=reading.per_message[-1].polarity,
         frustration_per_message=[m.score for m in reading.per_message],
         frustration_signals=list(reading.per_message[-1].signals),
         frustration_peak_index=reading.peak_index,

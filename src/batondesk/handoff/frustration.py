@@ -73,6 +73,9 @@ _HOSTILE = re.compile(
 class MessageFrustration:
     score: float  # 0..1
     signals: tuple[str, ...]
+    # The message's sentiment polarity, -1..1 (`nlu.analyze_sentiment`), kept so the turn
+    # reports it without reading the message twice.
+    polarity: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,9 @@ def message_frustration(text: str) -> MessageFrustration:
         # Teasing with a laugh or a smile is not exasperation.
         signals.append("friendly_tone")
         score *= 0.4
-    return MessageFrustration(round(min(1.0, score), 4), tuple(dict.fromkeys(signals)))
+    return MessageFrustration(
+        round(min(1.0, score), 4), tuple(dict.fromkeys(signals)), base.polarity
+    )
 
 
 def conversation_reading(messages: list[str]) -> FrustrationReading:

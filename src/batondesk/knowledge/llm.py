@@ -39,6 +39,12 @@ class LLMError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class Completion:
+    text: str
+    tokens: int  # prompt and reply, as the endpoint reports them; 0 when it does not
+
+
+@dataclass(frozen=True)
 class ChatClient:
     """A minimal OpenAI-compatible `/chat/completions` client (no streaming, no tools)."""
 
@@ -48,6 +54,12 @@ class ChatClient:
     timeout_seconds: float = 20.0
 
     def complete(self, messages: list[dict[str, str]], *, max_tokens: int = 300) -> str:
+        return self.complete_counted(messages, max_tokens=max_tokens).text
+
+    def complete_counted(
+        self, messages: list[dict[str, str]], *, max_tokens: int = 300
+    ) -> Completion:
+        """The reply and the tokens it used (the cost model counts them)."""
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
         body: dict[str, Any] = {
             "model": self.model,
@@ -63,7 +75,11 @@ class ChatClient:
                 timeout=self.timeout_seconds,
             )
             response.raise_for_status()
-            return str(response.json()["choices"][0]["message"]["content"]).strip()
+            data = response.json()
+            text = str(data["choices"][0]["message"]["content"]).strip()
+            usage = data.get("usage") or {}
+            tokens = usage.get("total_tokens") if isinstance(usage, dict) else None
+            return Completion(text, tokens if isinstance(tokens, int) and tokens > 0 else 0)
         except (httpx.HTTPError, KeyError, IndexError, TypeError, ValueError) as exc:
             # The error names the failure class only: it must never echo request text.
             raise LLMError(f"chat completion failed: {type(exc).__name__}") from None
@@ -74,6 +90,7 @@ class GeneratedAnswer:
     text: str | None  # None: not usable (no answer, endpoint failure, or not grounded)
     outcome: str  # "grounded" / "unsupported" / "no_answer" / "error"
     verdict: GroundingVerdict | None = None
+    tokens: int = 0  # what the call used, whether or not its answer is
 
 
 class GroundedWriter:
@@ -98,20 +115,21 @@ class GroundedWriter:
             },
         ]
         try:
-            text = self.client.complete(messages)
+            completion = self.client.complete_counted(messages)
         except LLMError as exc:
             log.warning("LLM answer skipped: %s", exc)
             return GeneratedAnswer(None, "error")
+        text, tokens = completion.text, completion.tokens
         if not text or "NO_ANSWER" in text:
-            return GeneratedAnswer(None, "no_answer")
+            return GeneratedAnswer(None, "no_answer", tokens=tokens)
         verdict = self.checker.check(text, safe_passages)
         if not verdict.supported:
             log.info(
                 "generated answer discarded: unsupported claim (weakest support %.2f)",
                 verdict.weakest,
             )
-            return GeneratedAnswer(None, "unsupported", verdict)
-        return GeneratedAnswer(text, "grounded", verdict)
+            return GeneratedAnswer(None, "unsupported", verdict, tokens)
+        return GeneratedAnswer(text, "grounded", verdict, tokens)
 
     def summarise(self, transcript: Sequence[tuple[str, str]]) -> str | None:
         """A short handoff summary of (speaker, text) turns, or None when the call fails."""

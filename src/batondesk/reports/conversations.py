@@ -21,10 +21,11 @@ from batondesk.reports.definitions import (
     conversation_language,
     hand_over_reason,
     is_bot_conversation,
+    message_sentiments,
     resolved_as_of,
 )
 from batondesk.reports.history import ConversationHistory
-from batondesk.reports.kpis import automated_outcome, first_contact_outcome
+from batondesk.reports.kpis import automated_outcome, conversation_cost, first_contact_outcome
 from batondesk.reports.period import ReportPeriod
 
 
@@ -54,6 +55,11 @@ class ConversationRow:
     automated_resolution: str | None  # "confirmed", "assumed", "pending", "removed" or None
     automated_assisted: bool | None
     csat_score: int | None
+    handling_seconds: float  # agents' handling time
+    bot_messages: int
+    llm_tokens: int
+    cost: float  # in the cost model's currency, rounded to 4 decimals
+    mean_sentiment: float | None  # of the customer messages the bot scored
 
     @property
     def handed_over(self) -> bool:
@@ -73,6 +79,8 @@ def conversation_row(history: ConversationHistory, context: ReportContext) -> Co
     automated = automated_outcome(history, context)
     rating = history.first("csat.submitted")
     score = rating.payload.get("score") if rating is not None else None
+    used = conversation_cost(history)
+    sentiments = message_sentiments(history)
     return ConversationRow(
         conversation_id=history.id,
         status=history.status,
@@ -96,6 +104,11 @@ def conversation_row(history: ConversationHistory, context: ReportContext) -> Co
         automated_resolution=automated.outcome if automated else None,
         automated_assisted=automated.assisted if automated else None,
         csat_score=score if isinstance(score, int) else None,
+        handling_seconds=used.handling_seconds,
+        bot_messages=used.bot_messages,
+        llm_tokens=used.llm_tokens,
+        cost=round(sum(used.priced(context.costs)), 4),
+        mean_sentiment=round(sum(sentiments) / len(sentiments), 4) if sentiments else None,
     )
 
 

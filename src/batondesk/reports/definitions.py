@@ -5,6 +5,7 @@ clock."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -12,12 +13,49 @@ from datetime import datetime, timedelta
 
 from batondesk.handoff.settings import OfficeHours
 from batondesk.reports.history import ConversationHistory, LoggedEvent
+from batondesk.reports.settings import CostSettings, ReviewSettings
 
 HUMAN_REPLY = "agent.replied"
 # The first of these hands a conversation to a person.
 HAND_OVER = ("conversation.escalated", "conversation.assigned", HUMAN_REPLY)
 TAKEN_OVER = "taken_over"
 SATISFIED_FROM = 4  # CSAT ratings of 4 and 5 are satisfied
+
+# A bot answer is a `bot.replied` citing at least one article; an agent's verdict on one is a
+# `bot.answer_reviewed` ("right" or "wrong"), the latest of which counts.
+BOT_ANSWER = "bot.replied"
+ANSWER_REVIEWED = "bot.answer_reviewed"
+VERDICTS = ("right", "wrong")
+# Everything the bot says to a customer: what the AI cost per bot message is paid for.
+BOT_MESSAGES = ("bot.replied", "bot.clarified", "bot.declined")
+
+# A person handling a conversation: each of these events by an agent (actor "agent") counts
+# the time since the conversation's previous event, capped, as the agent's handling time.
+# Writing a reply or a note takes longer than pressing a button; a longer gap means the agent
+# was busy elsewhere, not with this conversation.
+WRITING = (HUMAN_REPLY, "agent.noted")
+HANDLING_ACTIONS = (
+    *WRITING,
+    "conversation.assigned",
+    "conversation.handed_back",
+    "conversation.resolved",
+    "conversation.reopened",
+    "message.intent_corrected",
+)
+MAX_WRITING = timedelta(minutes=10)
+MAX_ACTION = timedelta(minutes=1)
+# Bookkeeping that happens beside the conversation, not in it: never "the previous event"
+# handling time is measured from (a review, in particular, is quality work done later).
+NOT_IN_THE_CONVERSATION = (
+    "conversation.routed",
+    "conversation.prioritised",
+    "conversation.sla_breached",
+    ANSWER_REVIEWED,
+)
+
+# A customer message is negative when its polarity (-1..1) is at most this: VADER's
+# convention for its compound score, which `nlu.analyze_sentiment` squashes the same way.
+NEGATIVE_UP_TO = -0.05
 
 
 @dataclass(frozen=True)
@@ -45,6 +83,8 @@ class ReportContext:
     windows: Windows = Windows()
     # Every loaded conversation, whatever its period or group, by customer.
     visits: dict[int, list[Visit]] = field(default_factory=dict)
+    costs: CostSettings = CostSettings()
+    reviews: ReviewSettings = ReviewSettings()
 
     @classmethod
     def of(
@@ -53,12 +93,22 @@ class ReportContext:
         as_of: datetime,
         office_hours: OfficeHours | None = None,
         windows: Windows | None = None,
+        *,
+        costs: CostSettings | None = None,
+        reviews: ReviewSettings | None = None,
     ) -> ReportContext:
         visits: dict[int, list[Visit]] = defaultdict(list)
         for history in histories:
             visit = Visit(history.id, history.opened_at, conversation_intent(history))
             visits[history.contact_id].append(visit)
-        return cls(as_of, office_hours, windows or Windows(), dict(visits))
+        return cls(
+            as_of,
+            office_hours,
+            windows or Windows(),
+            dict(visits),
+            costs or CostSettings(),
+            reviews or ReviewSettings(),
+        )
 
 
 # --- what a conversation is ------------------------------------------------------------------
@@ -145,3 +195,46 @@ def message_labels(history: ConversationHistory) -> tuple[dict[int, str], dict[i
         elif event.payload.get("corrected_intent"):
             corrected[message_id] = str(event.payload["corrected_intent"])
     return predicted, corrected
+
+
+# --- the bot's answers and what agents said of them ------------------------------------------
+
+
+def is_bot_answer(event: LoggedEvent) -> bool:
+    return (
+        event.type == BOT_ANSWER
+        and bool(event.payload.get("article_ids"))
+        and isinstance(event.payload.get("message_id"), int)
+    )
+
+
+def review_sample_key(message_id: int) -> float:
+    """A number in [0, 1) that looks random but is fixed for the answer (its message id): the
+    first 8 bytes of BLAKE2b("answer-review:<id>"). An answer is in the random review sample
+    when its key is below the account's sample share, so whether it is drawn depends on
+    nothing an agent did, and every period and report draws it the same way."""
+    digest = hashlib.blake2b(f"answer-review:{message_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64
+
+
+def in_review_sample(message_id: int, share: float) -> bool:
+    return review_sample_key(message_id) < share
+
+
+def latest_reviews(history: ConversationHistory) -> dict[int, LoggedEvent]:
+    """By bot message id: the latest review with a known verdict."""
+    reviews: dict[int, LoggedEvent] = {}
+    for event in history.of_type(ANSWER_REVIEWED):
+        message_id = event.payload.get("message_id")
+        if isinstance(message_id, int) and event.payload.get("verdict") in VERDICTS:
+            reviews[message_id] = event
+    return reviews
+
+
+def message_sentiments(history: ConversationHistory) -> list[float]:
+    """The polarity (-1..1) of each customer message the bot read and scored, in order."""
+    return [
+        float(e.payload["sentiment"])
+        for e in history.of_type("message.understood")
+        if isinstance(e.payload.get("sentiment"), int | float)
+    ]

@@ -131,8 +131,75 @@ class IntentPrecision(BaseModel):
     correct: int
 
 
+class AnswerPrecision(BaseModel):
+    precision: float | None = Field(description="right / reviewed")
+    reviewed: int
+    right: int
+    wrong: int
+
+
+class SampledPrecision(AnswerPrecision):
+    sampled: int = Field(description="answers drawn into the random review sample")
+    low: float | None = Field(description="95% Wilson interval, lower bound")
+    high: float | None = Field(description="95% Wilson interval, upper bound")
+
+
+class AnswerReviews(BaseModel):
+    """Agents' verdicts on the bot's answers (docs/metrics.md, "AI accuracy")."""
+
+    answers: int = Field(description="bot answers citing an article")
+    sample: SampledPrecision = Field(description="the random sample: an unbiased estimate")
+    all_reviews: AnswerPrecision = Field(
+        description="every review, and answers to questions an agent relabelled (biased "
+        "towards answers someone noticed)"
+    )
+    wrong_flags: int = Field(description="answers whose latest verdict is wrong")
+    wrong_by_reason: dict[str, int]
+
+
 class AiAccuracy(IntentPrecision):
     by_intent: dict[str, IntentPrecision]
+    answers: AnswerReviews
+
+
+class Costs(BaseModel):
+    """Amounts in `currency`, rounded to 4 decimals (docs/metrics.md, "Cost")."""
+
+    currency: str
+    conversations: int
+    resolved: int = Field(description="conversations resolved at least once")
+    total: float
+    human: float = Field(description="agents' handling time x cost per hour")
+    ai: float = Field(description="bot messages and LLM tokens")
+    fixed: float
+    human_share: float | None
+    ai_share: float | None
+    per_conversation: float | None
+    per_resolution: float | None
+    bot_messages: int
+    llm_tokens: int
+    handling: DurationSummary = Field(
+        description="agents' handling time per conversation with a human reply"
+    )
+    baseline: float | None = Field(
+        description="the same conversations, each handled by a person for the mean handling time"
+    )
+    savings: float | None = Field(description="baseline - total")
+    savings_rate: float | None = Field(description="savings / baseline")
+
+
+class SentimentShare(BaseModel):
+    messages: int = Field(description="customer messages with a sentiment score")
+    mean: float | None = Field(description="mean polarity, -1 (negative) to 1 (positive)")
+    negative: int
+    negative_share: float | None
+
+
+class Sentiment(SentimentShare):
+    by_day: dict[str, SentimentShare] = Field(
+        description="every day of the period, by the local day the conversation was opened"
+    )
+    by_intent: dict[str, SentimentShare] = Field(description="by the conversation's intent")
 
 
 class Kpis(BaseModel):
@@ -151,3 +218,5 @@ class Kpis(BaseModel):
     sla: Sla
     csat: Csat
     ai_accuracy: AiAccuracy
+    sentiment: Sentiment
+    costs: Costs

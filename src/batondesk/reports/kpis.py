@@ -11,26 +11,44 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from statsmodels.stats.proportion import proportion_confint
 
 from batondesk.handoff.office_hours import open_seconds
 from batondesk.handoff.settings import OfficeHours
 from batondesk.reports.definitions import (
+    BOT_MESSAGES,
+    HANDLING_ACTIONS,
     HUMAN_REPLY,
+    MAX_ACTION,
+    MAX_WRITING,
+    NEGATIVE_UP_TO,
+    NOT_IN_THE_CONVERSATION,
     SATISFIED_FROM,
+    WRITING,
     ReportContext,
     conversation_intent,
     hand_over_reason,
+    in_review_sample,
+    is_bot_answer,
     is_bot_conversation,
+    latest_reviews,
     message_labels,
+    message_sentiments,
     resolved_as_of,
     returned,
+    review_sample_key,
 )
 from batondesk.reports.figures import (
     AiAccuracy,
+    AnswerPrecision,
+    AnswerReviews,
     AutomatedResolution,
     Clarification,
+    Costs,
     Csat,
     CsatShare,
     FirstContactResolution,
@@ -42,6 +60,9 @@ from batondesk.reports.figures import (
     ReasonShare,
     ReopenRate,
     ResolutionTimes,
+    SampledPrecision,
+    Sentiment,
+    SentimentShare,
     Sla,
     SlaShare,
     rate,
@@ -49,6 +70,7 @@ from batondesk.reports.figures import (
 )
 from batondesk.reports.history import ConversationHistory, LoggedEvent
 from batondesk.reports.period import ReportPeriod
+from batondesk.reports.settings import CostSettings
 
 T = TypeVar("T")
 
@@ -365,7 +387,100 @@ def reviewed_predictions(history: ConversationHistory) -> list[tuple[str, bool]]
     ]
 
 
-def ai_accuracy(cohort: Sequence[ConversationHistory]) -> AiAccuracy:
+@dataclass(frozen=True)
+class AnswerVerdict:
+    """One bot answer: whether it is in the random review sample, the latest verdict an agent
+    gave it and their reason, and whether an agent relabelled the question it answered."""
+
+    message_id: int
+    question_id: int | None  # the customer message it answered
+    sampled: bool
+    review: str | None  # "right", "wrong" or None
+    reason: str | None
+    question_relabelled: bool
+
+    @property
+    def verdict(self) -> str | None:
+        """What the answer counts as among all reviews: the agent's verdict, else wrong when
+        the question was relabelled (the bot answered a question it misunderstood)."""
+        if self.review is not None:
+            return self.review
+        return "wrong" if self.question_relabelled else None
+
+
+def answer_verdicts(history: ConversationHistory, context: ReportContext) -> list[AnswerVerdict]:
+    """Each bot answer of the conversation, oldest first. The question an answer answers is
+    the last customer message the bot read before it."""
+    predicted, corrected = message_labels(history)
+    reviews = latest_reviews(history)
+    share = context.reviews.sample_share
+    question: object = None
+    verdicts = []
+    for event in history.of_type("message.understood", "bot.replied"):
+        if event.type == "message.understood":
+            question = event.payload.get("message_id")
+            continue
+        if not is_bot_answer(event):
+            continue
+        message_id = int(event.payload["message_id"])
+        review = reviews.get(message_id)
+        relabelled = (
+            isinstance(question, int)
+            and question in predicted
+            and corrected.get(question, predicted[question]) != predicted[question]
+        )
+        verdicts.append(
+            AnswerVerdict(
+                message_id,
+                question if isinstance(question, int) else None,
+                in_review_sample(message_id, share),
+                str(review.payload["verdict"]) if review else None,
+                str(review.payload["reason"]) if review and review.payload.get("reason") else None,
+                relabelled,
+            )
+        )
+    return verdicts
+
+
+def answer_reviews(cohort: Sequence[ConversationHistory], context: ReportContext) -> AnswerReviews:
+    verdicts = [v for history in cohort for v in answer_verdicts(history, context)]
+    sample = [v for v in verdicts if v.sampled]
+    sampled_right = [v.review == "right" for v in sample if v.review is not None]
+    right = sum(sampled_right)
+    low = high = None
+    if sampled_right:
+        bounds = proportion_confint(right, len(sampled_right), alpha=0.05, method="wilson")
+        low, high = (round(float(b), 4) for b in bounds)
+    wrong_reasons = Counter(v.reason or "unspecified" for v in verdicts if v.review == "wrong")
+    return AnswerReviews(
+        answers=len(verdicts),
+        sample=SampledPrecision(
+            **_answer_precision(sampled_right).model_dump(),
+            sampled=len(sample),
+            low=low,
+            high=high,
+        ),
+        all_reviews=_answer_precision([v.verdict == "right" for v in verdicts if v.verdict]),
+        wrong_flags=sum(wrong_reasons.values()),
+        wrong_by_reason=dict(sorted(wrong_reasons.items())),
+    )
+
+
+def unreviewed_sample(
+    cohort: Sequence[ConversationHistory], context: ReportContext
+) -> list[AnswerVerdict]:
+    """The random sample's answers no agent has judged yet, in the order of their sample key
+    (itself random), so reviewing from the top keeps the reviewed part a random sample."""
+    waiting = [
+        v
+        for history in cohort
+        for v in answer_verdicts(history, context)
+        if v.sampled and v.review is None
+    ]
+    return sorted(waiting, key=lambda v: review_sample_key(v.message_id))
+
+
+def ai_accuracy(cohort: Sequence[ConversationHistory], context: ReportContext) -> AiAccuracy:
     by_intent: dict[str, list[bool]] = defaultdict(list)
     for history in cohort:
         for intent, correct in reviewed_predictions(history):
@@ -374,6 +489,119 @@ def ai_accuracy(cohort: Sequence[ConversationHistory]) -> AiAccuracy:
     return AiAccuracy(
         **_precision(verdicts).model_dump(),
         by_intent={intent: _precision(by_intent[intent]) for intent in sorted(by_intent)},
+        answers=answer_reviews(cohort, context),
+    )
+
+
+def sentiment(cohort: Sequence[ConversationHistory], period: ReportPeriod) -> Sentiment:
+    """Customer messages' polarity, overall, by the local day each conversation was opened
+    (every day of the period, empty ones too) and by the conversation's intent."""
+    zone = ZoneInfo(period.timezone)
+    by_day: dict[str, list[float]] = {
+        (period.first_day + timedelta(days=d)).isoformat(): [] for d in range(period.days)
+    }
+    by_intent: dict[str, list[float]] = defaultdict(list)
+    everything: list[float] = []
+    for history in cohort:
+        scores = message_sentiments(history)
+        everything += scores
+        by_day[history.opened_at.astimezone(zone).date().isoformat()] += scores
+        intent = conversation_intent(history)
+        if intent is not None and scores:
+            by_intent[intent] += scores
+    return Sentiment(
+        **_sentiment_share(everything).model_dump(),
+        by_day={day: _sentiment_share(scores) for day, scores in by_day.items()},
+        by_intent={intent: _sentiment_share(by_intent[intent]) for intent in sorted(by_intent)},
+    )
+
+
+# --- what conversations cost -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConversationCost:
+    """What one conversation used: agents' handling time, the bot's messages, LLM tokens."""
+
+    handling_seconds: float
+    bot_messages: int
+    llm_tokens: int
+    human: bool  # a person replied in it
+
+    def priced(self, model: CostSettings) -> tuple[float, float, float]:
+        """(people, AI, fixed) in the model's currency, unrounded."""
+        people = self.handling_seconds / 3600 * model.agent_cost_per_hour
+        ai = (
+            self.bot_messages * model.ai_cost_per_bot_message
+            + self.llm_tokens / 1000 * model.ai_cost_per_1k_tokens
+        )
+        return people, ai, model.fixed_cost_per_conversation
+
+
+def handling_seconds(history: ConversationHistory) -> float:
+    """Agents' handling time: for each action of an agent, the time since the conversation's
+    previous event (bookkeeping aside), at most 10 minutes for a reply or a note and 1 minute
+    for any other action."""
+    total = 0.0
+    previous: datetime | None = None
+    for event in history.events:
+        if event.type in NOT_IN_THE_CONVERSATION:
+            continue
+        if previous is not None and event.actor_type == "agent" and event.type in HANDLING_ACTIONS:
+            cap = MAX_WRITING if event.type in WRITING else MAX_ACTION
+            total += min(event.at - previous, cap).total_seconds()
+        previous = event.at
+    return total
+
+
+def conversation_cost(history: ConversationHistory) -> ConversationCost:
+    bot_messages = list(history.of_type(*BOT_MESSAGES))
+    tokens = sum(
+        int(e.payload["llm_tokens"])
+        for e in bot_messages
+        if isinstance(e.payload.get("llm_tokens"), int)
+    )
+    return ConversationCost(
+        handling_seconds(history),
+        len(bot_messages),
+        tokens,
+        history.first(HUMAN_REPLY) is not None,
+    )
+
+
+def costs(cohort: Sequence[ConversationHistory], context: ReportContext) -> Costs:
+    model = context.costs
+    used = [conversation_cost(h) for h in cohort]
+    prices = [c.priced(model) for c in used]
+    human, ai, fixed = (sum(parts) for parts in zip(*prices, strict=True)) if prices else (0, 0, 0)
+    total = human + ai + fixed
+    resolved = sum(1 for h in cohort if h.first("conversation.resolved") is not None)
+    handling = summarise([c.handling_seconds for c in used if c.human])
+    baseline = savings = None
+    if handling.count:
+        # Unrounded: the summary's mean is rounded to 0.1 s for display.
+        mean_hours = sum(c.handling_seconds for c in used if c.human) / handling.count / 3600
+        all_human = len(cohort) * mean_hours * model.agent_cost_per_hour
+        baseline = all_human + fixed
+        savings = baseline - total
+    return Costs(
+        currency=model.currency,
+        conversations=len(cohort),
+        resolved=resolved,
+        total=_money(total),
+        human=_money(human),
+        ai=_money(ai),
+        fixed=_money(fixed),
+        human_share=_share(human, total),
+        ai_share=_share(ai, total),
+        per_conversation=_money(total / len(cohort)) if cohort else None,
+        per_resolution=_money(total / resolved) if resolved else None,
+        bot_messages=sum(c.bot_messages for c in used),
+        llm_tokens=sum(c.llm_tokens for c in used),
+        handling=handling,
+        baseline=None if baseline is None else _money(baseline),
+        savings=None if savings is None else _money(savings),
+        savings_rate=None if savings is None or baseline is None else _share(savings, baseline),
     )
 
 
@@ -400,7 +628,9 @@ def compute_kpis(
         queue_wait=queue_wait(histories, period),
         sla=sla(histories, period, context.as_of),
         csat=csat(cohort),
-        ai_accuracy=ai_accuracy(cohort),
+        ai_accuracy=ai_accuracy(cohort, context),
+        sentiment=sentiment(cohort, period),
+        costs=costs(cohort, context),
     )
 
 
@@ -454,6 +684,35 @@ def _sla_share(outcomes: Counter[str]) -> SlaShare:
         pending=outcomes["pending"],
         not_applicable=outcomes["not_applicable"],
     )
+
+
+def _answer_precision(verdicts: Sequence[bool]) -> AnswerPrecision:
+    right = sum(verdicts)
+    return AnswerPrecision(
+        precision=rate(right, len(verdicts)),
+        reviewed=len(verdicts),
+        right=right,
+        wrong=len(verdicts) - right,
+    )
+
+
+def _sentiment_share(scores: Sequence[float]) -> SentimentShare:
+    negative = sum(1 for s in scores if s <= NEGATIVE_UP_TO)
+    return SentimentShare(
+        messages=len(scores),
+        mean=round(sum(scores) / len(scores), 4) if scores else None,
+        negative=negative,
+        negative_share=rate(negative, len(scores)),
+    )
+
+
+def _money(amount: float) -> float:
+    return round(amount, 4)
+
+
+def _share(part: float, whole: float) -> float | None:
+    """A share of an amount, rounded like rates; null when the whole is nothing."""
+    return round(part / whole, 4) if whole else None
 
 
 def _precision(verdicts: Sequence[bool]) -> IntentPrecision:

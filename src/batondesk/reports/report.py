@@ -19,6 +19,7 @@ from batondesk.reports.history import ConversationHistory
 from batondesk.reports.kpis import compute_kpis
 from batondesk.reports.loading import load_histories, load_labels
 from batondesk.reports.period import ReportPeriod
+from batondesk.reports.settings import CostSettings, ReviewSettings
 from batondesk.store.base import utcnow
 from batondesk.store.models import Account
 
@@ -93,7 +94,16 @@ def load_report_inputs(
     as_of = as_of or utcnow()
     histories = load_histories(session, account_id, period.previous().start, period.end, as_of)
     labels = load_labels(session, account_id, group_by) if group_by else {}
-    return ReportInputs(histories, period, ReportContext.of(histories, as_of, hours), labels)
+    account = session.get(Account, account_id)
+    assert account is not None
+    context = ReportContext.of(
+        histories,
+        as_of,
+        hours,
+        costs=CostSettings.for_account(account.settings),
+        reviews=ReviewSettings.for_account(account.settings),
+    )
+    return ReportInputs(histories, period, context, labels)
 
 
 def _office_hours(session: Session, account_id: int) -> OfficeHours | None:

@@ -25,7 +25,8 @@ class Table:
 
 @dataclass(frozen=True)
 class Figure:
-    """One headline KPI. `unit` is "count", "rate" (0..1) or "seconds"; `facet` names the
+    """One headline KPI. `unit` is "count", "rate" (0..1), "seconds" or "money" (the cost
+    model's currency); `facet` names the
     conversations behind it, when they are a cohort the drill-down can list."""
 
     key: str
@@ -99,6 +100,42 @@ HEADLINE: Sequence[tuple[str, str, str, Callable[[Kpis], float | None], str | No
         None,
     ),
     ("ai_precision", "AI intent precision", "rate", lambda k: k.ai_accuracy.precision, None),
+    (
+        "answer_precision_sample",
+        "Answer precision (random sample)",
+        "rate",
+        lambda k: k.ai_accuracy.answers.sample.precision,
+        None,
+    ),
+    (
+        "wrong_answer_flags",
+        "Answers flagged wrong",
+        "count",
+        lambda k: k.ai_accuracy.answers.wrong_flags,
+        None,
+    ),
+    (
+        "negative_sentiment_share",
+        "Negative customer messages",
+        "rate",
+        lambda k: k.sentiment.negative_share,
+        None,
+    ),
+    (
+        "cost_per_conversation",
+        "Cost per conversation",
+        "money",
+        lambda k: k.costs.per_conversation,
+        "all",
+    ),
+    (
+        "cost_per_resolution",
+        "Cost per resolution",
+        "money",
+        lambda k: k.costs.per_resolution,
+        "resolved",
+    ),
+    ("savings_rate", "Savings against all-human", "rate", lambda k: k.costs.savings_rate, None),
 )
 
 
@@ -175,6 +212,28 @@ def intents_table(report: KpiReport) -> Table:
     return Table(header, rows)
 
 
+def sentiment_table(report: KpiReport) -> Table:
+    """Customer sentiment per day (the local day conversations were opened) and per intent,
+    for the period and the previous one."""
+    rows: list[tuple[Cell, ...]] = []
+    for name, figures in (("current", report.current), ("previous", report.previous)):
+        sentiment = figures.sentiment
+        for by, shares in (("day", sentiment.by_day), ("intent", sentiment.by_intent)):
+            for key, share in shares.items():
+                rows.append(
+                    (
+                        name,
+                        by,
+                        key,
+                        share.messages,
+                        share.mean,
+                        share.negative,
+                        share.negative_share,
+                    )
+                )
+    return Table(("period", "by", "key", "messages", "mean", "negative", "negative_share"), rows)
+
+
 CONVERSATION_COLUMNS = (
     "conversation_id",
     "status",
@@ -204,6 +263,11 @@ CONVERSATION_COLUMNS = (
     "automated_resolution",
     "automated_assisted",
     "csat_score",
+    "handling_seconds",
+    "bot_messages",
+    "llm_tokens",
+    "cost",
+    "mean_sentiment",
 )
 
 
@@ -248,6 +312,11 @@ def conversations_table(
                 r.automated_resolution,
                 r.automated_assisted,
                 r.csat_score,
+                r.handling_seconds,
+                r.bot_messages,
+                r.llm_tokens,
+                r.cost,
+                r.mean_sentiment,
             )
             for r in rows
         ],

@@ -29,6 +29,7 @@ EVENT_TYPES = frozenset(
         "conversation.reopened",
         "csat.submitted",
         "message.intent_corrected",
+        "bot.answer_reviewed",
     }
 )
 

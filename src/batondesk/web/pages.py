@@ -6,6 +6,7 @@ hand the rest to small scripts that call the JSON API (which enforces permission
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -20,6 +21,7 @@ from batondesk.api.deps import Principal, ServicesDep, SessionDep, get_principal
 from batondesk.api.schemas import RowId
 from batondesk.errors import BatonError, NotFound
 from batondesk.nlu import RegistryError
+from batondesk.reports.report import reporting_today
 from batondesk.store.access import get_conversation
 from batondesk.store.models import (
     EVENT_TYPES,
@@ -164,6 +166,26 @@ def _console(
                 request.app.state.services.models.for_account(principal.account_id),
             ),
             "sla_minutes": first_response_minutes(context["account"].settings or {}),
+        },
+    )
+
+
+@router.get("/console/reviews", response_class=HTMLResponse)
+def answer_reviews_page(request: Request, session: SessionDep) -> Response:
+    """The random review sample of the bot's answers (the API does the work; any staff member
+    can read it, those who may write can judge)."""
+    principal = _signed_in(request, session)
+    if principal is None:
+        return _to_login(request)
+    last_day = reporting_today(session, principal.account_id)
+    return render_page(
+        request,
+        "reviews.html",
+        {
+            **staff_context(session, principal),
+            "page": "reviews",
+            "first_day": (last_day - timedelta(days=29)).isoformat(),
+            "last_day": last_day.isoformat(),
         },
     )
 

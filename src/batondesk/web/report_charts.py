@@ -23,6 +23,10 @@ def format_value(value: float | None, unit: str) -> str:
         return f"{value * 100:.1f}%"
     if unit == "seconds":
         return format_seconds(value)
+    if unit == "money":
+        return f"{value:,.2f}"
+    if unit == "score":
+        return f"{value:+.2f}"
     return f"{value:,.0f}"
 
 
@@ -117,6 +121,81 @@ def bar_chart(
             parts.append(f'<a href="{escape(bar.href)}" class="chart-link">{row}</a>')
         else:
             parts.append(f"<g>{row}</g>")
+    parts.append("</svg>")
+    return Markup("".join(parts))  # nosec B704: every piece of text above is escaped
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str  # shown under the column (e.g. a day)
+    value: float | None
+    detail: str = ""  # added to the column's tooltip and the chart's description
+
+
+_COLUMNS_HEIGHT, _COLUMNS_TOP, _COLUMNS_BOTTOM, _COLUMNS_LEFT = 180, 12, 34, 64
+
+
+def column_chart(
+    chart_id: str,
+    title: str,
+    description: str,
+    columns: Sequence[Column],
+    unit: str,
+    low: float,
+    high: float,
+) -> Markup:
+    """Vertical columns on a fixed scale `low`..`high` (a negative `low` draws values below
+    zero downwards from a zero line), one per label in order, e.g. one per day. Empty
+    columns (None) are left blank and said to be empty."""
+    span_x = _WIDTH - _COLUMNS_LEFT - 8
+    span_y = _COLUMNS_HEIGHT - _COLUMNS_TOP - _COLUMNS_BOTTOM
+    step = span_x / max(len(columns), 1)
+    width = max(2.0, step * 0.7)
+
+    def y_of(value: float) -> float:
+        clipped = min(max(value, low), high)
+        return _COLUMNS_TOP + span_y * (high - clipped) / (high - low)
+
+    zero = y_of(0.0 if low <= 0 <= high else low)
+    spoken = "; ".join(
+        f"{c.label}: {format_value(c.value, unit) if c.value is not None else 'no data'}"
+        + (f" ({c.detail})" if c.detail else "")
+        for c in columns
+    )
+    parts = [
+        f'<svg class="chart" id="{chart_id}" viewBox="0 0 {_WIDTH} {_COLUMNS_HEIGHT}" '
+        f'role="img" aria-labelledby="{chart_id}-title" aria-describedby="{chart_id}-desc" '
+        f'preserveAspectRatio="xMinYMin meet">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)} {escape(spoken or "No data.")}</desc>',
+        f'<g aria-hidden="true"><text x="{_COLUMNS_LEFT - 6}" y="{_COLUMNS_TOP + 4}" '
+        f'text-anchor="end" class="chart-label">{escape(format_value(high, unit))}</text>'
+        f'<text x="{_COLUMNS_LEFT - 6}" y="{_COLUMNS_TOP + span_y + 4}" text-anchor="end" '
+        f'class="chart-label">{escape(format_value(low, unit))}</text>'
+        f'<line x1="{_COLUMNS_LEFT}" x2="{_WIDTH - 8}" y1="{zero:.1f}" y2="{zero:.1f}" '
+        f'class="chart-axis"/></g>',
+    ]
+    # Label every day when they fit, else about ten of them.
+    every = max(1, round(len(columns) / 10))
+    for index, column in enumerate(columns):
+        x = _COLUMNS_LEFT + index * step + (step - width) / 2
+        shown = format_value(column.value, unit) if column.value is not None else "no data"
+        tip = f"{column.label}: {shown}" + (f" ({column.detail})" if column.detail else "")
+        bar = ""
+        if column.value is not None:
+            top = min(y_of(column.value), zero)
+            height = max(abs(y_of(column.value) - zero), 1.0)
+            bar = (
+                f'<rect x="{x:.1f}" y="{top:.1f}" width="{width:.1f}" height="{height:.1f}" '
+                f'class="bar-current"/>'
+            )
+        label = ""
+        if index % every == 0:
+            label = (
+                f'<text x="{x + width / 2:.1f}" y="{_COLUMNS_HEIGHT - 14}" text-anchor="middle" '
+                f'class="chart-label">{escape(column.label)}</text>'
+            )
+        parts.append(f"<g><title>{escape(tip)}</title>{bar}{label}</g>")
     parts.append("</svg>")
     return Markup("".join(parts))  # nosec B704: every piece of text above is escaped
 

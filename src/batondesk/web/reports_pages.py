@@ -33,10 +33,18 @@ from batondesk.reports.tables import (
     headline_table,
     intents_table,
     reasons_table,
+    sentiment_table,
     to_csv,
 )
 from batondesk.web.pages import admin_or_refusal, render_page, staff_context
-from batondesk.web.report_charts import Bar, bar_chart, format_change, format_value
+from batondesk.web.report_charts import (
+    Bar,
+    Column,
+    bar_chart,
+    column_chart,
+    format_change,
+    format_value,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -56,7 +64,7 @@ GROUP_NAMES: dict[str, str] = {
 }
 # How a null group key travels in a link (a group with no value: no team, no intent, ...).
 NO_VALUE = ""
-EXPORTS = ("conversations", "kpis", "groups", "reasons", "intents")
+EXPORTS = ("conversations", "kpis", "groups", "reasons", "intents", "sentiment")
 
 
 class Query:
@@ -191,6 +199,7 @@ def reports_page(request: Request, session: SessionDep) -> Response:
             ),
         )
     ]
+    charts += _sentiment_charts(report)
     groups = []
     if query.group_by is not None:
         name = GROUP_NAMES[query.group_by].lower()
@@ -247,6 +256,52 @@ def reports_page(request: Request, session: SessionDep) -> Response:
             },
         },
     )
+
+
+def _sentiment_charts(report: KpiReport) -> list[tuple[str, Any]]:
+    """Customer sentiment per day of the period: mean polarity, and the share of negative
+    messages (docs/metrics.md, "Sentiment trend")."""
+    days = report.current.sentiment.by_day
+    polarity = [
+        Column(
+            day[5:],
+            share.mean,
+            f"{share.messages} messages, {format_value(share.negative_share, 'rate')} negative",
+        )
+        for day, share in days.items()
+    ]
+    negative = [
+        Column(day[5:], share.negative_share, f"{share.negative} of {share.messages} messages")
+        for day, share in days.items()
+    ]
+    return [
+        (
+            "Customer sentiment per day",
+            column_chart(
+                "chart-sentiment",
+                "Customer sentiment per day",
+                "Mean polarity of the customer messages the bot read, from -1 (negative) to 1 "
+                "(positive), by the day the conversation was opened.",
+                polarity,
+                "score",
+                -1.0,
+                1.0,
+            ),
+        ),
+        (
+            "Negative customer messages per day",
+            column_chart(
+                "chart-negative",
+                "Negative customer messages per day",
+                "Share of the customer messages the bot read with a polarity of -0.05 or less, "
+                "by the day the conversation was opened.",
+                negative,
+                "rate",
+                0.0,
+                1.0,
+            ),
+        ),
+    ]
 
 
 def _drilled(inputs: ReportInputs, query: Query) -> list[ConversationRow]:
@@ -330,6 +385,7 @@ def export_csv(table: str, request: Request, session: SessionDep) -> Response:
             "groups": groups_table,
             "reasons": reasons_table,
             "intents": intents_table,
+            "sentiment": sentiment_table,
         }[table](report)
     filename = f"baton-{table}-{query.first_day.isoformat()}-to-{query.last_day.isoformat()}.csv"
     return Response(

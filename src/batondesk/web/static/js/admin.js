@@ -38,6 +38,11 @@
       max_choices: { label: "Quick replies offered when unsure", min: "1", max: "4", step: "1" },
       choice_floor: { label: "Smallest likelihood worth offering as a choice", min: "0", max: "1", step: "0.01" },
       scope: { label: "What the bot can help with (completes “I can help with …”)" },
+      currency: { label: "Currency (ISO 4217, e.g. EUR)" },
+      agent_cost_per_hour: { label: "An agent's cost per hour", min: "0", step: "0.01" },
+      ai_cost_per_bot_message: { label: "AI cost per bot message", min: "0", step: "0.0001" },
+      ai_cost_per_1k_tokens: { label: "AI cost per 1,000 LLM tokens", min: "0", step: "0.0001" },
+      fixed_cost_per_conversation: { label: "Fixed cost per conversation", min: "0", step: "0.01" },
     };
     function input(id, name, value, kind) {
       if (kind === "bool") return el("input", { id, name, type: "checkbox", checked: value, "data-kind": kind });

@@ -424,6 +424,7 @@
     const meta = [el("span", {}, m.private ? who + " · private note" : who), el("time", { datetime: m.created_at }, time)];
     if (m.sender_type === "customer") meta.push(intentNode(m));
     const sources = (m.annotations && m.annotations.sources) || [];
+    if (isBotAnswer(m)) meta.push(reviewNode(m));
     return el("li", { class: "message " + kind, "data-message": m.id },
       el("div", { class: "meta" }, meta),
       m.sender_type === "bot" && window.BatonMarkdown
@@ -448,6 +449,41 @@
       wrap.append(el("button", { type: "button", class: "small-button link-button", "aria-label": "Correct the intent of this message",
         onclick: () => wrap.replaceWith(intentForm(m)) }, "Correct intent"));
     }
+    return wrap;
+  }
+
+  // An answer citing an article, as the reports count them (quick-reply offers are not).
+  function isBotAnswer(m) {
+    const a = m.annotations || {};
+    return m.sender_type === "bot" && !m.private && (a.sources || []).length > 0 && (a.decision || "answer") === "answer";
+  }
+
+  const WRONG_REASONS = [["", "No reason"], ["wrong_article", "Wrong article"], ["misunderstood_question", "Misunderstood the question"],
+    ["incomplete", "Incomplete"], ["outdated", "Outdated"], ["should_have_handed_over", "Should have handed over"], ["other", "Other"]];
+
+  function reviewNode(m) {
+    const review = (m.annotations || {}).review;
+    const wrap = el("span", { class: "answer-review", "data-review": review ? review.verdict : "none" });
+    if (review) {
+      wrap.append(el("span", { class: review.verdict === "right" ? "chip review-right" : "chip review-wrong" },
+        review.verdict === "right" ? "✓ answer right" : "✗ answer wrong" + (review.reason ? " · " + label(review.reason) : "")));
+    }
+    if (!canWrite) return wrap;
+    const reason = el("select", { class: "review-reason", "aria-label": "Why the answer was wrong" },
+      WRONG_REASONS.map(([value, text]) => el("option", { value, selected: review && review.reason === value ? "selected" : null }, text)));
+    const send = async (verdict) => {
+      try {
+        await api("PUT", "/api/v1/messages/" + m.id + "/review", { verdict, reason: verdict === "wrong" && reason.value ? reason.value : null });
+        toast(verdict === "right" ? "Marked the answer right" : "Marked the answer wrong");
+        loadConversation();
+      } catch (error) {
+        toast(error.message, true);
+      }
+    };
+    wrap.append(
+      el("button", { type: "button", class: "small-button link-button", "aria-label": "Mark this answer right", onclick: () => send("right") }, "Right"),
+      el("button", { type: "button", class: "small-button link-button", "aria-label": "Mark this answer wrong", onclick: () => send("wrong") }, "Wrong"),
+      reason);
     return wrap;
   }
 

@@ -14,6 +14,7 @@ from batondesk.api import (
     admin,
     auth,
     console,
+    experiments,
     handoff,
     knowledge,
     monitoring,
@@ -95,6 +96,7 @@ def create_app(
         handoff.router,
         knowledge.router,
         reports.router,
+        experiments.router,
     ):
         app.include_router(router)
     if settings.metrics_token:

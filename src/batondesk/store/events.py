@@ -29,6 +29,11 @@ EVENT_TYPES = frozenset(
         "conversation.reopened",
         "csat.submitted",
         "message.intent_corrected",
+        # A/B experiments (docs/experiments.md): account-level ones carry no conversation.
+        "experiment.started",
+        "experiment.stopped",
+        "experiment.assigned",
+        "experiment.exposed",
     }
 )
 

@@ -104,6 +104,7 @@ class Exposure:
     """One exposed conversation: who, which arm, when, and its (successes, trials) per metric
     (0 or 1 each, as the KPI rule reads the conversation now)."""
 
+    conversation_id: int
     contact_id: int
     arm: str
     at: datetime
@@ -131,7 +132,7 @@ def exposures(
             continue
         outcomes = {m: METRICS[m].counts(history, context) for m in metrics}
         arm = str(exposed.payload["arm"])
-        found.append(Exposure(history.contact_id, arm, exposed.at, outcomes))
+        found.append(Exposure(history.id, history.contact_id, arm, exposed.at, outcomes))
     return sorted(found, key=lambda e: e.at)
 
 

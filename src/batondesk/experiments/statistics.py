@@ -6,6 +6,7 @@ written out here, with its source.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -85,6 +86,7 @@ def sample_ratio_check(observed: dict[str, int], shares: dict[str, float]) -> Sa
     return SampleRatioCheck(float(p_value), bool(p_value < SRM_ALPHA), shares, observed)
 
 
+@functools.lru_cache(maxsize=256)  # a root-finding per call; results pages ask again and again
 def required_sample_size(
     baseline: float,
     effect: float,

@@ -167,7 +167,7 @@ def do_stop_experiment(
     details: dict[str, Any] | None = None,
 ) -> Experiment:
     """Stop assigning: customers in it get the account's own behaviour from their next
-    conversation on. `reason` is shown to admins (and must hold no personal data)."""
+    turn on. `reason` is shown to admins (and must hold no personal data)."""
     if experiment.status != ExperimentStatus.running:
         raise Conflict(
             f"experiment {experiment.key!r} is {experiment.status}; only a running one can stop",

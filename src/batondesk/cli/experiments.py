@@ -118,7 +118,7 @@ def stop_command(
     key: KeyArgument,
     reason: Annotated[str, typer.Option(help="Why, for the record")],
 ) -> None:
-    """Stop for good; customers get the account's own behaviour from their next conversation."""
+    """Stop for good; customers get the account's own behaviour from their next message."""
     from batondesk.actions.experiments import do_stop_experiment, get_experiment
 
     if not reason.strip() or len(reason) > 300:

@@ -149,6 +149,10 @@ def test_variants_and_weights_are_locked_while_running(admin: TestClient) -> Non
     assert noted.json()["notes"] == [
         "llm_phrasing has no effect: no LLM is configured (BATON_LLM_BASE_URL)"
     ]
+    for bad in ({"name": 7}, {"name": ""}, {"hypothesis": "x" * 2001}):
+        refused = admin.patch(f"{URL}/warm-greeting", json=bad)
+        assert refused.status_code == 422, (bad, refused.text)
+        assert refused.json()["error"]["code"] == "invalid_experiment"
     renamed = admin.patch(f"{URL}/warm-greeting", json={"name": "Warmer hello"})
     assert renamed.status_code == 200 and renamed.json()["name"] == "Warmer hello"
     assert admin.post(f"{URL}/warm-greeting/start").status_code == 409
@@ -190,6 +194,7 @@ def test_variants_and_weights_are_locked_while_running(admin: TestClient) -> Non
         ({"key": "Has Spaces"}, "key"),
         ({"primary_metric": "revenue"}, "primary_metric"),
         ({"eligibility": {"inbox_ids": [987654]}}, "no inbox 987654"),
+        ({"eligibility": {"inbox_ids": [2**40]}}, "inbox_ids"),
     ],
 )
 def test_bad_definitions_are_refused_naming_the_problem(

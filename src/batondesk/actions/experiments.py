@@ -21,6 +21,7 @@ from batondesk.errors import Conflict, InvalidInput, NotFound
 from batondesk.experiments.assignment import arm_of_bucket, bucket_of
 from batondesk.experiments.definition import (
     ExperimentDefinition,
+    ExperimentWords,
     Variant,
     validation_problems,
 )
@@ -127,9 +128,16 @@ def do_update_experiment(
             "name and hypothesis can. Create a new experiment to test other variants.",
             code="experiment_locked",
         )
-    for field in ("name", "hypothesis"):
-        if field in changes:
-            setattr(experiment, field, changes.pop(field))
+    words = {k: changes.pop(k) for k in list(changes) if k in EDITABLE_WHILE_RUNNING}
+    if words:
+        current = {"name": experiment.name, "hypothesis": experiment.hypothesis}
+        try:
+            checked = ExperimentWords.model_validate({**current, **words})
+        except ValidationError as error:
+            raise InvalidInput(
+                f"invalid experiment: {validation_problems(error)}", code="invalid_experiment"
+            ) from None
+        experiment.name, experiment.hypothesis = checked.name, checked.hypothesis
     if changes:
         merged = check_definition({**experiment.definition, **changes})
         _check_inboxes(session, experiment.account_id, merged)

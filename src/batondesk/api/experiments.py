@@ -23,7 +23,11 @@ from batondesk.actions.experiments import (
 )
 from batondesk.api.deps import Principal, ServicesDep, SessionDep, require
 from batondesk.api.errors import error_responses
-from batondesk.experiments.definition import KEY_PATTERN, ExperimentDefinition
+from batondesk.experiments.definition import (
+    KEY_PATTERN,
+    ExperimentDefinition,
+    ExperimentWords,
+)
 from batondesk.experiments.results import ExperimentResults
 from batondesk.store.models import Experiment, ExperimentStatus
 
@@ -33,14 +37,12 @@ Admin = Annotated[Principal, Depends(require("admin"))]
 ExperimentKey = Annotated[str, Path(pattern=KEY_PATTERN, description="the experiment's key")]
 
 
-class ExperimentCreate(ExperimentDefinition):
+class ExperimentCreate(ExperimentDefinition, ExperimentWords):
     """An experiment's key, words and definition (variants, eligibility, metrics)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     key: str = Field(pattern=KEY_PATTERN, description="unique in the account; never changes")
-    name: str = Field(min_length=1, max_length=200)
-    hypothesis: str = Field("", max_length=2000)
 
 
 class ExperimentStop(BaseModel):

@@ -140,7 +140,10 @@ class Eligibility(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    inbox_ids: list[int] = Field(default_factory=list, max_length=100)
+    # Row ids are 32-bit on PostgreSQL: a larger number names no inbox (and would fail there).
+    inbox_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(
+        default_factory=list, max_length=100
+    )
     languages: list[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]] = Field(
         default_factory=list, max_length=50
     )
@@ -165,6 +168,15 @@ class Guardrail(BaseModel):
 
     metric: GuardrailMetric
     max_worsening: float = Field(0.0, ge=0, le=1, allow_inf_nan=False)
+
+
+class ExperimentWords(BaseModel):
+    """What people read about an experiment; the only fields that may change once it runs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    hypothesis: str = Field("", max_length=2000)
 
 
 class ExperimentDefinition(BaseModel):

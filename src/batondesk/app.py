@@ -15,6 +15,7 @@ from batondesk.api import (
     answer_reviews,
     auth,
     console,
+    experiments,
     handoff,
     knowledge,
     monitoring,
@@ -97,6 +98,7 @@ def create_app(
         knowledge.router,
         reports.router,
         answer_reviews.router,
+        experiments.router,
     ):
         app.include_router(router)
     if settings.metrics_token:

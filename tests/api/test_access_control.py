@@ -103,6 +103,22 @@ CONSOLE_ENDPOINTS: dict[tuple[str, str], tuple[str, dict | None]] = {
     ("PUT", "/api/v1/admin/settings/costs"): ("admin", {"agent_cost_per_hour": 30}),
     ("GET", "/api/v1/admin/settings/answer-reviews"): ("admin", None),
     ("PUT", "/api/v1/admin/settings/answer-reviews"): ("admin", {"sample_share": 0.1}),
+    ("GET", "/api/v1/admin/experiments"): ("admin", None),
+    ("POST", "/api/v1/admin/experiments"): (
+        "admin",
+        {
+            "key": "tone",
+            "name": "Tone",
+            "variants": [
+                {"key": "a", "name": "A", "control": True, "weight": 1},
+                {"key": "b", "name": "B", "weight": 1, "overrides": {"greeting": "Hi!"}},
+            ],
+        },
+    ),
+    ("GET", "/api/v1/admin/experiments/{key}"): ("admin", None),
+    ("PATCH", "/api/v1/admin/experiments/{key}"): ("admin", {"name": "Renamed"}),
+    ("POST", "/api/v1/admin/experiments/{key}/start"): ("admin", None),
+    ("POST", "/api/v1/admin/experiments/{key}/stop"): ("admin", {"reason": "done"}),
 }
 PUBLIC_PREFIXES = ("/api/v1/widget/", "/api/v1/auth/")
 ROLE_PERMISSIONS = {
@@ -138,7 +154,15 @@ def foreign_ids(app, client: TestClient, workspace: Workspace) -> dict[str, int]
             "/api/v1/admin/api-keys",
             json={"name": "b", "role": "agent", "scopes": ["conversations:read"]},
         ).json()
+        # Under a key account A never uses, so A's requests can only find B's.
+        experiment = {
+            **CONSOLE_ENDPOINTS[("POST", "/api/v1/admin/experiments")][1],
+            "key": "b-only",
+        }
+        assert admin_b.post("/api/v1/admin/experiments", json=experiment).status_code == 201
+        assert admin_b.post("/api/v1/admin/experiments/b-only/start").status_code == 200
     return {
+        "key": "b-only",  # type: ignore[dict-item]
         "conversation_id": conversation_id,
         "contact_id": contact_id,
         "key_id": key["id"],
@@ -205,6 +229,7 @@ def test_without_login_console_is_closed(client: TestClient) -> None:
             "message_id": 1,
             "user_id": 1,
             "article_id": 1,
+            "key": "tone",  # type: ignore[dict-item]
         }
         response = client.request(method, _fill(path, ids), json=body)
         assert response.status_code == 401, (method, path)

@@ -24,6 +24,8 @@ ALLOWED: dict[str, set[str]] = {
     "observability": {"config", "errors", "store"},
     # KPIs read the store and the office hours; nothing that answers customers.
     "reports": {"errors", "store", "handoff"},
+    # Experiments: variants override the turn's settings; results use the KPI rules.
+    "experiments": {"errors", "store", "handoff", "engine", "reports"},
 }
 
 

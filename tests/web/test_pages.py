@@ -12,7 +12,7 @@ CONSOLE_HEADERS = {"X-Requested-With": "baton"}
 CONSOLE_PAGES = ["/console", "/console/conversations/1"]
 ADMIN_PAGES = [
     f"/console/admin/{name}"
-    for name in ("team", "inboxes", "escalation", "knowledge", "models", "reports")
+    for name in ("team", "inboxes", "escalation", "knowledge", "models", "reports", "experiments")
 ]
 
 

@@ -22,6 +22,7 @@ from batondesk.actions.conversations import (
     reopen_conversation,
 )
 from batondesk.actions.events import record_event
+from batondesk.actions.experiments import do_record_enrolment, enrolment_for_turn
 from batondesk.actions.handoff import evidence_with_message_ids, what_happens_next
 from batondesk.engine.services import TurnServices
 from batondesk.engine.settings import AnsweringSettings
@@ -129,11 +130,15 @@ def _receive(
     # The turn is decided before anything is written: on SQLite the first write takes the
     # database's only write lock until commit, and the turn's ~20 ms of model inference must
     # not hold it while other customers' messages wait.
-    result = setup = None
+    result = setup = enrolment = None
     if bot_owns:
         setup = load_turn_setup(session, conversation.account_id, services)
         if metrics is not None and setup.classifier is not None:
             setup = replace(setup, classifier=TimedIntentModel(setup.classifier, metrics))
+        # The one place an experiment's variant changes the bot's behaviour.
+        enrolment = enrolment_for_turn(session, conversation, earlier)
+        if enrolment is not None:
+            setup = enrolment.variant.overrides.apply(setup)
         result = take_turn(
             text,
             ConversationState.from_history(history),
@@ -156,6 +161,8 @@ def _receive(
     )
     if result is None or setup is None:
         return TurnOutcome(message, None, None)
+    if enrolment is not None:
+        do_record_enrolment(session, conversation, enrolment)
 
     understanding = result.understanding
     message.annotations = understanding.to_annotations()

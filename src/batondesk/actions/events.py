@@ -45,3 +45,28 @@ def notify(session: Session, conversation: Conversation, notification: dict[str,
     queued = session.info.setdefault(NOTIFICATIONS_KEY, [])
     queued.append((f"conversation:{conversation.id}", notification))
     queued.append((f"account:{conversation.account_id}", notification))
+
+
+def record_account_event(
+    session: Session,
+    account_id: int,
+    event_type: str,
+    *,
+    actor_type: str = "agent",
+    actor_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> Event:
+    """Append an event about the account rather than one conversation (an experiment's start
+    or stop). Same rule: ids, codes and figures, never message text or personal data."""
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {event_type!r}")
+    event = Event(
+        account_id=account_id,
+        conversation_id=None,
+        type=event_type,
+        actor_type=actor_type,
+        actor_id=actor_id,
+        payload=payload or {},
+    )
+    session.add(event)
+    return event

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from batondesk.actions.experiments import run_experiment_check
 from batondesk.actions.handoff import run_queue_check
 from batondesk.actions.settings import do_update_settings
 from batondesk.api.deps import Principal, SessionDep, require
@@ -25,7 +26,8 @@ from batondesk.store.models import Account, Membership, User
 
 log = logging.getLogger("batondesk.handoff")
 
-# The in-process queue check (SLA breaches, aging, assigning to agents who became free).
+# The in-process queue check (SLA breaches, aging, assigning to agents who became free), and
+# the experiments' guardrails beside it.
 QUEUE_CHECK_SECONDS = 15.0
 
 
@@ -54,6 +56,9 @@ async def _queue_check_loop(app: FastAPI) -> None:
 def _check_once(app: FastAPI) -> None:
     with app.state.db.session() as session:
         run_queue_check(session)
+    # Its own unit of work: a failing results read must not undo the queue check.
+    with app.state.db.session() as session:
+        run_experiment_check(session)
 
 
 router = APIRouter(prefix="/api/v1", tags=["handoff"], lifespan=queue_check_lifespan)

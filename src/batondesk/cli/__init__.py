@@ -37,6 +37,11 @@ def _mount_subcommands() -> None:
     app.add_typer(
         answers.app, name="answers", help="Fit the answer policy; show its coverage/risk curve."
     )
+    from batondesk.cli import experiments
+
+    app.add_typer(
+        experiments.app, name="experiments", help="A/B experiments of the bot: create, start, stop."
+    )
 
 
 def _print_version(requested: bool) -> None:

@@ -122,6 +122,8 @@ class TurnSetup:
     templates: Mapping[tuple[str, str], str] = field(default_factory=dict)
     writer: AnswerWriter | None = None
     escalation_model: EscalationModel | None = None
+    # The reply to a customer's hello; None: the default (an experiment's variant may set it).
+    greeting: str | None = None
 
 
 @dataclass(frozen=True)
@@ -201,7 +203,8 @@ def take_turn(
     # 3. "Hello", "thanks!": a friendly word, not a search.
     chat = smalltalk_kind(text)
     if chat is not None:
-        return turn.reply("smalltalk", chat, Reply(SMALLTALK_REPLIES[chat], mode="smalltalk"))
+        words = setup.greeting if chat == "greeting" and setup.greeting else SMALLTALK_REPLIES[chat]
+        return turn.reply("smalltalk", chat, Reply(words, mode="smalltalk"))
 
     # 4. Which articles may answer it, and how likely each is right.
     candidates = turn.weigh(

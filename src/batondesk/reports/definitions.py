@@ -165,6 +165,15 @@ def returned(
     )
 
 
+def experiment_arm(history: ConversationHistory) -> str | None:
+    """ "<experiment key>/<arm key>" of the experiment the conversation was exposed to (a
+    conversation joins at most one); None when it was in none."""
+    exposed = history.first("experiment.exposed")
+    if exposed is None:
+        return None
+    return f"{exposed.payload.get('experiment_key')}/{exposed.payload.get('arm')}"
+
+
 # What each breakdown groups a conversation by (`group_by`). Inbox, team, assignee and tier are
 # the row's current values: the event log does not snapshot them all.
 DIMENSIONS: dict[str, Callable[[ConversationHistory], object]] = {
@@ -176,6 +185,7 @@ DIMENSIONS: dict[str, Callable[[ConversationHistory], object]] = {
     "language": conversation_language,
     "reason": hand_over_reason,
     "tier": lambda h: h.tier,
+    "arm": experiment_arm,
 }
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from batondesk.reports.history import ConversationHistory, LoggedEvent
@@ -40,6 +41,14 @@ def load_histories(
             ),
         ),
     )
+    return load_histories_in(session, account_id, in_scope, as_of)
+
+
+def load_histories_in(
+    session: Session, account_id: int, in_scope: Select[Any], as_of: datetime
+) -> list[ConversationHistory]:
+    """The account's conversations whose ids `in_scope` selects, each with its events up to
+    `as_of`, oldest first (an experiment's cohort is selected by its exposures)."""
     events: dict[int, list[LoggedEvent]] = defaultdict(list)
     for row in session.execute(
         select(

@@ -23,7 +23,9 @@ from batondesk.reports.settings import CostSettings, ReviewSettings
 from batondesk.store.base import utcnow
 from batondesk.store.models import Account
 
-GroupBy = Literal["inbox", "channel", "team", "agent", "intent", "language", "reason", "tier"]
+GroupBy = Literal[
+    "inbox", "channel", "team", "agent", "intent", "language", "reason", "tier", "arm"
+]
 assert set(get_args(GroupBy)) == set(DIMENSIONS)
 
 

@@ -30,6 +30,11 @@ EVENT_TYPES = frozenset(
         "csat.submitted",
         "message.intent_corrected",
         "bot.answer_reviewed",
+        # A/B experiments (docs/experiments.md): account-level ones carry no conversation.
+        "experiment.started",
+        "experiment.stopped",
+        "experiment.assigned",
+        "experiment.exposed",
     }
 )
 

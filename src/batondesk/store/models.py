@@ -23,6 +23,7 @@ from batondesk.store.conversations import (
     SenderType,
 )
 from batondesk.store.events import EVENT_TYPES, Event
+from batondesk.store.experiments import Experiment, ExperimentStatus
 from batondesk.store.knowledge import Article
 from batondesk.store.login_throttles import LoginThrottle
 from batondesk.store.privacy import AuditEntry, Consent
@@ -43,6 +44,8 @@ __all__ = [
     "Conversation",
     "ConversationStatus",
     "Event",
+    "Experiment",
+    "ExperimentStatus",
     "Inbox",
     "LoginThrottle",
     "Membership",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from batondesk.web import console_api, pages, reports_pages
+from batondesk.web import console_api, experiments_pages, pages, reports_pages
 from batondesk.web.pages import STATIC_DIR
 
 
@@ -18,4 +18,5 @@ def install_web(app: FastAPI) -> None:
     app.include_router(console_api.router)
     app.include_router(pages.router)
     app.include_router(reports_pages.router)
+    app.include_router(experiments_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -18,6 +18,7 @@ ADMIN_SECTIONS: list[tuple[str, str]] = [
     ("knowledge", "Knowledge base"),
     ("models", "Models"),
     ("reports", "Reports"),
+    ("experiments", "Experiments"),
 ]
 
 # First-response targets in minutes by priority (low, normal, high, urgent), for the SLA

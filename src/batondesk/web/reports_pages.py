@@ -61,6 +61,7 @@ GROUP_NAMES: dict[str, str] = {
     "language": "Language",
     "reason": "Hand-over reason",
     "tier": "Customer tier",
+    "arm": "Experiment arm",
 }
 # How a null group key travels in a link (a group with no value: no team, no intent, ...).
 NO_VALUE = ""

@@ -12,7 +12,11 @@ import pytest
 
 from batondesk.config import Settings
 from batondesk.demo import training_data
-from batondesk.demo.training_data import banking77_test_sample, banking77_train
+from batondesk.demo.training_data import (
+    banking77_test_sample,
+    banking77_train,
+    demo_intent_training,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCHMARKS = ROOT / "benchmarks"
@@ -25,6 +29,19 @@ def test_training_data_is_banking77_train_over_its_77_intents() -> None:
     assert len(dataset) == 10_003
     assert set(dataset.labels) == set(intents) and len(intents) == 77
     assert min(Counter(dataset.labels).values()) >= 35
+
+
+def test_the_demo_also_learns_customer_phrasings_for_every_intent() -> None:
+    """Twelve messages per intent in customers' own ways of writing, none a BANKING77 message
+    and none of the test sample (which would then measure what the model was taught)."""
+    banking77 = banking77_train()
+    demo = demo_intent_training()
+    phrasings = list(zip(demo.texts[len(banking77) :], demo.labels[len(banking77) :], strict=True))
+    assert demo.texts[: len(banking77)] == banking77.texts
+    assert Counter(label for _, label in phrasings) == dict.fromkeys(set(banking77.labels), 12)
+    seen = {t.lower() for t in banking77.texts} | {t.lower() for t in banking77_test_sample().texts}
+    assert [text for text, _ in phrasings if text.lower() in seen] == []
+    assert len({text.lower() for text, _ in phrasings}) == len(phrasings)
 
 
 def test_test_sample_has_ten_messages_per_intent_none_of_them_for_training() -> None:
@@ -52,7 +69,9 @@ def test_every_shipped_file_is_declared_as_package_data() -> None:
     patterns = config["tool"]["setuptools"]["package-data"]["batondesk"]
     declared = {path for pattern in patterns for path in PACKAGE.glob(pattern)}
     shipped = [p for p in training_data.BANKING77_DIR.iterdir() if p.is_file()]
+    shipped += [p for p in training_data.CUSTOMER_PHRASINGS_FILE.parent.iterdir() if p.is_file()]
     assert {p.name for p in shipped} >= {"train.csv", "test_sample.csv", "LICENSE", "README.md"}
+    assert training_data.CUSTOMER_PHRASINGS_FILE in shipped
     assert [p.name for p in shipped if p not in declared] == []
 
 

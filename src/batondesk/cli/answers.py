@@ -25,7 +25,10 @@ def _fail(message: str) -> None:
 def fit_command(
     data: Annotated[
         Path | None,
-        typer.Option(help="Labelled intent dataset (default: the demo's BANKING77 train split)"),
+        typer.Option(
+            help="Labelled intent dataset (default: the demo's, BANKING77 train and customer "
+            "phrasings)"
+        ),
     ] = None,
     questions: Annotated[
         list[Path] | None,
@@ -52,7 +55,7 @@ def fit_command(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from batondesk.demo.content import KB_DIR
-    from batondesk.demo.training_data import TRAIN_FILE
+    from batondesk.demo.training_data import DemoDataMissing, demo_intent_training
     from batondesk.engine.answer_policy import DEFAULT_POLICY_FILE
     from batondesk.engine.intent_models import IntentModels
     from batondesk.evaluation.workspace import folder_articles
@@ -62,10 +65,9 @@ def fit_command(
     from batondesk.training import answer_policy as fitting
 
     settings = get_settings()
-    source = data or TRAIN_FILE
     try:
-        dataset = load_dataset(source)
-    except (OSError, DatasetError) as error:
+        dataset = load_dataset(data) if data is not None else demo_intent_training()
+    except (OSError, DatasetError, DemoDataMissing) as error:
         _fail(str(error))
         return
     articles, _problems = folder_articles(kb or KB_DIR)

@@ -73,13 +73,15 @@ def _prepare_intent_model(settings: Settings) -> DefaultModel:
     """The active intent model, or the demo's, trained now with a progress bar (~2 minutes)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from batondesk.demo.training_data import TRAIN_NAME, DemoDataMissing
+    from batondesk.demo.training_data import DEMO_TRAINING_NAME, DemoDataMissing
     from batondesk.training.default_model import active_default_model, train_default_model
 
     active = active_default_model(settings)
     if active is not None:
         return active
-    typer.echo(f"training the intent model on {TRAIN_NAME} (shipped with Baton), ~2 minutes")
+    typer.echo(
+        f"training the intent model on {DEMO_TRAINING_NAME} (shipped with Baton), ~2 minutes"
+    )
     with Progress(TextColumn("{task.description:<32}"), BarColumn(), TimeElapsedColumn()) as bar:
         task = bar.add_task("loading", total=1.0)
         try:

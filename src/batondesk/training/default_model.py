@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from batondesk.config import Settings
-from batondesk.demo.training_data import TRAIN_NAME, banking77_train
+from batondesk.demo.training_data import DEMO_TRAINING_NAME, demo_intent_training
 from batondesk.nlu import IntentClassifier, ModelRegistry
 from batondesk.nlu.artifact import read_metadata
 from batondesk.nlu.classifier import Progress
@@ -68,13 +68,16 @@ def active_default_model(settings: Settings) -> DefaultModel | None:
 def train_default_model(
     settings: Settings, profile: str = DEFAULT_PROFILE, progress: Progress | None = None
 ) -> DefaultModel:
-    """Train the demo's model on the shipped BANKING77 training split, register and promote
+    """Train the demo's model on the shipped BANKING77 training split and customer phrasings
+    (`demo.training_data`), register and promote
     it (any model active before stays in the registry for rollback). ~2 minutes on 2 cores
     for the `fast` profile. Raises DemoDataMissing when the shipped data is not there."""
     registry = ModelRegistry(settings.models_dir)
     previous = registry.active()
-    dataset = banking77_train()
-    log.debug("training the default intent model on %d examples of %s", len(dataset), TRAIN_NAME)
+    dataset = demo_intent_training()
+    log.debug(
+        "training the default intent model on %d examples of %s", len(dataset), DEMO_TRAINING_NAME
+    )
     started = time.perf_counter()
     classifier = IntentClassifier(profile=profile).fit(
         dataset.texts, dataset.labels, progress=progress
@@ -86,7 +89,7 @@ def train_default_model(
             artifact,
             {
                 "trained_by": TRAINED_BY,
-                "dataset_source": TRAIN_NAME,
+                "dataset_source": DEMO_TRAINING_NAME,
                 "dataset_hash": dataset.fingerprint(),
                 "training_seconds": seconds,
                 "label_counts": dict(dataset.label_counts),

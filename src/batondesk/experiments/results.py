@@ -34,6 +34,7 @@ from batondesk.reports.definitions import ReportContext
 from batondesk.reports.history import ConversationHistory
 from batondesk.reports.kpis import (
     ai_accuracy,
+    answer_verdicts,
     automated_resolution,
     csat,
     first_contact_resolution,
@@ -83,9 +84,16 @@ def _reopen(h: ConversationHistory, _c: ReportContext) -> Counts:
     return figure.reopened, figure.resolved
 
 
-def _ai_precision(h: ConversationHistory, _c: ReportContext) -> Counts:
-    figure = ai_accuracy([h])
+def _ai_precision(h: ConversationHistory, c: ReportContext) -> Counts:
+    figure = ai_accuracy([h], c)
     return figure.correct, figure.reviewed
+
+
+def _wrong_answers(h: ConversationHistory, c: ReportContext) -> Counts:
+    """Bot answers an agent marked wrong (or whose question an agent relabelled), over the bot
+    answers: every answer counts, reviewed or not, so flags are a floor on wrong answers."""
+    verdicts = answer_verdicts(h, c)
+    return sum(v.verdict == "wrong" for v in verdicts), len(verdicts)
 
 
 METRICS: dict[str, MetricRule] = {
@@ -96,6 +104,7 @@ METRICS: dict[str, MetricRule] = {
     "hand_over_rate": MetricRule("Hand-over rate", False, _hand_over),
     "reopen_rate": MetricRule("Reopen rate", False, _reopen),
     "ai_precision": MetricRule("AI accuracy (intent precision)", True, _ai_precision),
+    "wrong_answer_rate": MetricRule("Answers flagged wrong", False, _wrong_answers),
 }
 
 

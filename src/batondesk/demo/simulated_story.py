@@ -128,7 +128,8 @@ class Story:
         self.human = False
         # Details added after the story's first draft (sentiment, answer reviews) draw from
         # their own generator, so they leave every earlier draw, and figure, as it was.
-        self.detail = random.Random(f"detail:{opened_at.isoformat()}:{customer.index}:{intent}")
+        seed = f"detail:{opened_at.isoformat()}:{customer.index}:{intent}"
+        self.detail = random.Random(seed)  # nosec B311: simulated history, not a secret
         self.reason: str | None = None
         self.answers: list[tuple[int, str, str | None]] = []  # (message index, truth, reason)
         self.event(

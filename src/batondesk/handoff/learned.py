@@ -114,21 +114,23 @@ class EscalationModel:
     ) -> LearnedReading:
         """`messages`: the customer's messages so far, oldest first; `last_vector`: the current
         message's sentence embedding, if already computed."""
-        vectors = sentence_vectors(self.embedder, messages[:-1]) if len(messages) > 1 else None
         if last_vector is None:
             last = sentence_vectors(self.embedder, messages[-1:])
         else:
             last = np.asarray(last_vector, dtype=np.float64).reshape(1, -1)
         whole = self.probabilities([list(messages)], last)[0]
         reason_column = 1 + int(np.argmax(whole[1:]))
-        # Which message says it: each message read alone, for the likeliest reason. The
-        # earlier messages' embeddings come from the embedder's cache (it saw them before).
-        each = last if vectors is None else np.vstack([vectors, last])
-        alone = self.probabilities([[m] for m in messages], each)[:, reason_column]
+        message_index = 0
+        if len(messages) > 1:
+            # Which message says it: each message read alone, for the likeliest reason. The
+            # earlier messages' embeddings come from the embedder's cache (it saw them before).
+            each = np.vstack([sentence_vectors(self.embedder, messages[:-1]), last])
+            alone = self.probabilities([[m] for m in messages], each)[:, reason_column]
+            message_index = int(np.argmax(alone))
         return LearnedReading(
             needs_person=float(1.0 - whole[0]),
             reason=REASONS[reason_column],
-            message_index=int(np.argmax(alone)),
+            message_index=message_index,
             probabilities={r: round(float(p), 4) for r, p in zip(REASONS, whole, strict=True)},
         )
 

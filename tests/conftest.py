@@ -18,7 +18,7 @@ from batondesk.store import Database, init_store
 from batondesk.store.models import Base
 from tests.support.databases import private_database
 from tests.support.training import train_tiny_classifier
-from tests.support.workspace import Workspace, build_workspace
+from tests.support.workspace import Workspace, build_workspace, login
 
 TEST_DATABASE_URL = os.environ.get("BATON_TEST_DATABASE_URL", "")
 TEST_REDIS_URL = os.environ.get("BATON_TEST_REDIS_URL", "")
@@ -93,3 +93,17 @@ def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def workspace(app, db: Database) -> Workspace:  # type: ignore[no-untyped-def]
     return build_workspace(app.state.db)
+
+
+@pytest.fixture
+def admin(app, workspace: Workspace) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    """A browser signed in as account A's admin."""
+    with TestClient(app) as member:
+        yield login(member, workspace.a.users["admin"][1])
+
+
+@pytest.fixture
+def agent(app, workspace: Workspace) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    """A browser signed in as account A's agent."""
+    with TestClient(app) as member:
+        yield login(member, workspace.a.users["agent"][1])

@@ -4,35 +4,16 @@ what is wrong with a request."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.support.workspace import Workspace, login, say, start_chat
+from tests.support.workspace import Workspace, days_around_today, say, start_chat
 
 QUESTION = "my card still hasn't arrived"
 KPIS = "/api/v1/admin/reports/kpis"
 SAMPLE = "/api/v1/answer-reviews/sample"
-
-
-def _around_today() -> dict[str, str]:
-    # A day either side, so a test running across midnight (UTC) still covers its events.
-    today = date.today()
-    return {"from": str(today - timedelta(days=1)), "to": str(today + timedelta(days=1))}
-
-
-@pytest.fixture
-def admin(app, workspace: Workspace) -> TestClient:  # type: ignore[no-untyped-def]
-    with TestClient(app) as member:
-        yield login(member, workspace.a.users["admin"][1])
-
-
-@pytest.fixture
-def agent(app, workspace: Workspace) -> TestClient:  # type: ignore[no-untyped-def]
-    with TestClient(app) as member:
-        yield login(member, workspace.a.users["agent"][1])
 
 
 def _answered(client: TestClient, workspace: Workspace, text: str = QUESTION) -> dict[str, Any]:
@@ -56,7 +37,7 @@ def test_an_agent_marks_answers_and_the_latest_verdict_counts(
     wrong = agent.put(url, json={"verdict": "wrong", "reason": "outdated"})
     assert wrong.status_code == 200, wrong.text
     assert wrong.json()["annotations"]["review"]["verdict"] == "wrong"
-    answers = _answers(admin.get(KPIS, params=_around_today()).json())
+    answers = _answers(admin.get(KPIS, params=days_around_today()).json())
     assert answers["answers"] == 2
     assert answers["all_reviews"] == {"precision": 0.0, "reviewed": 1, "right": 0, "wrong": 1}
     assert (answers["wrong_flags"], answers["wrong_by_reason"]) == (1, {"outdated": 1})
@@ -65,7 +46,7 @@ def test_an_agent_marks_answers_and_the_latest_verdict_counts(
     assert agent.put(url, json={"verdict": "right"}).status_code == 200
     other = f"/api/v1/messages/{second['reply']['id']}/review"
     assert agent.put(other, json={"verdict": "right"}).status_code == 200
-    answers = _answers(admin.get(KPIS, params=_around_today()).json())
+    answers = _answers(admin.get(KPIS, params=days_around_today()).json())
     assert answers["all_reviews"] == {"precision": 1.0, "reviewed": 2, "right": 2, "wrong": 0}
     assert answers["wrong_flags"] == 0
 
@@ -108,7 +89,7 @@ def test_the_random_sample_lists_unjudged_answers_the_same_way_each_time(
     turns = [_answered(client, workspace) for _ in range(3)]
     ids = {t["reply"]["id"] for t in turns}
 
-    listed = agent.get(SAMPLE, params=_around_today())
+    listed = agent.get(SAMPLE, params=days_around_today())
     assert listed.status_code == 200, listed.text
     sample = listed.json()
     assert (sample["answers"], sample["sampled"], sample["reviewed"]) == (3, 3, 0)
@@ -116,16 +97,16 @@ def test_the_random_sample_lists_unjudged_answers_the_same_way_each_time(
     shown = sample["data"][0]
     assert shown["question"] == QUESTION and shown["sources"] == ["When will my card arrive?"]
     assert shown["answer"].startswith("Cards arrive within 3-5 working days")
-    assert agent.get(SAMPLE, params=_around_today()).json()["data"] == sample["data"]
+    assert agent.get(SAMPLE, params=days_around_today()).json()["data"] == sample["data"]
 
     # Judging the first takes it off the list; the rest keep their order.
     reviewed = shown["message_id"]
     verdict = agent.put(f"/api/v1/messages/{reviewed}/review", json={"verdict": "right"})
     assert verdict.status_code == 200
-    after = agent.get(SAMPLE, params=_around_today()).json()
+    after = agent.get(SAMPLE, params=days_around_today()).json()
     assert after["reviewed"] == 1
     assert [a["message_id"] for a in after["data"]] == [a["message_id"] for a in sample["data"][1:]]
-    estimate = _answers(admin.get(KPIS, params=_around_today()).json())["sample"]
+    estimate = _answers(admin.get(KPIS, params=days_around_today()).json())["sample"]
     assert (estimate["sampled"], estimate["reviewed"], estimate["precision"]) == (3, 1, 1.0)
     # One right answer of one: the 95% Wilson interval is wide.
     assert (estimate["low"], estimate["high"]) == (0.2065, 1.0)
@@ -165,7 +146,7 @@ def test_the_cost_model_is_validated_and_prices_the_report(
 
     # One answered conversation: a bot message and the fixed cost, no person.
     _answered(client, workspace)
-    costs = admin.get(KPIS, params=_around_today()).json()["current"]["costs"]
+    costs = admin.get(KPIS, params=days_around_today()).json()["current"]["costs"]
     assert costs["currency"] == "EUR"
     assert (costs["ai"], costs["human"], costs["fixed"], costs["total"]) == (0.5, 0.0, 1.0, 1.5)
     assert costs["baseline"] is None, "no person handled anything: no human handling time yet"
@@ -177,7 +158,7 @@ def test_the_cost_model_is_validated_and_prices_the_report(
         f"/api/v1/conversations/{conversation_id}/messages", json={"body": "Hi"}
     ).is_success
     assert agent.post(f"/api/v1/conversations/{conversation_id}/resolve").is_success
-    costs = admin.get(KPIS, params=_around_today()).json()["current"]["costs"]
+    costs = admin.get(KPIS, params=days_around_today()).json()["current"]["costs"]
     assert costs["conversations"] == 2 and costs["handling"]["count"] == 1
     assert costs["human"] > 0 and costs["baseline"] > costs["fixed"]
     assert costs["savings"] == pytest.approx(costs["baseline"] - costs["total"], abs=1e-3)
@@ -192,7 +173,7 @@ def test_each_customer_message_records_its_sentiment_as_a_number(
     events = agent.get(f"/api/v1/conversations/{conversation_id}/events").json()["data"]
     scores = [e["payload"]["sentiment"] for e in events if e["type"] == "message.understood"]
     assert len(scores) == 2 and scores[0] > 0.3 and scores[1] < -0.3
-    sentiment = admin.get(KPIS, params=_around_today()).json()["current"]["sentiment"]
+    sentiment = admin.get(KPIS, params=days_around_today()).json()["current"]["sentiment"]
     assert (sentiment["messages"], sentiment["negative"]) == (2, 1)
     assert sentiment["mean"] == pytest.approx(sum(scores) / 2, abs=1e-4)
     assert sum(day["messages"] for day in sentiment["by_day"].values()) == 2

@@ -3,27 +3,13 @@ figures docs/metrics.md defines; bad periods and groupings get a 422 naming the 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.support.workspace import Workspace, login, say, start_chat
+from tests.support.workspace import Workspace, days_around_today, login, say, start_chat
 
 URL = "/api/v1/admin/reports/kpis"
 QUESTION = "my card still hasn't arrived"
-
-
-def _around_today() -> dict[str, str]:
-    # A day either side, so a test running across midnight (UTC) still covers its events.
-    today = date.today()
-    return {"from": str(today - timedelta(days=1)), "to": str(today + timedelta(days=1))}
-
-
-@pytest.fixture
-def admin(app, workspace: Workspace) -> TestClient:  # type: ignore[no-untyped-def]
-    with TestClient(app) as member:
-        yield login(member, workspace.a.users["admin"][1])
 
 
 def test_kpis_of_conversations_handled_through_the_api(
@@ -53,7 +39,7 @@ def test_kpis_of_conversations_handled_through_the_api(
     foreign_id, foreign = start_chat(client, workspace.b.inbox_public_id)
     say(client, foreign_id, foreign, QUESTION)
 
-    response = admin.get(URL, params=_around_today())
+    response = admin.get(URL, params=days_around_today())
     assert response.status_code == 200, response.text
     report = response.json()
     assert report["timezone"] == "UTC" and report["groups"] == []
@@ -78,13 +64,13 @@ def test_kpis_of_conversations_handled_through_the_api(
     # Figures only: no message text in the report.
     assert QUESTION not in response.text and "On it." not in response.text
 
-    by_channel = admin.get(URL, params={**_around_today(), "group_by": "channel"}).json()
+    by_channel = admin.get(URL, params={**days_around_today(), "group_by": "channel"}).json()
     assert [(g["key"], g["current"]["conversations"]) for g in by_channel["groups"]] == [
         ("web_widget", 2)
     ]
     with TestClient(app) as admin_b:
         login(admin_b, workspace.b.users["admin"][1])
-        assert admin_b.get(URL, params=_around_today()).json()["current"]["conversations"] == 1
+        assert admin_b.get(URL, params=days_around_today()).json()["current"]["conversations"] == 1
 
 
 @pytest.mark.parametrize(

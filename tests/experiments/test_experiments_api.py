@@ -39,12 +39,6 @@ def greeting_experiment(**changes: Any) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def admin(app, workspace: Workspace) -> TestClient:  # type: ignore[no-untyped-def]
-    with TestClient(app) as member:
-        yield login(member, workspace.a.users["admin"][1])
-
-
 def test_an_experiment_from_draft_to_results(
     app, client: TestClient, workspace: Workspace, admin: TestClient
 ) -> None:

@@ -4,6 +4,7 @@ a web inbox and knowledge-base articles for the tiny model's intents."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
 
@@ -129,3 +130,10 @@ def first_turn(client: TestClient, inbox_public_id: str, text: str) -> dict:  # 
     """A new customer's first message, in a new conversation."""
     conversation_id, visitor = start_chat(client, inbox_public_id)
     return say(client, conversation_id, visitor, text)
+
+
+def days_around_today() -> dict[str, str]:
+    """A report period from yesterday to tomorrow: a test running across midnight (UTC) still
+    covers the events it just made."""
+    today = date.today()
+    return {"from": str(today - timedelta(days=1)), "to": str(today + timedelta(days=1))}

@@ -23,23 +23,11 @@ from batondesk.web.report_charts import (
     format_seconds,
     format_value,
 )
-from tests.support.workspace import Workspace, login, say, start_chat
+from tests.support.workspace import Workspace, days_around_today, login, say, start_chat
 
 PAGE = "/console/admin/reports"
 QUESTION = "my card still hasn't arrived"
 REPLY = "On it, let me check your card."
-
-
-def _period() -> dict[str, str]:
-    # A day either side, so a test running across midnight (UTC) still covers its events.
-    today = date.today()
-    return {"from": str(today - timedelta(days=1)), "to": str(today + timedelta(days=1))}
-
-
-@pytest.fixture
-def admin(app, workspace: Workspace) -> TestClient:  # type: ignore[no-untyped-def]
-    with TestClient(app) as member:
-        yield login(member, workspace.a.users["admin"][1])
 
 
 @pytest.fixture
@@ -73,7 +61,7 @@ def _listed(html: str) -> list[int]:
 def test_the_page_shows_both_periods_charts_and_breakdowns(
     admin: TestClient, conversations: dict[str, int]
 ) -> None:
-    page = admin.get(PAGE, params={**_period(), "group_by": "intent"})
+    page = admin.get(PAGE, params={**days_around_today(), "group_by": "intent"})
     assert page.status_code == 200, page.text
     html = page.text
     assert "compared with the previous period" in html
@@ -113,7 +101,7 @@ def test_the_default_period_is_the_last_30_days(admin: TestClient) -> None:
 def test_drill_down_lists_exactly_the_conversations_a_number_counts(
     admin: TestClient, conversations: dict[str, int]
 ) -> None:
-    period = _period()
+    period = days_around_today()
     report = admin.get("/api/v1/admin/reports/kpis", params=period).json()["current"]
     counts = {
         "all": report["conversations"],
@@ -156,7 +144,7 @@ def _csv(response) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
 def test_csv_exports_one_row_per_conversation_and_per_aggregate(
     app, admin: TestClient, conversations: dict[str, int], workspace: Workspace
 ) -> None:
-    period = _period()
+    period = days_around_today()
     export = admin.get(f"{PAGE}/export/conversations.csv", params=period)
     assert export.status_code == 200
     assert export.headers["content-type"] == "text/csv; charset=utf-8"
@@ -267,7 +255,7 @@ def test_names_are_escaped_in_tables_and_charts(
             .where(Team.account_id == workspace.a.account_id)
             .values(name="<img src=x onerror=alert(1)>")
         )
-    page = admin.get(PAGE, params={**_period(), "group_by": "team"})
+    page = admin.get(PAGE, params={**days_around_today(), "group_by": "team"})
     assert page.status_code == 200
     assert "<img src=x" not in page.text
     assert "&lt;img src=x onerror=alert(1)&gt;" in page.text  # table row and chart label

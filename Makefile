@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo serve test lint fuzz audit fit-answer-policy fit-escalation-model bench-nlu bench-login bench-resolution clean
+.PHONY: install demo serve test lint fuzz audit fit-answer-policy fit-escalation-model bench-nlu bench-login bench-resolution bench-reports clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -84,3 +84,11 @@ bench-nlu: install
 ## under var/bench-resolution/), ARGS="--holdout" to also score the held-out question set.
 bench-resolution: install
 	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/resolution_bench.py $(ARGS)
+
+## Report query times on PostgreSQL with 1,000,000 simulated conversations over 90 days (the
+## server at 127.0.0.1:5432, its own database baton_bench_reports; BATON_BENCH_DATABASE_URL
+## names another): loads (~1 h on 2 cores), counts the day tallies, times every report and the
+## Reports page, writes benchmarks/results/reports_*.json and docs/benchmarks.md. ARGS=--reuse
+## keeps a database loaded by an earlier run.
+bench-reports: install
+	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/reports_bench.py $(ARGS)

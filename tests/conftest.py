@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from batondesk.app import create_app
-from batondesk.config import Settings
+from batondesk.config import Settings, get_settings
 from batondesk.engine.services import TurnServices
 from batondesk.store import Database, init_store
 from batondesk.store.models import Base
@@ -107,3 +107,15 @@ def agent(app, workspace: Workspace) -> Iterator[TestClient]:  # type: ignore[no
     """A browser signed in as account A's agent."""
     with TestClient(app) as member:
         yield login(member, workspace.a.users["agent"][1])
+
+
+@pytest.fixture
+def cli_env(settings, db, monkeypatch):  # type: ignore[no-untyped-def]
+    """The `baton` command reads the test's settings and database."""
+    monkeypatch.setenv("BATON_ENVIRONMENT", "test")
+    monkeypatch.setenv("BATON_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("BATON_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("BATON_PASSWORD_HASHING", "fast")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()

@@ -91,6 +91,12 @@ class Settings(BaseSettings):
     llm_model: str = ""
     llm_api_key: str = ""
     llm_timeout_seconds: float = 20.0
+    # Reports add up stored tallies of each day (reports/rollups.py). "on_read": a report
+    # first reads the event log since the last one, so its figures are exact as of the
+    # request; "background": a report reads what `baton reports refresh --every 60` (run
+    # beside the web workers) last stored, so a large account's report never waits for
+    # counting, and says up to which moment it is current (docs/metrics.md).
+    reports_refresh: Literal["on_read", "background"] = "on_read"
     # The bearer token a Prometheus scraper sends to read /metrics. Empty: /metrics is not
     # served at all, because the figures reveal the service's traffic (docs/operations.md).
     metrics_token: str = ""

@@ -6,25 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from batondesk.cli.experiments import app
-from batondesk.config import get_settings
 from tests.experiments.test_experiments_api import greeting_experiment
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def cli_env(settings, db, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("BATON_ENVIRONMENT", "test")
-    monkeypatch.setenv("BATON_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("BATON_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("BATON_PASSWORD_HASHING", "fast")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def test_an_experiment_from_the_command_line(tmp_path: Path, cli_env, workspace) -> None:  # type: ignore[no-untyped-def]

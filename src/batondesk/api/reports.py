@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from batondesk.api.deps import Principal, SessionDep, require
+from batondesk.api.deps import Principal, SessionDep, SettingsDep, require
 from batondesk.api.errors import error_responses
 from batondesk.reports import MAX_DAYS, GroupBy, KpiReport, build_kpi_report
 
@@ -21,6 +21,7 @@ ERRORS = error_responses(401, 403, 422)
 def read_kpis(
     principal: Admin,
     session: SessionDep,
+    settings: SettingsDep,
     first_day: Annotated[
         date,
         Query(
@@ -43,4 +44,11 @@ def read_kpis(
     wait, share of SLA met, CSAT and intent precision. A reversed period (`period_reversed`),
     one longer than 366 days (`period_too_long`) or a date outside 1970-2999
     (`date_out_of_range`) is refused with 422."""
-    return build_kpi_report(session, principal.account_id, first_day, last_day, group_by=group_by)
+    return build_kpi_report(
+        session,
+        principal.account_id,
+        first_day,
+        last_day,
+        group_by=group_by,
+        refresh_first=settings.reports_refresh == "on_read",
+    )

@@ -42,6 +42,9 @@ def _mount_subcommands() -> None:
     app.add_typer(
         experiments.app, name="experiments", help="A/B experiments of the bot: create, start, stop."
     )
+    from batondesk.cli import reports
+
+    app.add_typer(reports.app, name="reports", help="Keep the reports' stored tallies current.")
 
 
 def _print_version(requested: bool) -> None:

@@ -4,42 +4,18 @@ The same actions as the admin API; every command names the account by its slug."
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from batondesk.cli.common import AccountOption, account_session
 from batondesk.config import get_settings
 
 app = typer.Typer(no_args_is_help=True)
 
-AccountOption = Annotated[str, typer.Option("--account", help="The account's slug")]
 KeyArgument = Annotated[str, typer.Argument(help="The experiment's key")]
-
-
-@contextmanager
-def _account_session(slug: str) -> Iterator[tuple[Session, int]]:
-    """A unit of work in the account; a domain error is printed and exits with status 2."""
-    from batondesk.errors import BatonError
-    from batondesk.store import init_store
-    from batondesk.store.models import Account
-
-    db = init_store(get_settings())
-    try:
-        with db.session() as session:
-            account_id = session.scalars(select(Account.id).where(Account.slug == slug)).first()
-            if account_id is None:
-                raise BatonError(f"no account with slug {slug!r}", code="not_found")
-            yield session, account_id
-    except BatonError as error:
-        typer.echo(f"error: {error.message}", err=True)
-        raise typer.Exit(2) from None
-    finally:
-        db.dispose()
 
 
 @app.command("list")
@@ -48,7 +24,7 @@ def list_command(account: AccountOption) -> None:
     from batondesk.actions.experiments import definition_of
     from batondesk.store.models import Experiment
 
-    with _account_session(account) as (session, account_id):
+    with account_session(account) as (session, account_id):
         rows = session.scalars(
             select(Experiment)
             .where(Experiment.account_id == account_id)
@@ -86,7 +62,7 @@ def create_command(
     if not isinstance(body, dict):
         typer.echo(f"error: {file} must hold one JSON object", err=True)
         raise typer.Exit(2)
-    with _account_session(account) as (session, account_id):
+    with account_session(account) as (session, account_id):
         try:
             spec = ExperimentCreate.model_validate(body)
         except ValidationError as error:
@@ -107,7 +83,7 @@ def start_command(account: AccountOption, key: KeyArgument) -> None:
     """Start assigning eligible customers (variants and weights are then locked)."""
     from batondesk.actions.experiments import do_start_experiment, get_experiment
 
-    with _account_session(account) as (session, account_id):
+    with account_session(account) as (session, account_id):
         do_start_experiment(session, get_experiment(session, account_id, key))
         typer.echo(f"experiment {key!r} running")
 
@@ -123,7 +99,7 @@ def stop_command(
 
     if not reason.strip() or len(reason) > 300:
         raise typer.BadParameter("give a reason of 1 to 300 characters", param_hint="--reason")
-    with _account_session(account) as (session, account_id):
+    with account_session(account) as (session, account_id):
         do_stop_experiment(
             session, get_experiment(session, account_id, key), reason, actor_type="system"
         )
@@ -145,7 +121,7 @@ def results_command(
         read_results,
     )
 
-    with _account_session(account) as (session, account_id):
+    with account_session(account) as (session, account_id):
         experiment = get_experiment(session, account_id, key)
         results = read_results(session, experiment)
         stopped = do_stop_if_guardrail_breached(session, experiment, results)

@@ -1,21 +1,22 @@
-"""Every KPI rule, in one place: conversations' histories in, the figures of one period out.
+"""Every KPI rule, in one place: conversations' histories in, the tally of one period out
+(`tally.py` turns a tally into the reported figures, and adds tallies of days up).
 
 docs/metrics.md states each rule in words, in the same order, using the words defined in
-`definitions.py`; the golden test
-(tests/reports/test_golden_kpis.py) pins them. Pure: no database, no clock (the moment the
-report is computed, `as_of`, is given).
+`definitions.py`; the golden test (tests/reports/test_golden_kpis.py) pins them. Pure: no
+database, no clock (the moment the report is computed, `as_of`, is given). Where an outcome
+counted at `as_of` would change later with no new event (a window closing, a target falling
+due), the rule notes that moment in the tally (`KpiTally.changes`), so a stored tally knows
+when it must be counted again.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
-
-from statsmodels.stats.proportion import proportion_confint
 
 from batondesk.handoff.office_hours import open_seconds
 from batondesk.handoff.settings import OfficeHours
@@ -44,33 +45,35 @@ from batondesk.reports.definitions import (
 )
 from batondesk.reports.figures import (
     AiAccuracy,
-    AnswerPrecision,
-    AnswerReviews,
     AutomatedResolution,
-    Clarification,
-    Costs,
     Csat,
-    CsatShare,
     FirstContactResolution,
-    FirstResponse,
     HandOver,
-    IntentPrecision,
     Kpis,
-    QueueWait,
-    ReasonShare,
     ReopenRate,
-    ResolutionTimes,
-    SampledPrecision,
-    Sentiment,
-    SentimentShare,
-    Sla,
-    SlaShare,
-    rate,
-    summarise,
 )
 from batondesk.reports.history import ConversationHistory, LoggedEvent
 from batondesk.reports.period import ReportPeriod
 from batondesk.reports.settings import CostSettings
+from batondesk.reports.tally import (
+    AiAccuracyTally,
+    AnswerReviewsTally,
+    AutomatedTally,
+    ClarificationTally,
+    CostsTally,
+    CsatTally,
+    FirstContactTally,
+    FirstResponseTally,
+    HandOverTally,
+    KpiTally,
+    PrecisionTally,
+    QueueWaitTally,
+    ReopenTally,
+    ResolutionTally,
+    SentimentShareTally,
+    SentimentTally,
+    SlaTally,
+)
 
 T = TypeVar("T")
 
@@ -114,43 +117,44 @@ def first_response(
     hours: OfficeHours | None,
     *,
     business_hours: bool,
-) -> FirstResponse:
-    waits: list[float] = []
-    unanswered = 0
+) -> FirstResponseTally:
+    tally = FirstResponseTally()
     for history in histories:
         for cycle in response_cycles(history):
             if not period.contains(cycle.start) or not cycle.handed_to_person:
                 continue
             if cycle.first_reply_at is None:
-                unanswered += 1
+                tally.unanswered += 1
             elif business_hours:
-                waits.append(open_seconds(hours, cycle.start, cycle.first_reply_at))
+                tally.waits.append(open_seconds(hours, cycle.start, cycle.first_reply_at))
             else:
-                waits.append((cycle.first_reply_at - cycle.start).total_seconds())
-    return FirstResponse(**summarise(waits).model_dump(), unanswered=unanswered)
+                tally.waits.append((cycle.first_reply_at - cycle.start).total_seconds())
+    return tally
 
 
 # --- resolution ------------------------------------------------------------------------------
 
 
-def resolution_times(cohort: Sequence[ConversationHistory]) -> ResolutionTimes:
-    first, full = [], []
+def resolution_times(cohort: Sequence[ConversationHistory]) -> ResolutionTally:
+    tally = ResolutionTally(conversations=len(cohort))
     for history in cohort:
         resolved = history.first("conversation.resolved")
         if resolved is not None:
-            first.append((resolved.at - history.opened_at).total_seconds())
+            tally.first.append((resolved.at - history.opened_at).total_seconds())
         latest = resolved_as_of(history)
         if latest is not None:
-            full.append((latest.at - history.opened_at).total_seconds())
-    return ResolutionTimes(
-        first=summarise(first), full=summarise(full), unresolved=len(cohort) - len(full)
-    )
+            tally.full.append((latest.at - history.opened_at).total_seconds())
+    return tally
 
 
 def reopen_rate(cohort: Sequence[ConversationHistory]) -> ReopenRate:
+    return _reopens(cohort).figure()
+
+
+def _reopens(cohort: Sequence[ConversationHistory]) -> ReopenTally:
     resolved = [h for h in cohort if h.first("conversation.resolved") is not None]
     reopened = sum(1 for h in resolved if h.first("conversation.reopened") is not None)
-    return ReopenRate(rate=rate(reopened, len(resolved)), reopened=reopened, resolved=len(resolved))
+    return ReopenTally(reopened=reopened, resolved=len(resolved))
 
 
 def first_contact_outcome(history: ConversationHistory, context: ReportContext) -> str | None:
@@ -178,13 +182,23 @@ def first_contact_outcome(history: ConversationHistory, context: ReportContext) 
 def first_contact_resolution(
     cohort: Sequence[ConversationHistory], context: ReportContext
 ) -> FirstContactResolution:
-    outcomes = Counter(first_contact_outcome(h, context) for h in cohort)
-    return FirstContactResolution(
-        rate=rate(outcomes["yes"], outcomes["yes"] + outcomes["no"]),
-        yes=outcomes["yes"],
-        no=outcomes["no"],
-        pending=outcomes["pending"],
-    )
+    return _first_contacts(cohort, context, KpiTally()).figure()
+
+
+def _first_contacts(
+    cohort: Sequence[ConversationHistory], context: ReportContext, into: KpiTally
+) -> FirstContactTally:
+    tally = FirstContactTally()
+    for history in cohort:
+        outcome = first_contact_outcome(history, context)
+        if outcome is None:
+            continue
+        setattr(tally, outcome, getattr(tally, outcome) + 1)
+        if outcome == "pending":
+            resolved = history.first("conversation.resolved")
+            assert resolved is not None
+            into.changes(resolved.at + context.windows.repeat_contact, context.as_of)
+    return tally
 
 
 @dataclass(frozen=True)
@@ -192,6 +206,7 @@ class AutomatedOutcome:
     assisted: bool
     outcome: str  # "confirmed", "assumed", "pending" or "removed"
     provisional: bool
+    changes_at: datetime | None = None  # when the outcome would change with no new event
 
 
 def automated_outcome(
@@ -212,6 +227,7 @@ def automated_outcome(
     assisted = any(e.at < since for e in history.of_type(*PERSON_ACTED))
     score = _rating_of_resolution(history, since)
     windows = context.windows
+    changes_at = None
     if returned(history, context, since, windows.durability) or (
         score is not None and score < SATISFIED_FROM
     ):
@@ -222,65 +238,63 @@ def automated_outcome(
         outcome = "assumed"
     else:
         outcome = "pending"
+        changes_at = since + windows.confirmation
     provisional = outcome in ("confirmed", "assumed") and context.as_of < since + windows.durability
-    return AutomatedOutcome(assisted, outcome, provisional)
+    if provisional:
+        changes_at = since + windows.durability
+    return AutomatedOutcome(assisted, outcome, provisional, changes_at)
 
 
 def automated_resolution(
     cohort: Sequence[ConversationHistory], context: ReportContext
 ) -> AutomatedResolution:
-    bot_conversations = [h for h in cohort if is_bot_conversation(h)]
-    outcomes = [o for h in bot_conversations if (o := automated_outcome(h, context)) is not None]
-    counted = [o for o in outcomes if o.outcome in ("confirmed", "assumed")]
-    kinds = Counter(o.outcome for o in outcomes)
-    return AutomatedResolution(
-        rate=rate(len(counted), len(bot_conversations)),
-        resolutions=len(counted),
-        autonomous=sum(1 for o in counted if not o.assisted),
-        assisted=sum(1 for o in counted if o.assisted),
-        confirmed=kinds["confirmed"],
-        assumed=kinds["assumed"],
-        pending=kinds["pending"],
-        removed=kinds["removed"],
-        provisional=sum(1 for o in counted if o.provisional),
-        bot_conversations=len(bot_conversations),
-    )
+    return _automated(cohort, context, KpiTally()).figure()
+
+
+def _automated(
+    cohort: Sequence[ConversationHistory], context: ReportContext, into: KpiTally
+) -> AutomatedTally:
+    tally = AutomatedTally()
+    for history in cohort:
+        if not is_bot_conversation(history):
+            continue
+        tally.bot_conversations += 1
+        outcome = automated_outcome(history, context)
+        if outcome is None:
+            continue
+        setattr(tally, outcome.outcome, getattr(tally, outcome.outcome) + 1)
+        if outcome.outcome in ("confirmed", "assumed"):
+            if outcome.assisted:
+                tally.assisted += 1
+            else:
+                tally.autonomous += 1
+            tally.provisional += outcome.provisional
+        if outcome.changes_at is not None:
+            into.changes(outcome.changes_at, context.as_of)
+    return tally
 
 
 # --- the bot's share -------------------------------------------------------------------------
 
 
 def hand_over(cohort: Sequence[ConversationHistory]) -> HandOver:
+    return _hand_overs(cohort).figure()
+
+
+def _hand_overs(cohort: Sequence[ConversationHistory]) -> HandOverTally:
     bot_conversations = [h for h in cohort if is_bot_conversation(h)]
     reasons = Counter(
         reason for h in bot_conversations if (reason := hand_over_reason(h)) is not None
     )
-    handed_over = sum(reasons.values())
-    total = len(bot_conversations)
-    return HandOver(
-        bot_conversations=total,
-        contained=total - handed_over,
-        containment_rate=rate(total - handed_over, total),
-        handed_over=handed_over,
-        hand_over_rate=rate(handed_over, total),
-        by_reason={
-            reason: ReasonShare(count=count, rate=rate(count, total))
-            for reason, count in sorted(reasons.items())
-        },
-    )
+    return HandOverTally(bot_conversations=len(bot_conversations), reasons=dict(reasons))
 
 
-def clarification(cohort: Sequence[ConversationHistory]) -> Clarification:
+def clarification(cohort: Sequence[ConversationHistory]) -> ClarificationTally:
     bot_conversations = [h for h in cohort if is_bot_conversation(h)]
-    turns = sum(h.count("message.understood") for h in bot_conversations)
-    questions = sum(h.count("bot.clarified") for h in bot_conversations)
-    asked = sum(1 for h in bot_conversations if h.first("bot.clarified") is not None)
-    return Clarification(
-        rate=rate(questions, turns),
-        clarifications=questions,
-        bot_turns=turns,
-        conversation_rate=rate(asked, len(bot_conversations)),
-        conversations_with_clarification=asked,
+    return ClarificationTally(
+        questions=sum(h.count("bot.clarified") for h in bot_conversations),
+        turns=sum(h.count("message.understood") for h in bot_conversations),
+        asked=sum(1 for h in bot_conversations if h.first("bot.clarified") is not None),
         bot_conversations=len(bot_conversations),
     )
 
@@ -288,10 +302,9 @@ def clarification(cohort: Sequence[ConversationHistory]) -> Clarification:
 # --- the queue and its targets ---------------------------------------------------------------
 
 
-def queue_wait(histories: Sequence[ConversationHistory], period: ReportPeriod) -> QueueWait:
+def queue_wait(histories: Sequence[ConversationHistory], period: ReportPeriod) -> QueueWaitTally:
     """Escalation to the first assignment after it, for queue entries that start in `period`."""
-    waits: list[float] = []
-    still_waiting = left_unassigned = 0
+    tally = QueueWaitTally()
     for history in histories:
         escalations = list(history.of_type("conversation.escalated"))
         for entry, following in _each_with_next(escalations):
@@ -300,21 +313,17 @@ def queue_wait(histories: Sequence[ConversationHistory], period: ReportPeriod) -
             end = following.at if following else None
             assigned = history.first("conversation.assigned", at_or_after=entry.at, before=end)
             if assigned is not None:
-                waits.append((assigned.at - entry.at).total_seconds())
+                tally.waits.append((assigned.at - entry.at).total_seconds())
             elif history.first(
                 "conversation.handed_back",
                 "conversation.resolved",
                 at_or_after=entry.at,
                 before=end,
             ):
-                left_unassigned += 1
+                tally.left_unassigned += 1
             else:
-                still_waiting += 1
-    return QueueWait(
-        **summarise(waits).model_dump(),
-        still_waiting=still_waiting,
-        left_unassigned=left_unassigned,
-    )
+                tally.still_waiting += 1
+    return tally
 
 
 def sla_target_outcome(
@@ -332,48 +341,63 @@ def sla_target_outcome(
     return "missed" if as_of > due else "pending"
 
 
-def sla(histories: Sequence[ConversationHistory], period: ReportPeriod, as_of: datetime) -> Sla:
-    first_response_outcomes: Counter[str] = Counter()
-    resolution_outcomes: Counter[str] = Counter()
+def sla(
+    histories: Sequence[ConversationHistory],
+    period: ReportPeriod,
+    as_of: datetime,
+    into: KpiTally,
+) -> SlaTally:
+    tally = SlaTally()
     for history in histories:
         start = history.escalated_at
-        if start is None or start > as_of or not period.contains(start):
+        if start is None or not period.contains(start):
             continue
-        first_response_outcomes[
-            sla_target_outcome(
+        if start > as_of:
+            into.changes(start, as_of)
+            continue
+        targets = (
+            (
+                tally.first_response,
                 history.first_response_due_at,
                 history.first(HUMAN_REPLY, at_or_after=start),
                 history.first(
                     "conversation.resolved", "conversation.handed_back", at_or_after=start
                 ),
-                as_of,
-            )
-        ] += 1
-        resolution_outcomes[
-            sla_target_outcome(
+            ),
+            (
+                tally.resolution,
                 history.resolution_due_at,
                 history.first("conversation.resolved", at_or_after=start),
                 history.first("conversation.handed_back", at_or_after=start),
-                as_of,
-            )
-        ] += 1
-    return Sla(
-        first_response=_sla_share(first_response_outcomes),
-        resolution=_sla_share(resolution_outcomes),
-    )
+            ),
+        )
+        for outcomes, due, done, left in targets:
+            outcome = sla_target_outcome(due, done, left, as_of)
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+            if outcome == "pending" and due is not None:
+                into.changes(due + timedelta(microseconds=1), as_of)  # missed once past due
+    return tally
 
 
 # --- what customers and agents said ----------------------------------------------------------
 
 
 def csat(cohort: Sequence[ConversationHistory]) -> Csat:
-    human = [h for h in cohort if h.first(HUMAN_REPLY) is not None]
-    bot_only = [h for h in cohort if h.first(HUMAN_REPLY) is None]
-    return Csat(
-        **_csat_share(cohort).model_dump(),
-        bot_only=_csat_share(bot_only),
-        human=_csat_share(human),
-    )
+    return _ratings(cohort).figure()
+
+
+def _ratings(cohort: Sequence[ConversationHistory]) -> CsatTally:
+    tally = CsatTally()
+    for history in cohort:
+        part = tally.human if history.first(HUMAN_REPLY) is not None else tally.bot_only
+        score = _score(history.first("csat.submitted"))
+        resolved = history.first("conversation.resolved") is not None
+        for share in (tally.everyone, part):
+            share.resolved += resolved
+            if score is not None:
+                share.ratings += 1
+                share.satisfied += score >= SATISFIED_FROM
+    return tally
 
 
 def reviewed_predictions(history: ConversationHistory) -> list[tuple[str, bool]]:
@@ -442,28 +466,23 @@ def answer_verdicts(history: ConversationHistory, context: ReportContext) -> lis
     return verdicts
 
 
-def answer_reviews(cohort: Sequence[ConversationHistory], context: ReportContext) -> AnswerReviews:
-    verdicts = [v for history in cohort for v in answer_verdicts(history, context)]
-    sample = [v for v in verdicts if v.sampled]
-    sampled_right = [v.review == "right" for v in sample if v.review is not None]
-    right = sum(sampled_right)
-    low = high = None
-    if sampled_right:
-        bounds = proportion_confint(right, len(sampled_right), alpha=0.05, method="wilson")
-        low, high = (round(float(b), 4) for b in bounds)
-    wrong_reasons = Counter(v.reason or "unspecified" for v in verdicts if v.review == "wrong")
-    return AnswerReviews(
-        answers=len(verdicts),
-        sample=SampledPrecision(
-            **_answer_precision(sampled_right).model_dump(),
-            sampled=len(sample),
-            low=low,
-            high=high,
-        ),
-        all_reviews=_answer_precision([v.verdict == "right" for v in verdicts if v.verdict]),
-        wrong_flags=sum(wrong_reasons.values()),
-        wrong_by_reason=dict(sorted(wrong_reasons.items())),
-    )
+def answer_reviews(
+    cohort: Sequence[ConversationHistory], context: ReportContext
+) -> AnswerReviewsTally:
+    tally = AnswerReviewsTally()
+    for history in cohort:
+        for v in answer_verdicts(history, context):
+            tally.answers += 1
+            if v.sampled:
+                tally.sampled += 1
+                tally.sample_right += v.review == "right"
+                tally.sample_wrong += v.review == "wrong"
+            tally.all_right += v.verdict == "right"
+            tally.all_wrong += v.verdict == "wrong"
+            if v.review == "wrong":
+                reason = v.reason or "unspecified"
+                tally.wrong_reasons[reason] = tally.wrong_reasons.get(reason, 0) + 1
+    return tally
 
 
 def unreviewed_sample(
@@ -481,39 +500,38 @@ def unreviewed_sample(
 
 
 def ai_accuracy(cohort: Sequence[ConversationHistory], context: ReportContext) -> AiAccuracy:
-    by_intent: dict[str, list[bool]] = defaultdict(list)
+    return _ai_accuracy(cohort, context).figure()
+
+
+def _ai_accuracy(cohort: Sequence[ConversationHistory], context: ReportContext) -> AiAccuracyTally:
+    tally = AiAccuracyTally(answers=answer_reviews(cohort, context))
     for history in cohort:
         for intent, correct in reviewed_predictions(history):
-            by_intent[intent].append(correct)
-    verdicts = [v for values in by_intent.values() for v in values]
-    return AiAccuracy(
-        **_precision(verdicts).model_dump(),
-        by_intent={intent: _precision(by_intent[intent]) for intent in sorted(by_intent)},
-        answers=answer_reviews(cohort, context),
-    )
+            precision = tally.by_intent.setdefault(intent, PrecisionTally())
+            precision.reviewed += 1
+            precision.correct += correct
+    return tally
 
 
-def sentiment(cohort: Sequence[ConversationHistory], period: ReportPeriod) -> Sentiment:
+def sentiment(cohort: Sequence[ConversationHistory], period: ReportPeriod) -> SentimentTally:
     """Customer messages' polarity, overall, by the local day each conversation was opened
-    (every day of the period, empty ones too) and by the conversation's intent."""
+    and by the conversation's intent."""
     zone = ZoneInfo(period.timezone)
-    by_day: dict[str, list[float]] = {
-        (period.first_day + timedelta(days=d)).isoformat(): [] for d in range(period.days)
-    }
-    by_intent: dict[str, list[float]] = defaultdict(list)
-    everything: list[float] = []
+    tally = SentimentTally()
     for history in cohort:
         scores = message_sentiments(history)
-        everything += scores
-        by_day[history.opened_at.astimezone(zone).date().isoformat()] += scores
+        if not scores:
+            continue
+        day = history.opened_at.astimezone(zone).date().isoformat()
+        shares = [tally.everything, tally.by_day.setdefault(day, SentimentShareTally())]
         intent = conversation_intent(history)
-        if intent is not None and scores:
-            by_intent[intent] += scores
-    return Sentiment(
-        **_sentiment_share(everything).model_dump(),
-        by_day={day: _sentiment_share(scores) for day, scores in by_day.items()},
-        by_intent={intent: _sentiment_share(by_intent[intent]) for intent in sorted(by_intent)},
-    )
+        if intent is not None:
+            shares.append(tally.by_intent.setdefault(intent, SentimentShareTally()))
+        for share in shares:
+            share.messages += len(scores)
+            share.total += sum(scores)
+            share.negative += sum(1 for s in scores if s <= NEGATIVE_UP_TO)
+    return tally
 
 
 # --- what conversations cost -----------------------------------------------------------------
@@ -569,68 +587,55 @@ def conversation_cost(history: ConversationHistory) -> ConversationCost:
     )
 
 
-def costs(cohort: Sequence[ConversationHistory], context: ReportContext) -> Costs:
-    model = context.costs
-    used = [conversation_cost(h) for h in cohort]
-    prices = [c.priced(model) for c in used]
-    human, ai, fixed = (sum(parts) for parts in zip(*prices, strict=True)) if prices else (0, 0, 0)
-    total = human + ai + fixed
-    resolved = sum(1 for h in cohort if h.first("conversation.resolved") is not None)
-    handling = summarise([c.handling_seconds for c in used if c.human])
-    baseline = savings = None
-    if handling.count:
-        # Unrounded: the summary's mean is rounded to 0.1 s for display.
-        mean_hours = sum(c.handling_seconds for c in used if c.human) / handling.count / 3600
-        all_human = len(cohort) * mean_hours * model.agent_cost_per_hour
-        baseline = all_human + fixed
-        savings = baseline - total
-    return Costs(
-        currency=model.currency,
-        conversations=len(cohort),
-        resolved=resolved,
-        total=_money(total),
-        human=_money(human),
-        ai=_money(ai),
-        fixed=_money(fixed),
-        human_share=_share(human, total),
-        ai_share=_share(ai, total),
-        per_conversation=_money(total / len(cohort)) if cohort else None,
-        per_resolution=_money(total / resolved) if resolved else None,
-        bot_messages=sum(c.bot_messages for c in used),
-        llm_tokens=sum(c.llm_tokens for c in used),
-        handling=handling,
-        baseline=None if baseline is None else _money(baseline),
-        savings=None if savings is None else _money(savings),
-        savings_rate=None if savings is None or baseline is None else _share(savings, baseline),
-    )
+def costs(cohort: Sequence[ConversationHistory]) -> CostsTally:
+    tally = CostsTally(conversations=len(cohort))
+    for history in cohort:
+        used = conversation_cost(history)
+        tally.resolved += history.first("conversation.resolved") is not None
+        tally.handling_seconds += used.handling_seconds
+        tally.bot_messages += used.bot_messages
+        tally.llm_tokens += used.llm_tokens
+        if used.human:
+            tally.human_handling.append(used.handling_seconds)
+    return tally
 
 
 # --- one period ------------------------------------------------------------------------------
 
 
+def tally_kpis(
+    histories: Sequence[ConversationHistory], period: ReportPeriod, context: ReportContext
+) -> KpiTally:
+    """What every KPI of `period` is computed from: outcome KPIs over the conversations opened
+    in it, waits over the response cycles and queue entries that start in it."""
+    cohort = [h for h in histories if period.contains(h.opened_at)]
+    hours = context.office_hours
+    tally = KpiTally(conversations=len(cohort))
+    tally.first_response = first_response(histories, period, hours, business_hours=False)
+    tally.first_response_business_hours = first_response(
+        histories, period, hours, business_hours=True
+    )
+    tally.resolution = resolution_times(cohort)
+    tally.reopen = _reopens(cohort)
+    tally.first_contact_resolution = _first_contacts(cohort, context, tally)
+    tally.automated_resolution = _automated(cohort, context, tally)
+    tally.hand_over = _hand_overs(cohort)
+    tally.clarification = clarification(cohort)
+    tally.queue_wait = queue_wait(histories, period)
+    tally.sla = sla(histories, period, context.as_of, tally)
+    tally.csat = _ratings(cohort)
+    tally.ai_accuracy = _ai_accuracy(cohort, context)
+    tally.sentiment = sentiment(cohort, period)
+    tally.costs = costs(cohort)
+    return tally
+
+
 def compute_kpis(
     histories: Sequence[ConversationHistory], period: ReportPeriod, context: ReportContext
 ) -> Kpis:
-    """Every KPI of `period`: outcome KPIs over the conversations opened in it, waits over the
-    response cycles and queue entries that start in it."""
-    cohort = [h for h in histories if period.contains(h.opened_at)]
-    hours = context.office_hours
-    return Kpis(
-        conversations=len(cohort),
-        first_response=first_response(histories, period, hours, business_hours=False),
-        first_response_business_hours=first_response(histories, period, hours, business_hours=True),
-        resolution=resolution_times(cohort),
-        reopen=reopen_rate(cohort),
-        first_contact_resolution=first_contact_resolution(cohort, context),
-        automated_resolution=automated_resolution(cohort, context),
-        hand_over=hand_over(cohort),
-        clarification=clarification(cohort),
-        queue_wait=queue_wait(histories, period),
-        sla=sla(histories, period, context.as_of),
-        csat=csat(cohort),
-        ai_accuracy=ai_accuracy(cohort, context),
-        sentiment=sentiment(cohort, period),
-        costs=costs(cohort, context),
+    """Every KPI of `period` (see `tally_kpis`)."""
+    return tally_kpis(histories, period, context).figures(
+        period.first_day, period.days, context.costs
     )
 
 
@@ -661,62 +666,3 @@ def _score(rating: LoggedEvent | None) -> int | None:
     if rating is None or not isinstance(rating.payload.get("score"), int):
         return None
     return int(rating.payload["score"])
-
-
-def _csat_share(conversations: Sequence[ConversationHistory]) -> CsatShare:
-    scores = [s for h in conversations if (s := _score(h.first("csat.submitted"))) is not None]
-    satisfied = sum(1 for s in scores if s >= SATISFIED_FROM)
-    resolved = sum(1 for h in conversations if h.first("conversation.resolved") is not None)
-    return CsatShare(
-        rate=rate(satisfied, len(scores)),
-        ratings=len(scores),
-        satisfied=satisfied,
-        response_rate=rate(len(scores), resolved),
-        resolved=resolved,
-    )
-
-
-def _sla_share(outcomes: Counter[str]) -> SlaShare:
-    return SlaShare(
-        rate=rate(outcomes["met"], outcomes["met"] + outcomes["missed"]),
-        met=outcomes["met"],
-        missed=outcomes["missed"],
-        pending=outcomes["pending"],
-        not_applicable=outcomes["not_applicable"],
-    )
-
-
-def _answer_precision(verdicts: Sequence[bool]) -> AnswerPrecision:
-    right = sum(verdicts)
-    return AnswerPrecision(
-        precision=rate(right, len(verdicts)),
-        reviewed=len(verdicts),
-        right=right,
-        wrong=len(verdicts) - right,
-    )
-
-
-def _sentiment_share(scores: Sequence[float]) -> SentimentShare:
-    negative = sum(1 for s in scores if s <= NEGATIVE_UP_TO)
-    return SentimentShare(
-        messages=len(scores),
-        mean=round(sum(scores) / len(scores), 4) if scores else None,
-        negative=negative,
-        negative_share=rate(negative, len(scores)),
-    )
-
-
-def _money(amount: float) -> float:
-    return round(amount, 4)
-
-
-def _share(part: float, whole: float) -> float | None:
-    """A share of an amount, rounded like rates; null when the whole is nothing."""
-    return round(part / whole, 4) if whole else None
-
-
-def _precision(verdicts: Sequence[bool]) -> IntentPrecision:
-    correct = sum(verdicts)
-    return IntentPrecision(
-        precision=rate(correct, len(verdicts)), reviewed=len(verdicts), correct=correct
-    )

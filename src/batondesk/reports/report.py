@@ -13,12 +13,13 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from batondesk.handoff.settings import EscalationSettings, OfficeHours
-from batondesk.reports.definitions import DIMENSIONS, ReportContext
+from batondesk.reports.definitions import DIMENSIONS, ReportContext, Windows
 from batondesk.reports.figures import Kpis
 from batondesk.reports.history import ConversationHistory
 from batondesk.reports.kpis import compute_kpis
 from batondesk.reports.loading import load_histories, load_labels
 from batondesk.reports.period import ReportPeriod
+from batondesk.reports.rollups import NO_VALUE, read_period_tallies
 from batondesk.reports.settings import CostSettings, ReviewSettings
 from batondesk.store.base import utcnow
 from batondesk.store.models import Account
@@ -130,13 +131,41 @@ def build_kpi_report(
     *,
     group_by: GroupBy | None = None,
     as_of: datetime | None = None,
+    refresh_first: bool = True,
 ) -> KpiReport:
-    """The account's KPIs for `first_day`..`last_day` (see `load_report_inputs`)."""
-    inputs = load_report_inputs(
-        session, account_id, first_day, last_day, group_by=group_by, as_of=as_of
+    """The account's KPIs for `first_day`..`last_day` (local days in the account's office
+    hours' time zone, UTC without office hours), added up from the stored day tallies
+    (`rollups.py`), which are first brought up to `as_of` (default now) when
+    `refresh_first`. Raises InvalidInput for a period it cannot report."""
+    hours = _office_hours(session, account_id)
+    period = ReportPeriod.checked(first_day, last_day, hours.timezone if hours else "UTC")
+    now = as_of or utcnow()
+    tallies = read_period_tallies(
+        session, account_id, period, group_by, now, refresh_first=refresh_first
     )
-    return kpi_report(
-        inputs.histories, inputs.period, inputs.context, group_by=group_by, labels=inputs.labels
+    account = session.get(Account, account_id)
+    assert account is not None
+    costs = CostSettings.for_account(account.settings)
+    previous = period.previous()
+    labels = load_labels(session, account_id, group_by) if group_by else {}
+    groups = [
+        KpiGroup(
+            key=None if value == NO_VALUE else value,
+            label=None if value == NO_VALUE else labels.get(value, value),
+            current=current.figures(period.first_day, period.days, costs),
+            previous=before.figures(previous.first_day, previous.days, costs),
+        )
+        for value, (current, before) in sorted(
+            tallies.groups.items(), key=lambda item: (item[0] == NO_VALUE, item[0])
+        )
+    ]
+    return _assemble(
+        period,
+        tallies.as_of,
+        tallies.current.figures(period.first_day, period.days, costs),
+        tallies.previous.figures(previous.first_day, previous.days, costs),
+        group_by,
+        groups,
     )
 
 
@@ -149,7 +178,6 @@ def kpi_report(
     labels: Mapping[str, str] | None = None,
 ) -> KpiReport:
     previous = period.previous()
-    windows = context.windows
     groups = []
     if group_by is not None:
         members: dict[str | None, list[ConversationHistory]] = defaultdict(list)
@@ -167,18 +195,37 @@ def kpi_report(
                     previous=compute_kpis(group, previous, context),
                 )
             )
+    return _assemble(
+        period,
+        context.as_of,
+        compute_kpis(histories, period, context),
+        compute_kpis(histories, previous, context),
+        group_by,
+        groups,
+    )
+
+
+def _assemble(
+    period: ReportPeriod,
+    as_of: datetime,
+    current: Kpis,
+    previous: Kpis,
+    group_by: GroupBy | None,
+    groups: list[KpiGroup],
+) -> KpiReport:
+    windows = Windows()
     return KpiReport(
         timezone=period.timezone,
-        as_of=context.as_of,
+        as_of=as_of,
         period=PeriodPublic.of(period),
-        previous_period=PeriodPublic.of(previous),
+        previous_period=PeriodPublic.of(period.previous()),
         windows=WindowsPublic(
             repeat_contact_days=windows.repeat_contact.total_seconds() / 86400,
             confirmation_hours=windows.confirmation.total_seconds() / 3600,
             durability_days=windows.durability.total_seconds() / 86400,
         ),
-        current=compute_kpis(histories, period, context),
-        previous=compute_kpis(histories, previous, context),
+        current=current,
+        previous=previous,
         group_by=group_by,
         groups=groups,
     )

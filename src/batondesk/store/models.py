@@ -27,6 +27,7 @@ from batondesk.store.experiments import Experiment, ExperimentStatus
 from batondesk.store.knowledge import Article
 from batondesk.store.login_throttles import LoginThrottle
 from batondesk.store.privacy import AuditEntry, Consent
+from batondesk.store.report_rollups import ReportDayTally, ReportRollupState
 from batondesk.store.response_templates import ResponseTemplate
 
 __all__ = [
@@ -51,6 +52,8 @@ __all__ = [
     "Membership",
     "Message",
     "Priority",
+    "ReportDayTally",
+    "ReportRollupState",
     "ResponseTemplate",
     "Role",
     "SenderType",

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from batondesk.api.deps import Principal, SessionDep
+from batondesk.api.deps import Principal, SessionDep, SettingsDep
 from batondesk.errors import InvalidInput
 from batondesk.reports.conversations import ConversationRow, cohort_rows, facet_label, in_facet
 from batondesk.reports.definitions import DIMENSIONS
@@ -21,7 +21,7 @@ from batondesk.reports.report import (
     GroupBy,
     KpiReport,
     ReportInputs,
-    kpi_report,
+    build_kpi_report,
     load_report_inputs,
     reporting_today,
 )
@@ -131,8 +131,9 @@ def _refused(request: Request, session: SessionDep, principal: Principal, proble
 def _read(
     request: Request, session: SessionDep, principal: Principal
 ) -> tuple[Query, ReportInputs] | Response:
-    """The period and grouping asked for, and the conversations they cover; or the page
-    naming what is wrong with the request."""
+    """The period and grouping asked for, and the conversations they cover (for the
+    drill-down and the conversations' CSV); or the page naming what is wrong with the
+    request."""
     try:
         query = Query(request, reporting_today(session, principal.account_id))
         inputs = load_report_inputs(
@@ -143,26 +144,35 @@ def _read(
     return query, inputs
 
 
-def _report(inputs: ReportInputs, query: Query) -> KpiReport:
-    return kpi_report(
-        inputs.histories,
-        inputs.period,
-        inputs.context,
-        group_by=query.group_by,
-        labels=inputs.labels,
-    )
+def _read_report(
+    request: Request, session: SessionDep, settings: SettingsDep, principal: Principal
+) -> tuple[Query, KpiReport] | Response:
+    """The period and grouping asked for, and their KPIs (added up from the stored day
+    tallies); or the page naming what is wrong with the request."""
+    try:
+        query = Query(request, reporting_today(session, principal.account_id))
+        report = build_kpi_report(
+            session,
+            principal.account_id,
+            query.first_day,
+            query.last_day,
+            group_by=query.group_by,
+            refresh_first=settings.reports_refresh == "on_read",
+        )
+    except InvalidInput as problem:
+        return _refused(request, session, principal, str(problem))
+    return query, report
 
 
 @router.get(BASE, response_class=HTMLResponse)
-def reports_page(request: Request, session: SessionDep) -> Response:
+def reports_page(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     checked = admin_or_refusal(request, session)
     if isinstance(checked, Response):
         return checked
-    read = _read(request, session, checked)
+    read = _read_report(request, session, settings, checked)
     if isinstance(read, Response):
         return read
-    query, inputs = read
-    report = _report(inputs, query)
+    query, report = read
     figures = [
         {
             "figure": f,
@@ -363,7 +373,9 @@ def drill_down(request: Request, session: SessionDep) -> Response:
 
 
 @router.get(f"{BASE}/export/{{table}}.csv")
-def export_csv(table: str, request: Request, session: SessionDep) -> Response:
+def export_csv(
+    table: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
     """One CSV: the conversations (one row each, optionally only a drill-down's), or one of the
     aggregate tables."""
     checked = admin_or_refusal(request, session)
@@ -371,16 +383,19 @@ def export_csv(table: str, request: Request, session: SessionDep) -> Response:
         return checked
     if table not in EXPORTS:
         return _refused(request, session, checked, f"No such export: {table}.csv")
-    read = _read(request, session, checked)
-    if isinstance(read, Response):
-        return read
-    query, inputs = read
     if table == "conversations":
+        read = _read(request, session, checked)
+        if isinstance(read, Response):
+            return read
+        query, inputs = read
         content: Table = conversations_table(
             _drilled(inputs, query), _names(session, checked.account_id)
         )
     else:
-        report = _report(inputs, query)
+        reported = _read_report(request, session, settings, checked)
+        if isinstance(reported, Response):
+            return reported
+        query, report = reported
         content = {
             "kpis": headline_table,
             "groups": groups_table,

@@ -1,0 +1,745 @@
+"""What the KPIs of a period are computed from, in a form that adds up: counts, sums and the
+measured durations of each KPI, with how they turn into the reported figures.
+
+The rules that fill a tally are in `kpis.py`. A tally of a period is the sum of the tallies of
+its days (every rule counts a conversation, a response cycle or a queue entry in the one day
+it starts in), which is what lets the reports keep one tally per day and dimension value
+(`rollups.py`) and add them up instead of reading every event again. Durations are kept as
+values, not as a sketch, so medians and p90s stay exact.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from statsmodels.stats.proportion import proportion_confint
+
+from batondesk.reports.figures import (
+    AiAccuracy,
+    AnswerPrecision,
+    AnswerReviews,
+    AutomatedResolution,
+    Clarification,
+    Costs,
+    Csat,
+    CsatShare,
+    DurationSummary,
+    FirstContactResolution,
+    FirstResponse,
+    HandOver,
+    IntentPrecision,
+    Kpis,
+    QueueWait,
+    ReasonShare,
+    ReopenRate,
+    ResolutionTimes,
+    SampledPrecision,
+    Sentiment,
+    SentimentShare,
+    Sla,
+    SlaShare,
+    rate,
+    summarise,
+)
+from batondesk.reports.settings import CostSettings
+
+# Seconds measured for one duration KPI: every value (exact), or, when a report adds up more
+# than its rows can carry cheaply, their log-spaced histogram (see `SecondsHistogram`).
+Seconds = list[float]
+
+
+# Histogram buckets: bucket i holds (GROWTH**(i-1), GROWTH**i] seconds, so a value read back
+# as its bucket's midpoint is off by at most RELATIVE_ERROR (the scheme of DDSketch); values
+# under a millisecond are counted as zero.
+RELATIVE_ERROR = 0.005
+GROWTH = (1 + RELATIVE_ERROR) / (1 - RELATIVE_ERROR)
+_LOG_GROWTH = float(np.log(GROWTH))
+_SMALLEST = 0.001
+ZERO_BUCKET = np.iinfo(np.int16).min  # stands for values under _SMALLEST
+
+
+def histogram_of(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(bucket indices as int16, counts as int32) of `values` (seconds), sorted by bucket."""
+    small = values < _SMALLEST
+    indices = np.empty(len(values), dtype=np.int16)
+    indices[small] = ZERO_BUCKET
+    indices[~small] = np.ceil(np.log(values[~small]) / _LOG_GROWTH)
+    buckets, counts = np.unique(indices, return_counts=True)
+    return buckets.astype("<i2"), counts.astype("<i4")
+
+
+@dataclass
+class SecondsHistogram:
+    """Many measured durations as counts per bucket, with their exact count and sum: the mean
+    stays exact, the median and p90 are within RELATIVE_ERROR."""
+
+    buckets: np.ndarray  # int16, ascending
+    counts: np.ndarray  # int32
+    total: float
+
+    def __len__(self) -> int:
+        return int(self.counts.sum())
+
+    def percentile(self, q: float) -> float:
+        """Like numpy's linear percentile, each value read as its bucket's midpoint."""
+        ranks = np.cumsum(self.counts)
+        position = (ranks[-1] - 1) * q / 100
+        below = int(np.floor(position))
+
+        def value(rank: int) -> float:
+            bucket = int(self.buckets[np.searchsorted(ranks, rank, side="right")])
+            return 0.0 if bucket == ZERO_BUCKET else 2 * GROWTH**bucket / (GROWTH + 1)
+
+        low = value(below)
+        return low + (position - below) * (value(min(below + 1, int(ranks[-1]) - 1)) - low)
+
+
+def summarise_seconds(values: Seconds | SecondsHistogram) -> DurationSummary:
+    if isinstance(values, list):
+        return summarise(values)
+    count = len(values)
+    if not count:
+        return DurationSummary(count=0, mean=None, median=None, p90=None)
+    return DurationSummary(
+        count=count,
+        mean=round(values.total / count, 1),
+        median=round(values.percentile(50), 1),
+        p90=round(values.percentile(90), 1),
+    )
+
+
+def _total(values: Seconds | SecondsHistogram) -> float:
+    return sum(values) if isinstance(values, list) else values.total
+
+
+@dataclass
+class FirstResponseTally:
+    waits: Seconds = field(default_factory=list)
+    unanswered: int = 0
+
+    def figure(self) -> FirstResponse:
+        return FirstResponse(
+            **summarise_seconds(self.waits).model_dump(), unanswered=self.unanswered
+        )
+
+
+@dataclass
+class ResolutionTally:
+    first: Seconds = field(default_factory=list)
+    full: Seconds = field(default_factory=list)
+    conversations: int = 0
+
+    def figure(self) -> ResolutionTimes:
+        return ResolutionTimes(
+            first=summarise_seconds(self.first),
+            full=summarise_seconds(self.full),
+            unresolved=self.conversations - len(self.full),
+        )
+
+
+@dataclass
+class ReopenTally:
+    reopened: int = 0
+    resolved: int = 0
+
+    def figure(self) -> ReopenRate:
+        return ReopenRate(
+            rate=rate(self.reopened, self.resolved), reopened=self.reopened, resolved=self.resolved
+        )
+
+
+@dataclass
+class FirstContactTally:
+    yes: int = 0
+    no: int = 0
+    pending: int = 0
+
+    def figure(self) -> FirstContactResolution:
+        return FirstContactResolution(
+            rate=rate(self.yes, self.yes + self.no), yes=self.yes, no=self.no, pending=self.pending
+        )
+
+
+@dataclass
+class AutomatedTally:
+    bot_conversations: int = 0
+    autonomous: int = 0
+    assisted: int = 0
+    confirmed: int = 0
+    assumed: int = 0
+    pending: int = 0
+    removed: int = 0
+    provisional: int = 0
+
+    def figure(self) -> AutomatedResolution:
+        resolutions = self.confirmed + self.assumed
+        return AutomatedResolution(
+            rate=rate(resolutions, self.bot_conversations),
+            resolutions=resolutions,
+            autonomous=self.autonomous,
+            assisted=self.assisted,
+            confirmed=self.confirmed,
+            assumed=self.assumed,
+            pending=self.pending,
+            removed=self.removed,
+            provisional=self.provisional,
+            bot_conversations=self.bot_conversations,
+        )
+
+
+@dataclass
+class HandOverTally:
+    bot_conversations: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def figure(self) -> HandOver:
+        handed_over = sum(self.reasons.values())
+        total = self.bot_conversations
+        return HandOver(
+            bot_conversations=total,
+            contained=total - handed_over,
+            containment_rate=rate(total - handed_over, total),
+            handed_over=handed_over,
+            hand_over_rate=rate(handed_over, total),
+            by_reason={
+                reason: ReasonShare(count=count, rate=rate(count, total))
+                for reason, count in sorted(self.reasons.items())
+            },
+        )
+
+
+@dataclass
+class ClarificationTally:
+    questions: int = 0
+    turns: int = 0
+    asked: int = 0
+    bot_conversations: int = 0
+
+    def figure(self) -> Clarification:
+        return Clarification(
+            rate=rate(self.questions, self.turns),
+            clarifications=self.questions,
+            bot_turns=self.turns,
+            conversation_rate=rate(self.asked, self.bot_conversations),
+            conversations_with_clarification=self.asked,
+            bot_conversations=self.bot_conversations,
+        )
+
+
+@dataclass
+class QueueWaitTally:
+    waits: Seconds = field(default_factory=list)
+    still_waiting: int = 0
+    left_unassigned: int = 0
+
+    def figure(self) -> QueueWait:
+        return QueueWait(
+            **summarise_seconds(self.waits).model_dump(),
+            still_waiting=self.still_waiting,
+            left_unassigned=self.left_unassigned,
+        )
+
+
+@dataclass
+class SlaTally:
+    """Outcomes ("met", "missed", "pending", "not_applicable") of each target."""
+
+    first_response: dict[str, int] = field(default_factory=dict)
+    resolution: dict[str, int] = field(default_factory=dict)
+
+    def figure(self) -> Sla:
+        return Sla(
+            first_response=_sla_share(self.first_response),
+            resolution=_sla_share(self.resolution),
+        )
+
+
+@dataclass
+class CsatShareTally:
+    ratings: int = 0
+    satisfied: int = 0
+    resolved: int = 0
+
+    def figure(self) -> CsatShare:
+        return CsatShare(
+            rate=rate(self.satisfied, self.ratings),
+            ratings=self.ratings,
+            satisfied=self.satisfied,
+            response_rate=rate(self.ratings, self.resolved),
+            resolved=self.resolved,
+        )
+
+
+@dataclass
+class CsatTally:
+    everyone: CsatShareTally = field(default_factory=CsatShareTally)
+    bot_only: CsatShareTally = field(default_factory=CsatShareTally)
+    human: CsatShareTally = field(default_factory=CsatShareTally)
+
+    def figure(self) -> Csat:
+        return Csat(
+            **self.everyone.figure().model_dump(),
+            bot_only=self.bot_only.figure(),
+            human=self.human.figure(),
+        )
+
+
+@dataclass
+class PrecisionTally:
+    reviewed: int = 0
+    correct: int = 0
+
+    def figure(self) -> IntentPrecision:
+        return IntentPrecision(
+            precision=rate(self.correct, self.reviewed),
+            reviewed=self.reviewed,
+            correct=self.correct,
+        )
+
+
+@dataclass
+class AnswerReviewsTally:
+    answers: int = 0
+    sampled: int = 0
+    sample_right: int = 0
+    sample_wrong: int = 0
+    all_right: int = 0
+    all_wrong: int = 0
+    wrong_reasons: dict[str, int] = field(default_factory=dict)
+
+    def figure(self) -> AnswerReviews:
+        reviewed = self.sample_right + self.sample_wrong
+        low = high = None
+        if reviewed:
+            bounds = proportion_confint(self.sample_right, reviewed, alpha=0.05, method="wilson")
+            low, high = (round(float(b), 4) for b in bounds)
+        return AnswerReviews(
+            answers=self.answers,
+            sample=SampledPrecision(
+                **_answer_precision(self.sample_right, self.sample_wrong).model_dump(),
+                sampled=self.sampled,
+                low=low,
+                high=high,
+            ),
+            all_reviews=_answer_precision(self.all_right, self.all_wrong),
+            wrong_flags=sum(self.wrong_reasons.values()),
+            wrong_by_reason=dict(sorted(self.wrong_reasons.items())),
+        )
+
+
+@dataclass
+class AiAccuracyTally:
+    by_intent: dict[str, PrecisionTally] = field(default_factory=dict)
+    answers: AnswerReviewsTally = field(default_factory=AnswerReviewsTally)
+
+    def figure(self) -> AiAccuracy:
+        overall = PrecisionTally(
+            sum(t.reviewed for t in self.by_intent.values()),
+            sum(t.correct for t in self.by_intent.values()),
+        )
+        return AiAccuracy(
+            **overall.figure().model_dump(),
+            by_intent={i: self.by_intent[i].figure() for i in sorted(self.by_intent)},
+            answers=self.answers.figure(),
+        )
+
+
+@dataclass
+class SentimentShareTally:
+    messages: int = 0
+    total: float = 0.0
+    negative: int = 0
+
+    def figure(self) -> SentimentShare:
+        return SentimentShare(
+            messages=self.messages,
+            mean=round(self.total / self.messages, 4) if self.messages else None,
+            negative=self.negative,
+            negative_share=rate(self.negative, self.messages),
+        )
+
+
+@dataclass
+class SentimentTally:
+    everything: SentimentShareTally = field(default_factory=SentimentShareTally)
+    by_day: dict[str, SentimentShareTally] = field(default_factory=dict)
+    by_intent: dict[str, SentimentShareTally] = field(default_factory=dict)
+
+    def figure(self, days: Sequence[date]) -> Sentiment:
+        """`days`: every day of the period, in order (a day with no message is shown empty)."""
+        return Sentiment(
+            **self.everything.figure().model_dump(),
+            by_day={
+                day.isoformat(): self.by_day.get(day.isoformat(), SentimentShareTally()).figure()
+                for day in days
+            },
+            by_intent={i: self.by_intent[i].figure() for i in sorted(self.by_intent)},
+        )
+
+
+@dataclass
+class CostsTally:
+    """What the conversations used; priced by the account's cost model when read, so that a
+    change of prices needs no recount."""
+
+    conversations: int = 0
+    resolved: int = 0
+    handling_seconds: float = 0.0  # every conversation's
+    human_handling: Seconds = field(default_factory=list)  # those a person replied in
+    bot_messages: int = 0
+    llm_tokens: int = 0
+
+    def figure(self, model: CostSettings) -> Costs:
+        human = self.handling_seconds / 3600 * model.agent_cost_per_hour
+        ai = (
+            self.bot_messages * model.ai_cost_per_bot_message
+            + self.llm_tokens / 1000 * model.ai_cost_per_1k_tokens
+        )
+        fixed = self.conversations * model.fixed_cost_per_conversation
+        total = human + ai + fixed
+        handling = summarise_seconds(self.human_handling)
+        baseline = savings = None
+        if handling.count:
+            # Unrounded: the summary's mean is rounded to 0.1 s for display.
+            mean_hours = _total(self.human_handling) / handling.count / 3600
+            baseline = self.conversations * mean_hours * model.agent_cost_per_hour + fixed
+            savings = baseline - total
+        return Costs(
+            currency=model.currency,
+            conversations=self.conversations,
+            resolved=self.resolved,
+            total=_money(total),
+            human=_money(human),
+            ai=_money(ai),
+            fixed=_money(fixed),
+            human_share=_share(human, total),
+            ai_share=_share(ai, total),
+            per_conversation=_money(total / self.conversations) if self.conversations else None,
+            per_resolution=_money(total / self.resolved) if self.resolved else None,
+            bot_messages=self.bot_messages,
+            llm_tokens=self.llm_tokens,
+            handling=handling,
+            baseline=None if baseline is None else _money(baseline),
+            savings=None if savings is None else _money(savings),
+            savings_rate=None if savings is None or baseline is None else _share(savings, baseline),
+        )
+
+
+@dataclass
+class KpiTally:
+    """Every KPI of one period (or day), before it is summarised. `changes_at` is the first
+    moment after the tally's `as_of` at which one of its outcomes would change with no new
+    event (a pending first-contact resolution settling, a service-level target falling due);
+    None when none would."""
+
+    conversations: int = 0
+    first_response: FirstResponseTally = field(default_factory=FirstResponseTally)
+    first_response_business_hours: FirstResponseTally = field(default_factory=FirstResponseTally)
+    resolution: ResolutionTally = field(default_factory=ResolutionTally)
+    reopen: ReopenTally = field(default_factory=ReopenTally)
+    first_contact_resolution: FirstContactTally = field(default_factory=FirstContactTally)
+    automated_resolution: AutomatedTally = field(default_factory=AutomatedTally)
+    hand_over: HandOverTally = field(default_factory=HandOverTally)
+    clarification: ClarificationTally = field(default_factory=ClarificationTally)
+    queue_wait: QueueWaitTally = field(default_factory=QueueWaitTally)
+    sla: SlaTally = field(default_factory=SlaTally)
+    csat: CsatTally = field(default_factory=CsatTally)
+    ai_accuracy: AiAccuracyTally = field(default_factory=AiAccuracyTally)
+    sentiment: SentimentTally = field(default_factory=SentimentTally)
+    costs: CostsTally = field(default_factory=CostsTally)
+    changes_at: datetime | None = None
+
+    def changes(self, moment: datetime, as_of: datetime) -> None:
+        """Note that an outcome counted now changes at `moment` (if after `as_of`)."""
+        if moment > as_of and (self.changes_at is None or moment < self.changes_at):
+            self.changes_at = moment
+
+    def figures(self, first_day: date, days: int, costs: CostSettings) -> Kpis:
+        """The reported figures of the period of `days` days from `first_day`."""
+        return Kpis(
+            conversations=self.conversations,
+            first_response=self.first_response.figure(),
+            first_response_business_hours=self.first_response_business_hours.figure(),
+            resolution=self.resolution.figure(),
+            reopen=self.reopen.figure(),
+            first_contact_resolution=self.first_contact_resolution.figure(),
+            automated_resolution=self.automated_resolution.figure(),
+            hand_over=self.hand_over.figure(),
+            clarification=self.clarification.figure(),
+            queue_wait=self.queue_wait.figure(),
+            sla=self.sla.figure(),
+            csat=self.csat.figure(),
+            ai_accuracy=self.ai_accuracy.figure(),
+            sentiment=self.sentiment.figure([first_day + timedelta(days=d) for d in range(days)]),
+            costs=self.costs.figure(costs),
+        )
+
+    # --- storage: counts as JSON, durations as one array of float64 -------------------------
+
+    def to_record(self) -> tuple[dict[str, float], bytes]:
+        """(counts, durations): every count that is not zero, keyed by its path (field names
+        and dict keys joined by SEPARATOR; each list of seconds by its length, and by
+        "<path>#sum" its sum), and those lists' values one after another, in the order of
+        LIST_PATHS, as little-endian float64. `changes_at` is stored apart."""
+        # Written out path by path rather than by walking the dataclasses: a day's tallies
+        # are built from one record per conversation.
+        counts: dict[str, float] = {}
+        for path, key in _SCALARS:
+            value: Any = self
+            for name in path:
+                value = getattr(value, name)
+            if value:
+                counts[key] = value
+        for path, key, item_fields in _DICTS:
+            for name, value in _get(self, path).items():
+                if not item_fields:
+                    if value:
+                        counts[f"{key}{SEPARATOR}{name}"] = value
+                    continue
+                for field_name in item_fields:
+                    if number := getattr(value, field_name):
+                        counts[f"{key}{SEPARATOR}{name}{SEPARATOR}{field_name}"] = number
+        blobs = []
+        for path, key in zip(LIST_PATHS, _LIST_KEYS, strict=True):
+            seconds = _get(self, path)
+            if seconds:
+                counts[key] = len(seconds)
+                counts[f"{key}#sum"] = float(sum(seconds))
+                blobs.append(np.asarray(seconds, dtype="<f8").tobytes())
+        return counts, b"".join(blobs)
+
+    @classmethod
+    def from_record(
+        cls, counts: dict[str, float], durations: bytes, changes_at: datetime | None = None
+    ) -> KpiTally:
+        summed = TallySum()
+        summed.add_record(counts, durations, changes_at)
+        return summed.tally()
+
+
+class TallySum:
+    """Adds tallies up from their records, without building each one: counts are added key by
+    key, and durations kept as arrays until the end (a 90-day breakdown adds thousands of
+    rows). Durations come either as values (`add_record`) or as histograms
+    (`add_histogram_record`), not both."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, float] = {}
+        self.values: list[list[np.ndarray]] = [[] for _ in LIST_PATHS]
+        self.histograms: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in LIST_PATHS]
+        self.changes_at: datetime | None = None
+
+    def _add_counts(self, counts: dict[str, float], changes_at: datetime | None) -> None:
+        mine = self.counts
+        for key, value in counts.items():
+            mine[key] = mine.get(key, 0) + value
+        if changes_at is not None and (self.changes_at is None or changes_at < self.changes_at):
+            self.changes_at = changes_at
+
+    def add_record(
+        self, counts: dict[str, float], durations: bytes, changes_at: datetime | None = None
+    ) -> None:
+        self._add_counts(counts, changes_at)
+        values = np.frombuffer(durations, dtype="<f8")
+        offset = 0
+        for part, key in zip(self.values, _LIST_KEYS, strict=True):
+            length = int(counts.get(key, 0))
+            if length:
+                part.append(values[offset : offset + length])
+                offset += length
+
+    def add_histogram_record(
+        self, counts: dict[str, float], histogram: bytes, changes_at: datetime | None = None
+    ) -> None:
+        self._add_counts(counts, changes_at)
+        offset = 0
+        for part in self.histograms:
+            (size,) = np.frombuffer(histogram, dtype="<i4", count=1, offset=offset)
+            offset += 4
+            buckets = np.frombuffer(histogram, dtype="<i2", count=size, offset=offset)
+            offset += 2 * int(size)
+            counts_of = np.frombuffer(histogram, dtype="<i4", count=size, offset=offset)
+            offset += 4 * int(size)
+            if size:
+                part.append((buckets, counts_of))
+
+    def add(self, tally: KpiTally) -> None:
+        counts, durations = tally.to_record()
+        self.add_record(counts, durations, tally.changes_at)
+
+    def record(self) -> tuple[dict[str, float], bytes, bytes]:
+        """(counts, durations, histogram) of the sum of values added: see
+        `KpiTally.to_record`; the histogram holds, per list of LIST_PATHS, its number of
+        buckets (int32), their indices (int16) and their counts (int32)."""
+        merged = [np.concatenate(part) if part else np.empty(0) for part in self.values]
+        durations = np.concatenate(merged).astype("<f8").tobytes() if merged else b""
+        histogram = bytearray()
+        for values in merged:
+            buckets, counts = histogram_of(values)
+            histogram += np.int32(len(buckets)).astype("<i4").tobytes()
+            histogram += buckets.tobytes() + counts.tobytes()
+        return self.counts, durations, bytes(histogram)
+
+    @property
+    def measured(self) -> int:
+        """How many durations were added."""
+        return int(sum(self.counts.get(key, 0) for key in _LIST_KEYS))
+
+    def tally(self) -> KpiTally:
+        tally = _from_counts(KpiTally, _unflatten(self.counts))
+        for key, path, values, histograms in zip(
+            _LIST_KEYS, LIST_PATHS, self.values, self.histograms, strict=True
+        ):
+            if histograms:
+                _set(tally, path, _merged_histogram(histograms, self.counts.get(f"{key}#sum", 0)))
+            else:
+                _set(tally, path, np.concatenate(values).tolist() if values else [])
+        tally.changes_at = self.changes_at
+        return tally
+
+
+def _merged_histogram(parts: list[tuple[np.ndarray, np.ndarray]], total: float) -> SecondsHistogram:
+    buckets = np.concatenate([b for b, _ in parts]).astype(np.int64) - ZERO_BUCKET
+    weights = np.concatenate([c for _, c in parts])
+    dense = np.bincount(buckets, weights=weights)
+    present = np.nonzero(dense)[0]
+    return SecondsHistogram(
+        (present + ZERO_BUCKET).astype(np.int16), dense[present].astype(np.int64), total
+    )
+
+
+def _is_tally(value: object) -> bool:
+    return hasattr(type(value), "__dataclass_fields__")
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    """The fields of a tally class that are counted (`changes_at` is stored apart)."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name != "changes_at")
+
+
+SEPARATOR = "\x1f"  # joins a count's path: never part of a field name, intent or reason
+
+
+def _unflatten(flat: dict[str, float]) -> dict[str, Any]:
+    nested: dict[str, Any] = {}
+    for path, value in flat.items():
+        *parents, name = path.split(SEPARATOR)
+        node = nested
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[name] = value
+    return nested
+
+
+def _from_counts(cls: type, counts: dict[str, Any]) -> Any:
+    """A tally of class `cls` with the counts filled in and its lists still empty."""
+    tally = cls()
+    for spec in dataclasses.fields(tally):
+        if spec.name not in counts:
+            continue
+        value, current = counts[spec.name], getattr(tally, spec.name)
+        if isinstance(current, list):
+            continue
+        if _is_tally(current):
+            setattr(tally, spec.name, _from_counts(type(current), value))
+        elif isinstance(current, dict):
+            item = _DICT_ITEMS.get((cls.__name__, spec.name))
+            filled = {k: _from_counts(item, v) if item else v for k, v in value.items()}
+            setattr(tally, spec.name, filled)
+        else:
+            setattr(tally, spec.name, value)
+    return tally
+
+
+def _list_paths(tally: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    paths = []
+    for spec in dataclasses.fields(tally):
+        value = getattr(tally, spec.name)
+        if isinstance(value, list):
+            paths.append((*prefix, spec.name))
+        elif _is_tally(value):
+            paths += _list_paths(value, (*prefix, spec.name))
+    return paths
+
+
+def _get(tally: Any, path: tuple[str, ...]) -> Any:
+    for name in path:
+        tally = getattr(tally, name)
+    return tally
+
+
+def _set(tally: Any, path: tuple[str, ...], value: Any) -> None:
+    setattr(_get(tally, path[:-1]), path[-1], value)
+
+
+# Which tally a dict field holds (JSON does not say).
+_DICT_ITEMS: dict[tuple[str, str], type] = {
+    ("AiAccuracyTally", "by_intent"): PrecisionTally,
+    ("SentimentTally", "by_day"): SentimentShareTally,
+    ("SentimentTally", "by_intent"): SentimentShareTally,
+}
+
+
+def _sla_share(outcomes: dict[str, int]) -> SlaShare:
+    met, missed = outcomes.get("met", 0), outcomes.get("missed", 0)
+    return SlaShare(
+        rate=rate(met, met + missed),
+        met=met,
+        missed=missed,
+        pending=outcomes.get("pending", 0),
+        not_applicable=outcomes.get("not_applicable", 0),
+    )
+
+
+def _answer_precision(right: int, wrong: int) -> AnswerPrecision:
+    return AnswerPrecision(
+        precision=rate(right, right + wrong), reviewed=right + wrong, right=right, wrong=wrong
+    )
+
+
+def _money(amount: float) -> float:
+    return round(amount, 4)
+
+
+def _share(part: float, whole: float) -> float | None:
+    """A share of an amount, rounded like rates; null when the whole is nothing."""
+    return round(part / whole, 4) if whole else None
+
+
+# Where a tally keeps lists of seconds (never inside a dict), in the order records store them.
+LIST_PATHS: list[tuple[str, ...]] = _list_paths(KpiTally())
+_LIST_KEYS = [SEPARATOR.join(path) for path in LIST_PATHS]
+
+
+def _leaves(
+    tally: Any, prefix: tuple[str, ...] = ()
+) -> tuple[list[tuple[tuple[str, ...], str]], list[tuple[tuple[str, ...], str, tuple[str, ...]]]]:
+    """(number fields, dict fields) of a tally class, by path: a dict field with the counted
+    fields of the tallies it holds (none when it holds plain numbers)."""
+    numbers: list[tuple[tuple[str, ...], str]] = []
+    dicts: list[tuple[tuple[str, ...], str, tuple[str, ...]]] = []
+    for name in _field_names(type(tally)):
+        path = (*prefix, name)
+        value = getattr(tally, name)
+        if isinstance(value, list):
+            continue
+        if isinstance(value, dict):
+            item = _DICT_ITEMS.get((type(tally).__name__, name))
+            dicts.append((path, SEPARATOR.join(path), _field_names(item) if item else ()))
+        elif _is_tally(value):
+            inner_numbers, inner_dicts = _leaves(value, path)
+            numbers += inner_numbers
+            dicts += inner_dicts
+        else:
+            numbers.append((path, SEPARATOR.join(path)))
+    return numbers, dicts
+
+
+_SCALARS, _DICTS = _leaves(KpiTally())

@@ -1,0 +1,197 @@
+"""Reports added up from the stored day tallies (reports/rollups.py) give exactly what the
+same rules give read from every event (the golden test pins the rules themselves), and stay
+so as events arrive, as time passes and as the account's reporting settings change. On
+SQLite, and on PostgreSQL when BATON_TEST_DATABASE_URL is set."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from batondesk.cli.reports import app as reports_cli
+from batondesk.demo.history import simulate_history
+from batondesk.demo.seed import seed_demo
+from batondesk.reports.definitions import DIMENSIONS
+from batondesk.reports.report import build_kpi_report, kpi_report, load_report_inputs
+from batondesk.reports.tally import RELATIVE_ERROR, SecondsHistogram, TallySum, histogram_of
+from batondesk.store import Database
+from batondesk.store.models import Account, ReportDayTally
+
+# The simulated history ends at midnight today, so runs on different days compare alike.
+END = datetime.combine(datetime.now(UTC).date(), time(), UTC)
+LAST_DAY = (END - timedelta(days=1)).date()
+
+
+@pytest.fixture
+def account_id(db: Database) -> int:
+    summary = seed_demo(db)
+    simulate_history(db, conversations=400, days=40, seed=3, end=END)
+    return summary.account_id
+
+
+def _from_rollups(
+    db: Database, account_id: int, first: date, last: date, as_of: datetime, **options: Any
+) -> dict[str, Any]:
+    with db.session() as session:
+        report = build_kpi_report(session, account_id, first, last, as_of=as_of, **options)
+    return report.model_dump(mode="json")
+
+
+def _from_events(
+    db: Database, account_id: int, first: date, last: date, as_of: datetime, group_by: Any = None
+) -> dict[str, Any]:
+    with db.session() as session:
+        inputs = load_report_inputs(
+            session, account_id, first, last, group_by=group_by, as_of=as_of
+        )
+    return kpi_report(
+        inputs.histories, inputs.period, inputs.context, group_by=group_by, labels=inputs.labels
+    ).model_dump(mode="json")
+
+
+def _assert_same(rolled: dict[str, Any], counted: dict[str, Any]) -> None:
+    for period in ("current", "previous"):
+        for kpi in counted[period]:
+            assert rolled[period][kpi] == counted[period][kpi], f"{period}.{kpi}"
+    assert [g["key"] for g in rolled["groups"]] == [g["key"] for g in counted["groups"]]
+    assert rolled == counted
+
+
+@pytest.mark.parametrize("group_by", [None, *DIMENSIONS])
+def test_stored_tallies_give_the_report_the_events_give(
+    db: Database, account_id: int, group_by: str | None
+) -> None:
+    first = LAST_DAY - timedelta(days=13)
+    rolled = _from_rollups(db, account_id, first, LAST_DAY, END, group_by=group_by)
+    assert rolled["current"]["conversations"] > 50
+    _assert_same(rolled, _from_events(db, account_id, first, LAST_DAY, END, group_by))
+
+
+def test_new_events_are_in_the_next_report(db: Database, account_id: int) -> None:
+    first = LAST_DAY - timedelta(days=6)
+    before = _from_rollups(db, account_id, first, LAST_DAY, END)
+    # More customers write in the same days: new rows of the event log, in days already
+    # counted; some are the earlier customers' repeat contacts.
+    simulate_history(db, conversations=60, days=7, seed=4, end=END)
+    after = _from_rollups(db, account_id, first, LAST_DAY, END)
+    assert after["current"]["conversations"] > before["current"]["conversations"]
+    _assert_same(after, _from_events(db, account_id, first, LAST_DAY, END))
+
+
+def test_figures_that_change_with_time_alone_are_counted_again(
+    db: Database, account_id: int
+) -> None:
+    first = LAST_DAY - timedelta(days=6)
+    early = _from_rollups(db, account_id, first, LAST_DAY, END)
+    assert early["current"]["first_contact_resolution"]["pending"] > 0
+    later = END + timedelta(days=8)  # every return window has closed; no new event
+    settled = _from_rollups(db, account_id, first, LAST_DAY, later)
+    assert settled["current"]["first_contact_resolution"]["pending"] == 0
+    _assert_same(settled, _from_events(db, account_id, first, LAST_DAY, later))
+
+
+def test_a_new_reporting_time_zone_counts_every_day_again(db: Database, account_id: int) -> None:
+    first = LAST_DAY - timedelta(days=6)
+    _from_rollups(db, account_id, first, LAST_DAY, END)
+    with db.session() as session:
+        account = session.get(Account, account_id)
+        assert account is not None
+        escalation = dict(account.settings.get("escalation", {}))
+        escalation["office_hours"] = {"timezone": "Pacific/Auckland"}
+        account.settings = {**account.settings, "escalation": escalation}
+    rolled = _from_rollups(db, account_id, first, LAST_DAY, END, group_by="intent")
+    assert rolled["timezone"] == "Pacific/Auckland"
+    _assert_same(rolled, _from_events(db, account_id, first, LAST_DAY, END, "intent"))
+
+
+def test_in_background_mode_a_report_says_how_current_it_is(
+    db: Database, account_id: int, cli_env: None
+) -> None:
+    first = LAST_DAY - timedelta(days=6)
+    counted = _from_rollups(db, account_id, first, LAST_DAY, END)
+    simulate_history(db, conversations=30, days=7, seed=5, end=END)
+    later = END + timedelta(minutes=5)
+    stale = _from_rollups(db, account_id, first, LAST_DAY, later, refresh_first=False)
+    # The new conversations are not counted yet, and the report says so by its moment.
+    assert stale["current"]["conversations"] == counted["current"]["conversations"]
+    assert stale["as_of"] == counted["as_of"]
+    result = CliRunner().invoke(reports_cli, ["refresh", "--account", "baton-bank"])
+    assert result.exit_code == 0, result.output
+    assert "new events" in result.output
+    refreshed = _from_rollups(db, account_id, first, LAST_DAY, later, refresh_first=False)
+    assert refreshed["current"]["conversations"] > counted["current"]["conversations"]
+
+
+def test_rebuild_counts_every_day_with_a_conversation(
+    db: Database, account_id: int, cli_env: None
+) -> None:
+    result = CliRunner().invoke(reports_cli, ["rebuild", "--account", "baton-bank"])
+    assert result.exit_code == 0, result.output
+    with db.session() as session:
+        days = session.scalar(
+            select(func.count(func.distinct(ReportDayTally.day))).where(
+                ReportDayTally.account_id == account_id
+            )
+        )
+    assert days is not None and days >= 40  # the simulated days, and the demo's own
+    missing = CliRunner().invoke(reports_cli, ["rebuild", "--account", "nobody"])
+    assert missing.exit_code == 2 and "no account" in missing.output
+
+
+def test_large_reports_read_histograms_within_the_stated_error(
+    db: Database, account_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = LAST_DAY - timedelta(days=13)
+    exact = _from_rollups(db, account_id, first, LAST_DAY, END)
+    monkeypatch.setattr("batondesk.reports.rollups.EXACT_DURATIONS", 0)
+    approximate = _from_rollups(db, account_id, first, LAST_DAY, END)
+    for path in (("first_response",), ("resolution", "full"), ("queue_wait",)):
+        want, got = exact["current"], approximate["current"]
+        for name in path:
+            want, got = want[name], got[name]
+        assert got["count"] == want["count"] and got["mean"] == want["mean"]
+        for figure in ("median", "p90"):
+            assert got[figure] == pytest.approx(want[figure], rel=RELATIVE_ERROR, abs=0.1)
+
+
+def test_a_histogram_reads_percentiles_like_numpy_within_its_error() -> None:
+    rng = np.random.default_rng(7)
+    seconds = np.concatenate([rng.lognormal(6, 1.5, 5000), np.zeros(40), [0.0004, 86400 * 30]])
+    buckets, counts = histogram_of(seconds)
+    histogram = SecondsHistogram(buckets, counts, float(seconds.sum()))
+    assert len(histogram) == len(seconds)
+    for q in (10, 50, 90, 99):
+        assert histogram.percentile(q) == pytest.approx(
+            np.percentile(seconds, q), rel=RELATIVE_ERROR * 1.01
+        )
+    assert histogram.percentile(0) == 0.0
+
+
+def test_tallies_add_up_through_their_stored_form(db: Database, account_id: int) -> None:
+    with db.session() as session:
+        rows = session.execute(
+            select(ReportDayTally.counts, ReportDayTally.durations, ReportDayTally.histogram).where(
+                ReportDayTally.account_id == account_id, ReportDayTally.dimension == "all"
+            )
+        ).all()
+    assert not rows  # nothing is counted before a report or a rebuild asks for it
+    _from_rollups(db, account_id, LAST_DAY - timedelta(days=6), LAST_DAY, END)
+    with db.session() as session:
+        rows = session.execute(
+            select(ReportDayTally.counts, ReportDayTally.durations, ReportDayTally.histogram).where(
+                ReportDayTally.account_id == account_id, ReportDayTally.dimension == "all"
+            )
+        ).all()
+    exact, binned = TallySum(), TallySum()
+    for counts, durations, histogram in rows:
+        exact.add_record(counts, durations)
+        binned.add_histogram_record(counts, histogram)
+    values, histogram = exact.tally().resolution.full, binned.tally().resolution.full
+    assert isinstance(values, list) and isinstance(histogram, SecondsHistogram)
+    assert len(values) == len(histogram) > 0
+    assert histogram.total == pytest.approx(sum(values))

@@ -10,5 +10,7 @@
     showExtensions: true,
     showCommonExtensions: true,
     presets: [window.SwaggerUIBundle.presets.apis],
+    // The default sends the spec to a public validator service: nothing leaves the host.
+    validatorUrl: null,
   });
 })();

@@ -116,6 +116,16 @@ def test_console_at_1024x768_after_login(browser: Any, app: FastAPI, demo: DemoS
             assert box is not None
             assert box["y"] >= 0 and box["y"] + box["height"] <= LAPTOP["height"], box
             assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
+
+            # A 10,000-character paste is kept whole and refused with the limit named, not cut
+            # to 5,000 without a word.
+            composer = page.get_by_label("Message", exact=True)
+            composer.focus()
+            page.keyboard.insert_text("b" * 10_000)
+            expect(composer).to_have_js_property("value", "b" * 10_000)
+            page.get_by_role("button", name="Send reply").click()
+            expect(page.locator("#toast")).to_contain_text("the limit is 5000")
+            expect(composer).to_have_js_property("value", "b" * 10_000)
         finally:
             context.close()
 

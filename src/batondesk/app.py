@@ -70,8 +70,10 @@ def create_app(
         version=__version__,
         description="Self-hosted customer support: AI answers, humans take the baton.",
         lifespan=lifespan,
-        docs_url="/docs" if docs else None,
-        redoc_url="/redoc" if docs else None,
+        # The reference page is Baton's own (web/api_docs.py): FastAPI's loads Swagger UI and
+        # ReDoc from a CDN.
+        docs_url=None,
+        redoc_url=None,
         openapi_url="/openapi.json" if docs else None,
         # Every route refuses NUL and other control characters in any text it is sent.
         dependencies=[Depends(refuse_control_characters)],
@@ -104,7 +106,7 @@ def create_app(
     if settings.metrics_token:
         # Not served at all without a token: the figures reveal the service's traffic.
         app.include_router(monitoring.router)
-    install_web(app)  # console, admin pages, chat widget and /static
+    install_web(app, api_docs_enabled=docs)  # console, admin pages, chat widget, /docs, /static
 
     # Added innermost first: security headers wrap everything, including the refusals below.
     app.add_middleware(

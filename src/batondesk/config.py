@@ -70,7 +70,7 @@ class Settings(BaseSettings):
     # `baton privacy retention --apply` command does the same from cron).
     retention_interval_hours: float = 24.0
     session_secret: str = ""
-    # The interactive API docs (/docs, /redoc) and /openapi.json. Unset: on in dev and test,
+    # The interactive API reference (/docs) and /openapi.json. Unset: on in dev and test,
     # off in production, where they would describe every route to anyone.
     api_docs: bool | None = None
     max_message_chars: int = 5000

@@ -103,6 +103,8 @@ CONSOLE_ENDPOINTS: dict[tuple[str, str], tuple[str, dict | None]] = {
     ("PUT", "/api/v1/admin/settings/costs"): ("admin", {"agent_cost_per_hour": 30}),
     ("GET", "/api/v1/admin/settings/answer-reviews"): ("admin", None),
     ("PUT", "/api/v1/admin/settings/answer-reviews"): ("admin", {"sample_share": 0.1}),
+    ("GET", "/api/v1/admin/settings/widget"): ("admin", None),
+    ("PUT", "/api/v1/admin/settings/widget"): ("admin", {"allowed_origins": []}),
     ("GET", "/api/v1/admin/experiments"): ("admin", None),
     ("POST", "/api/v1/admin/experiments"): (
         "admin",

@@ -76,6 +76,17 @@ def test_knowledge_import_has_its_own_reachable_limit(app, client, workspace: Wo
         )
         assert accepted.status_code == 200, accepted.text
         assert accepted.json()["errors"][0]["source"] == "big.txt"
+        # The case reported: a 300 KB Markdown file reaches the import (not a 413 from the
+        # default limit) and gets the article's own limit as a clear problem of that file.
+        markdown = "---\ntitle: Card terms\n---\n" + "Terms and conditions apply. " * 11_000
+        assert len(markdown.encode()) > 300 * 1024
+        read = admin.post(
+            f"{base}/api/v1/knowledge/import",
+            files=[("files", ("terms.md", markdown.encode()))],
+        )
+        assert read.status_code == 200, read.text
+        problem = read.json()["errors"][0]
+        assert problem["source"] == "terms.md" and "the limit is 100000" in problem["problem"]
         over = admin.post(
             f"{base}/api/v1/knowledge/import",
             files=[("files", ("huge.md", b"x" * (IMPORT_FILE_BYTES + 1024 * 1024)))],

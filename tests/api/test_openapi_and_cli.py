@@ -6,6 +6,15 @@ import subprocess
 import sys
 
 
+def test_api_reference_is_served_by_baton_alone(client) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "https://" not in page.text and "http://" not in page.text
+    assert "'unsafe-inline'" not in page.headers["content-security-policy"]
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "LICENSE"):
+        assert client.get(f"/static/vendor/swagger-ui/{asset}").status_code == 200
+
+
 def test_openapi_describes_every_endpoint_with_its_errors(client) -> None:
     document = client.get("/openapi.json").json()
     assert client.get("/docs").status_code == 200

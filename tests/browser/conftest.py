@@ -6,6 +6,7 @@ because `.ci/run` installs Chromium and a skipped browser test would hide a brok
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -68,3 +69,30 @@ def screenshot_dir(tmp_path: Path) -> Path:
     target = Path(os.environ.get("BATON_SCREENSHOT_DIR") or tmp_path / "screenshots")
     target.mkdir(parents=True, exist_ok=True)
     return target
+
+
+@pytest.fixture
+def strict_privacy_context(tmp_path: Path) -> Iterator[Any]:
+    """A Chromium profile that blocks third-party cookies and site data, as private windows,
+    strict tracking protection and Safari do: a frame from another site gets no storage
+    (`localStorage` throws SecurityError) - the normal case of the chat widget's frame."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed (pip install -e '.[test]')")
+    executable = chromium_path()
+    if executable is None:
+        _unavailable("chromium is not installed (apt-get install chromium chromium-driver)")
+    profile = tmp_path / "strict-profile"
+    (profile / "Default").mkdir(parents=True)
+    preferences = {"profile": {"block_third_party_cookies": True, "cookie_controls_mode": 1}}
+    (profile / "Default" / "Preferences").write_text(json.dumps(preferences), encoding="utf-8")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=executable,
+            args=LAUNCH_ARGS,
+            viewport={"width": 1280, "height": 860},
+        )
+        yield context
+        context.close()

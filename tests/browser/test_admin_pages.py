@@ -75,3 +75,46 @@ def test_admin_adds_a_person_tunes_escalation_and_writes_an_article(
         finally:
             context.close()
     assert errors == []
+
+
+def _log_in_as_admin(page: Any, base: str, demo: DemoSummary) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{base}/console/admin")
+    page.get_by_label("Work email").fill(demo.admin_email)
+    page.get_by_label("Password").fill(demo.password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Agents & teams")).to_be_visible()
+
+
+def test_the_browser_checks_an_article_slug_before_sending_it(
+    browser: Any, app: FastAPI, demo: DemoSummary
+) -> None:
+    """Chromium compiles `pattern` with the regex `v` flag, where a bare `-` in a class is a
+    syntax error: the browser then ignores the pattern and says so on the console."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
+    console_messages: list[str] = []
+    with serve_in_thread(app) as base:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        try:
+            page = context.new_page()
+            page.on("console", lambda msg: console_messages.append(msg.text))
+            _log_in_as_admin(page, base, demo)
+            page.get_by_role("link", name="Knowledge base").click()
+            page.get_by_text("New article").click()
+            slug = page.get_by_label("Slug")
+            slug.fill("Opening Hours!")
+            assert slug.evaluate("field => field.validity.patternMismatch") is True
+            page.get_by_label("Title").fill("Opening hours")
+            page.get_by_label("Body (Markdown)").fill("Branches open at nine.")
+            page.get_by_role("button", name="Save article").click()
+            expect(page.locator("#kb-table")).not_to_contain_text("Opening hours")
+            slug.fill("opening-hours-2")
+            assert slug.evaluate("field => field.validity.valid") is True
+            page.get_by_role("button", name="Save article").click()
+            expect(page.locator("#kb-table")).to_contain_text("Opening hours")
+        finally:
+            context.close()
+    assert not [m for m in console_messages if "pattern" in m.lower()], console_messages

@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +12,7 @@ from fastapi import FastAPI
 
 from batondesk.demo.seed import DemoSummary, seed_demo
 from tests.support.live_server import serve_in_thread
+from tests.support.website import website
 
 pytestmark = pytest.mark.slow
 
@@ -152,22 +148,6 @@ def test_customer_asks_for_a_person_and_an_agent_resolves_it_live(
     assert errors == []
 
 
-@contextmanager
-def _website(tmp_path: Path, html: str) -> Iterator[str]:
-    """Another origin (its own loopback port) serving one page: a customer's website."""
-    (tmp_path / "index.html").write_text(html, encoding="utf-8")
-    handler = partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign]
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_one_script_tag_embeds_the_widget(
     browser: Any, app: FastAPI, demo: DemoSummary, tmp_path: Path
 ) -> None:
@@ -181,7 +161,7 @@ def test_one_script_tag_embeds_the_widget(
         page_html = f"<!doctype html><title>Shop</title><h1>A shop</h1>{snippet}"
         context = browser.new_context(viewport=PHONE)
         try:
-            with _website(tmp_path, page_html) as shop:
+            with website(tmp_path, page_html) as shop:
                 page = context.new_page()
                 page.goto(shop)
                 launcher = page.get_by_role("button", name="Chat with us")

@@ -20,6 +20,9 @@ from tests.support.workspace import Workspace, login, start_chat
         ({"average_handle_minutes": 1e308}, "average_handle_minutes"),
         ({"priority_aging_minutes": 10**9}, "priority_aging_minutes"),
         ({"high_stakes_intents": ["x" * 500]}, "high_stakes_intents"),
+        # Each bound alone holds, but a first reply due after the resolution is a typing
+        # mistake that would make every first-response breach come late.
+        ({"sla": {"high": {"first_response_minutes": 600, "resolution_minutes": 480}}}, "sla"),
     ],
 )
 def test_settings_that_would_break_customers_are_refused(
@@ -61,3 +64,22 @@ def test_stored_settings_out_of_range_still_let_the_customer_reach_a_person(
         login(admin, workspace.a.users["admin"][1])
         shown = admin.get("/api/v1/admin/settings/escalation")
         assert shown.status_code == 200 and shown.json()["average_handle_minutes"] == 8.0
+
+
+SETTINGS_GROUPS = ("answering", "escalation", "costs", "answer-reviews", "widget")
+
+
+@pytest.mark.parametrize("group", SETTINGS_GROUPS)
+def test_every_settings_group_refuses_unknown_names_and_reads_back_whole(
+    admin: TestClient, group: str
+) -> None:
+    endpoint = f"/api/v1/admin/settings/{group}"
+    before = admin.get(endpoint).json()
+    refused = admin.put(endpoint, json={"escalation": 7}, headers={"X-Requested-With": "baton"})
+    assert refused.status_code == 422, refused.text
+    assert "escalation" in refused.json()["error"]["message"]
+    assert admin.get(endpoint).json() == before
+    # Every setting reads back with its value; only "no office hours" (staffed around the
+    # clock) is written as null.
+    nulls = {name for name, value in before.items() if value is None}
+    assert nulls <= {"office_hours"}, nulls

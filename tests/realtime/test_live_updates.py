@@ -62,9 +62,10 @@ def test_agent_console_and_widget_stream_new_messages(app, workspace: Workspace)
             threading.Thread(
                 target=_read_events,
                 args=(
-                    f"{base}/api/v1/widget/conversations/{conversation_id}/stream?token={token}",
+                    f"{base}/api/v1/widget/conversations/{conversation_id}/stream",
                     widget_events,
                 ),
+                kwargs={"headers": {"Authorization": f"Bearer {token}"}},
                 daemon=True,
             ),
         ]
@@ -88,8 +89,23 @@ def test_agent_console_and_widget_stream_new_messages(app, workspace: Workspace)
 def test_stream_refuses_strangers(app, workspace: Workspace) -> None:
     with serve_in_thread(app) as base:
         assert httpx.get(f"{base}/api/v1/stream").status_code == 401
-        stream = httpx.get(f"{base}/api/v1/widget/conversations/1/stream?token=forged")
+        forged = {"Authorization": "Bearer forged"}
+        stream = httpx.get(f"{base}/api/v1/widget/conversations/1/stream", headers=forged)
         assert stream.status_code == 401
+
+
+def test_widget_stream_takes_the_visitor_token_only_from_the_header(
+    app, client, workspace: Workspace
+) -> None:
+    """A token in a URL is kept by access logs, proxies and browser history."""
+    inbox = workspace.a.inbox_public_id
+    started = client.post(f"/api/v1/widget/inboxes/{inbox}/conversations", json={}).json()
+    token, conversation_id = started["visitor_token"], started["conversation_id"]
+    with serve_in_thread(app) as base:
+        url = f"{base}/api/v1/widget/conversations/{conversation_id}/stream"
+        assert httpx.get(url, params={"token": token}).status_code == 401
+        with httpx.stream("GET", url, headers={"Authorization": f"Bearer {token}"}) as stream:
+            assert stream.status_code == 200
 
 
 @pytest.mark.parametrize("kind", ["in-process", "redis"])

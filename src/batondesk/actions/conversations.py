@@ -27,6 +27,7 @@ from batondesk.actions.handoff import (
     what_happens_next,
 )
 from batondesk.errors import Conflict, InvalidInput, TooLarge
+from batondesk.handoff.next_steps import handed_back_text
 from batondesk.handoff.queue import priority_for
 from batondesk.observability.metrics import OperationalMetrics
 from batondesk.store.base import utcnow
@@ -34,6 +35,7 @@ from batondesk.store.models import (
     Contact,
     Conversation,
     ConversationStatus,
+    Event,
     Inbox,
     Membership,
     Message,
@@ -265,6 +267,11 @@ def do_hand_back(session: Session, conversation: Conversation, agent: Membership
         actor_type="agent",
         actor_id=agent.user_id,
     )
+    # The customer was talking to a person: say who answers now, or the next bot reply
+    # would seem to come from nowhere.
+    contact = session.get(Contact, conversation.contact_id)
+    language = contact.locale[:2] if contact and contact.locale else "en"
+    add_message(session, conversation, SenderType.system, handed_back_text(language))
 
 
 def do_resolve(
@@ -295,7 +302,11 @@ def do_reopen(session: Session, conversation: Conversation, agent: Membership) -
 def do_submit_csat(
     session: Session, conversation: Conversation, score: int, comment: str | None
 ) -> None:
-    if conversation.status != ConversationStatus.resolved:
+    """Rate the conversation once it has been resolved. A customer who wrote again after it was
+    resolved (reopening it) can still rate it: the rating prompt stays up in the widget."""
+    if conversation.status != ConversationStatus.resolved and not _was_resolved(
+        session, conversation
+    ):
         raise Conflict("only a resolved conversation can be rated", code="not_resolved")
     if conversation.csat_score is not None:
         raise Conflict("this conversation has already been rated", code="already_rated")
@@ -309,6 +320,21 @@ def do_submit_csat(
         actor_type="customer",
         actor_id=conversation.contact_id,
         payload={"score": score, "has_comment": bool(comment)},
+    )
+
+
+def _was_resolved(session: Session, conversation: Conversation) -> bool:
+    return (
+        session.scalar(
+            select(Event.id)
+            .where(
+                Event.account_id == conversation.account_id,
+                Event.conversation_id == conversation.id,
+                Event.type == "conversation.resolved",
+            )
+            .limit(1)
+        )
+        is not None
     )
 
 

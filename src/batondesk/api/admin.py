@@ -12,6 +12,8 @@ from batondesk.actions.settings import do_update_settings
 from batondesk.api.deps import Principal, SessionDep, require
 from batondesk.api.errors import error_responses
 from batondesk.api.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, RowId
+from batondesk.api.widget_settings import SETTINGS_KEY as WIDGET_KEY
+from batondesk.api.widget_settings import WidgetSettings
 from batondesk.engine.settings import SETTINGS_KEY, AnsweringSettings
 from batondesk.reports.settings import COSTS_KEY, REVIEWS_KEY, CostSettings, ReviewSettings
 from batondesk.store.access import get_owned
@@ -117,3 +119,21 @@ def update_review_settings(
     account = session.get(Account, principal.account_id)
     assert account is not None
     return do_update_settings(session, account, REVIEWS_KEY, ReviewSettings, body)
+
+
+@router.get("/settings/widget", response_model=WidgetSettings, responses=ERRORS)
+def read_widget_settings(principal: Admin, session: SessionDep) -> WidgetSettings:
+    account = session.get(Account, principal.account_id)
+    assert account is not None
+    return WidgetSettings.for_account(account.settings)
+
+
+@router.put("/settings/widget", response_model=WidgetSettings, responses=ERRORS)
+def update_widget_settings(
+    body: dict[str, Any], principal: Admin, session: SessionDep
+) -> WidgetSettings:
+    """Change `allowed_origins`: the websites (`https://shop.example.com`, `https://*.example.com`)
+    that may show the chat widget. Empty: any website. Applies to the next page load."""
+    account = session.get(Account, principal.account_id)
+    assert account is not None
+    return do_update_settings(session, account, WIDGET_KEY, WidgetSettings, body)

@@ -238,8 +238,9 @@ def issue_visitor_token(settings: Settings, visitor: Visitor) -> str:
 
 
 def get_visitor(request: Request, settings: SettingsDep) -> Visitor:
-    # EventSource cannot send headers, so the stream endpoint accepts ?token= as well.
-    token = bearer_token(request) or request.query_params.get("token")
+    # Only in the Authorization header: a token in a URL ends up in access logs, proxies and
+    # browser history (the widget reads its event stream with fetch, which sends headers).
+    token = bearer_token(request)
     if not token:
         raise NotAuthenticated("visitor token missing", code="not_authenticated")
     try:

@@ -21,8 +21,6 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'; "
     "frame-ancestors 'none'"
 )
-# The interactive API docs load Swagger UI from its CDN; they are left to FastAPI's defaults.
-_CSP_EXEMPT = ("/docs", "/redoc")
 WIDGET_PREFIX = "/api/v1/widget/"
 
 
@@ -40,7 +38,7 @@ def security_headers(
     }
     if page_policy is None or _forbids_framing(page_policy):
         headers["X-Frame-Options"] = "DENY"
-    if page_policy is None and not path.startswith(_CSP_EXEMPT):
+    if page_policy is None:
         headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     if path.startswith("/api/"):
         # API responses carry conversations and personal data: no shared or browser cache.

@@ -23,6 +23,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "nobody": "Nobody is free right now. Leave a message here with anything we should "
         "know and we'll reply in this conversation as soon as someone is available.",
         "asked": "You asked for a person.",
+        "handed_back": "Our team has handed this conversation back to the assistant, which "
+        "will answer here. You can ask for a person again at any time.",
     },
     "es": {
         "intro": "Le paso con una persona de nuestro equipo, que verá todo lo que hemos "
@@ -35,6 +37,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "nobody": "Ahora mismo no hay nadie libre. Déjenos un mensaje aquí y le responderemos "
         "en esta conversación en cuanto alguien esté disponible.",
         "asked": "Ha pedido hablar con una persona.",
+        "handed_back": "Nuestro equipo ha devuelto esta conversación al asistente, que le "
+        "responderá aquí. Puede volver a pedir una persona en cualquier "
+        "momento.",
     },
     "fr": {
         "intro": "Je vous transmets à un membre de notre équipe, qui verra tout notre échange : "
@@ -47,6 +52,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "nobody": "Personne n'est disponible pour le moment. Laissez-nous un message ici et "
         "nous vous répondrons dans cette conversation dès que possible.",
         "asked": "Vous avez demandé à parler à une personne.",
+        "handed_back": "Notre équipe a rendu cette conversation à l'assistant, qui vous "
+        "répondra ici. Vous pouvez redemander une personne à tout moment.",
     },
     "de": {
         "intro": "Ich gebe Sie an eine Person aus unserem Team weiter, die unser ganzes "
@@ -59,6 +66,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "nobody": "Gerade ist niemand frei. Hinterlassen Sie hier eine Nachricht, wir "
         "antworten in diesem Gespräch, sobald jemand verfügbar ist.",
         "asked": "Sie möchten mit einer Person sprechen.",
+        "handed_back": "Unser Team hat dieses Gespräch an den Assistenten zurückgegeben, "
+        "der Ihnen hier antwortet. Sie können jederzeit wieder nach einer "
+        "Person fragen.",
     },
     "pt": {
         "intro": "Vou passar você para uma pessoa da nossa equipe, que verá tudo o que "
@@ -71,6 +81,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "nobody": "Ninguém está livre agora. Deixe uma mensagem aqui e responderemos nesta "
         "conversa assim que alguém estiver disponível.",
         "asked": "Você pediu para falar com uma pessoa.",
+        "handed_back": "Nossa equipe devolveu esta conversa ao assistente, que vai "
+        "responder aqui. Você pode pedir uma pessoa de novo a qualquer "
+        "momento.",
     },
     "it": {
         "intro": "La passo a una persona del nostro team, che vedrà tutta la conversazione: "
@@ -83,6 +96,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "nobody": "Al momento nessuno è libero. Ci lasci un messaggio qui e le risponderemo in "
         "questa conversazione appena qualcuno sarà disponibile.",
         "asked": "Ha chiesto di parlare con una persona.",
+        "handed_back": "Il nostro team ha restituito questa conversazione all'assistente, "
+        "che le risponderà qui. Può chiedere di nuovo una persona in "
+        "qualsiasi momento.",
     },
 }
 _DAY_NAMES = {1: "Mon", 2: "Tue", 3: "Wed", 4: "Thu", 5: "Fri", 6: "Sat", 7: "Sun"}
@@ -129,3 +145,8 @@ def next_steps_text(situation: QueueSituation, language: str, *, asked: bool = F
     else:
         parts.append(texts["wait"].format(minutes=situation.expected_wait_minutes or 1))
     return " ".join(parts)
+
+
+def handed_back_text(language: str) -> str:
+    """What the customer is told when a person hands the conversation back to the bot."""
+    return _TEXTS.get(language, _TEXTS["en"])["handed_back"]

@@ -9,7 +9,14 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from batondesk.handoff.sensitive import CATEGORIES
 
@@ -41,6 +48,15 @@ class SlaTarget(BaseModel):
 
     first_response_minutes: int = Field(gt=0, le=MAX_MINUTES)
     resolution_minutes: int = Field(gt=0, le=MAX_MINUTES)
+
+    @model_validator(mode="after")
+    def _first_response_before_resolution(self) -> SlaTarget:
+        if self.first_response_minutes > self.resolution_minutes:
+            raise ValueError(
+                f"first_response_minutes ({self.first_response_minutes}) is after "
+                f"resolution_minutes ({self.resolution_minutes}); the first reply is due first"
+            )
+        return self
 
 
 class OfficeHours(BaseModel):

@@ -9,14 +9,17 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from batondesk.web import console_api, experiments_pages, pages, reports_pages
+from batondesk.web import api_docs, console_api, experiments_pages, pages, reports_pages
 from batondesk.web.pages import STATIC_DIR
 
 
-def install_web(app: FastAPI) -> None:
-    """Add the console's JSON routes, the HTML pages and `/static` to the app."""
+def install_web(app: FastAPI, *, api_docs_enabled: bool) -> None:
+    """Add the console's JSON routes, the HTML pages, the API reference (when enabled) and
+    `/static` to the app."""
     app.include_router(console_api.router)
     app.include_router(pages.router)
     app.include_router(reports_pages.router)
     app.include_router(experiments_pages.router)
+    if api_docs_enabled:
+        app.include_router(api_docs.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from batondesk import __version__
 from batondesk.api.deps import Principal, ServicesDep, SessionDep, get_principal
 from batondesk.api.schemas import RowId
+from batondesk.api.widget_settings import WidgetSettings
 from batondesk.errors import BatonError, NotFound
 from batondesk.nlu import RegistryError
 from batondesk.reports.report import reporting_today
@@ -62,11 +63,13 @@ def render_page(
     context: dict[str, Any],
     *,
     status: int = 200,
-    embeddable: bool = False,
+    frame_ancestors: str = "'none'",
 ) -> HTMLResponse:
+    """`frame_ancestors`: who may show the page in a frame (CSP sources); only the chat
+    allows any. The security middleware adds X-Frame-Options: DENY only to pages that allow
+    no framing, so the two headers never disagree."""
     response = templates.TemplateResponse(request, template, context, status_code=status)
-    ancestors = "*" if embeddable else "'none'"
-    response.headers["Content-Security-Policy"] = _CSP + f"frame-ancestors {ancestors}"
+    response.headers["Content-Security-Policy"] = _CSP + f"frame-ancestors {frame_ancestors}"
     # Pages show conversations: never keep them in a shared cache.
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -361,14 +364,14 @@ def chat_page(
     """The chat, standalone (demo, a link in an email) or inside the widget's frame."""
     inbox = session.scalars(select(Inbox).where(Inbox.public_id == inbox_public_id)).first()
     if inbox is None:
+        # Framable by anyone, so a widget with a wrong inbox shows this message rather than a
+        # blank frame; it names only the id the embedding page itself gave.
         return render_page(
             request,
-            "error.html",
-            {
-                "title": "Chat not found",
-                "detail": "This chat link is not valid.",
-            },
+            "chat_unavailable.html",
+            {"inbox_public_id": inbox_public_id, "embed": embed},
             status=404,
+            frame_ancestors="*",
         )
     account = session.get(Account, inbox.account_id)
     assert account is not None
@@ -380,8 +383,9 @@ def chat_page(
             "inbox_name": inbox.name,
             "brand": account.name,
             "embed": embed,
+            "max_chars": request.app.state.settings.max_message_chars,
         },
-        embeddable=True,
+        frame_ancestors=WidgetSettings.for_account(account.settings or {}).frame_ancestors(),
     )
 
 

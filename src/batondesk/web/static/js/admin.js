@@ -43,6 +43,7 @@
       ai_cost_per_bot_message: { label: "AI cost per bot message", min: "0", step: "0.0001" },
       ai_cost_per_1k_tokens: { label: "AI cost per 1,000 LLM tokens", min: "0", step: "0.0001" },
       fixed_cost_per_conversation: { label: "Fixed cost per conversation", min: "0", step: "0.01" },
+      allowed_origins: { label: "Websites allowed to embed the chat" },
     };
     function input(id, name, value, kind) {
       if (kind === "bool") return el("input", { id, name, type: "checkbox", checked: value, "data-kind": kind });

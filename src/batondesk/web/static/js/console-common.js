@@ -22,7 +22,15 @@ window.Baton = (function () {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);
     }
-    const response = await fetch(path, options);
+    let response;
+    try {
+      response = await fetch(path, options);
+    } catch (e) {
+      // The browser's own words ("Failed to fetch") tell an agent nothing.
+      const error = new Error("Could not reach the server. Check your connection; your work is kept on this page.");
+      error.network = true;
+      throw error;
+    }
     if (response.status === 401 && !path.startsWith("/api/v1/auth/")) {
       window.location.href = "/console/login?next=" + encodeURIComponent(location.pathname);
       throw new Error("not signed in");

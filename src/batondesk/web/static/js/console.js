@@ -62,11 +62,23 @@
     return nodes;
   }
 
-  async function renderList() {
+  // The list is drawn at once from what the lists API returned, in the same step as the tab
+  // counts, so the badge and the list never disagree; contact names fill in when they arrive.
+  const people = new Map();
+  let listsLoaded = false;
+
+  function renderList() {
     const list = document.getElementById("list");
+    list.setAttribute("aria-labelledby", "tab-" + activeList);
+    if (!listsLoaded) {
+      list.setAttribute("aria-busy", "true");
+      list.replaceChildren(el("li", { class: "empty" }, "Loading conversations…"));
+      return;
+    }
+    list.setAttribute("aria-busy", "false");
     const rows = lists[activeList] || [];
-    const items = await Promise.all(rows.map(async (c) => {
-      const person = await contact(c.contact_id);
+    const items = rows.map((c) => {
+      const person = people.get(c.contact_id) || { id: c.contact_id };
       const badges = [];
       if (c.priority >= 2 || c.status === "queued") {
         badges.push(el("span", { class: "badge prio-" + c.priority }, PRIORITY[c.priority] || c.priority));
@@ -77,13 +89,16 @@
       if (c.status === "resolved" && c.csat_score) badges.push(el("span", { class: "badge ok" }, "CSAT " + c.csat_score + "/5"));
       return el("li", {},
         el("a", { href: "/console/conversations/" + c.id, "aria-current": c.id === current ? "page" : null },
-          el("span", { class: "row1" }, el("span", {}, displayName(person)), el("span", { class: "muted small" }, "#" + c.id)),
+          el("span", { class: "row1" }, el("span", { class: "person" }, displayName(person)), el("span", { class: "muted small" }, "#" + c.id)),
           el("span", { class: "row2" }, badges, timingNodes(c))));
-    }));
+    });
     list.replaceChildren(...(items.length ? items : [el("li", { class: "empty" },
       activeList === "queue" ? "Nobody is waiting. New hand-overs appear here instantly." : "Nothing here.")]));
-    list.setAttribute("aria-labelledby", "tab-" + activeList);
     tick();
+    const missing = [...new Set(rows.map((c) => c.contact_id))].filter((id) => !people.has(id));
+    if (missing.length) {
+      Promise.all(missing.map(async (id) => people.set(id, await contact(id)))).then(renderList);
+    }
   }
 
   async function refreshLists() {
@@ -96,10 +111,11 @@
       const count = document.getElementById("count-" + name);
       if (count) count.textContent = results[i].count;
     });
+    listsLoaded = listsLoaded || results.some(Boolean);
     if (waitingBefore !== null && lists.queue && lists.queue.length > waitingBefore) {
       toast("A customer is waiting in the queue");
     }
-    await renderList();
+    renderList();
   }
 
   function setupTabs() {

@@ -1,11 +1,15 @@
 /* The customer chat: start on the first message, show the bot's answers with their sources,
    "talk to a person", waiting / agent states, live updates over SSE, CSAT at the end.
-   The visitor token and conversation id live in localStorage so a reload resumes the chat. */
+   The visitor token and conversation id are kept so a reload resumes the chat: in the frame's
+   own localStorage when the browser allows it, and, inside the widget, also by the host page
+   (widget.js), because browsers that block third-party storage give the frame none. */
 "use strict";
 
 (function () {
   const root = document.getElementById("chat");
   const inbox = root.dataset.inbox;
+  const embedded = root.dataset.embed === "true";
+  const maxChars = Number(root.dataset.maxChars) || 5000;
   const storageKey = "baton.chat." + inbox;
   const log = document.getElementById("chat-log");
   const input = document.getElementById("chat-input");
@@ -17,25 +21,61 @@
   const rating = document.getElementById("rating");
   const rated = document.getElementById("rated");
   const errorBox = document.getElementById("chat-error");
+  const lengthNote = document.getElementById("chat-length");
   const EVENT_TYPES = root.dataset.eventTypes.split(",").filter(Boolean);
+  const NETWORK_PROBLEM = "We could not reach the chat service. Check your connection and try again.";
   const shown = new Set();
-  let state = load();
+  let state = loadLocal();
   let lastId = 0;
   let stream = null;
   let score = 0;
+  // The host page that keeps the session for us: learnt from its first message (widget.js).
+  let hostOrigin = null;
 
-  function load() {
+  function loadLocal() {
     try { return JSON.parse(localStorage.getItem(storageKey)) || null; } catch (e) { return null; }
   }
   function save() {
-    try { localStorage.setItem(storageKey, JSON.stringify(state)); } catch (e) { /* private mode */ }
+    try {
+      if (state) localStorage.setItem(storageKey, JSON.stringify(state));
+      else localStorage.removeItem(storageKey);
+    } catch (e) { /* storage blocked: the host page keeps it, below */ }
+    if (hostOrigin) window.parent.postMessage({ type: "baton:session-save", inbox, session: state }, hostOrigin);
+  }
+
+  // Inside the widget, ask the host page for the session it keeps; a page without widget.js
+  // (or a standalone chat) does not answer, and the chat goes on with what it has.
+  function sessionFromHost() {
+    if (!embedded || window.parent === window) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { window.removeEventListener("message", onMessage); resolve(null); }, 1500);
+      function onMessage(event) {
+        if (event.source !== window.parent || !event.data || event.data.type !== "baton:session") return;
+        clearTimeout(timer);
+        window.removeEventListener("message", onMessage);
+        hostOrigin = event.origin;
+        const session = event.data.session;
+        resolve(session && session.token && session.conversationId ? session : null);
+      }
+      window.addEventListener("message", onMessage);
+      // Nothing secret in this message: the host page answers only to Baton's origin.
+      window.parent.postMessage({ type: "baton:ready", inbox }, "*");
+    });
   }
 
   async function call(method, path, body) {
     const headers = { Accept: "application/json" };
     if (state && state.token) headers.Authorization = "Bearer " + state.token;
     if (body !== undefined) headers["Content-Type"] = "application/json";
-    const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    let response;
+    try {
+      response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (e) {
+      // fetch says "Failed to fetch" (or "Load failed"): not words for a customer.
+      const error = new Error(NETWORK_PROBLEM);
+      error.network = true;
+      throw error;
+    }
     const data = await response.json().catch(() => null);
     if (!response.ok) {
       const error = new Error((data && data.error && data.error.message) || "Something went wrong");
@@ -148,7 +188,14 @@
     }[status] || "";
     handoff.hidden = status !== "bot";
     const isRated = state && state.rated === state.conversationId;
-    rating.hidden = status !== "resolved" || isRated;
+    // Writing again after "resolved" reopens the conversation; the rating of the resolved
+    // part stays on offer until it is sent.
+    if (status === "resolved" && state && !isRated && state.awaitingRating !== state.conversationId) {
+      state.awaitingRating = state.conversationId;
+      save();
+    }
+    const awaiting = state && !isRated && state.awaitingRating === state.conversationId;
+    rating.hidden = !(status === "resolved" || awaiting) || isRated;
     rated.hidden = !(status === "resolved" && isRated);
     // Banners and the rating take room from the log: keep the latest message in view.
     log.scrollTop = log.scrollHeight;
@@ -170,13 +217,59 @@
     setStatus(data.status, data.queue_position);
   }
 
+  // Server-Sent Events read with fetch, so the visitor token goes in the Authorization header
+  // (EventSource can only put it in the URL, where logs, proxies and history keep it).
   function listen() {
-    if (stream || !state || !window.EventSource) return;
-    stream = new EventSource("/api/v1/widget/conversations/" + state.conversationId + "/stream?token=" + encodeURIComponent(state.token));
+    if (stream || !state || !window.ReadableStream) return;
+    const controller = new AbortController();
+    stream = controller;
     const onEvent = () => catchUp().catch(() => null);
-    EVENT_TYPES.forEach((type) => stream.addEventListener(type, onEvent));
-    stream.addEventListener("ready", onEvent);
-    stream.onmessage = onEvent;
+    const conversationId = state.conversationId;
+    let retryMs = 1000;
+    async function run() {
+      while (stream === controller && state && state.conversationId === conversationId) {
+        try {
+          const response = await fetch("/api/v1/widget/conversations/" + conversationId + "/stream", {
+            headers: { Accept: "text/event-stream", Authorization: "Bearer " + state.token },
+            signal: controller.signal,
+          });
+          if (response.status === 401 || response.status === 404) break;
+          if (!response.ok || !response.body) throw new Error("stream refused");
+          retryMs = 1000;
+          await readEvents(response.body, (type) => {
+            if (type === "ready" || type === "message" || EVENT_TYPES.includes(type)) onEvent();
+          });
+        } catch (e) {
+          if (controller.signal.aborted) return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, retryMs));
+        retryMs = Math.min(retryMs * 2, 30000);
+      }
+      if (stream === controller) stream = null;
+    }
+    run();
+  }
+
+  async function readEvents(body, onEvent) {
+    const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value.replace(/\r\n?/g, "\n");
+      let end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let type = "message";
+        let hasData = false;
+        for (const line of block.split("\n")) {
+          if (line.startsWith("event:")) type = line.slice(6).trim();
+          else if (line.startsWith("data:")) hasData = true;
+        }
+        if (hasData) onEvent(type);
+      }
+    }
   }
 
   async function send(text, choice) {
@@ -195,16 +288,34 @@
     } catch (error) {
       document.querySelectorAll(".msg.pending").forEach((n) => n.remove());
       input.value = text;
-      showError(error.code === "message_too_long" ? error.message : "Your message was not sent. " + error.message);
+      showError(error.code === "message_too_long" || error.network ? error.message : "Your message was not sent. " + error.message);
     } finally {
       typing.hidden = true;
     }
   }
 
+  // The box takes a pasted text whole (a maxlength would cut it silently); a text over the
+  // limit is kept for the customer to shorten, with the numbers, and is not sent.
+  function tooLong(text) {
+    return text.length > maxChars
+      ? "Your message has " + text.length.toLocaleString("en") + " characters; the limit is " +
+        maxChars.toLocaleString("en") + ". Please shorten it or send it in parts."
+      : "";
+  }
+  function checkLength() {
+    const problem = tooLong(input.value.trim());
+    lengthNote.textContent = problem;
+    lengthNote.hidden = !problem;
+    input.setAttribute("aria-invalid", problem ? "true" : "false");
+    return problem;
+  }
+  input.addEventListener("input", checkLength);
+
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value.trim();
     if (!text) return;
+    if (checkLength()) { input.focus(); return; }
     input.value = "";
     grow();
     send(text);
@@ -230,9 +341,11 @@
       setStatus(data.status, data.queue_position);
       await catchUp();
     } catch (error) {
-      showError("We could not reach the team. " + error.message);
+      showError(error.network ? error.message : "We could not reach the team. " + error.message);
     } finally {
       handoff.disabled = false;
+      // The button hides once a person is on the way: keep keyboard focus in the chat.
+      if (handoff.hidden) input.focus();
     }
   });
 
@@ -253,27 +366,40 @@
       await call("POST", "/api/v1/widget/conversations/" + state.conversationId + "/csat", comment ? { score, comment } : { score });
     } catch (error) {
       if (error.code !== "already_rated") {
-        showError("Your rating was not sent. " + error.message);
+        showError(error.network ? error.message : "Your rating was not sent. " + error.message);
         sendRating.disabled = false;
         return;
       }
     }
     state.rated = state.conversationId;
     save();
-    setStatus("resolved");
+    rating.hidden = true;
+    rated.hidden = false;
   });
 
+  function closeWidget() {
+    window.parent.postMessage({ type: "baton:close" }, "*");
+  }
   const close = document.getElementById("chat-close");
-  if (close) close.addEventListener("click", () => window.parent.postMessage({ type: "baton:close" }, "*"));
+  if (close) close.addEventListener("click", closeWidget);
+  // Keys pressed in the frame never reach the host page: Escape is relayed from here.
+  if (embedded) {
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && !event.defaultPrevented) closeWidget();
+    });
+  }
 
   // Resume a conversation after a reload; a token that no longer works starts afresh.
   setStatus("bot");
-  if (state) {
+  sessionFromHost().then((hosted) => {
+    if (!state && hosted) state = hosted;
+    else if (state && hostOrigin) save(); // the host page learns what the frame kept
+    if (!state) return;
     catchUp().then(listen).catch((error) => {
       if (error.status === 401 || error.status === 404) {
         state = null;
-        try { localStorage.removeItem(storageKey); } catch (e) { /* ignore */ }
+        save();
       }
     });
-  }
+  });
 })();

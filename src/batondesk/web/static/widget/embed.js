@@ -1,7 +1,11 @@
 /* Baton chat widget. Embed with one tag:
    <script src="https://support.example.com/widget.js" data-inbox="INBOX_ID" async></script>
    It adds a chat button; the chat runs in a frame served by Baton, so the host page's styles
-   and scripts cannot interfere with it (and it cannot read the host page). */
+   and scripts cannot interfere with it (and it cannot read the host page).
+   Browsers that block third-party storage (Safari, private windows, strict tracking
+   protection) give that frame no storage, so this page keeps the chat's session (visitor
+   token and conversation id) in its own localStorage and hands it back to the frame after a
+   reload, over postMessage and only to Baton's origin. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -10,7 +14,18 @@
   if (!inbox) { console.warn("Baton widget: data-inbox is missing"); return; }
   var origin = new URL(script.src, location.href).origin;
   var label = script.getAttribute("data-label") || "Chat with us";
+  var sessionKey = "baton.chat." + inbox;
   var open = false;
+
+  function savedSession() {
+    try { return JSON.parse(localStorage.getItem(sessionKey)) || null; } catch (e) { return null; }
+  }
+  function keepSession(session) {
+    try {
+      if (session) localStorage.setItem(sessionKey, JSON.stringify(session));
+      else localStorage.removeItem(sessionKey);
+    } catch (e) { /* storage off here too: the chat resumes only while the page stays open */ }
+  }
 
   function style(node, rules) { for (var k in rules) node.style[k] = rules[k]; }
 
@@ -57,8 +72,18 @@
   button.addEventListener("click", function () { toggle(!open); });
   window.addEventListener("resize", layout);
   window.addEventListener("message", function (event) {
-    if (event.origin !== origin || !event.data) return;
-    if (event.data.type === "baton:close") toggle(false);
+    // Only the chat frame, served by Baton, is listened to.
+    if (event.origin !== origin || event.source !== frame.contentWindow || !event.data) return;
+    var type = event.data.type;
+    if (type === "baton:close") toggle(false);
+    else if (type === "baton:ready") {
+      frame.contentWindow.postMessage({ type: "baton:session", session: savedSession() }, origin);
+    } else if (type === "baton:session-save" && event.data.inbox === inbox) {
+      keepSession(event.data.session || null);
+    } else if (type === "baton:unavailable") {
+      console.warn("Baton widget: there is no inbox \"" + inbox + "\" on " + origin +
+        "; check the data-inbox attribute of the widget snippet (Admin > Inboxes & widget).");
+    }
   });
   document.addEventListener("keydown", function (event) {
     if (open && event.key === "Escape") toggle(false);

@@ -392,10 +392,13 @@ def read_period_tallies(
     assert account is not None
     rules = RollupRules.of(account)
     if refresh_first:
-        refresh(session, account_id, now)
+        refresh(session, account_id, now)  # holds the account's lock until the commit
         state = session.get(ReportRollupState, account_id)
     else:
-        state, _ = rollup_state(session, account_id, rules, now)
+        # No lock to read: a refresh running meanwhile must not hold reports up.
+        state = session.get(ReportRollupState, account_id)
+        if state is None or state.fingerprint != rules.fingerprint:
+            state, _ = rollup_state(session, account_id, rules, now)
     assert state is not None
     previous = period.previous()
     dimensions = [ALL] if group_by is None else [ALL, group_by]
@@ -410,8 +413,15 @@ def read_period_tallies(
         session.scalars(select(ReportDayTally.day).where(*chosen, ReportDayTally.dimension == ALL))
     )
     wanted = {previous.first_day + timedelta(days=d) for d in range(previous.days * 2)}
-    if missing := wanted - counted:
-        count_days(session, account_id, missing, rules, now)
+    if wanted - counted:
+        if not refresh_first:  # count under the lock, so two readers never count one day
+            rollup_state(session, account_id, rules, now)
+            counted = set(
+                session.scalars(
+                    select(ReportDayTally.day).where(*chosen, ReportDayTally.dimension == ALL)
+                )
+            )
+        count_days(session, account_id, wanted - counted, rules, now)
     # Exact medians unless that means reading too many durations: then histograms.
     measured = session.scalar(select(func.sum(ReportDayTally.measured)).where(*chosen)) or 0
     exact = measured <= EXACT_DURATIONS

@@ -592,7 +592,7 @@ class TallySum:
         return int(sum(self.counts.get(key, 0) for key in _LIST_KEYS))
 
     def tally(self) -> KpiTally:
-        tally = _from_counts(KpiTally, _unflatten(self.counts))
+        tally = _from_flat_counts(self.counts)
         for key, path, values, histograms in zip(
             _LIST_KEYS, LIST_PATHS, self.values, self.histograms, strict=True
         ):
@@ -625,37 +625,6 @@ def _field_names(cls: type) -> tuple[str, ...]:
 
 
 SEPARATOR = "\x1f"  # joins a count's path: never part of a field name, intent or reason
-
-
-def _unflatten(flat: dict[str, float]) -> dict[str, Any]:
-    nested: dict[str, Any] = {}
-    for path, value in flat.items():
-        *parents, name = path.split(SEPARATOR)
-        node = nested
-        for parent in parents:
-            node = node.setdefault(parent, {})
-        node[name] = value
-    return nested
-
-
-def _from_counts(cls: type, counts: dict[str, Any]) -> Any:
-    """A tally of class `cls` with the counts filled in and its lists still empty."""
-    tally = cls()
-    for spec in dataclasses.fields(tally):
-        if spec.name not in counts:
-            continue
-        value, current = counts[spec.name], getattr(tally, spec.name)
-        if isinstance(current, list):
-            continue
-        if _is_tally(current):
-            setattr(tally, spec.name, _from_counts(type(current), value))
-        elif isinstance(current, dict):
-            item = _DICT_ITEMS.get((cls.__name__, spec.name))
-            filled = {k: _from_counts(item, v) if item else v for k, v in value.items()}
-            setattr(tally, spec.name, filled)
-        else:
-            setattr(tally, spec.name, value)
-    return tally
 
 
 def _list_paths(tally: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -743,3 +712,35 @@ def _leaves(
 
 
 _SCALARS, _DICTS = _leaves(KpiTally())
+
+_DICT_FIELDS = {key: (path, item_fields) for path, key, item_fields in _DICTS}
+
+
+def _from_flat_counts(counts: dict[str, float]) -> KpiTally:
+    """The tally whose counts `to_record` flattened into `counts` (lists of seconds left
+    empty)."""
+    tally = KpiTally()
+    for path, key in _SCALARS:
+        if value := counts.get(key):
+            _set(tally, path, value)
+    for key, value in counts.items():
+        parts = key.split(SEPARATOR)
+        for cut in range(1, len(parts)):
+            found = _DICT_FIELDS.get(SEPARATOR.join(parts[:cut]))
+            if found is None:
+                continue
+            path, item_fields = found
+            held = _get(tally, path)
+            if item_fields:  # {name: tally}: the rest of the key is the name, then the field
+                name, field_name = SEPARATOR.join(parts[cut:-1]), parts[-1]
+                item = held.get(name)
+                if item is None:
+                    item = held[name] = _DICT_ITEMS_BY_FIELDS[item_fields]()
+                setattr(item, field_name, value)
+            else:
+                held[SEPARATOR.join(parts[cut:])] = value
+            break
+    return tally
+
+
+_DICT_ITEMS_BY_FIELDS = {_field_names(item): item for item in _DICT_ITEMS.values()}

@@ -196,7 +196,10 @@
     }
     const awaiting = state && !isRated && state.awaitingRating === state.conversationId;
     rating.hidden = !(status === "resolved" || awaiting) || isRated;
-    rated.hidden = !(status === "resolved" && isRated);
+    // The thanks stays until the conversation is resolved again or the customer writes: a
+    // reply arriving after the rating of a reopened conversation must not hide it.
+    const justRated = isRated && state.awaitingRating === state.conversationId;
+    rated.hidden = !(isRated && (status === "resolved" || justRated));
     // Banners and the rating take room from the log: keep the latest message in view.
     log.scrollTop = log.scrollHeight;
   }
@@ -275,6 +278,10 @@
   async function send(text, choice) {
     showError("");
     clearQuickReplies();
+    if (state && state.rated === state.conversationId && state.awaitingRating) {
+      state.awaitingRating = null;  // the thanks for the rating has been seen
+      save();
+    }
     renderPending(text);
     const botOwns = !state || root.dataset.status === "bot" || root.dataset.status === "resolved";
     typing.hidden = !botOwns;

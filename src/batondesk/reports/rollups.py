@@ -1,6 +1,6 @@
 """Pre-aggregated reports: one KPI tally per account, local day and dimension value
 (store/report_rollups.py), counted by the same rules as any report (`kpis.tally_kpis`) and
-added up for a period (`tally.KpiTally.add`), so a 90-day report reads 180 rows per group
+added up for a period (`tally.TallySum`), so a 90-day report reads 180 rows per group
 instead of every event of 180 days.
 
 Kept current by the event log itself, read as a change feed: `refresh` reads the events

@@ -86,6 +86,12 @@ def test_simulated_history_gives_plausible_kpis(db: Database) -> None:
     assert answers.sample.low < 0.92 < answers.sample.high
     assert (answers.all_reviews.precision or 1) < (answers.sample.precision or 0)
     assert answers.wrong_flags > 0 and len(answers.wrong_by_reason) >= 3
+    # Customers click "Did this answer your question?" under about 15% of the answers, mostly
+    # "Yes" (most answers are right); a "Yes" confirms automated resolutions without a rating.
+    said = answers.customer_feedback
+    assert 0.1 <= said.answers / answers.answers <= 0.2
+    assert said.not_helpful > 0 and 0.7 <= (said.helpful_share or 0) <= 0.95
+    assert kpis.automated_resolution.confirmed > 0
     sentiment = kpis.sentiment
     assert sentiment.messages > CONVERSATIONS and -0.3 <= (sentiment.mean or 0) <= 0.1
     assert 0.1 <= (sentiment.negative_share or 0) <= 0.5

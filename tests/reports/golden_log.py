@@ -120,6 +120,12 @@ def reviewed(
     return (when, "bot.answer_reviewed", agent, payload)
 
 
+def feedback(when: datetime, message_id: int, helpful: bool) -> Step:
+    """The customer's "Did this answer your question? Yes / No" under a bot answer."""
+    payload = {"message_id": message_id, "helpful": helpful}
+    return (when, "bot.answer_feedback", "customer", payload)
+
+
 def clarified(when: datetime) -> Step:
     return (when, "bot.clarified", "bot", {"article_ids": [], "choice_article_ids": [1, 3]})
 
@@ -162,12 +168,14 @@ R = ConversationStatus.resolved
 # fmt: off
 STORIES = [
     # --- opened in the previous period (Mon 5 - Sun 11 January) ---------------------------
-    # P1: the bot answers, an agent closes it from the bot; the customer never comes back.
+    # P1: the bot answers, the customer says it did not answer the question, an agent
+    # closes it from the bot; the customer never comes back.
     Story(91, "c10", "web", [
         opened(jan(7, "10:00"), "web"),
         received(jan(7, "10:00:01"), 9101),
         understood(jan(7, "10:00:02"), 9101, "card_arrival", sentiment=0.4),
         answered(jan(7, "10:00:03"), 9151, 1, llm_tokens=800),
+        feedback(jan(7, "10:00:30"), 9151, False),
         resolved(jan(7, "10:15"), "ana", "bot"),
     ], R),
     # P2: Friday 17:30 Berlin (closed), VIP asks for a person; Ben takes it at once but
@@ -271,8 +279,8 @@ STORIES = [
     ], R, team="Cards", assignee="ana", escalated_at=jan(12, "15:58:05"),
         due=(jan(12, "16:58:05"), jan(13, "15:58:05"))),  # normal: 1 h, 24 h
     # C6: low confidence hands it over; Ben takes it, leaves a private note and hands it back;
-    # the bot answers and Ben closes it from the bot. The customer's next conversation (C7)
-    # comes 8 days later.
+    # the bot answers, the customer says "No", it did not help, and Ben closes it from the
+    # bot. The customer's next conversation (C7) comes 8 days later.
     Story(6, "c5", "web", [
         opened(jan(14, "11:00"), "web"),
         received(jan(14, "11:00:00"), 601),
@@ -284,6 +292,7 @@ STORIES = [
         received(jan(14, "11:14"), 603),
         understood(jan(14, "11:14:01"), 603, "card_arrival", sentiment=0.3),
         answered(jan(14, "11:14:02"), 651, 1),
+        feedback(jan(14, "11:15"), 651, False),
         resolved(jan(14, "11:40"), "ben", "bot"),
         reviewed(jan(14, "12:00"), "ben", 651, "wrong", "wrong_article"),
         reviewed(jan(15, "09:30"), "ana", 651, "right"),
@@ -296,13 +305,14 @@ STORIES = [
         understood(jan(22, "12:00:02"), 701, "card_arrival"),
         answered(jan(22, "12:00:03"), 751, 1),
     ], ConversationStatus.bot),
-    # C8: the bot answers and Ana closes it from the bot; the customer is back 44 h 30 min
-    # later about the same intent (C9).
+    # C8: the bot answers, the customer says it helped, and Ana closes it from the bot; the
+    # customer is back 44 h 30 min later about the same intent (C9).
     Story(8, "c6", "api", [
         opened(jan(15, "13:00"), "api"),
         received(jan(15, "13:00:01"), 801),
         understood(jan(15, "13:00:02"), 801, "exchange_rate", sentiment=0.0),
         answered(jan(15, "13:00:05"), 851, 3),
+        feedback(jan(15, "13:01"), 851, True),
         resolved(jan(15, "13:30"), "ana", "bot"),
         reviewed(jan(16, "12:00"), "ana", 851, "wrong", "outdated"),
     ], R),
@@ -328,7 +338,8 @@ STORIES = [
     ], ConversationStatus.queued, escalated_at=jan(18, "21:00:02"),
         due=(jan(18, "21:15:02"), jan(19, "05:00:02"))),  # high
     # C11: Sunday evening: a clarifying question, then an answer; closed from the bot 8 days
-    # later, 16 hours before the report.
+    # later, 16 hours before the report; five minutes after that, the customer says the
+    # answer helped.
     Story(11, "c8", "web", [
         opened(jan(18, "20:00"), "web"),
         received(jan(18, "20:00:01"), 1101),
@@ -338,16 +349,20 @@ STORIES = [
         understood(jan(18, "20:01:01"), 1102, "card_arrival", sentiment=0.5),
         answered(jan(18, "20:01:05"), 1151, 1, llm_tokens=1200),
         resolved(jan(26, "20:00"), "ana", "bot"),
+        feedback(jan(26, "20:05"), 1151, True),
         # Reviewed after the report was computed: not counted.
         reviewed(jan(28, "09:00"), "ana", 1151, "wrong"),
     ], R),
-    # C12: Saturday, in Spanish; the bot answers; closed from the bot on Wednesday 21, six
-    # days and three hours before the report.
+    # C12: Saturday, in Spanish; the bot answers; the customer clicks "No", then changes it
+    # to "Yes"; closed from the bot on Wednesday 21, six days and three hours before the
+    # report.
     Story(12, "c9", "api", [
         opened(jan(17, "18:00"), "api"),
         received(jan(17, "18:00:01"), 1201),
         understood(jan(17, "18:00:02"), 1201, "exchange_rate", "es", -0.04),
         answered(jan(17, "18:00:03"), 1251, 3),
+        feedback(jan(17, "18:00:30"), 1251, False),
+        feedback(jan(17, "18:01"), 1251, True),
         resolved(jan(21, "09:00"), "ben", "bot"),
         reviewed(jan(22, "10:00"), "ben", 1251, "right"),
     ], R),

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from annotated_types import Ge, Le
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from batondesk.store.models import Availability, ConversationStatus, Role, SenderType
 
@@ -41,6 +41,17 @@ class MessageCreate(Strict):
 class CsatCreate(Strict):
     score: int = Field(ge=1, le=5, description="1 (very unhappy) to 5 (very happy)")
     comment: str | None = Field(default=None, max_length=2000)
+
+
+class AnswerFeedbackCreate(Strict):
+    helpful: StrictBool = Field(
+        description='true: the answer helped ("Yes"); false: it did not ("No")'
+    )
+
+
+class AnswerFeedbackPublic(BaseModel):
+    message_id: int
+    helpful: bool
 
 
 class WidgetStart(Strict):

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sse_starlette import EventSourceResponse
 
+from batondesk.actions.answer_feedback import do_record_answer_feedback
 from batondesk.actions.contacts import do_create_contact, do_identify_contact
 from batondesk.actions.conversations import (
     do_open_conversation,
@@ -29,6 +30,8 @@ from batondesk.api.errors import error_responses
 from batondesk.api.identity import verify_identity
 from batondesk.api.presenters import widget_message_public
 from batondesk.api.schemas import (
+    AnswerFeedbackCreate,
+    AnswerFeedbackPublic,
     CsatCreate,
     MessageCreate,
     OkPublic,
@@ -172,6 +175,25 @@ def rate_conversation(
     conversation = _visitor_conversation(session, visitor, conversation_id)
     do_submit_csat(session, conversation, body.score, body.comment)
     return OkPublic()
+
+
+@router.put(
+    "/conversations/{conversation_id}/messages/{message_id}/feedback",
+    response_model=AnswerFeedbackPublic,
+    responses=error_responses(401, 404, 422),
+)
+def give_answer_feedback(
+    conversation_id: RowId,
+    message_id: RowId,
+    body: AnswerFeedbackCreate,
+    session: SessionDep,
+    visitor: VisitorDep,
+) -> AnswerFeedbackPublic:
+    """ "Did this answer your question? Yes / No" under a bot answer. A later click changes the
+    verdict; the same one again changes nothing. No text is sent or stored."""
+    conversation = _visitor_conversation(session, visitor, conversation_id)
+    message = do_record_answer_feedback(session, conversation, message_id, body.helpful)
+    return AnswerFeedbackPublic(message_id=message.id, helpful=body.helpful)
 
 
 @router.get(

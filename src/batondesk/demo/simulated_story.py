@@ -43,6 +43,11 @@ WRONG_REASONS = ("wrong_article", "misunderstood_question", "incomplete", "outda
 # An agent handling the conversation flags a wrong answer this often (and rarely marks a right
 # one right); reviewers judge this share of the random sample's answers.
 FLAGGED_WHEN_WRONG, MARKED_WHEN_RIGHT, SAMPLE_REVIEWED = 0.5, 0.05, 0.85
+# Customers answer "Did this answer your question?" under this share of the bot's answers,
+# mostly "Yes" to a right answer and "No" to a wrong one; a few click the other button after.
+FEEDBACK_SHARE = 0.15
+HELPFUL_SHARE = {"right": 0.9, "wrong": 0.2}
+CHANGED_MIND_SHARE = 0.05
 
 
 class OutOfTime(Exception):
@@ -130,6 +135,8 @@ class Story:
         # their own generator, so they leave every earlier draw, and figure, as it was.
         seed = f"detail:{opened_at.isoformat()}:{customer.index}:{intent}"
         self.detail = random.Random(seed)  # nosec B311: simulated history, not a secret
+        # And the customers' answer feedback from another, for the same reason.
+        self.feedback = random.Random(f"feedback:{seed}")  # nosec B311: simulated history
         self.reason: str | None = None
         self.answers: list[tuple[int, str, str | None]] = []  # (message index, truth, reason)
         self.event(
@@ -368,6 +375,7 @@ class Story:
         index = self.message("bot", text, event=kind, payload=payload, annotations=annotations)
         if kind == "bot.replied" and article_ids:
             self.plan_answer_review(index)
+            self.plan_answer_feedback(index)
 
     def plan_answer_review(self, index: int) -> None:
         """Whether the answer was right, and when a reviewer would judge it should it be drawn
@@ -381,6 +389,27 @@ class Story:
         if detail.random() < SAMPLE_REVIEWED and reviewed_at < self.end:
             reviewer = detail.choice([a for agents in self.cast.agents.values() for a in agents])
             self.plan.messages[index].sample_review = (reviewer[0], reviewed_at, truth, reason)
+
+    def plan_answer_feedback(self, index: int) -> None:
+        """Whether the customer clicks "Yes" or "No" under the answer, a few seconds after it:
+        before the story's next step, which comes at least 18 seconds after an answer. The
+        clock does not move, so the rest of the story keeps its times."""
+        draw = self.feedback
+        if draw.random() >= FEEDBACK_SHARE:
+            return
+        truth = self.answers[-1][1]
+        helpful = draw.random() < HELPFUL_SHARE[truth]
+        clicks = [helpful, not helpful] if draw.random() < CHANGED_MIND_SHARE else [helpful]
+        at = self.now + timedelta(seconds=draw.uniform(3, 10))
+        for verdict in clicks:
+            if at >= self.end:
+                return
+            payload = {"helpful": verdict}
+            self.plan.events.append(
+                PlannedEvent("bot.answer_feedback", at, "customer", None, payload, index)
+            )
+            self.plan.messages[index].annotations["customer_feedback"] = {"helpful": verdict}
+            at += timedelta(seconds=4)
 
     def flag_answers(self) -> None:
         """The agent who took the conversation over judges the bot's answers they read: most

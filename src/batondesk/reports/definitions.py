@@ -26,6 +26,9 @@ SATISFIED_FROM = 4  # CSAT ratings of 4 and 5 are satisfied
 BOT_ANSWER = "bot.replied"
 ANSWER_REVIEWED = "bot.answer_reviewed"
 VERDICTS = ("right", "wrong")
+# The customer's "Did this answer your question? Yes / No" under a bot answer: `helpful` true
+# or false, the latest per answer counts. A "Yes" confirms an automated resolution.
+ANSWER_FEEDBACK = "bot.answer_feedback"
 # Everything the bot says to a customer: what the AI cost per bot message is paid for.
 BOT_MESSAGES = ("bot.replied", "bot.clarified", "bot.declined")
 
@@ -239,6 +242,25 @@ def latest_reviews(history: ConversationHistory) -> dict[int, LoggedEvent]:
         if isinstance(message_id, int) and event.payload.get("verdict") in VERDICTS:
             reviews[message_id] = event
     return reviews
+
+
+def latest_feedback(
+    history: ConversationHistory, before: datetime | None = None
+) -> dict[int, bool]:
+    """By bot message id: whether the customer's latest "Did this answer your question?"
+    (given before `before`, when set) said the answer helped. Only feedback on the
+    conversation's bot answers counts."""
+    answers = {
+        int(e.payload["message_id"]) for e in history.of_type(BOT_ANSWER) if is_bot_answer(e)
+    }
+    feedback: dict[int, bool] = {}
+    for event in history.of_type(ANSWER_FEEDBACK):
+        if before is not None and event.at >= before:
+            break
+        message_id, helpful = event.payload.get("message_id"), event.payload.get("helpful")
+        if message_id in answers and isinstance(helpful, bool):
+            feedback[int(message_id)] = helpful
+    return feedback
 
 
 def message_sentiments(history: ConversationHistory) -> list[float]:

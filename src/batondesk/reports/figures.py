@@ -144,6 +144,15 @@ class SampledPrecision(AnswerPrecision):
     high: float | None = Field(description="95% Wilson interval, upper bound")
 
 
+class AnswerFeedback(BaseModel):
+    """The customers' own "Did this answer your question? Yes / No" (the latest per answer)."""
+
+    answers: int = Field(description="bot answers with feedback")
+    helpful: int
+    not_helpful: int
+    helpful_share: float | None = Field(description="helpful / answers with feedback")
+
+
 class AnswerReviews(BaseModel):
     """Agents' verdicts on the bot's answers (docs/metrics.md, "AI accuracy")."""
 
@@ -155,6 +164,10 @@ class AnswerReviews(BaseModel):
     )
     wrong_flags: int = Field(description="answers whose latest verdict is wrong")
     wrong_by_reason: dict[str, int]
+    customer_feedback: AnswerFeedback = Field(
+        description='customers\' "Did this answer your question?": biased towards answers '
+        "customers cared to judge, and not an agent's verdict"
+    )
 
 
 class AiAccuracy(IntentPrecision):

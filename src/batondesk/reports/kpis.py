@@ -36,6 +36,7 @@ from batondesk.reports.definitions import (
     in_review_sample,
     is_bot_answer,
     is_bot_conversation,
+    latest_feedback,
     latest_reviews,
     message_labels,
     message_sentiments,
@@ -226,13 +227,14 @@ def automated_outcome(
         return None
     assisted = any(e.at < since for e in history.of_type(*PERSON_ACTED))
     score = _rating_of_resolution(history, since)
+    helped = _said_an_answer_helped(history, since)
     windows = context.windows
     changes_at = None
     if returned(history, context, since, windows.durability) or (
         score is not None and score < SATISFIED_FROM
     ):
         outcome = "removed"
-    elif score is not None:
+    elif score is not None or helped:  # rated 4-5, or an answer helped: a "No" changes nothing
         outcome = "confirmed"
     elif context.as_of >= since + windows.confirmation:
         outcome = "assumed"
@@ -414,7 +416,8 @@ def reviewed_predictions(history: ConversationHistory) -> list[tuple[str, bool]]
 @dataclass(frozen=True)
 class AnswerVerdict:
     """One bot answer: whether it is in the random review sample, the latest verdict an agent
-    gave it and their reason, and whether an agent relabelled the question it answered."""
+    gave it and their reason, whether an agent relabelled the question it answered, and
+    whether the customer said it helped."""
 
     message_id: int
     question_id: int | None  # the customer message it answered
@@ -422,6 +425,7 @@ class AnswerVerdict:
     review: str | None  # "right", "wrong" or None
     reason: str | None
     question_relabelled: bool
+    helpful: bool | None = None  # the customer's latest "Yes" (True) or "No"; None: no feedback
 
     @property
     def verdict(self) -> str | None:
@@ -437,6 +441,7 @@ def answer_verdicts(history: ConversationHistory, context: ReportContext) -> lis
     the last customer message the bot read before it."""
     predicted, corrected = message_labels(history)
     reviews = latest_reviews(history)
+    feedback = latest_feedback(history)
     share = context.reviews.sample_share
     question: object = None
     verdicts = []
@@ -461,6 +466,7 @@ def answer_verdicts(history: ConversationHistory, context: ReportContext) -> lis
                 str(review.payload["verdict"]) if review else None,
                 str(review.payload["reason"]) if review and review.payload.get("reason") else None,
                 relabelled,
+                feedback.get(message_id),
             )
         )
     return verdicts
@@ -482,6 +488,8 @@ def answer_reviews(
             if v.review == "wrong":
                 reason = v.reason or "unspecified"
                 tally.wrong_reasons[reason] = tally.wrong_reasons.get(reason, 0) + 1
+            tally.feedback_helpful += v.helpful is True
+            tally.feedback_not_helpful += v.helpful is False
     return tally
 
 
@@ -660,6 +668,13 @@ def _rating_of_resolution(history: ConversationHistory, since: datetime) -> int 
         "csat.submitted", at_or_after=since, before=reopen.at if reopen else None
     )
     return _score(rating)
+
+
+def _said_an_answer_helped(history: ConversationHistory, since: datetime) -> bool:
+    """Whether the customer's latest feedback on some bot answer, given before the resolution
+    at `since` or after it and before any reopen, says the answer helped."""
+    reopen = history.first("conversation.reopened", at_or_after=since)
+    return any(latest_feedback(history, before=reopen.at if reopen else None).values())
 
 
 def _score(rating: LoggedEvent | None) -> int | None:

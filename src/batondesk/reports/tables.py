@@ -115,6 +115,13 @@ HEADLINE: Sequence[tuple[str, str, str, Callable[[Kpis], float | None], str | No
         None,
     ),
     (
+        "answers_helpful_share",
+        "Answers customers said helped",
+        "rate",
+        lambda k: k.ai_accuracy.answers.customer_feedback.helpful_share,
+        None,
+    ),
+    (
         "negative_sentiment_share",
         "Negative customer messages",
         "rate",

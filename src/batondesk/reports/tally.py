@@ -22,6 +22,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from batondesk.reports.figures import (
     AiAccuracy,
+    AnswerFeedback,
     AnswerPrecision,
     AnswerReviews,
     AutomatedResolution,
@@ -312,6 +313,9 @@ class AnswerReviewsTally:
     all_right: int = 0
     all_wrong: int = 0
     wrong_reasons: dict[str, int] = field(default_factory=dict)
+    # The customers' latest "Did this answer your question?" per answer.
+    feedback_helpful: int = 0
+    feedback_not_helpful: int = 0
 
     def figure(self) -> AnswerReviews:
         reviewed = self.sample_right + self.sample_wrong
@@ -330,6 +334,14 @@ class AnswerReviewsTally:
             all_reviews=_answer_precision(self.all_right, self.all_wrong),
             wrong_flags=sum(self.wrong_reasons.values()),
             wrong_by_reason=dict(sorted(self.wrong_reasons.items())),
+            customer_feedback=AnswerFeedback(
+                answers=self.feedback_helpful + self.feedback_not_helpful,
+                helpful=self.feedback_helpful,
+                not_helpful=self.feedback_not_helpful,
+                helpful_share=rate(
+                    self.feedback_helpful, self.feedback_helpful + self.feedback_not_helpful
+                ),
+            ),
         )
 
 

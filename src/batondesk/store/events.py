@@ -30,6 +30,8 @@ EVENT_TYPES = frozenset(
         "csat.submitted",
         "message.intent_corrected",
         "bot.answer_reviewed",
+        # The customer's "Did this answer your question?" on a bot answer (ids and a boolean).
+        "bot.answer_feedback",
         # A/B experiments (docs/experiments.md): account-level ones carry no conversation.
         "experiment.started",
         "experiment.stopped",

@@ -1,5 +1,6 @@
-/* The customer chat: start on the first message, show the bot's answers with their sources,
-   "talk to a person", waiting / agent states, live updates over SSE, CSAT at the end.
+/* The customer chat: start on the first message, show the bot's answers with their sources
+   and "Did this answer your question?", "talk to a person", waiting / agent states, live
+   updates over SSE, CSAT at the end.
    The visitor token and conversation id are kept so a reload resumes the chat: in the frame's
    own localStorage when the browser allows it, and, inside the widget, also by the host page
    (widget.js), because browsers that block third-party storage give the frame none. */
@@ -119,6 +120,54 @@
     return group;
   }
 
+  // "Did this answer your question? Yes / No" under each answer of the bot, asked once: only
+  // the answer's id and the verdict are sent. What the customer said is kept with the
+  // session, so a reload thanks instead of asking again.
+  function answerThanks(helpful) {
+    const text = helpful
+      ? "Thanks for letting us know."
+      : "Thanks for letting us know. You can ask in other words, or talk to a person.";
+    const thanks = el("p", "answer-thanks", text);
+    thanks.setAttribute("role", "status");
+    return thanks;
+  }
+
+  function answerFeedback(messageId) {
+    const given = state && state.feedback ? state.feedback[messageId] : undefined;
+    if (given !== undefined) return answerThanks(given);
+    const group = el("div", "answer-feedback");
+    group.setAttribute("role", "group");
+    const question = el("span", "answer-question", "Did this answer your question?");
+    question.id = "answer-question-" + messageId;
+    group.setAttribute("aria-labelledby", question.id);
+    group.append(question);
+    const buttons = [["Yes", true], ["No", false]].map(([label, helpful]) => {
+      const button = el("button", "answer-verdict", label);
+      button.type = "button";
+      button.addEventListener("click", () => sendFeedback(messageId, helpful, group, buttons));
+      group.append(button);
+      return button;
+    });
+    return group;
+  }
+
+  async function sendFeedback(messageId, helpful, group, buttons) {
+    showError("");
+    buttons.forEach((b) => { b.disabled = true; });
+    try {
+      await call("PUT", "/api/v1/widget/conversations/" + state.conversationId + "/messages/" + messageId + "/feedback", { helpful });
+    } catch (error) {
+      buttons.forEach((b) => { b.disabled = false; });
+      showError(error.network ? error.message : "Your answer was not sent. " + error.message);
+      return;
+    }
+    state.feedback = Object.assign({}, state.feedback, { [messageId]: helpful });
+    save();
+    group.replaceWith(answerThanks(helpful));
+    // The pressed button is gone: keep keyboard focus in the chat.
+    input.focus();
+  }
+
   function render(message) {
     if (shown.has(message.id)) return;
     shown.add(message.id);
@@ -157,6 +206,7 @@
         } else cite.append(el("cite", "", s.title || s.slug));
       });
       item.append(cite);
+      if (message.sender_type === "bot" && message.kind === "answer") item.append(answerFeedback(message.id));
     }
     if (newest && message.sender_type === "bot" && (message.choices || []).length) {
       item.append(quickReplies(message.choices));

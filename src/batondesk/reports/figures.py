@@ -22,11 +22,12 @@ def summarise(seconds: Sequence[float]) -> DurationSummary:
     if not seconds:
         return DurationSummary(count=0, mean=None, median=None, p90=None)
     values = np.asarray(seconds, dtype=float)
+    median, p90 = np.percentile(values, [50, 90])  # one sort for both
     return DurationSummary(
         count=len(values),
         mean=round(float(np.mean(values)), 1),
-        median=round(float(np.median(values)), 1),
-        p90=round(float(np.percentile(values, 90)), 1),
+        median=round(float(median), 1),
+        p90=round(float(p90), 1),
     )
 
 

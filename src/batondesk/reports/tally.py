@@ -369,12 +369,15 @@ class SentimentShareTally:
     negative: int = 0
 
     def figure(self) -> SentimentShare:
-        return SentimentShare(
-            messages=self.messages,
-            mean=round(self.total / self.messages, 4) if self.messages else None,
-            negative=self.negative,
-            negative_share=rate(self.negative, self.messages),
-        )
+        return SentimentShare(**self.fields())
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "messages": self.messages,
+            "mean": round(self.total / self.messages, 4) if self.messages else None,
+            "negative": self.negative,
+            "negative_share": rate(self.negative, self.messages),
+        }
 
 
 @dataclass
@@ -385,13 +388,17 @@ class SentimentTally:
 
     def figure(self, days: Sequence[date]) -> Sentiment:
         """`days`: every day of the period, in order (a day with no message is shown empty)."""
-        return Sentiment(
-            **self.everything.figure().model_dump(),
-            by_day={
-                day.isoformat(): self.by_day.get(day.isoformat(), SentimentShareTally()).figure()
-                for day in days
-            },
-            by_intent={i: self.by_intent[i].figure() for i in sorted(self.by_intent)},
+        empty = SentimentShareTally()
+        # Validated in one pass from plain values: a breakdown over 90 days holds thousands.
+        return Sentiment.model_validate(
+            {
+                **self.everything.fields(),
+                "by_day": {
+                    day.isoformat(): self.by_day.get(day.isoformat(), empty).fields()
+                    for day in days
+                },
+                "by_intent": {i: self.by_intent[i].fields() for i in sorted(self.by_intent)},
+            }
         )
 
 
@@ -736,23 +743,43 @@ def _from_flat_counts(counts: dict[str, float]) -> KpiTally:
         if value := counts.get(key):
             _set(tally, path, value)
     for key, value in counts.items():
-        parts = key.split(SEPARATOR)
-        for cut in range(1, len(parts)):
-            found = _DICT_FIELDS.get(SEPARATOR.join(parts[:cut]))
-            if found is None:
-                continue
-            path, item_fields = found
-            held = _get(tally, path)
-            if item_fields:  # {name: tally}: the rest of the key is the name, then the field
-                name, field_name = SEPARATOR.join(parts[cut:-1]), parts[-1]
-                item = held.get(name)
-                if item is None:
-                    item = held[name] = _DICT_ITEMS_BY_FIELDS[item_fields]()
-                setattr(item, field_name, value)
-            else:
-                held[SEPARATOR.join(parts[cut:])] = value
-            break
+        place = _dict_place(key)
+        if place is None:
+            continue
+        path, name, field_name, item_class = place
+        held = _get(tally, path)
+        if item_class is None:
+            held[name] = value
+        else:
+            item = held.get(name)
+            if item is None:
+                item = held[name] = item_class()
+            setattr(item, field_name, value)
     return tally
+
+
+@functools.lru_cache(maxsize=65_536)
+def _dict_place(
+    key: str,
+) -> tuple[tuple[str, ...], str, str, type | None] | None:
+    """Where a flat count's key goes when it belongs to a dict field: (the dict's path, the
+    entry's name, the field of the entry's tally or "", that tally's class or None); None for
+    any other key. Keys repeat from group to group and day to day, hence the cache."""
+    parts = key.split(SEPARATOR)
+    for cut in range(1, len(parts)):
+        found = _DICT_FIELDS.get(SEPARATOR.join(parts[:cut]))
+        if found is None:
+            continue
+        path, item_fields = found
+        if item_fields:
+            return (
+                path,
+                SEPARATOR.join(parts[cut:-1]),
+                parts[-1],
+                _DICT_ITEMS_BY_FIELDS[item_fields],
+            )
+        return path, SEPARATOR.join(parts[cut:]), "", None
+    return None
 
 
 _DICT_ITEMS_BY_FIELDS = {_field_names(item): item for item in _DICT_ITEMS.values()}

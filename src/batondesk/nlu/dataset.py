@@ -122,8 +122,11 @@ def _load_csv(path: Path, delimiter: str) -> Dataset:
     texts: list[str] = []
     labels: list[str] = []
     line_numbers: list[int] = []
+    previous_end = reader.line_num
     for row in reader:
+        # line_num is the last physical line read; a quoted text may span several.
         line = reader.line_num
+        first_line, previous_end = previous_end + 1, line
         if not row or all(not cell.strip() for cell in row):
             continue
         if len(row) != len(header):
@@ -135,14 +138,8 @@ def _load_csv(path: Path, delimiter: str) -> Dataset:
         _check_example(path, line, text, label)
         texts.append(text)
         labels.append(label)
-        # line_num is the last physical line read; a quoted text may span several.
-        line_numbers.append(line - _row_span(row))
+        line_numbers.append(first_line)
     return Dataset(texts, labels, str(path), line_numbers)
-
-
-def _row_span(row: list[str]) -> int:
-    """Physical lines a CSV row spans beyond its first (newlines inside quoted cells)."""
-    return sum(cell.count("\n") for cell in row)
 
 
 def _load_jsonl(path: Path) -> Dataset:

@@ -42,6 +42,9 @@ def _mount_subcommands() -> None:
     app.add_typer(
         experiments.app, name="experiments", help="A/B experiments of the bot: create, start, stop."
     )
+    from batondesk.cli import data
+
+    app.add_typer(data.app, name="data", help="Audit intent training data; write a cleaned copy.")
 
 
 def _print_version(requested: bool) -> None:

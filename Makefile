@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo serve test lint fuzz audit fit-answer-policy fit-escalation-model bench-nlu bench-login bench-resolution clean
+.PHONY: install demo serve test lint fuzz audit fit-answer-policy fit-escalation-model bench-nlu bench-login bench-resolution bench-label-noise clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -84,3 +84,11 @@ bench-nlu: install
 ## under var/bench-resolution/), ARGS="--holdout" to also score the held-out question set.
 bench-resolution: install
 	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/resolution_bench.py $(ARGS)
+
+## Label noise: flip 5% of BANKING77 train labels (fixed seed), run `baton data audit` (recall and
+## precision of its likely mislabels) and `baton data clean`, retrain on clean, noisy and cleaned
+## train and compare test accuracy. Writes benchmarks/results/label_noise_banking77.json and the
+## bench-label-noise section of docs/benchmarks.md (~10 min). Options go in ARGS, e.g.
+## ARGS="--audit-model fast" for the demo's TF-IDF + MiniLM model in the audit.
+bench-label-noise: install
+	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/label_noise_bench.py $(ARGS)

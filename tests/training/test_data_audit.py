@@ -80,7 +80,7 @@ def test_reports_show_personal_data_only_redacted(tmp_path: Path) -> None:
 def test_html_report_shows_markup_as_text(audit: dict[str, Any]) -> None:
     page = render_html(audit)
     assert "<b>top up</b>" not in page
-    assert "Likely mislabels (" in page and "Conflicting labels (1 texts)" in page
+    assert "Likely mislabels (" in page and "Conflicting labels (1 text)" in page
 
 
 def read_log(path: Path) -> list[dict[str, str]]:

@@ -18,6 +18,7 @@ from batondesk.privacy.redaction import redact_text
 from batondesk.training import dataset_checks as checks
 from batondesk.training.label_noise import (
     DEFAULT_FOLDS,
+    MISLABEL_FILTER,
     confusable_intents,
     find_likely_mislabels,
     out_of_fold_probabilities,
@@ -96,7 +97,7 @@ def audit_dataset(
             "seed": seed,
             "near_duplicate_similarity": near_duplicate_similarity,
             "mislabel_method": "cleanlab.filter.find_label_issues "
-            "(prune_by_noise_rate, ranked by self_confidence)",
+            f"(filter_by={MISLABEL_FILTER}, ranked by self_confidence)",
         },
         "summary": {
             "examples": len(texts),

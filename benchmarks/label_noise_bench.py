@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 # benchmarks/ is on sys.path when run as a script
-from doc_section import pct, status, write_section
+from doc_section import pct, read_notes, status, write_section
 from machine import describe_machine
 from public_datasets import read_banking77
 
@@ -44,6 +44,7 @@ RESULT = RESULTS / "label_noise_banking77.json"
 DOC = ROOT / "docs" / "benchmarks.md"
 WORK = ROOT / "var" / "bench-label-noise"
 START, END = "<!-- bench-label-noise:start -->", "<!-- bench-label-noise:end -->"
+NOTES = Path(__file__).with_name("label_noise_notes.md")
 NOISE_RATE = 0.05
 NOISE_SEED = 0
 TARGET_RECALL = 0.80
@@ -244,6 +245,9 @@ def report_lines(result: dict[str, Any]) -> list[str]:
         f"(load {machine['load_average_at_start']:.1f} at start, shared); "
         "figures: `benchmarks/results/label_noise_banking77.json`.",
     ]
+    notes = read_notes(NOTES)
+    if notes:
+        lines += ["", "Notes:", "", *[f"- {note}" for note in notes]]
     return lines
 
 

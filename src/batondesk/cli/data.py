@@ -62,13 +62,17 @@ def _audit(dataset: Any, folds: int, model: str, seed: int) -> dict[str, Any]:
         _fail(f"unknown model '{model}'; choose one of {', '.join(OUT_OF_FOLD_MODELS)}")
     with Progress(TextColumn("{task.description:<44}"), BarColumn(), TimeElapsedColumn()) as bar:
         task = bar.add_task("auditing", total=1.0)
-        return audit_dataset(
-            dataset,
-            folds=folds,
-            model=model,
-            seed=seed,
-            progress=lambda step, done: bar.update(task, description=step, completed=done),
-        )
+        try:
+            return audit_dataset(
+                dataset,
+                folds=folds,
+                model=model,
+                seed=seed,
+                progress=lambda step, done: bar.update(task, description=step, completed=done),
+            )
+        except ValueError as exc:  # e.g. a fold left with a single intent
+            _fail(f"{dataset.source}: {exc}")
+    raise AssertionError  # unreachable: _fail exits
 
 
 @app.command()

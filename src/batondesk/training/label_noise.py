@@ -4,8 +4,9 @@ Every example is predicted by the project's own intent classifier trained on the
 so a wrong label cannot be memorised. cleanlab's confident learning (`find_label_issues`)
 then estimates how many labels are wrong (the off-diagonal of the confident joint: examples
 held-out-predicted above another intent's own average confidence) and flags that many
-examples, those whose given label the held-out model believes least. The same predictions give a held-out
-confusion matrix: intents the model mixes up in both directions are too close to tell apart.
+examples, those whose given label the held-out model believes least. The same predictions give
+a held-out confusion matrix: intents the model mixes up in both directions are too close to
+tell apart.
 """
 
 from __future__ import annotations

@@ -90,7 +90,9 @@ def read_log(path: Path) -> list[dict[str, str]]:
 
 def test_clean_writes_the_cleaned_file_and_logs_every_change(tmp_path: Path) -> None:
     out = tmp_path / "clean.csv"
-    result = runner.invoke(app, ["clean", str(FIXTURE), "--out", str(out)])
+    result = runner.invoke(
+        app, ["clean", str(FIXTURE), "--out", str(out), "--mislabels", "relabel"]
+    )
     assert result.exit_code == 0, result.output
     changes = {int(row["row"]): row for row in read_log(tmp_path / "clean.changes.csv")}
     assert changes[24]["action"] == "relabelled"
@@ -123,7 +125,7 @@ def test_clean_writes_the_cleaned_file_and_logs_every_change(tmp_path: Path) -> 
     )
 
 
-def test_clean_can_drop_mislabels_and_reuse_a_reviewed_audit(tmp_path: Path) -> None:
+def test_clean_drops_mislabels_by_default_and_can_reuse_a_reviewed_audit(tmp_path: Path) -> None:
     runner.invoke(app, ["audit", str(FIXTURE), "--out", str(tmp_path)])
     out = tmp_path / "clean.jsonl"
     result = runner.invoke(
@@ -135,8 +137,6 @@ def test_clean_can_drop_mislabels_and_reuse_a_reviewed_audit(tmp_path: Path) -> 
             str(out),
             "--audit",
             str(tmp_path / "noisy_intents-audit.json"),
-            "--mislabels",
-            "drop",
             "--changes",
             str(tmp_path / "log.json"),
         ],

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from batondesk.training.dataset_cleaning import (
+    DEFAULT_MISLABEL_ACTION,
     DEFAULT_RELABEL_MIN_PROBABILITY,
     MISLABEL_ACTIONS,
     PERSONAL_DATA_ACTIONS,
@@ -118,11 +119,11 @@ def clean(
         str,
         typer.Option(
             "--mislabels",
-            help="relabel: take the held-out model's intent when its probability reaches "
-            "--relabel-min-probability, else drop; drop: drop every likely mislabel; "
+            help="drop: drop every likely mislabel; relabel: take the held-out model's intent "
+            "when its probability reaches --relabel-min-probability, else drop; "
             "keep: leave them",
         ),
-    ] = "relabel",
+    ] = DEFAULT_MISLABEL_ACTION,
     relabel_min_probability: Annotated[
         float, typer.Option("--relabel-min-probability", min=0.0, max=1.0)
     ] = DEFAULT_RELABEL_MIN_PROBABILITY,
@@ -144,7 +145,7 @@ def clean(
     seed: SeedOption = 0,
 ) -> None:
     """Write a cleaned copy of a dataset and a change log listing every change and why:
-    exact duplicates and conflicting copies dropped, likely mislabels relabelled or dropped,
+    exact duplicates and conflicting copies dropped, likely mislabels dropped (or relabelled),
     personal data redacted."""
     from batondesk.nlu.dataset import DatasetError, save_dataset
     from batondesk.training.audit_report import read_json_report

@@ -88,7 +88,7 @@ bench-resolution: install
 ## Label noise: flip 5% of BANKING77 train labels (fixed seed), run `baton data audit` (recall and
 ## precision of its likely mislabels) and `baton data clean`, retrain on clean, noisy and cleaned
 ## train and compare test accuracy. Writes benchmarks/results/label_noise_banking77.json and the
-## bench-label-noise section of docs/benchmarks.md (~10 min). Options go in ARGS, e.g.
+## bench-label-noise section of docs/benchmarks.md (~15 min). Options go in ARGS, e.g.
 ## ARGS="--audit-model fast" for the demo's TF-IDF + MiniLM model in the audit.
 bench-label-noise: install
 	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/label_noise_bench.py $(ARGS)

@@ -201,3 +201,26 @@ def test_bad_input_gets_a_clear_error(
         assert message in result.output
     # The error names the file.
     assert name in result.output
+
+
+def test_clean_names_a_bad_audit_file_or_output_format(tmp_path: Path) -> None:
+    not_an_audit = tmp_path / "notes.json"
+    not_an_audit.write_text('{"hello": 1}', encoding="utf-8")
+    result = runner.invoke(
+        app,
+        ["clean", str(FIXTURE), "--out", str(tmp_path / "c.csv"), "--audit", str(not_an_audit)],
+    )
+    assert result.exit_code == 1 and "notes.json: not a dataset audit report" in result.output
+    runner.invoke(app, ["audit", str(FIXTURE), "--out", str(tmp_path)])
+    result = runner.invoke(
+        app,
+        [
+            "clean",
+            str(FIXTURE),
+            "--out",
+            str(tmp_path / "c.xlsx"),
+            "--audit",
+            str(tmp_path / "noisy_intents-audit.json"),
+        ],
+    )
+    assert result.exit_code == 1 and "unknown format '.xlsx'" in result.output

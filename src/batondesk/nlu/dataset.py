@@ -67,8 +67,9 @@ class Dataset:
             for t, label in zip(self.texts, self.labels, strict=True)
             if label == OUT_OF_SCOPE_LABEL
         ]
+        lines = [self.lines[i] for i in keep] if self.lines else []
         return Dataset(
-            [self.texts[i] for i in keep], [self.labels[i] for i in keep], self.source
+            [self.texts[i] for i in keep], [self.labels[i] for i in keep], self.source, lines
         ), oos
 
 

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo serve test lint fuzz audit fit-answer-policy fit-escalation-model bench-nlu bench-login bench-resolution bench-reports clean
+.PHONY: install demo serve test lint fuzz audit fit-answer-policy fit-escalation-model bench-nlu bench-login bench-resolution bench-reports bench-label-noise clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -92,3 +92,11 @@ bench-resolution: install
 ## keeps a database loaded by an earlier run.
 bench-reports: install
 	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/reports_bench.py $(ARGS)
+
+## Label noise: flip 5% of BANKING77 train labels (fixed seed), run `baton data audit` (recall and
+## precision of its likely mislabels) and `baton data clean`, retrain on clean, noisy and cleaned
+## train and compare test accuracy. Writes benchmarks/results/label_noise_banking77.json and the
+## bench-label-noise section of docs/benchmarks.md (~15 min). Options go in ARGS, e.g.
+## ARGS="--audit-model fast" for the demo's TF-IDF + MiniLM model in the audit.
+bench-label-noise: install
+	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/label_noise_bench.py $(ARGS)

@@ -44,5 +44,5 @@ def test_baton_help_lists_commands() -> None:
         text=True,
         check=True,
     )
-    for command in ("demo", "serve", "migrate", "nlu", "account", "openapi"):
+    for command in ("demo", "serve", "migrate", "nlu", "data", "account", "openapi"):
         assert command in result.stdout

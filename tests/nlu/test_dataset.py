@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from batondesk.nlu import DatasetError, load_dataset
+from batondesk.nlu.dataset import Dataset, save_dataset
 
 
 def write(tmp_path: Path, name: str, content: str) -> Path:
@@ -96,3 +97,41 @@ def test_missing_and_non_utf8_files(tmp_path: Path) -> None:
     path.write_bytes("text,label\ncaf\xe9,x\n".encode("latin-1"))
     with pytest.raises(DatasetError, match="not UTF-8"):
         load_dataset(path)
+
+
+def test_each_example_knows_its_line(tmp_path: Path) -> None:
+    csv_data = load_dataset(
+        write(tmp_path, "a.csv", 'text,label\nhi,greet\n"two\nlines",greet\n\nbye,leave\n')
+    )
+    jsonl_data = load_dataset(
+        write(
+            tmp_path,
+            "d.jsonl",
+            '{"text": "hi", "intent": "greet"}\n\n{"text": "bye", "intent": "x"}\n',
+        )
+    )
+    yaml_data = load_dataset(
+        write(
+            tmp_path,
+            "nlu.yml",
+            'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - hello\n\n    - hi\n'
+            "- intent: leave\n  examples: |\n    - bye\n",
+        )
+    )
+    assert csv_data.lines == [2, 3, 6]
+    assert jsonl_data.lines == [1, 3]
+    assert yaml_data.lines == [5, 7, 10] and yaml_data.line_of(2) == 10
+
+
+@pytest.mark.parametrize("name", ["out.csv", "out.tsv", "out.jsonl", "out.yml"])
+def test_saved_dataset_reads_back_the_same(tmp_path: Path, name: str) -> None:
+    original = Dataset(
+        ['hello, "you"', "bye: now", "- not a list item", "ça va ?"],
+        ["greet", "leave", "x", "greet"],
+    )
+    again = load_dataset(save_dataset(original, tmp_path / name))
+    if name != "out.yml":  # Rasa files group examples by intent
+        assert again.texts == original.texts and again.labels == original.labels
+    assert sorted(zip(again.texts, again.labels, strict=True)) == sorted(
+        zip(original.texts, original.labels, strict=True)
+    )

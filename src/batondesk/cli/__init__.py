@@ -45,6 +45,9 @@ def _mount_subcommands() -> None:
     from batondesk.cli import reports
 
     app.add_typer(reports.app, name="reports", help="Keep the reports' stored tallies current.")
+    from batondesk.cli import data
+
+    app.add_typer(data.app, name="data", help="Audit intent training data; write a cleaned copy.")
 
 
 def _print_version(requested: bool) -> None:

@@ -1,7 +1,8 @@
-"""Labelled intent examples read from CSV, JSON Lines or Rasa NLU YAML files.
+"""Labelled intent examples read from (and written to) CSV, JSON Lines or Rasa NLU YAML files.
 
 Every loader reports a bad file with the file name and, where it can, the line number, so an
-admin migrating from another tool can fix the file instead of guessing.
+admin migrating from another tool can fix the file instead of guessing. Loaders also record
+the line each example came from, so a dataset audit can point a reviewer at it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 OUT_OF_SCOPE_LABEL = "oos"
 TEXT_COLUMNS = ("text",)
@@ -24,16 +26,24 @@ class DatasetError(ValueError):
 
 @dataclass
 class Dataset:
-    """Parallel lists of texts and labels; `source` is the file they came from, if any."""
+    """Parallel lists of texts and labels; `source` is the file they came from, if any, and
+    `lines` the 1-based line of each example in it (empty when not read from a file)."""
 
     texts: list[str]
     labels: list[str]
     source: str = ""
+    lines: list[int] = field(default_factory=list)
     _hash: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
         if len(self.texts) != len(self.labels):
             raise DatasetError(f"{self.source or 'dataset'}: texts and labels differ in length")
+        if self.lines and len(self.lines) != len(self.texts):
+            raise DatasetError(f"{self.source or 'dataset'}: texts and line numbers differ")
+
+    def line_of(self, index: int) -> int | None:
+        """The source line of example `index` (0-based), when known."""
+        return self.lines[index] if self.lines else None
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -57,8 +67,9 @@ class Dataset:
             for t, label in zip(self.texts, self.labels, strict=True)
             if label == OUT_OF_SCOPE_LABEL
         ]
+        lines = [self.lines[i] for i in keep] if self.lines else []
         return Dataset(
-            [self.texts[i] for i in keep], [self.labels[i] for i in keep], self.source
+            [self.texts[i] for i in keep], [self.labels[i] for i in keep], self.source, lines
         ), oos
 
 
@@ -111,8 +122,12 @@ def _load_csv(path: Path, delimiter: str) -> Dataset:
         )
     texts: list[str] = []
     labels: list[str] = []
+    line_numbers: list[int] = []
+    previous_end = reader.line_num
     for row in reader:
+        # line_num is the last physical line read; a quoted text may span several.
         line = reader.line_num
+        first_line, previous_end = previous_end + 1, line
         if not row or all(not cell.strip() for cell in row):
             continue
         if len(row) != len(header):
@@ -124,12 +139,14 @@ def _load_csv(path: Path, delimiter: str) -> Dataset:
         _check_example(path, line, text, label)
         texts.append(text)
         labels.append(label)
-    return Dataset(texts, labels, str(path))
+        line_numbers.append(first_line)
+    return Dataset(texts, labels, str(path), line_numbers)
 
 
 def _load_jsonl(path: Path) -> Dataset:
     texts: list[str] = []
     labels: list[str] = []
+    lines: list[int] = []
     for number, raw in enumerate(_read_text(path).splitlines(), start=1):
         if not raw.strip():
             continue
@@ -148,24 +165,32 @@ def _load_jsonl(path: Path) -> Dataset:
         _check_example(path, number, text.strip(), label.strip())
         texts.append(text.strip())
         labels.append(label.strip())
-    return Dataset(texts, labels, str(path))
+        lines.append(number)
+    return Dataset(texts, labels, str(path), lines)
 
 
 def _load_rasa_yaml(path: Path) -> Dataset:
     import yaml
 
+    loader = yaml.SafeLoader(_read_text(path))
     try:
-        document = yaml.safe_load(_read_text(path))
+        # Composing first keeps each node's position, for the examples' line numbers.
+        root = loader.get_single_node()
+        document = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}" if mark is not None else ""
         raise DatasetError(
             f"{path}{where}: invalid YAML ({getattr(exc, 'problem', exc)})"
         ) from None
+    finally:
+        loader.dispose()
     if not isinstance(document, dict) or not isinstance(document.get("nlu"), list):
         raise DatasetError(f"{path}: a Rasa NLU file needs a top-level 'nlu:' list")
+    first_lines = _example_first_lines(root)
     texts: list[str] = []
     labels: list[str] = []
+    line_numbers: list[int] = []
     for position, block in enumerate(document["nlu"], start=1):
         if not isinstance(block, dict) or "intent" not in block:
             continue  # synonyms, regexes and lookups carry no intent examples
@@ -176,7 +201,8 @@ def _load_rasa_yaml(path: Path) -> Dataset:
                 f"{path}: nlu entry {position} (intent '{intent}') needs 'examples: |' "
                 "with one '- example' per line"
             )
-        for raw in examples.splitlines():
+        first_line, literal = first_lines.get(position - 1, (0, False))
+        for offset, raw in enumerate(examples.splitlines()):
             line = raw.strip()
             if not line:
                 continue
@@ -186,7 +212,31 @@ def _load_rasa_yaml(path: Path) -> Dataset:
                 )
             texts.append(_strip_rasa_entities(line[2:].strip()))
             labels.append(intent)
-    return Dataset(texts, labels, str(path))
+            line_numbers.append(first_line + offset if literal else first_line)
+    return Dataset(texts, labels, str(path), line_numbers)
+
+
+def _example_first_lines(root: Any) -> dict[int, tuple[int, bool]]:
+    """Per position in the `nlu:` list, the 1-based line where its examples start and whether
+    they are a literal block (`examples: |`), where each example is then one line further."""
+    import yaml
+
+    found: dict[int, tuple[int, bool]] = {}
+    if not isinstance(root, yaml.MappingNode):
+        return found
+    nlu = next((value for key, value in root.value if key.value == "nlu"), None)
+    if not isinstance(nlu, yaml.SequenceNode):
+        return found
+    for position, item in enumerate(nlu.value):
+        if not isinstance(item, yaml.MappingNode):
+            continue
+        for key, value in item.value:
+            if key.value == "examples" and isinstance(value, yaml.ScalarNode):
+                block = value.style in ("|", ">")
+                # A block scalar's text starts on the line after its indicator; only a
+                # literal one keeps one example per source line.
+                found[position] = (value.start_mark.line + (2 if block else 1), value.style == "|")
+    return found
 
 
 def _strip_rasa_entities(example: str) -> str:
@@ -195,6 +245,65 @@ def _strip_rasa_entities(example: str) -> str:
 
     example = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", example)
     return re.sub(r"\[([^\]]+)\]\{[^}]*\}", r"\1", example)
+
+
+def save_dataset(dataset: Dataset, path: str | Path) -> Path:
+    """Write `dataset` in the format named by the extension, readable by `load_dataset`:
+    CSV/TSV with columns text,intent; JSON Lines with "text" and "intent"; Rasa NLU YAML
+    (version 3.1) with one block per intent, in order of first appearance."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix in (".csv", ".tsv"):
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, delimiter="\t" if suffix == ".tsv" else ",")
+            writer.writerow(["text", "intent"])
+            writer.writerows(zip(dataset.texts, dataset.labels, strict=True))
+    elif suffix in (".jsonl", ".json", ".ndjson"):
+        path.write_text(
+            "".join(
+                json.dumps({"text": text, "intent": label}, ensure_ascii=False) + "\n"
+                for text, label in zip(dataset.texts, dataset.labels, strict=True)
+            ),
+            encoding="utf-8",
+        )
+    elif suffix in (".yml", ".yaml"):
+        import yaml
+
+        by_intent: dict[str, list[str]] = {}
+        for text, label in zip(dataset.texts, dataset.labels, strict=True):
+            by_intent.setdefault(label, []).append(text)
+        blocks = [
+            {"intent": intent, "examples": "".join(f"- {text}\n" for text in texts)}
+            for intent, texts in by_intent.items()
+        ]
+        path.write_text(
+            yaml.dump(
+                {"version": "3.1", "nlu": blocks},
+                Dumper=_literal_dumper(),
+                allow_unicode=True,
+                sort_keys=False,
+                width=10_000,
+            ),
+            encoding="utf-8",
+        )
+    else:
+        raise DatasetError(f"{path}: unknown format '{suffix}'; use .csv, .jsonl or .yml")
+    return path
+
+
+def _literal_dumper() -> Any:
+    import yaml
+
+    class LiteralDumper(yaml.SafeDumper):
+        """Writes multi-line strings as `|` blocks, the way Rasa files list examples."""
+
+    def represent_text(dumper: yaml.SafeDumper, value: str) -> Any:
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    LiteralDumper.add_representer(str, represent_text)
+    return LiteralDumper
 
 
 def _check_example(path: Path, line: int, text: str, label: str) -> None:

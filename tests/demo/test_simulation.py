@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
+from batondesk.actions.handoff import run_queue_check
 from batondesk.cli import demo as demo_cli
 from batondesk.config import Settings, get_settings
 from batondesk.demo.history import simulate_history
@@ -225,3 +226,19 @@ def test_the_command_says_what_it_wrote_and_refuses_a_repeated_seed(
     assert re.search(r" in \d+\.\d s \([\d,]+ conversations/s\)", first.stdout)
     assert again.exit_code == 1
     assert "seed 4 was already simulated" in again.output
+
+
+def test_open_simulated_conversations_carry_the_breaches_they_already_had(db: Database) -> None:
+    """A server started on simulated history finds no target newly missed: the rows say
+    which ones the queue check would already have reported."""
+    seed_demo(db)
+    with db.session() as session:
+        before = session.scalar(select(func.max(Conversation.id))) or 0
+    simulate_history(db, conversations=CONVERSATIONS, days=DAYS, seed=7, end=END)
+    with db.session() as session:
+        recorded = session.scalars(
+            select(Conversation.sla_breaches).where(Conversation.id > before)
+        ).all()
+        report = run_queue_check(session, now=END)
+    assert any("resolution" in (kinds or []) for kinds in recorded)
+    assert not [c for c, _ in report.breached if c > before]

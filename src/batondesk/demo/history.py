@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, insert, select, text
 from sqlalchemy.orm import Session
@@ -40,6 +41,7 @@ from batondesk.demo.simulated_story import (
 from batondesk.demo.simulation import plan_conversations, plan_customers
 from batondesk.errors import Conflict, InvalidInput, NotFound
 from batondesk.handoff.settings import EscalationSettings
+from batondesk.handoff.sla import breaches
 from batondesk.privacy.keys import keys_of
 from batondesk.privacy.sealing import seal
 from batondesk.reports.definitions import in_review_sample
@@ -117,7 +119,7 @@ def simulate_history(
         written = messages = events = 0
         while batch := list(itertools.islice(plans, BATCH)):
             batch_messages, batch_events = _write_batch(
-                session, account.id, batch, contacts, cast.review_sample_share
+                session, account.id, batch, contacts, cast.review_sample_share, end
             )
             written += len(batch)
             messages += batch_messages
@@ -195,6 +197,20 @@ def load_cast(session: Session, account: Account) -> Cast:
     )
 
 
+def _missed_by(row: dict[str, Any], end: datetime) -> list[str]:
+    """The service-level targets a conversation still open at `end` had already missed: what
+    the queue check would have reported by then (else a server started on the simulated
+    history reports every one of them at once)."""
+    conversation = Conversation(
+        status=row["status"],
+        sla_breaches=[],
+        sla_first_response_due_at=row["sla_first_response_due_at"],
+        sla_resolution_due_at=row["sla_resolution_due_at"],
+        first_human_response_at=row["first_human_response_at"],
+    )
+    return [breach.kind for breach in breaches(conversation, end)]
+
+
 def _external_id(seed: int, index: int) -> str:
     return f"simulated-{seed}-{index}"
 
@@ -239,6 +255,7 @@ def _write_batch(
     plans: Sequence[PlannedConversation],
     contacts: Sequence[tuple[int, str]],
     sample_share: float,
+    end: datetime,
 ) -> tuple[int, int]:
     """Insert the conversations, their messages (sealed) and events; (messages, events).
     `sample_share`: the account's random review sample, whose answers reviewers judge."""
@@ -249,7 +266,6 @@ def _write_batch(
             "account_id": account_id,
             "inbox_id": plan.inbox_id,
             "contact_id": contacts[plan.customer][0],
-            "sla_breaches": [],
             "priority_aging_steps": 0,
         }
         for column in (
@@ -269,6 +285,7 @@ def _write_batch(
             "csat_score",
         ):
             row[column] = plan.row.get(column)
+        row["sla_breaches"] = _missed_by(row, end)
         conversation_rows.append(row)
     table = Conversation.__table__
     conversation_ids = (

@@ -36,7 +36,7 @@ from batondesk.reports.tally import KpiTally, TallySum
 from batondesk.store.models import Account, Conversation, Event, ReportDayTally, ReportRollupState
 
 # Bump when a rule changes what a tally holds: every stored tally is then counted again.
-RULES_VERSION = 2  # 2: "this helped" confirms automated resolutions; answer feedback counts
+RULES_VERSION = 3  # 2: "this helped" confirms automated resolutions; answer feedback counts
 ALL = "all"  # the dimension of the rows that hold every conversation of the day
 NO_VALUE = ""  # the value of a group with none (no team, no intent...)
 # Event ids are taken before a transaction commits, so a row with a smaller id than one

@@ -502,34 +502,34 @@ class KpiTally:
     # --- storage: counts as JSON, durations as one array of float64 -------------------------
 
     def to_record(self) -> tuple[dict[str, float], bytes]:
-        """(counts, durations): every count that is not zero, keyed by its path (field names
-        and dict keys joined by SEPARATOR; each list of seconds by its length, and by
-        "<path>#sum" its sum), and those lists' values one after another, in the order of
-        LIST_PATHS, as little-endian float64. `changes_at` is stored apart."""
-        # Written out path by path rather than by walking the dataclasses: a day's tallies
+        """(counts, durations): every count that is not zero, keyed by a short code (see
+        `_leaves`: a code per number field, per dict entry and field, and per list of seconds
+        for its length and its sum), and those lists' values one after another, in the order
+        of LIST_PATHS, as little-endian float64. `changes_at` is stored apart."""
+        # Written out field by field rather than by walking the dataclasses: a day's tallies
         # are built from one record per conversation.
         counts: dict[str, float] = {}
-        for path, key in _SCALARS:
+        for path, code in _SCALARS:
             value: Any = self
             for name in path:
                 value = getattr(value, name)
             if value:
-                counts[key] = value
-        for path, key, item_fields in _DICTS:
+                counts[code] = value
+        for path, code, item_fields in _DICTS:
             for name, value in _get(self, path).items():
                 if not item_fields:
                     if value:
-                        counts[f"{key}{SEPARATOR}{name}"] = value
+                        counts[f"{code}:{name}"] = value
                     continue
-                for field_name in item_fields:
+                for index, field_name in enumerate(item_fields):
                     if number := getattr(value, field_name):
-                        counts[f"{key}{SEPARATOR}{name}{SEPARATOR}{field_name}"] = number
+                        counts[f"{code}:{name}:{index}"] = number
         blobs = []
-        for path, key in zip(LIST_PATHS, _LIST_KEYS, strict=True):
+        for path, (length_code, sum_code) in zip(LIST_PATHS, _LIST_CODES, strict=True):
             seconds = _get(self, path)
             if seconds:
-                counts[key] = len(seconds)
-                counts[f"{key}#sum"] = float(sum(seconds))
+                counts[length_code] = len(seconds)
+                counts[sum_code] = float(sum(seconds))
                 blobs.append(np.asarray(seconds, dtype="<f8").tobytes())
         return counts, b"".join(blobs)
 
@@ -567,8 +567,8 @@ class TallySum:
         self._add_counts(counts, changes_at)
         values = np.frombuffer(durations, dtype="<f8")
         offset = 0
-        for part, key in zip(self.values, _LIST_KEYS, strict=True):
-            length = int(counts.get(key, 0))
+        for part, (length_code, _) in zip(self.values, _LIST_CODES, strict=True):
+            length = int(counts.get(length_code, 0))
             if length:
                 part.append(values[offset : offset + length])
                 offset += length
@@ -608,15 +608,16 @@ class TallySum:
     @property
     def measured(self) -> int:
         """How many durations were added."""
-        return int(sum(self.counts.get(key, 0) for key in _LIST_KEYS))
+        return int(sum(self.counts.get(length_code, 0) for length_code, _ in _LIST_CODES))
 
     def tally(self) -> KpiTally:
         tally = _from_flat_counts(self.counts)
-        for key, path, values, histograms in zip(
-            _LIST_KEYS, LIST_PATHS, self.values, self.histograms, strict=True
+        for (_, sum_code), path, values, histograms in zip(
+            _LIST_CODES, LIST_PATHS, self.values, self.histograms, strict=True
         ):
             if histograms:
-                _set(tally, path, _merged_histogram(histograms, self.counts.get(f"{key}#sum", 0)))
+                total = self.counts.get(sum_code, 0)
+                _set(tally, path, _merged_histogram(histograms, total))
             else:
                 _set(tally, path, np.concatenate(values).tolist() if values else [])
         tally.changes_at = self.changes_at
@@ -641,9 +642,6 @@ def _is_tally(value: object) -> bool:
 def _field_names(cls: type) -> tuple[str, ...]:
     """The fields of a tally class that are counted (`changes_at` is stored apart)."""
     return tuple(f.name for f in dataclasses.fields(cls) if f.name != "changes_at")
-
-
-SEPARATOR = "\x1f"  # joins a count's path: never part of a field name, intent or reason
 
 
 def _list_paths(tally: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -703,16 +701,22 @@ def _share(part: float, whole: float) -> float | None:
 
 # Where a tally keeps lists of seconds (never inside a dict), in the order records store them.
 LIST_PATHS: list[tuple[str, ...]] = _list_paths(KpiTally())
-_LIST_KEYS = [SEPARATOR.join(path) for path in LIST_PATHS]
+# Stored counts are keyed by short codes rather than their paths: a 90-day breakdown by intent
+# decodes some 14,000 rows, and the paths were most of their bytes. Codes follow the order of
+# the fields, so adding or moving a field needs rollups.RULES_VERSION bumped (a recount).
+_LIST_CODES = [(f"l{i}", f"s{i}") for i in range(len(LIST_PATHS))]
 
 
 def _leaves(
-    tally: Any, prefix: tuple[str, ...] = ()
+    tally: Any,
+    prefix: tuple[str, ...] = (),
+    numbers: list[tuple[tuple[str, ...], str]] | None = None,
+    dicts: list[tuple[tuple[str, ...], str, tuple[str, ...]]] | None = None,
 ) -> tuple[list[tuple[tuple[str, ...], str]], list[tuple[tuple[str, ...], str, tuple[str, ...]]]]:
-    """(number fields, dict fields) of a tally class, by path: a dict field with the counted
-    fields of the tallies it holds (none when it holds plain numbers)."""
-    numbers: list[tuple[tuple[str, ...], str]] = []
-    dicts: list[tuple[tuple[str, ...], str, tuple[str, ...]]] = []
+    """(number fields with their codes, dict fields with their codes and the counted fields
+    of the tallies they hold, none when they hold plain numbers), in field order."""
+    numbers = [] if numbers is None else numbers
+    dicts = [] if dicts is None else dicts
     for name in _field_names(type(tally)):
         path = (*prefix, name)
         value = getattr(tally, name)
@@ -720,27 +724,24 @@ def _leaves(
             continue
         if isinstance(value, dict):
             item = _DICT_ITEMS.get((type(tally).__name__, name))
-            dicts.append((path, SEPARATOR.join(path), _field_names(item) if item else ()))
+            dicts.append((path, f"d{len(dicts)}", _field_names(item) if item else ()))
         elif _is_tally(value):
-            inner_numbers, inner_dicts = _leaves(value, path)
-            numbers += inner_numbers
-            dicts += inner_dicts
+            _leaves(value, path, numbers, dicts)
         else:
-            numbers.append((path, SEPARATOR.join(path)))
+            numbers.append((path, f"n{len(numbers)}"))
     return numbers, dicts
 
 
 _SCALARS, _DICTS = _leaves(KpiTally())
-
-_DICT_FIELDS = {key: (path, item_fields) for path, key, item_fields in _DICTS}
+_DICT_BY_CODE = {code: (path, item_fields) for path, code, item_fields in _DICTS}
 
 
 def _from_flat_counts(counts: dict[str, float]) -> KpiTally:
-    """The tally whose counts `to_record` flattened into `counts` (lists of seconds left
+    """The tally whose counts `to_record` wrote into `counts` (lists of seconds left
     empty)."""
     tally = KpiTally()
-    for path, key in _SCALARS:
-        if value := counts.get(key):
+    for path, code in _SCALARS:
+        if value := counts.get(code):
             _set(tally, path, value)
     for key, value in counts.items():
         place = _dict_place(key)
@@ -759,27 +760,21 @@ def _from_flat_counts(counts: dict[str, float]) -> KpiTally:
 
 
 @functools.lru_cache(maxsize=65_536)
-def _dict_place(
-    key: str,
-) -> tuple[tuple[str, ...], str, str, type | None] | None:
-    """Where a flat count's key goes when it belongs to a dict field: (the dict's path, the
-    entry's name, the field of the entry's tally or "", that tally's class or None); None for
-    any other key. Keys repeat from group to group and day to day, hence the cache."""
-    parts = key.split(SEPARATOR)
-    for cut in range(1, len(parts)):
-        found = _DICT_FIELDS.get(SEPARATOR.join(parts[:cut]))
-        if found is None:
-            continue
-        path, item_fields = found
-        if item_fields:
-            return (
-                path,
-                SEPARATOR.join(parts[cut:-1]),
-                parts[-1],
-                _DICT_ITEMS_BY_FIELDS[item_fields],
-            )
-        return path, SEPARATOR.join(parts[cut:]), "", None
-    return None
+def _dict_place(key: str) -> tuple[tuple[str, ...], str, str, type | None] | None:
+    """Where a count belongs when it is a dict entry ("<code>:<name>", or
+    "<code>:<name>:<field index>" for a dict of tallies): (the dict's path, the entry's
+    name, the field of the entry's tally or "", that tally's class or None); None for any
+    other count. Keys repeat from group to group and day to day, hence the cache. Names may
+    hold ":" themselves: the code comes first and the field index last."""
+    code, _, rest = key.partition(":")
+    found = _DICT_BY_CODE.get(code) if rest else None
+    if found is None:
+        return None
+    path, item_fields = found
+    if not item_fields:
+        return path, rest, "", None
+    name, _, index = rest.rpartition(":")
+    return path, name, item_fields[int(index)], _DICT_ITEMS_BY_FIELDS[item_fields]
 
 
 _DICT_ITEMS_BY_FIELDS = {_field_names(item): item for item in _DICT_ITEMS.values()}

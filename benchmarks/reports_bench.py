@@ -96,7 +96,6 @@ def main() -> None:
 
     queries = _time_reports(db, account_id, args.repeats)
     page = _time_page(settings, db, args.repeats)
-    live = _time_refresh(db, account_id)
     result = {
         "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine,
@@ -110,14 +109,20 @@ def main() -> None:
         "repeats": args.repeats,
         "reports": queries,
         "page": page,
-        "live": live,
+        "live": None,
     }
+    _write(result)  # the query times stand even if the slower refresh phase is stopped
+    result["live"] = _time_refresh(db, account_id)
+    _write(result)
+    db.dispose()
+
+
+def _write(result: dict[str, Any]) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"reports_{datetime.now(UTC):%Y%m%d}.json"
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {out}")
+    print(f"wrote {out}", flush=True)
     write_section(DOC, START, END, _section(result))
-    db.dispose()
 
 
 def _recreate_database(url: str) -> None:

@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from batondesk.cli.kb import app
-from batondesk.config import get_settings
 from batondesk.store.models import Article, ArticleVersion
 from tests.support.workspace import ARTICLES
 
@@ -75,17 +73,6 @@ def test_eval_names_the_bad_line(tmp_path: Path, tiny_classifier) -> None:  # ty
     result = runner.invoke(app, ["eval", str(questions), "--model", str(model)])
     assert result.exit_code == 1
     assert "q.jsonl:1: unknown article 'no-such-article'" in result.output
-
-
-@pytest.fixture
-def cli_env(settings, db, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("BATON_ENVIRONMENT", "test")
-    monkeypatch.setenv("BATON_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("BATON_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("BATON_PASSWORD_HASHING", "fast")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def test_import_folder_into_an_account(tmp_path: Path, cli_env, db, workspace) -> None:  # type: ignore[no-untyped-def]

@@ -1,6 +1,7 @@
 """The customer's "Did this answer your question? Yes / No" over the widget API: recorded as
-an event with ids and a boolean only, changed by a later click, refused for anything but a bot
-answer of the visitor's own conversation, and 422s that name what is wrong with a request."""
+an event with ids and a boolean only, changed by a later click, shown to agents beside the
+answer, refused for anything but a bot answer of the visitor's own conversation, and 422s that
+name what is wrong with a request."""
 
 from __future__ import annotations
 
@@ -52,6 +53,25 @@ def test_the_customer_says_an_answer_helped_then_changes_their_mind(
     messages = agent.get(f"/api/v1/conversations/{chat['conversation_id']}/messages").json()
     shown = next(m for m in messages if m["id"] == answer_id)
     assert shown["annotations"]["customer_feedback"] == {"helpful": False}
+
+
+def test_the_console_shows_the_customers_latest_verdict_beside_the_answer(
+    client: TestClient, workspace: Workspace, agent: TestClient
+) -> None:
+    chat = _answered(client, workspace.a.inbox_public_id)
+    answer_id = chat["reply"]["id"]
+    url = _feedback_url(chat["conversation_id"], answer_id)
+    messages_url = f"/api/v1/conversations/{chat['conversation_id']}/messages"
+
+    def shown() -> dict[int, Any]:
+        return {m["id"]: m["customer_feedback"] for m in agent.get(messages_url).json()}
+
+    before = shown()
+    assert answer_id in before and set(before.values()) == {None}  # nobody said anything yet
+    for helpful in (True, False):
+        assert client.put(url, json={"helpful": helpful}, headers=chat["visitor"]).is_success
+        # The latest click, on the answer only, and nothing but the verdict.
+        assert shown() == {**before, answer_id: {"helpful": helpful}}
 
 
 def test_only_a_bot_answer_of_the_visitors_own_conversation_takes_feedback(

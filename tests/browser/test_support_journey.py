@@ -1,4 +1,5 @@
-"""A customer and an agent, each in their own browser, handle one conversation end to end."""
+"""A customer and an agent, each in their own browser, handle one conversation end to end:
+what the customer says about the bot's answer reaches the agent live."""
 
 from __future__ import annotations
 
@@ -85,6 +86,15 @@ def test_customer_asks_for_a_person_and_an_agent_resolves_it_live(
             expect(packet).to_contain_text("card arrival")
             expect(packet).to_contain_text("When will my new card arrive?")
 
+            # The customer says the bot's answer helped; the agent sees it beside that answer
+            # without reloading.
+            customer.get_by_role("group", name="Did this answer your question?").get_by_role(
+                "button", name="Yes"
+            ).click()
+            expect(customer.locator(".answer-thanks")).to_have_text("Thanks for letting us know.")
+            verdict = agent.locator("#messages .message.bot .customer-feedback")
+            expect(verdict).to_have_text("Customer: helpful")
+
             # The agent corrects the AI's intent label, then replies.
             agent.get_by_role("button", name="Correct the intent of this message").click()
             agent.get_by_label("Correct intent").fill("card_delivery_estimate")
@@ -142,6 +152,10 @@ def test_customer_asks_for_a_person_and_an_agent_resolves_it_live(
             first = next(m for m in messages if m["sender_type"] == "customer")
             assert first["annotations"]["corrected_intent"]["intent"] == "card_delivery_estimate"
             assert first["annotations"]["intent"] == "card_arrival"  # the prediction is kept
+            answered = [m for m in messages if m["customer_feedback"] is not None]
+            assert [(m["sender_type"], m["customer_feedback"]) for m in answered] == [
+                ("bot", {"helpful": True})
+            ]
         finally:
             customer_context.close()
             agent_context.close()

@@ -11,6 +11,16 @@ from batondesk.actions.events import record_event
 from batondesk.errors import NotFound
 from batondesk.store.models import Conversation, Message
 
+# Where the customer's latest verdict is kept on the answer, as {"helpful": bool}.
+FEEDBACK_ANNOTATION = "customer_feedback"
+
+
+def customer_verdict(message: Message) -> bool | None:
+    """Whether the customer said `message` helped ("Yes": True, "No": False), by their
+    latest click; None when they gave no feedback on it."""
+    helpful = ((message.annotations or {}).get(FEEDBACK_ANNOTATION) or {}).get("helpful")
+    return helpful if isinstance(helpful, bool) else None
+
 
 def do_record_answer_feedback(
     session: Session, conversation: Conversation, message_id: int, helpful: bool
@@ -34,11 +44,10 @@ def do_record_answer_feedback(
             f"message {message_id} is not an answer of the assistant in this conversation",
             code="answer_not_found",
         )
-    current = (message.annotations or {}).get("customer_feedback") or {}
-    if current.get("helpful") is helpful:
+    if customer_verdict(message) is helpful:
         return message
     # Reassign the whole dict: in-place changes to a JSON column are not tracked.
-    message.annotations = {**message.annotations, "customer_feedback": {"helpful": helpful}}
+    message.annotations = {**message.annotations, FEEDBACK_ANNOTATION: {"helpful": helpful}}
     session.flush()
     # Ids and the verdict only: the customer's words never reach the event log.
     record_event(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from batondesk.actions.answer_feedback import customer_verdict
 from batondesk.api.schemas import (
     ChoicePublic,
     ContactPublic,
     ConversationPublic,
+    CustomerFeedbackPublic,
     EventPublic,
     MessagePublic,
     WidgetMessagePublic,
@@ -33,6 +35,7 @@ def conversation_public(c: Conversation) -> ConversationPublic:
 
 
 def message_public(m: Message) -> MessagePublic:
+    helpful = customer_verdict(m)
     return MessagePublic(
         id=m.id,
         conversation_id=m.conversation_id,
@@ -42,6 +45,7 @@ def message_public(m: Message) -> MessagePublic:
         private=m.private,
         created_at=m.created_at,
         annotations=m.annotations,
+        customer_feedback=None if helpful is None else CustomerFeedbackPublic(helpful=helpful),
     )
 
 

@@ -82,6 +82,10 @@ class ApiKeyCreate(Strict):
     scopes: list[str] = Field(min_length=1)
 
 
+class CustomerFeedbackPublic(BaseModel):
+    helpful: bool = Field(description='true: the customer said "Yes", false: "No"')
+
+
 class MessagePublic(BaseModel):
     id: int
     conversation_id: int
@@ -92,6 +96,11 @@ class MessagePublic(BaseModel):
     created_at: datetime
     annotations: dict[str, Any] = Field(
         default_factory=dict, description="What the AI understood or used: intent, sources"
+    )
+    customer_feedback: CustomerFeedbackPublic | None = Field(
+        default=None,
+        description='Under a bot answer, the latest answer the customer gave to "Did this '
+        'answer your question?"; null when they gave none',
     )
 
 

@@ -36,9 +36,16 @@ ReplyStyle = Literal["default", "article_words"]
 
 # Metrics an experiment can be judged on, and the ones that can guard it (experiments.results
 # reads each from the KPI rules of reports/kpis.py).
-PrimaryMetric = Literal["automated_resolution", "containment", "first_contact_resolution", "csat"]
+PrimaryMetric = Literal[
+    "automated_resolution", "containment", "first_contact_resolution", "csat", "helpful_answer_rate"
+]
 GuardrailMetric = Literal[
-    "hand_over_rate", "csat", "reopen_rate", "ai_precision", "wrong_answer_rate"
+    "hand_over_rate",
+    "csat",
+    "reopen_rate",
+    "ai_precision",
+    "wrong_answer_rate",
+    "helpful_answer_rate",
 ]
 
 MAX_VARIANTS = 5

@@ -34,6 +34,7 @@ from batondesk.reports.definitions import ReportContext
 from batondesk.reports.history import ConversationHistory
 from batondesk.reports.kpis import (
     ai_accuracy,
+    answer_reviews,
     answer_verdicts,
     automated_resolution,
     csat,
@@ -96,6 +97,13 @@ def _wrong_answers(h: ConversationHistory, c: ReportContext) -> Counts:
     return sum(v.verdict == "wrong" for v in verdicts), len(verdicts)
 
 
+def _helpful_answers(h: ConversationHistory, c: ReportContext) -> Counts:
+    """Bot answers the customer said helped over the answers they said anything about, each
+    by their latest click: the Reports' "Answers customers said helped"."""
+    figure = answer_reviews([h], c).figure().customer_feedback
+    return figure.helpful, figure.answers
+
+
 METRICS: dict[str, MetricRule] = {
     "automated_resolution": MetricRule("Automated resolution", True, _automated),
     "containment": MetricRule("Containment", True, _containment),
@@ -105,13 +113,15 @@ METRICS: dict[str, MetricRule] = {
     "reopen_rate": MetricRule("Reopen rate", False, _reopen),
     "ai_precision": MetricRule("AI accuracy (intent precision)", True, _ai_precision),
     "wrong_answer_rate": MetricRule("Answers flagged wrong", False, _wrong_answers),
+    "helpful_answer_rate": MetricRule("Answers customers said helped", True, _helpful_answers),
 }
 
 
 @dataclass(frozen=True)
 class Exposure:
     """One exposed conversation: who, which arm, when, and its (successes, trials) per metric
-    (0 or 1 each, as the KPI rule reads the conversation now)."""
+    as the KPI rule reads the conversation now (0 or 1 each, or its answers' counts for the
+    answer metrics)."""
 
     conversation_id: int
     contact_id: int

@@ -440,6 +440,7 @@
     const meta = [el("span", {}, m.private ? who + " · private note" : who), el("time", { datetime: m.created_at }, time)];
     if (m.sender_type === "customer") meta.push(intentNode(m));
     const sources = (m.annotations && m.annotations.sources) || [];
+    if (m.customer_feedback) meta.push(customerFeedbackNode(m.customer_feedback));
     if (isBotAnswer(m)) meta.push(reviewNode(m));
     return el("li", { class: "message " + kind, "data-message": m.id },
       el("div", { class: "meta" }, meta),
@@ -472,6 +473,14 @@
   function isBotAnswer(m) {
     const a = m.annotations || {};
     return m.sender_type === "bot" && !m.private && (a.sources || []).length > 0 && (a.decision || "answer") === "answer";
+  }
+
+  // The customer's own "Did this answer your question?", beside the agents' verdict: it says
+  // whether the answer solved their problem, not whether it was right.
+  function customerFeedbackNode(feedback) {
+    const text = feedback.helpful ? "Customer: helpful" : "Customer: not helpful";
+    return el("span", { class: "badge customer-feedback " + (feedback.helpful ? "ok" : "bad"),
+      title: "The customer's answer to “Did this answer your question?”" }, text);
   }
 
   const WRONG_REASONS = [["", "No reason"], ["wrong_article", "Wrong article"], ["misunderstood_question", "Misunderstood the question"],

@@ -16,7 +16,13 @@ from resolution_customer import CLARIFICATION, CORRECT, OUTCOMES, WRONG, BotTurn
 
 START, END = "<!-- bench-resolution:start -->", "<!-- bench-resolution:end -->"
 NOTES = Path(__file__).with_name("resolution_notes.md")
-QUESTION_SETS = ("customer_dev", "customer_holdout", "customer_holdout_2", "customer_holdout_3")
+QUESTION_SETS = (
+    "customer_dev",
+    "customer_holdout",
+    "customer_holdout_2",
+    "customer_holdout_3",
+    "customer_holdout_4",
+)
 
 # (measure, higher is better, target), from issue 12's table.
 TARGETS = {

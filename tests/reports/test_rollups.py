@@ -1,10 +1,12 @@
 """Reports added up from the stored day tallies (reports/rollups.py) give exactly what the
 same rules give read from every event (the golden test pins the rules themselves), and stay
 so as events arrive, as time passes and as the account's reporting settings change. On
-SQLite, and on PostgreSQL when BATON_TEST_DATABASE_URL is set."""
+SQLite, and on PostgreSQL when BATON_TEST_DATABASE_URL is set. Whole weeks of a period are
+read as their stored sums: they give the very same report as their days, to the last bit."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -18,13 +20,21 @@ from batondesk.demo.history import simulate_history
 from batondesk.demo.seed import seed_demo
 from batondesk.reports.definitions import DIMENSIONS
 from batondesk.reports.report import build_kpi_report, kpi_report, load_report_inputs
+from batondesk.reports.rollups import week_of
 from batondesk.reports.tally import RELATIVE_ERROR, SecondsHistogram, TallySum, histogram_of
 from batondesk.store import Database
-from batondesk.store.models import Account, ReportDayTally
+from batondesk.store.models import Account, ReportDayTally, ReportWeekTally
 
 # The simulated history ends at midnight today, so runs on different days compare alike.
 END = datetime.combine(datetime.now(UTC).date(), time(), UTC)
 LAST_DAY = (END - timedelta(days=1)).date()
+# Four weeks from a Wednesday to a Tuesday: three whole weeks with 5 days before them and 2
+# after, and the same shape in the previous period. Once a report of it has counted its days,
+# seven weeks have all their days counted and are added up: those six, and the one across the
+# two periods (which the report reads as days).
+WEEKS_LAST = LAST_DAY - timedelta(days=(LAST_DAY.weekday() - 1) % 7)
+WEEKS_FIRST = WEEKS_LAST - timedelta(days=27)
+ADDED_WEEKS = {WEEKS_FIRST + timedelta(days=5 + 7 * i) for i in range(-4, 3)}
 
 
 @pytest.fixture
@@ -60,6 +70,28 @@ def _assert_same(rolled: dict[str, Any], counted: dict[str, Any]) -> None:
             assert rolled[period][kpi] == counted[period][kpi], f"{period}.{kpi}"
     assert [g["key"] for g in rolled["groups"]] == [g["key"] for g in counted["groups"]]
     assert rolled == counted
+
+
+def _assert_same_but_polarity_ties(rolled: dict[str, Any], counted: dict[str, Any]) -> None:
+    """As `_assert_same`, except that a mean polarity may differ in its last digit. The mean of
+    a few 4-decimal polarities often falls exactly halfway between two 4-decimal values, and
+    which way a floating-point sum of them rounds there depends on the order it was added in:
+    the events add conversation by conversation, the stored tallies day by day (whole weeks
+    or not: they add exactly as their days do)."""
+    for path, mine, theirs in _differences(rolled, counted):
+        assert "/sentiment/" in path and path.endswith("/mean"), (path, mine, theirs)
+        assert abs(mine - theirs) <= 0.000_100_1, (path, mine, theirs)
+
+
+def _differences(mine: Any, theirs: Any, path: str = "") -> Iterator[tuple[str, Any, Any]]:
+    if isinstance(mine, dict) and isinstance(theirs, dict):
+        for key in mine.keys() | theirs.keys():
+            yield from _differences(mine.get(key), theirs.get(key), f"{path}/{key}")
+    elif isinstance(mine, list) and isinstance(theirs, list) and len(mine) == len(theirs):
+        for index, (one, other) in enumerate(zip(mine, theirs, strict=True)):
+            yield from _differences(one, other, f"{path}[{index}]")
+    elif mine != theirs:
+        yield path, mine, theirs
 
 
 @pytest.mark.parametrize("group_by", [None, *DIMENSIONS])
@@ -139,6 +171,7 @@ def test_rebuild_counts_every_day_with_a_conversation(
             )
         )
     assert days is not None and days >= 40  # the simulated days, and the demo's own
+    _assert_weeks_add_up(db, account_id)  # and every week whose days are all counted
     missing = CliRunner().invoke(reports_cli, ["rebuild", "--account", "nobody"])
     assert missing.exit_code == 2 and "no account" in missing.output
 
@@ -195,3 +228,159 @@ def test_tallies_add_up_through_their_stored_form(db: Database, account_id: int)
     assert isinstance(values, list) and isinstance(histogram, SecondsHistogram)
     assert len(values) == len(histogram) > 0
     assert histogram.total == pytest.approx(sum(values))
+
+
+# --- whole weeks read as their stored sums ---------------------------------------------------
+
+
+def _stored_weeks(db: Database, account_id: int) -> set[date]:
+    with db.session() as session:
+        return set(
+            session.scalars(
+                select(ReportWeekTally.week).where(
+                    ReportWeekTally.account_id == account_id, ReportWeekTally.dimension == "all"
+                )
+            )
+        )
+
+
+def _assert_weeks_add_up(db: Database, account_id: int) -> None:
+    """Every stored week holds exactly the sum of its seven days, in day order."""
+    with db.session() as session:
+        weeks = session.execute(
+            select(ReportWeekTally).where(ReportWeekTally.account_id == account_id)
+        ).scalars()
+        stored = {(w.week, w.dimension, w.value): w for w in weeks}
+        days = session.execute(
+            select(ReportDayTally)
+            .where(ReportDayTally.account_id == account_id)
+            .order_by(ReportDayTally.day)
+        ).scalars()
+        sums: dict[tuple[date, str, str], TallySum] = {}
+        counted: dict[date, int] = {}
+        for day in days:
+            key = (week_of(day.day), day.dimension, day.value)
+            sums.setdefault(key, TallySum(in_order=True)).add_record(
+                day.counts, day.durations, day.changes_at
+            )
+            if day.dimension == "all":
+                counted[week_of(day.day)] = counted.get(week_of(day.day), 0) + 1
+        assert stored, "no week was added up"
+        for key, week in stored.items():
+            assert counted.get(key[0]) == 7, f"week {key[0]} stored with days missing"
+            counts, durations, histogram = sums[key].record()
+            assert (week.counts, week.durations, week.histogram) == (counts, durations, histogram)
+            assert week.measured == sums[key].measured
+            assert week.changes_at == sums[key].changes_at
+        # and every week whose seven days are counted is stored, for every group of them
+        complete = {week for week, n in counted.items() if n == 7}
+        assert {key for key in sums if key[0] in complete} == set(stored)
+
+
+@pytest.mark.parametrize("group_by", [None, *DIMENSIONS])
+def test_whole_weeks_and_edge_days_give_the_report_the_events_give(
+    db: Database, account_id: int, group_by: str | None
+) -> None:
+    assert WEEKS_FIRST.weekday() == 2 and WEEKS_LAST.weekday() == 1
+    rolled = _from_rollups(db, account_id, WEEKS_FIRST, WEEKS_LAST, END, group_by=group_by)
+    assert rolled["current"]["conversations"] > 100
+    assert _stored_weeks(db, account_id) == ADDED_WEEKS
+    _assert_weeks_add_up(db, account_id)
+    counted = _from_events(db, account_id, WEEKS_FIRST, WEEKS_LAST, END, group_by)
+    _assert_same_but_polarity_ties(rolled, counted)
+
+
+@pytest.mark.parametrize("group_by", [None, "intent", "agent", "language", "reason"])
+@pytest.mark.parametrize("exact", [True, False])
+def test_weeks_give_to_the_last_bit_what_their_days_give(
+    db: Database,
+    account_id: int,
+    monkeypatch: pytest.MonkeyPatch,
+    group_by: str | None,
+    exact: bool,
+) -> None:
+    """Sums of fractions (seconds, polarities) are added in the days' order either way: a
+    mean of a few 4-decimal polarities rounded at a tie comes out the same."""
+    if not exact:
+        monkeypatch.setattr("batondesk.reports.rollups.EXACT_DURATIONS", 0)
+    first, last = WEEKS_FIRST - timedelta(days=7), WEEKS_LAST
+    by_weeks = _from_rollups(db, account_id, first, last, END, group_by=group_by)
+    assert _stored_weeks(db, account_id)
+    monkeypatch.setattr("batondesk.reports.rollups.whole_weeks", lambda first, last: [])
+    by_days = _from_rollups(db, account_id, first, last, END, group_by=group_by)
+    assert by_weeks == by_days
+
+
+def test_a_change_inside_a_week_already_added_adds_it_again(db: Database, account_id: int) -> None:
+    _from_rollups(db, account_id, WEEKS_FIRST, WEEKS_LAST, END, group_by="intent")
+    week = max(ADDED_WEEKS)
+    before = _week_conversations(db, account_id, week)
+    # New customers write in that week only, some of them earlier customers again.
+    simulate_history(
+        db,
+        conversations=40,
+        days=7,
+        seed=6,
+        end=datetime.combine(week, time(), UTC) + timedelta(days=7),
+    )
+    rolled = _from_rollups(db, account_id, WEEKS_FIRST, WEEKS_LAST, END, group_by="intent")
+    assert _week_conversations(db, account_id, week) > before
+    _assert_weeks_add_up(db, account_id)
+    _assert_same_but_polarity_ties(
+        rolled, _from_events(db, account_id, WEEKS_FIRST, WEEKS_LAST, END, "intent")
+    )
+    # Time alone: every return window closes, the weeks' days are counted and added again.
+    later = END + timedelta(days=8)
+    settled = _from_rollups(db, account_id, WEEKS_FIRST, WEEKS_LAST, later, group_by="agent")
+    assert settled["current"]["first_contact_resolution"]["pending"] == 0
+    _assert_weeks_add_up(db, account_id)
+    _assert_same_but_polarity_ties(
+        settled, _from_events(db, account_id, WEEKS_FIRST, WEEKS_LAST, later, "agent")
+    )
+
+
+def _week_conversations(db: Database, account_id: int, week: date) -> int:
+    with db.session() as session:
+        counts = session.scalar(
+            select(ReportWeekTally.counts).where(
+                ReportWeekTally.account_id == account_id,
+                ReportWeekTally.week == week,
+                ReportWeekTally.dimension == "all",
+            )
+        )
+    assert counts is not None
+    summed = TallySum()
+    summed.add_record(counts, b"")
+    return summed.tally().conversations
+
+
+def test_weeks_follow_a_new_reporting_time_zone(db: Database, account_id: int) -> None:
+    _from_rollups(db, account_id, WEEKS_FIRST, WEEKS_LAST, END)
+    with db.session() as session:
+        account = session.get(Account, account_id)
+        assert account is not None
+        escalation = dict(account.settings.get("escalation", {}))
+        escalation["office_hours"] = {"timezone": "America/Los_Angeles"}
+        account.settings = {**account.settings, "escalation": escalation}
+    rolled = _from_rollups(db, account_id, WEEKS_FIRST, WEEKS_LAST, END, group_by="intent")
+    assert rolled["timezone"] == "America/Los_Angeles"
+    assert _stored_weeks(db, account_id) == ADDED_WEEKS
+    _assert_weeks_add_up(db, account_id)
+    _assert_same_but_polarity_ties(
+        rolled, _from_events(db, account_id, WEEKS_FIRST, WEEKS_LAST, END, "intent")
+    )
+
+
+def test_a_sum_kept_in_order_adds_up_like_its_records_one_by_one() -> None:
+    records = [{"n0": 1, "s0": 0.1}, {"n0": 2, "s0": 0.2}, {"s0": 0.3, "d0:x": 0.7}]
+    one_by_one, grouped, tail = TallySum(), TallySum(), TallySum(in_order=True)
+    for counts in records:
+        one_by_one.add_record(counts, b"")
+    for counts in records[1:]:
+        tail.add_record(counts, b"")
+    stored, _, _ = tail.record()
+    assert stored == {"n0": 2, "s0": [0.2, 0.3], "d0:x": 0.7}  # whole numbers added up
+    grouped.add_record(records[0], b"")
+    grouped.add_record(stored, b"")
+    assert one_by_one.counts == grouped.counts == {"n0": 3, "s0": 0.1 + 0.2 + 0.3, "d0:x": 0.7}
+    assert 0.1 + 0.2 + 0.3 != 0.1 + (0.2 + 0.3)  # what a plain sum of the tail would give

@@ -90,26 +90,32 @@ def rebuild_command(
 
 def count_days_in_processes(account_id: int, days: list[date], now: datetime, workers: int) -> None:
     """Count `days` of the account as of `now` and store them, in `workers` processes (each
-    its own transactions, a day at a time), with a progress bar."""
+    its own transactions, a day at a time), with a progress bar; then add up the weeks they
+    are in that are not yet (a week is added up as its last day is stored, unless processes
+    stored its last days side by side)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    with Progress(BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()) as bar:
-        task = bar.add_task("days", total=len(days))
-        if workers == 1:
-            from batondesk.store import init_store
+    from batondesk.reports.rollups import add_weeks, week_of, weeks_missing
+    from batondesk.store import init_store
 
-            db = init_store(get_settings())
-            try:
+    db = init_store(get_settings())
+    try:
+        with Progress(BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()) as bar:
+            task = bar.add_task("days", total=len(days))
+            if workers == 1:
                 for day in days:
                     _count_day(db, account_id, day, now)
                     bar.advance(task)
-            finally:
-                db.dispose()
-            return
-        # Interleaved, so every process gets busy and quiet days alike.
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-            for _ in pool.map(_count_day_in_worker, repeat(account_id), days, repeat(now)):
-                bar.advance(task)
+            else:
+                # Interleaved, so every process gets busy and quiet days alike.
+                with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+                    for _ in pool.map(_count_day_in_worker, repeat(account_id), days, repeat(now)):
+                        bar.advance(task)
+        with db.session() as session:
+            weeks = weeks_missing(session, account_id, {week_of(day) for day in days})
+            add_weeks(session, account_id, weeks, now)
+    finally:
+        db.dispose()
 
 
 def _count_day(db: Database, account_id: int, day: date, now: datetime) -> None:

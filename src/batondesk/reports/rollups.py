@@ -1,13 +1,17 @@
 """Pre-aggregated reports: one KPI tally per account, local day and dimension value
 (store/report_rollups.py), counted by the same rules as any report (`kpis.tally_kpis`) and
-added up for a period (`tally.TallySum`), so a 90-day report reads 180 rows per group
-instead of every event of 180 days.
+added up for a period (`tally.TallySum`), so a 90-day report reads stored rows instead of
+every event of 180 days. The days of each ISO week are also stored added up, once all seven
+are counted: a report reads the whole weeks of its period (and of the previous one) as one
+row per group each and only the days at their edges, about 36 rows per group for 90 days
+instead of 180.
 
 Kept current by the event log itself, read as a change feed: `refresh` reads the events
 appended since it last ran and counts again the days they touch (the day a conversation was
 opened, reopened or escalated in, and the days of the same customer's earlier conversations
 whose repeat-contact and return windows a new conversation falls in), and the days whose
-tally said it would change by then with no event (a window closing, a target falling due).
+tally said it would change by then with no event (a window closing, a target falling due),
+and adds up again the weeks of the days it counted.
 `refresh` runs before every report by default (`reports_refresh = "on_read"`: exact figures
 as of the request); a large account runs `baton reports refresh --every 60` beside the web
 workers instead (`"background"`) and its reports say up to which moment they are current.
@@ -17,13 +21,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from batondesk.handoff.settings import EscalationSettings, OfficeHours
@@ -32,8 +37,15 @@ from batondesk.reports.kpis import tally_kpis
 from batondesk.reports.loading import in_chunks, load_day_histories, load_visits
 from batondesk.reports.period import ReportPeriod
 from batondesk.reports.settings import ReviewSettings
-from batondesk.reports.tally import KpiTally, TallySum
-from batondesk.store.models import Account, Conversation, Event, ReportDayTally, ReportRollupState
+from batondesk.reports.tally import Counts, KpiTally, TallySum
+from batondesk.store.models import (
+    Account,
+    Conversation,
+    Event,
+    ReportDayTally,
+    ReportRollupState,
+    ReportWeekTally,
+)
 
 # Bump when a rule changes what a tally holds: every stored tally is then counted again.
 RULES_VERSION = 3  # 2: "this helped" confirms automated resolutions; answer feedback counts
@@ -119,19 +131,36 @@ def store_day(
     tallies: dict[tuple[str, str], TallySum],
     counted_at: datetime,
 ) -> None:
-    """Replace the day's stored tallies with `tallies`."""
+    """Replace the day's stored tallies with `tallies`, and drop its week's sums (no longer
+    theirs: `add_weeks` adds them up again)."""
     session.execute(
         delete(ReportDayTally).where(
             ReportDayTally.account_id == account_id, ReportDayTally.day == day
         )
     )
+    session.execute(
+        delete(ReportWeekTally).where(
+            ReportWeekTally.account_id == account_id, ReportWeekTally.week == week_of(day)
+        )
+    )
+    session.execute(
+        ReportDayTally.__table__.insert(), _stored_rows(account_id, tallies, counted_at, day=day)
+    )
+
+
+def _stored_rows(
+    account_id: int,
+    tallies: dict[tuple[str, str], TallySum],
+    counted_at: datetime,
+    **key: date,
+) -> list[dict[str, object]]:
     rows = []
     for (dimension, value), tally in tallies.items():
         counts, durations, histogram = tally.record()
         rows.append(
             {
                 "account_id": account_id,
-                "day": day,
+                **key,
                 "dimension": dimension,
                 "value": value[:200],
                 "counts": counts,
@@ -143,7 +172,93 @@ def store_day(
                 "created_at": counted_at,
             }
         )
-    session.execute(ReportDayTally.__table__.insert(), rows)
+    return rows
+
+
+# --- adding days up per week -----------------------------------------------------------------
+
+
+def week_of(day: date) -> date:
+    """The Monday of `day`'s ISO week: the key of its week's stored tallies."""
+    return day - timedelta(days=day.weekday())
+
+
+def whole_weeks(first: date, last: date) -> list[date]:
+    """The Mondays of the weeks lying wholly within `first`..`last`."""
+    monday = first + timedelta(days=-first.weekday() % 7)
+    weeks = []
+    while monday + timedelta(days=6) <= last:
+        weeks.append(monday)
+        monday += timedelta(days=7)
+    return weeks
+
+
+def add_weeks(
+    session: Session, account_id: int, weeks: Iterable[date], counted_at: datetime
+) -> int:
+    """Store, for each of `weeks` (Mondays) whose seven days are all counted, the sum of its
+    day tallies per dimension value, replacing any stored before; how many weeks were
+    stored. A week with a day not counted keeps none (its days are read instead)."""
+    wanted = sorted(set(weeks))
+    if not wanted:
+        return 0
+    session.execute(
+        delete(ReportWeekTally).where(
+            ReportWeekTally.account_id == account_id, ReportWeekTally.week.in_(wanted)
+        )
+    )
+    counted = Counter(
+        week_of(day)
+        for day in session.scalars(
+            select(ReportDayTally.day).where(
+                ReportDayTally.account_id == account_id,
+                ReportDayTally.dimension == ALL,
+                ReportDayTally.day >= wanted[0],
+                ReportDayTally.day <= wanted[-1] + timedelta(days=6),
+            )
+        )
+    )
+    complete = [week for week in wanted if counted[week] == 7]
+    for week in complete:
+        # In day order, as a report would add the days: see TallySum's `in_order`.
+        sums: dict[tuple[str, str], TallySum] = defaultdict(lambda: TallySum(in_order=True))
+        rows = session.execute(
+            select(
+                ReportDayTally.dimension,
+                ReportDayTally.value,
+                ReportDayTally.counts,
+                ReportDayTally.durations,
+                ReportDayTally.changes_at,
+            )
+            .where(
+                ReportDayTally.account_id == account_id,
+                ReportDayTally.day >= week,
+                ReportDayTally.day <= week + timedelta(days=6),
+            )
+            .order_by(ReportDayTally.day)
+        )
+        for dimension, value, counts, durations, changes_at in rows:
+            sums[(dimension, value)].add_record(counts, durations, changes_at)
+        session.execute(
+            ReportWeekTally.__table__.insert(),
+            _stored_rows(account_id, sums, counted_at, week=week),
+        )
+    return len(complete)
+
+
+def weeks_missing(session: Session, account_id: int, weeks: Iterable[date]) -> set[date]:
+    """Those of `weeks` (Mondays) that have no stored sums."""
+    wanted = set(weeks)
+    if not wanted:
+        return set()
+    stored = session.scalars(
+        select(ReportWeekTally.week).where(
+            ReportWeekTally.account_id == account_id,
+            ReportWeekTally.dimension == ALL,
+            ReportWeekTally.week.in_(wanted),
+        )
+    )
+    return wanted - set(stored)
 
 
 def count_days(
@@ -154,7 +269,10 @@ def count_days(
     now: datetime,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Count `days` again as of `now` and store them; how many were counted."""
+    """Count `days` again as of `now` and store them, then add up again the weeks they are
+    in; how many days were counted. Stores under the account's lock (taken here when the
+    caller has not: processes counting days side by side each wait for it only to store),
+    so a week is never added up from days being replaced."""
     ordered = sorted(set(days))
     if not ordered:
         return 0
@@ -164,10 +282,23 @@ def count_days(
             tallies = tally_day(session, account_id, day, rules, now)
         else:  # nothing to read: the day is counted as empty
             tallies = {(ALL, NO_VALUE): TallySum()}
+        if done == 1:
+            _lock(session, account_id)
         store_day(session, account_id, day, tallies, now)
         if progress is not None:
             progress(done, len(ordered))
+    add_weeks(session, account_id, {week_of(day) for day in ordered}, now)
     return len(ordered)
+
+
+def _lock(session: Session, account_id: int) -> None:
+    """Wait for the account's lock and hold it to the end of the transaction (a no-op when
+    this transaction holds it already)."""
+    session.execute(
+        select(ReportRollupState.account_id)
+        .where(ReportRollupState.account_id == account_id)
+        .with_for_update()
+    )
 
 
 def _days_with_conversations(
@@ -206,7 +337,7 @@ def rollup_state(
     state = session.get(ReportRollupState, account_id, with_for_update=True)
     if state is not None and state.fingerprint == rules.fingerprint:
         return state, False
-    session.execute(delete(ReportDayTally).where(ReportDayTally.account_id == account_id))
+    _drop_tallies(session, account_id)
     position = _settled_position(session, account_id, 0, now)
     if state is None:
         state = ReportRollupState(
@@ -286,7 +417,7 @@ def days_to_rebuild(session: Session, account_id: int, now: datetime) -> list[da
     assert account is not None
     rules = RollupRules.of(account)
     state, _ = rollup_state(session, account_id, rules, now)
-    session.execute(delete(ReportDayTally).where(ReportDayTally.account_id == account_id))
+    _drop_tallies(session, account_id)
     state.last_event_id = _settled_position(session, account_id, 0, now)
     state.refreshed_at = now
     first = session.scalar(
@@ -301,6 +432,11 @@ def days_to_rebuild(session: Session, account_id: int, now: datetime) -> list[da
             session, account_id, rules.day_of(first), rules.day_of(now), rules, now
         )
     )
+
+
+def _drop_tallies(session: Session, account_id: int) -> None:
+    session.execute(delete(ReportWeekTally).where(ReportWeekTally.account_id == account_id))
+    session.execute(delete(ReportDayTally).where(ReportDayTally.account_id == account_id))
 
 
 def _settled_position(session: Session, account_id: int, current: int, now: datetime) -> int:
@@ -387,7 +523,9 @@ def read_period_tallies(
     refresh_first: bool,
 ) -> PeriodTallies:
     """Add up the stored tallies of `period` and of the one before it (refreshed first when
-    `refresh_first`), counting and storing any day not counted yet."""
+    `refresh_first`): the sums of their whole weeks and the days at their edges, in day
+    order, counting and storing any day not counted yet and adding up any week not added up
+    yet."""
     account = session.get(Account, account_id)
     assert account is not None
     rules = RollupRules.of(account)
@@ -403,42 +541,27 @@ def read_period_tallies(
     previous = period.previous()
     dimensions = [ALL] if group_by is None else [ALL, group_by]
 
-    chosen = (
-        ReportDayTally.account_id == account_id,
-        ReportDayTally.dimension.in_(dimensions),
-        ReportDayTally.day >= previous.first_day,
-        ReportDayTally.day <= period.last_day,
-    )
-    counted = set(
-        session.scalars(select(ReportDayTally.day).where(*chosen, ReportDayTally.dimension == ALL))
-    )
     wanted = {previous.first_day + timedelta(days=d) for d in range(previous.days * 2)}
-    if wanted - counted:
+    # The whole weeks of each period are read as their sums, the days at the edges as days.
+    weeks = whole_weeks(previous.first_day, previous.last_day)
+    weeks += whole_weeks(period.first_day, period.last_day)
+    counted, added = _stored(session, account_id, previous.first_day, period.last_day, weeks)
+    if wanted - counted or set(weeks) - added:
         if not refresh_first:  # count under the lock, so two readers never count one day
             rollup_state(session, account_id, rules, now)
-            counted = set(
-                session.scalars(
-                    select(ReportDayTally.day).where(*chosen, ReportDayTally.dimension == ALL)
-                )
+            counted, added = _stored(
+                session, account_id, previous.first_day, period.last_day, weeks
             )
-        count_days(session, account_id, wanted - counted, rules, now)
+        count_days(session, account_id, wanted - counted, rules, now)  # adds their weeks
+        add_weeks(session, account_id, weeks_missing(session, account_id, weeks), now)
+    edges = sorted(wanted - {week + timedelta(days=d) for week in weeks for d in range(7)})
+    rows = _PeriodRows(session, account_id, dimensions, weeks, edges)
     # Exact medians unless that means reading too many durations: then histograms.
-    measured = session.scalar(select(func.sum(ReportDayTally.measured)).where(*chosen)) or 0
-    exact = measured <= EXACT_DURATIONS
+    exact = rows.measured() <= EXACT_DURATIONS
     as_of = now if refresh_first else min(now, state.refreshed_at)
     sums = (TallySum(), TallySum())
     group_sums: dict[str, tuple[TallySum, TallySum]] = {}
-    rows = session.execute(
-        select(
-            ReportDayTally.day,
-            ReportDayTally.dimension,
-            ReportDayTally.value,
-            ReportDayTally.counts,
-            ReportDayTally.durations if exact else ReportDayTally.histogram,
-            ReportDayTally.changes_at,
-        ).where(*chosen)
-    )
-    for day, dimension, value, counts, durations, changes_at in rows:
+    for day, dimension, value, counts, durations, changes_at in rows.read(exact):
         if changes_at is not None and changes_at <= as_of:
             as_of = changes_at  # this day's figures held only until then
         into = 0 if day >= period.first_day else 1
@@ -453,3 +576,81 @@ def read_period_tallies(
     current, before = (s.tally() for s in sums)
     groups = {value: (pair[0].tally(), pair[1].tally()) for value, pair in group_sums.items()}
     return PeriodTallies(current, before, groups, as_of)
+
+
+def _stored(
+    session: Session, account_id: int, first: date, last: date, weeks: list[date]
+) -> tuple[set[date], set[date]]:
+    """(the days from `first` to `last` that are counted, those of `weeks` that are added
+    up), in one statement."""
+    day, week = ReportDayTally.__table__.c, ReportWeekTally.__table__.c
+    days = select(literal(0).label("is_week"), day.day).where(
+        day.account_id == account_id, day.dimension == ALL, day.day >= first, day.day <= last
+    )
+    added = select(literal(1), week.week).where(
+        week.account_id == account_id, week.dimension == ALL, week.week.in_(weeks)
+    )
+    rows = session.execute(union_all(days, added) if weeks else days).all()
+    return {d for is_week, d in rows if not is_week}, {d for is_week, d in rows if is_week}
+
+
+class _PeriodRows:
+    """The stored tallies a period is added up from: the sums of its whole `weeks` and the
+    `edges` days, of `dimensions`, read in one statement (one snapshot of the table)."""
+
+    def __init__(
+        self,
+        session: Session,
+        account_id: int,
+        dimensions: list[str],
+        weeks: list[date],
+        edges: list[date],
+    ) -> None:
+        self.session, self.account_id, self.dimensions = session, account_id, dimensions
+        self.weeks, self.edges = weeks, edges
+
+    def _select(self, *columns: str) -> Any:
+        """The rows' `columns` (the week's Monday standing for a week's `day`)."""
+        parts = []
+        if self.weeks:
+            week = ReportWeekTally.__table__.c
+            parts.append(
+                select(week.week.label("day"), *(week[c] for c in columns)).where(
+                    week.account_id == self.account_id,
+                    week.dimension.in_(self.dimensions),
+                    week.week.in_(self.weeks),
+                )
+            )
+        if self.edges or not parts:
+            day = ReportDayTally.__table__.c
+            parts.append(
+                select(day.day, *(day[c] for c in columns)).where(
+                    day.account_id == self.account_id,
+                    day.dimension.in_(self.dimensions),
+                    day.day.in_(self.edges),
+                )
+            )
+        return union_all(*parts) if len(parts) > 1 else parts[0]
+
+    def measured(self) -> int:
+        """How many durations the rows hold."""
+        rows = self._select("measured").subquery()
+        return int(self.session.scalar(select(func.sum(rows.c.measured))) or 0)
+
+    def read(self, exact: bool) -> Iterator[tuple[date, str, str, Counts, bytes, datetime | None]]:
+        """(day or Monday, dimension, value, counts, durations or histogram, changes_at) of
+        each row, in day order (how sums of fractions are added: see TallySum). A week whose
+        sums are not there any more (dropped since it was looked for, by a rebuild or a
+        change of rules) is read as its days, after the others."""
+        durations = "durations" if exact else "histogram"
+        weeks, read_weeks = set(self.weeks), set()
+        for row in self.session.execute(
+            self._select("dimension", "value", "counts", durations, "changes_at").order_by("day")
+        ):
+            if row.dimension == ALL and row.day in weeks:
+                read_weeks.add(row.day)
+            yield tuple(row)
+        if gone := [week for week in self.weeks if week not in read_weeks]:
+            days = [week + timedelta(days=d) for week in gone for d in range(7)]
+            their_days = _PeriodRows(self.session, self.account_id, self.dimensions, [], days)
+            yield from their_days.read(exact)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import struct
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -50,6 +52,10 @@ from batondesk.reports.figures import (
 )
 from batondesk.reports.settings import CostSettings
 
+# A stored tally's counts by their short codes (`KpiTally.to_record`); a sum kept in order
+# holds a list of values to add one by one (`TallySum`).
+Counts = dict[str, float | list[float]]
+
 # Seconds measured for one duration KPI: every value (exact), or, when a report adds up more
 # than its rows can carry cheaply, their log-spaced histogram (see `SecondsHistogram`).
 Seconds = list[float]
@@ -63,6 +69,7 @@ GROWTH = (1 + RELATIVE_ERROR) / (1 - RELATIVE_ERROR)
 _LOG_GROWTH = float(np.log(GROWTH))
 _SMALLEST = 0.001
 ZERO_BUCKET = np.iinfo(np.int16).min  # stands for values under _SMALLEST
+_INT32 = struct.Struct("<i")  # a histogram's number of buckets
 
 
 def histogram_of(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -321,8 +328,7 @@ class AnswerReviewsTally:
         reviewed = self.sample_right + self.sample_wrong
         low = high = None
         if reviewed:
-            bounds = proportion_confint(self.sample_right, reviewed, alpha=0.05, method="wilson")
-            low, high = (round(float(b), 4) for b in bounds)
+            low, high = _wilson_interval(self.sample_right, reviewed)
         return AnswerReviews(
             answers=self.answers,
             sample=SampledPrecision(
@@ -343,6 +349,15 @@ class AnswerReviewsTally:
                 ),
             ),
         )
+
+
+@functools.lru_cache(maxsize=4096)
+def _wilson_interval(right: int, reviewed: int) -> tuple[float, float]:
+    """The 95% Wilson interval of `right` of `reviewed`, rounded like rates. Cached: the groups
+    of a breakdown ask for the same few small counts again and again."""
+    bounds = proportion_confint(right, reviewed, alpha=0.05, method="wilson")
+    low, high = (round(float(b), 4) for b in bounds)
+    return low, high
 
 
 @dataclass
@@ -535,7 +550,7 @@ class KpiTally:
 
     @classmethod
     def from_record(
-        cls, counts: dict[str, float], durations: bytes, changes_at: datetime | None = None
+        cls, counts: Counts, durations: bytes, changes_at: datetime | None = None
     ) -> KpiTally:
         summed = TallySum()
         summed.add_record(counts, durations, changes_at)
@@ -546,23 +561,41 @@ class TallySum:
     """Adds tallies up from their records, without building each one: counts are added key by
     key, and durations kept as arrays until the end (a 90-day breakdown adds thousands of
     rows). Durations come either as values (`add_record`) or as histograms
-    (`add_histogram_record`), not both."""
+    (`add_histogram_record`), not both.
 
-    def __init__(self) -> None:
+    Counts that are not whole numbers (sums of seconds, of polarities) are added one by one in
+    the order the records come, and floating-point addition is not associative: the same
+    records added in other groups could differ in the last bit, and a figure rounded at a tie
+    (the mean of a few 4-decimal polarities) with it. With `in_order`, the sum's `record()`
+    keeps such a count as the list of the values added, in order, and adding that record adds
+    them one by one: exactly what adding each of the records would have done (a week's sums
+    standing for its seven days)."""
+
+    def __init__(self, *, in_order: bool = False) -> None:
         self.counts: dict[str, float] = {}
         self.values: list[list[np.ndarray]] = [[] for _ in LIST_PATHS]
         self.histograms: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in LIST_PATHS]
         self.changes_at: datetime | None = None
+        self.added: dict[str, list[float]] | None = defaultdict(list) if in_order else None
 
-    def _add_counts(self, counts: dict[str, float], changes_at: datetime | None) -> None:
+    def _add_counts(self, counts: Counts, changes_at: datetime | None) -> None:
         mine = self.counts
         for key, value in counts.items():
-            mine[key] = mine.get(key, 0) + value
+            if value.__class__ is list:  # values to add one by one (see the class)
+                total = mine.get(key, 0)
+                for part in value:
+                    total += part
+                mine[key] = total
+            else:
+                mine[key] = mine.get(key, 0) + value
+        if self.added is not None:
+            for key, value in counts.items():
+                self.added[key] += value if value.__class__ is list else [value]
         if changes_at is not None and (self.changes_at is None or changes_at < self.changes_at):
             self.changes_at = changes_at
 
     def add_record(
-        self, counts: dict[str, float], durations: bytes, changes_at: datetime | None = None
+        self, counts: Counts, durations: bytes, changes_at: datetime | None = None
     ) -> None:
         self._add_counts(counts, changes_at)
         values = np.frombuffer(durations, dtype="<f8")
@@ -574,36 +607,43 @@ class TallySum:
                 offset += length
 
     def add_histogram_record(
-        self, counts: dict[str, float], histogram: bytes, changes_at: datetime | None = None
+        self, counts: Counts, histogram: bytes, changes_at: datetime | None = None
     ) -> None:
         self._add_counts(counts, changes_at)
         offset = 0
         for part in self.histograms:
-            (size,) = np.frombuffer(histogram, dtype="<i4", count=1, offset=offset)
+            (size,) = _INT32.unpack_from(histogram, offset)
             offset += 4
-            buckets = np.frombuffer(histogram, dtype="<i2", count=size, offset=offset)
-            offset += 2 * int(size)
-            counts_of = np.frombuffer(histogram, dtype="<i4", count=size, offset=offset)
-            offset += 4 * int(size)
             if size:
+                buckets = np.frombuffer(histogram, dtype="<i2", count=size, offset=offset)
+                counts_of = np.frombuffer(
+                    histogram, dtype="<i4", count=size, offset=offset + 2 * size
+                )
                 part.append((buckets, counts_of))
+            offset += 6 * size
 
     def add(self, tally: KpiTally) -> None:
         counts, durations = tally.to_record()
         self.add_record(counts, durations, tally.changes_at)
 
-    def record(self) -> tuple[dict[str, float], bytes, bytes]:
+    def record(self) -> tuple[Counts, bytes, bytes]:
         """(counts, durations, histogram) of the sum of values added: see
-        `KpiTally.to_record`; the histogram holds, per list of LIST_PATHS, its number of
-        buckets (int32), their indices (int16) and their counts (int32)."""
+        `KpiTally.to_record` (with `in_order`, a count that is not a whole number and was
+        added more than once is the list of its values); the histogram holds, per list of
+        LIST_PATHS, its number of buckets (int32), their indices (int16) and their counts
+        (int32)."""
+        counts: Counts = dict(self.counts)
+        for key, values in (self.added or {}).items():
+            if len(values) > 1 and any(value.__class__ is not int for value in values):
+                counts[key] = values
         merged = [np.concatenate(part) if part else np.empty(0) for part in self.values]
         durations = np.concatenate(merged).astype("<f8").tobytes() if merged else b""
         histogram = bytearray()
         for values in merged:
-            buckets, counts = histogram_of(values)
+            buckets, counts_of = histogram_of(values)
             histogram += np.int32(len(buckets)).astype("<i4").tobytes()
-            histogram += buckets.tobytes() + counts.tobytes()
-        return self.counts, durations, bytes(histogram)
+            histogram += buckets.tobytes() + counts_of.tobytes()
+        return counts, durations, bytes(histogram)
 
     @property
     def measured(self) -> int:
@@ -625,13 +665,11 @@ class TallySum:
 
 
 def _merged_histogram(parts: list[tuple[np.ndarray, np.ndarray]], total: float) -> SecondsHistogram:
-    buckets = np.concatenate([b for b, _ in parts]).astype(np.int64) - ZERO_BUCKET
+    # Counted per bucket present, not over the whole int16 range of bucket indices.
+    present, which = np.unique(np.concatenate([b for b, _ in parts]), return_inverse=True)
     weights = np.concatenate([c for _, c in parts])
-    dense = np.bincount(buckets, weights=weights)
-    present = np.nonzero(dense)[0]
-    return SecondsHistogram(
-        (present + ZERO_BUCKET).astype(np.int16), dense[present].astype(np.int64), total
-    )
+    summed = np.bincount(which, weights=weights, minlength=len(present))
+    return SecondsHistogram(present.astype(np.int16), summed.astype(np.int64), total)
 
 
 def _is_tally(value: object) -> bool:
@@ -736,19 +774,38 @@ _SCALARS, _DICTS = _leaves(KpiTally())
 _DICT_BY_CODE = {code: (path, item_fields) for path, code, item_fields in _DICTS}
 
 
+def _by_holder(
+    numbers: list[tuple[tuple[str, ...], str]],
+) -> dict[tuple[str, ...], list[tuple[str, str]]]:
+    """The number fields by the path of the tally holding them: (field name, code) each."""
+    holders: dict[tuple[str, ...], list[tuple[str, str]]] = defaultdict(list)
+    for path, code in numbers:
+        holders[path[:-1]].append((path[-1], code))
+    return dict(holders)
+
+
+# So that each tally holding numbers is found once per tally read back, not once per number.
+_SCALARS_BY_HOLDER = _by_holder(_SCALARS)
+
+
 def _from_flat_counts(counts: dict[str, float]) -> KpiTally:
     """The tally whose counts `to_record` wrote into `counts` (lists of seconds left
     empty)."""
     tally = KpiTally()
-    for path, code in _SCALARS:
-        if value := counts.get(code):
-            _set(tally, path, value)
+    for holder_path, fields in _SCALARS_BY_HOLDER.items():
+        holder = _get(tally, holder_path)
+        for name, code in fields:
+            if value := counts.get(code):
+                setattr(holder, name, value)
+    held_by_path: dict[tuple[str, ...], dict[str, Any]] = {}
     for key, value in counts.items():
         place = _dict_place(key)
         if place is None:
             continue
         path, name, field_name, item_class = place
-        held = _get(tally, path)
+        held = held_by_path.get(path)
+        if held is None:
+            held = held_by_path[path] = _get(tally, path)
         if item_class is None:
             held[name] = value
         else:

@@ -27,7 +27,7 @@ from batondesk.store.experiments import Experiment, ExperimentStatus
 from batondesk.store.knowledge import Article
 from batondesk.store.login_throttles import LoginThrottle
 from batondesk.store.privacy import AuditEntry, Consent
-from batondesk.store.report_rollups import ReportDayTally, ReportRollupState
+from batondesk.store.report_rollups import ReportDayTally, ReportRollupState, ReportWeekTally
 from batondesk.store.response_templates import ResponseTemplate
 
 __all__ = [
@@ -54,6 +54,7 @@ __all__ = [
     "Priority",
     "ReportDayTally",
     "ReportRollupState",
+    "ReportWeekTally",
     "ResponseTemplate",
     "Role",
     "SenderType",

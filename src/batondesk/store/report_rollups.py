@@ -1,7 +1,7 @@
-"""Pre-aggregated reports: one KPI tally per account, local day and dimension value, kept
-current from the event log (`reports/rollups.py`). Rows hold counts and durations of the
-KPIs, never message text or personal data; they can always be dropped and counted again from
-the events."""
+"""Pre-aggregated reports: one KPI tally per account, local day and dimension value, and the
+same added up per week, kept current from the event log (`reports/rollups.py`). Rows hold
+counts and durations of the KPIs, never message text or personal data; they can always be
+dropped and counted again from the events."""
 
 from __future__ import annotations
 
@@ -14,19 +14,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from batondesk.store.base import Base, TenantMixin
 
 
-class ReportDayTally(Base, TenantMixin):
-    """The tally of one local day of the account's reporting time zone: of all its
-    conversations (dimension "all") or of those with one value of a breakdown dimension
-    (`value` "" when they have none: no team, no intent...)."""
+class StoredTally(TenantMixin):
+    """The columns of a stored tally: of all the conversations of its days (dimension "all")
+    or of those with one value of a breakdown dimension (`value` "" when they have none: no
+    team, no intent...)."""
 
-    __tablename__ = "report_day_tallies"
-    __table_args__ = (
-        Index(
-            "ix_report_day_tallies_lookup", "account_id", "dimension", "day", "value", unique=True
-        ),
-    )
-
-    day: Mapped[date] = mapped_column(Date)
     dimension: Mapped[str] = mapped_column(String(20))
     value: Mapped[str] = mapped_column(String(200))
     counts: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -37,7 +29,41 @@ class ReportDayTally(Base, TenantMixin):
     measured: Mapped[int] = mapped_column(Integer)
     counted_at: Mapped[datetime] = mapped_column()
     # The tally no longer holds after this moment even with no new event (a window closes).
-    changes_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    changes_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class ReportDayTally(Base, StoredTally):
+    """The tally of one local day of the account's reporting time zone."""
+
+    __tablename__ = "report_day_tallies"
+    __table_args__ = (
+        Index(
+            "ix_report_day_tallies_lookup", "account_id", "dimension", "day", "value", unique=True
+        ),
+        Index("ix_report_day_tallies_changes_at", "changes_at"),  # the days to count again
+    )
+
+    day: Mapped[date] = mapped_column(Date)
+
+
+class ReportWeekTally(Base, StoredTally):
+    """The sum of the day tallies of one ISO week (Monday to Sunday, local days), for every
+    dimension value: what a report reads for the whole weeks of its period. Stored only while
+    all seven days are counted, and replaced whenever one of them is counted again."""
+
+    __tablename__ = "report_week_tallies"
+    __table_args__ = (
+        Index(
+            "ix_report_week_tallies_lookup",
+            "account_id",
+            "dimension",
+            "week",
+            "value",
+            unique=True,
+        ),
+    )
+
+    week: Mapped[date] = mapped_column(Date)  # its Monday
 
 
 class ReportRollupState(Base):

@@ -23,11 +23,18 @@ HOLDOUT_2 = DATA / "customer_holdout_2.jsonl"
 HOLDOUT_3 = DATA / "customer_holdout_3.jsonl"
 HOLDOUT_4 = DATA / "customer_holdout_4.jsonl"
 CLARIFICATIONS = DATA / "clarification_replies.jsonl"
+SETS = [DEV, HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4]
 
 KINDS = ("answerable", "not_offered", "no_article", "chitchat")
 STYLES = ("plain", "typo", "regional", "short", "rambling", "slang", "non_english")
 # Fewest questions per article: enough to fit on the development set, one to test on.
-MIN_PER_ARTICLE = {DEV.name: 2, HOLDOUT.name: 1, HOLDOUT_2.name: 1, HOLDOUT_3.name: 1, HOLDOUT_4.name: 1}
+MIN_PER_ARTICLE = {
+    DEV.name: 2,
+    HOLDOUT.name: 1,
+    HOLDOUT_2.name: 1,
+    HOLDOUT_3.name: 1,
+    HOLDOUT_4.name: 1,
+}
 
 SLUGS = {article.slug for article in load_articles()}
 # Articles that answer questions (not those saying what the bank does not offer, which the
@@ -49,7 +56,7 @@ def _normalised(question: str) -> str:
     return " ".join(re.findall(r"\w+", question.lower())) or question.strip()
 
 
-@pytest.mark.parametrize("path", [DEV, HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SETS, ids=lambda p: p.name)
 def test_every_question_row_is_valid(path: Path) -> None:
     for number, row in enumerate(_rows(path), start=1):
         where = f"{path.name}:{number}"
@@ -68,7 +75,7 @@ def test_every_question_row_is_valid(path: Path) -> None:
         assert row["article"] not in also and len(set(also)) == len(also), where
 
 
-@pytest.mark.parametrize("path", [DEV, HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SETS, ids=lambda p: p.name)
 def test_every_article_is_covered(path: Path) -> None:
     per_article = Counter(row["article"] for row in _rows(path) if row["article"])
     thin = {
@@ -81,14 +88,14 @@ def test_every_article_is_covered(path: Path) -> None:
 
 def test_no_question_is_repeated_within_or_across_the_sets() -> None:
     seen: dict[str, str] = {}
-    for path in (DEV, HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4):
+    for path in SETS:
         for row in _rows(path):
             key = _normalised(row["question"])
             assert key not in seen, f"{row['question']!r} in {path.name} repeats one in {seen[key]}"
             seen[key] = path.name
 
 
-@pytest.mark.parametrize("path", [DEV, HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SETS, ids=lambda p: p.name)
 def test_the_evaluator_reads_the_set(path: Path) -> None:
     articles = [
         IndexedArticle(number, seed.slug, seed.title, seed.body, seed.intents)
@@ -101,7 +108,7 @@ def test_the_evaluator_reads_the_set(path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("path", [DEV, HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SETS, ids=lambda p: p.name)
 def test_readme_counts_match_the_file(path: Path) -> None:
     readme = (DATA / "README.md").read_text(encoding="utf-8")
     rows = _rows(path)

@@ -133,19 +133,32 @@ def curve_command(
 
 
 def curves(policy: Any) -> dict[str, Any]:
+    """Per variant and per language group (each certified on its own calibration messages;
+    "all" for a policy file without groups)."""
     from batondesk.training.answer_policy import coverage_table, expected_calibration_error
 
-    return {
-        name: {
+    figures: dict[str, Any] = {}
+    for name, variant in (
+        ("with_intent_model", policy.with_intents),
+        ("retrieval_only", policy.retrieval_only),
+    ):
+        groups = variant.groups() or [None]
+        figures[name] = {
             "calibration_messages": len(variant.calibration_scores),
             "expected_calibration_error": expected_calibration_error(variant),
-            "curve": coverage_table(variant, LIMITS),
+            "groups": {
+                group or "all": {
+                    "calibration_messages": int(
+                        (variant.calibration_groups == group).sum()
+                        if group
+                        else len(variant.calibration_scores)
+                    ),
+                    "curve": coverage_table(variant, LIMITS, group),
+                }
+                for group in groups
+            },
         }
-        for name, variant in (
-            ("with_intent_model", policy.with_intents),
-            ("retrieval_only", policy.retrieval_only),
-        )
-    }
+    return figures
 
 
 def _print_curves(policy: Any) -> None:
@@ -154,12 +167,14 @@ def _print_curves(policy: Any) -> None:
             f"\n{name} ({figures['calibration_messages']} calibration messages, "
             f"ECE {figures['expected_calibration_error']}):"
         )
-        typer.echo(f"  {'limit':>7} {'threshold':>10} {'answered':>9} {'wrong':>7}")
-        for row in figures["curve"]:
-            typer.echo(
-                f"  {row['max_wrong_rate']:>7.3f} {row['threshold']:>10.4f} "
-                f"{row['answered']:>9.1%} {row['wrong']:>7.2%}"
-            )
+        for group, curve in figures["groups"].items():
+            typer.echo(f"  {group} ({curve['calibration_messages']} messages)")
+            typer.echo(f"  {'limit':>7} {'threshold':>10} {'answered':>9} {'wrong':>7}")
+            for row in curve["curve"]:
+                typer.echo(
+                    f"  {row['max_wrong_rate']:>7.3f} {row['threshold']:>10.4f} "
+                    f"{row['answered']:>9.1%} {row['wrong']:>7.2%}"
+                )
 
 
 def _cached_out_of_fold(data_dir: Path, dataset: Any, folds: int, profile: str, report: Any) -> Any:

@@ -70,7 +70,7 @@ def demo(
 
 
 def _prepare_intent_model(settings: Settings) -> DefaultModel:
-    """The active intent model, or the demo's, trained now with a progress bar (~2 minutes)."""
+    """The active intent model, or the demo's, trained now with a progress bar (~4 minutes)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from batondesk.demo.training_data import DEMO_TRAINING_NAME, DemoDataMissing
@@ -80,7 +80,7 @@ def _prepare_intent_model(settings: Settings) -> DefaultModel:
     if active is not None:
         return active
     typer.echo(
-        f"training the intent model on {DEMO_TRAINING_NAME} (shipped with Baton), ~2 minutes"
+        f"training the intent model on {DEMO_TRAINING_NAME} (shipped with Baton), ~4 minutes"
     )
     with Progress(TextColumn("{task.description:<32}"), BarColumn(), TimeElapsedColumn()) as bar:
         task = bar.add_task("loading", total=1.0)

@@ -42,7 +42,7 @@ def banking77_train() -> Dataset:
 
 def demo_intent_training() -> Dataset:
     """What the demo's intent model learns from: BANKING77's training split and the customer
-    phrasings written for Baton (77 or 78 per intent)."""
+    phrasings written for Baton (101 or 102 per intent)."""
     banking77 = banking77_train()
     phrasings = _load(CUSTOMER_PHRASINGS_FILE, "customer phrasings")
     return Dataset(

@@ -11,6 +11,12 @@ implemented by MAPIE) certifies on the held-out calibration split at 90% confide
 stricter limit therefore always answers less, and a limit the data cannot certify answers
 nothing rather than guess.
 
+The limit holds for each group of customers, not only on average: the threshold is certified
+separately on the calibration messages of each language group (`language_group`), so that
+customers writing in a language the witnesses read less well are not the ones who pay for the
+answers given to the others. A group whose calibration messages cannot certify the limit gets
+no answers at that limit (clarifying questions instead).
+
 The policy file holds two variants: one for accounts with an intent model, one for accounts
 that search their articles only. Both are plain JSON (no pickles).
 """
@@ -38,6 +44,17 @@ CONFIDENCE = 0.9
 # steps of this size, strictest first: fixed-sequence testing walks from the safest threshold
 # outwards and stops at the first it cannot certify.
 _COVERAGE_STEP = 0.005
+# Language groups certified apart: the knowledge base, the sentence encoder and most training
+# data are English, and on other languages the same score is wrong more often (demo policy,
+# calibration split at the pooled 1% threshold: 0.8% wrong in English, 4% in other languages).
+ENGLISH, OTHER_LANGUAGES = "english", "other_languages"
+LANGUAGE_GROUPS = (ENGLISH, OTHER_LANGUAGES)
+
+
+def language_group(language: str) -> str:
+    """The group whose calibration messages certify the threshold for a message in `language`
+    (an ISO 639-1 code as `nlu.language.detect_language` gives it)."""
+    return ENGLISH if language == "en" else OTHER_LANGUAGES
 
 
 class PolicyFileError(ValueError):
@@ -56,7 +73,8 @@ class OperatingPoint:
 
 class PolicyModel:
     """One variant of the policy: feature names, standardisation, coefficients, and the
-    calibration split's scores and outcomes (for risk control)."""
+    calibration split's scores, outcomes and language groups (for risk control). Without
+    groups (older policy files) every message is certified against the whole split."""
 
     def __init__(
         self,
@@ -67,6 +85,7 @@ class PolicyModel:
         intercept: float,
         calibration_scores: Sequence[float],
         calibration_correct: Sequence[bool],
+        calibration_groups: Sequence[str] = (),
     ) -> None:
         self.features = tuple(features)
         self.mean = np.asarray(mean, dtype=np.float64)
@@ -75,10 +94,14 @@ class PolicyModel:
         self.intercept = float(intercept)
         self.calibration_scores = np.asarray(calibration_scores, dtype=np.float64)
         self.calibration_correct = np.asarray(calibration_correct, dtype=bool)
+        self.calibration_groups = np.asarray(list(calibration_groups), dtype=str)
         sizes = {len(self.features), len(self.mean), len(self.scale), len(self.coef)}
-        if len(sizes) != 1 or len(self.calibration_scores) != len(self.calibration_correct):
+        calibration = {len(self.calibration_scores), len(self.calibration_correct)}
+        if len(self.calibration_groups):
+            calibration.add(len(self.calibration_groups))
+        if len(sizes) != 1 or len(calibration) != 1:
             raise PolicyFileError("answer policy arrays differ in length")
-        self._points: dict[float, OperatingPoint] = {}
+        self._points: dict[tuple[float, str | None], OperatingPoint] = {}
         self._lock = threading.Lock()
 
     def score(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
@@ -89,21 +112,27 @@ class PolicyModel:
         logits = ((matrix - self.mean) / self.scale) @ self.coef + self.intercept
         return 1.0 / (1.0 + np.exp(-logits))
 
-    def operating_point(self, max_wrong_rate: float) -> OperatingPoint:
-        """The loosest threshold whose wrong-answer rate risk control certifies."""
-        key = round(float(max_wrong_rate), 6)
+    def operating_point(self, max_wrong_rate: float, group: str | None = None) -> OperatingPoint:
+        """The loosest threshold whose wrong-answer rate risk control certifies, on the
+        calibration messages of language group `group` (None: all of them)."""
+        if not len(self.calibration_groups):
+            group = None
+        key = (round(float(max_wrong_rate), 6), group)
         with self._lock:
             cached = self._points.get(key)
         if cached is None:
-            cached = self._certify(key)
+            cached = self._certify(*key)
             with self._lock:
                 self._points[key] = cached
         return cached
 
-    def _certify(self, max_wrong_rate: float) -> OperatingPoint:
+    def _certify(self, max_wrong_rate: float, group: str | None) -> OperatingPoint:
         from mapie.risk_control import BinaryClassificationController
 
         scores, correct = self.calibration_scores, self.calibration_correct
+        if group is not None:
+            members = self.calibration_groups == group
+            scores, correct = scores[members], correct[members]
         if not len(scores):
             return OperatingPoint(max_wrong_rate, 1.01, 0.0, 0.0)
         # The walk starts where enough messages are answered to certify the limit with a few
@@ -136,9 +165,13 @@ class PolicyModel:
             max_wrong_rate, float(threshold), float(answered.mean()), round(wrong, 4)
         )
 
-    def curve(self, limits: Sequence[float]) -> list[OperatingPoint]:
+    def curve(self, limits: Sequence[float], group: str | None = None) -> list[OperatingPoint]:
         """Coverage against the wrong-answer limit (the coverage/risk curve)."""
-        return [self.operating_point(limit) for limit in limits]
+        return [self.operating_point(limit, group) for limit in limits]
+
+    def groups(self) -> list[str]:
+        """The language groups the calibration split certifies apart (none: pooled)."""
+        return [g for g in LANGUAGE_GROUPS if g in set(self.calibration_groups.tolist())]
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PolicyModel:
@@ -151,6 +184,7 @@ class PolicyModel:
                 data["intercept"],
                 data["calibration"]["scores"],
                 data["calibration"]["correct"],
+                data["calibration"].get("groups", ()),
             )
         except (KeyError, TypeError) as error:
             raise PolicyFileError(f"answer policy variant lacks {error}") from None
@@ -165,6 +199,7 @@ class PolicyModel:
             "calibration": {
                 "scores": _rounded(self.calibration_scores),
                 "correct": [bool(x) for x in self.calibration_correct],
+                "groups": self.calibration_groups.tolist(),
             },
         }
 

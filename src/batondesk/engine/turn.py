@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from batondesk.engine.answer_policy import PolicyModel
+from batondesk.engine.answer_policy import PolicyModel, language_group
 from batondesk.engine.candidates import Candidate, IntentEvidence, retrieve, weigh_evidence
 from batondesk.engine.clarification import (
     NONE_OF_THESE,
@@ -213,8 +213,10 @@ def take_turn(
     verdict = escalation.high_stakes(understanding.top)
     if verdict is not None:
         return turn.escalate(verdict)
-    point = setup.policy.operating_point(setup.answering.max_wrong_rate)
+    group = language_group(understanding.language)
+    point = setup.policy.operating_point(setup.answering.max_wrong_rate, group)
     evidence["answer_threshold"] = round(point.threshold, 4)
+    evidence["answer_group"] = group
     evidence["max_wrong_rate"] = setup.answering.max_wrong_rate
     best = candidates[0] if candidates else None
     if best is not None and best.score >= point.threshold:

@@ -26,7 +26,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
-from batondesk.engine.answer_policy import AnswerPolicy, PolicyModel
+from batondesk.engine.answer_policy import AnswerPolicy, PolicyModel, language_group
 from batondesk.engine.candidates import (
     INTENT_FEATURES,
     RETRIEVAL_FEATURES,
@@ -71,6 +71,7 @@ class Evidence:
     # None when only the intent model named the candidate: an account without one never sees it.
     retrieval_only: dict[str, float] | None
     correct: bool
+    group: str  # the message's language group, which certifies its threshold
 
 
 def out_of_fold_predictions(
@@ -171,6 +172,7 @@ def gather_evidence(
                     row,
                     plain_rows.get(candidate.article.id),
                     correct,
+                    language_group(language),
                 )
             )
         if progress is not None and number % 200 == 0:
@@ -227,11 +229,11 @@ def _fit_variant(
     )
     policy = PolicyModel(features, mean, scale, model.coef_[0], float(model.intercept_[0]), [], [])
     # Calibration: per held-out message, the best-scored candidate and whether it was right.
-    scores: dict[int, tuple[float, bool]] = {}
+    scores: dict[int, tuple[float, bool, str]] = {}
     held = [e for e in evidence if e.message not in fit_set]
     for e, score in zip(held, policy.score([getattr(e, variant) for e in held]), strict=True):
         if e.message not in scores or score > scores[e.message][0]:
-            scores[e.message] = (float(score), e.correct)
+            scores[e.message] = (float(score), e.correct, e.group)
     ordered = sorted(scores)
     return PolicyModel(
         features,
@@ -241,12 +243,16 @@ def _fit_variant(
         float(model.intercept_[0]),
         [scores[m][0] for m in ordered],
         [scores[m][1] for m in ordered],
+        [scores[m][2] for m in ordered],
     )
 
 
-def coverage_table(policy: PolicyModel, limits: Sequence[float]) -> list[dict[str, float]]:
-    """The coverage/risk curve on the calibration split: for each wrong-answer limit, the
-    certified threshold, the share of messages answered and the wrong share of those."""
+def coverage_table(
+    policy: PolicyModel, limits: Sequence[float], group: str | None = None
+) -> list[dict[str, float]]:
+    """The coverage/risk curve on the calibration split (of language group `group`, or all of
+    it): for each wrong-answer limit, the certified threshold, the share of messages answered
+    and the wrong share of those."""
     return [
         {
             "max_wrong_rate": point.max_wrong_rate,
@@ -254,7 +260,7 @@ def coverage_table(policy: PolicyModel, limits: Sequence[float]) -> list[dict[st
             "answered": round(point.coverage, 4),
             "wrong": point.wrong_rate,
         }
-        for point in policy.curve(limits)
+        for point in policy.curve(limits, group)
     ]
 
 

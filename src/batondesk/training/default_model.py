@@ -70,7 +70,7 @@ def train_default_model(
 ) -> DefaultModel:
     """Train the demo's model on the shipped BANKING77 training split and customer phrasings
     (`demo.training_data`), register and promote
-    it (any model active before stays in the registry for rollback). ~2 minutes on 2 cores
+    it (any model active before stays in the registry for rollback). ~4 minutes on 2 cores
     for the `fast` profile. Raises DemoDataMissing when the shipped data is not there."""
     registry = ModelRegistry(settings.models_dir)
     previous = registry.active()

@@ -148,11 +148,7 @@ def curves(policy: Any) -> dict[str, Any]:
             "expected_calibration_error": expected_calibration_error(variant),
             "groups": {
                 group or "all": {
-                    "calibration_messages": int(
-                        (variant.calibration_groups == group).sum()
-                        if group
-                        else len(variant.calibration_scores)
-                    ),
+                    "calibration_messages": len(variant.calibration(group)[0]),
                     "curve": coverage_table(variant, LIMITS, group),
                 }
                 for group in groups

@@ -129,10 +129,7 @@ class PolicyModel:
     def _certify(self, max_wrong_rate: float, group: str | None) -> OperatingPoint:
         from mapie.risk_control import BinaryClassificationController
 
-        scores, correct = self.calibration_scores, self.calibration_correct
-        if group is not None:
-            members = self.calibration_groups == group
-            scores, correct = scores[members], correct[members]
+        scores, correct = self.calibration(group)
         if not len(scores):
             return OperatingPoint(max_wrong_rate, 1.01, 0.0, 0.0)
         # The walk starts where enough messages are answered to certify the limit with a few
@@ -171,7 +168,15 @@ class PolicyModel:
 
     def groups(self) -> list[str]:
         """The language groups the calibration split certifies apart (none: pooled)."""
-        return [g for g in LANGUAGE_GROUPS if g in set(self.calibration_groups.tolist())]
+        present = set(self.calibration_groups.tolist())
+        return [group for group in LANGUAGE_GROUPS if group in present]
+
+    def calibration(self, group: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, whether right) of the calibration messages of `group` (None: all)."""
+        if group is None:
+            return self.calibration_scores, self.calibration_correct
+        members = self.calibration_groups == group
+        return self.calibration_scores[members], self.calibration_correct[members]
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PolicyModel:

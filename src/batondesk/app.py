@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -35,6 +36,7 @@ from batondesk.api.login_workers import LoginWorkers
 from batondesk.api.monitoring import RequestMetricsMiddleware
 from batondesk.config import Settings, get_settings
 from batondesk.engine.services import TurnServices
+from batondesk.nlu.language import warm_up as warm_up_language_detection
 from batondesk.observability.metrics import OperationalMetrics
 from batondesk.realtime import Broker, make_broker
 from batondesk.store import init_store
@@ -59,6 +61,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The language identifier loads its models once per process: now, not in a turn.
+        await asyncio.to_thread(warm_up_language_detection)
         yield
         app.state.broker.close()
         app.state.login_workers.close()

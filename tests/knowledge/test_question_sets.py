@@ -22,8 +22,9 @@ HOLDOUT = DATA / "customer_holdout.jsonl"
 HOLDOUT_2 = DATA / "customer_holdout_2.jsonl"
 HOLDOUT_3 = DATA / "customer_holdout_3.jsonl"
 HOLDOUT_4 = DATA / "customer_holdout_4.jsonl"
+HOLDOUT_5 = DATA / "customer_holdout_5.jsonl"
 CLARIFICATIONS = DATA / "clarification_replies.jsonl"
-SETS = [DEV, HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4]
+SETS = [DEV, HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4, HOLDOUT_5]
 
 KINDS = ("answerable", "not_offered", "no_article", "chitchat")
 STYLES = ("plain", "typo", "regional", "short", "rambling", "slang", "non_english")
@@ -34,6 +35,7 @@ MIN_PER_ARTICLE = {
     HOLDOUT_2.name: 1,
     HOLDOUT_3.name: 1,
     HOLDOUT_4.name: 1,
+    HOLDOUT_5.name: 1,
 }
 
 SLUGS = {article.slug for article in load_articles()}

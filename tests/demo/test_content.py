@@ -11,6 +11,7 @@ from batondesk.demo.content import (
     AGENTS,
     DEMO_PASSWORD,
     INTENTS,
+    NOT_OFFERED_INTENT,
     TEAMS,
     customers,
     load_articles,
@@ -125,8 +126,15 @@ def test_every_intent_is_answered_by_an_article(articles):
 
 
 def test_article_intents_are_known(articles):
-    unknown = {(a.slug, i) for a in articles for i in a.intents if i not in BANKING77}
+    known = BANKING77 | {NOT_OFFERED_INTENT}
+    unknown = {(a.slug, i) for a in articles for i in a.intents if i not in known}
     assert unknown == set()
+
+
+def test_what_the_bank_does_not_offer_is_served_by_the_article_that_says_so(articles):
+    serving = [a for a in articles if NOT_OFFERED_INTENT in a.intents]
+    assert [a.slug for a in serving] == ["products-and-services"]
+    assert "not-offered" in serving[0].tags
 
 
 def test_articles_are_well_formed(articles):

@@ -89,8 +89,12 @@ def test_demo_in_a_fresh_clone_trains_the_documented_model_from_shipped_data(
     demo = _run(clone, "-c", "from batondesk.cli import main; main()", "demo", "--no-serve")
     assert demo.returncode == 0, demo.stdout + demo.stderr
     line = next(x for x in demo.stdout.splitlines() if x.startswith("intent model:"))
-    # BANKING77 train (10,003) and the customer phrasings (7,850), every one of them.
-    trained = "trained on BANKING77 train + customer phrasings (17,853 examples) in"
+    # BANKING77 train (10,003), the customer phrasings (7,850) and the questions about what the
+    # bank does not offer (332), every one of them.
+    trained = (
+        "trained on BANKING77 train + customer phrasings + not-offered questions "
+        "(18,185 examples) in"
+    )
     assert "(trained now), profile fast, " + trained in line
     assert "knowledge-base titles" not in demo.stderr
 

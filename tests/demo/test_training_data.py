@@ -12,10 +12,12 @@ import pytest
 
 from batondesk.config import Settings
 from batondesk.demo import training_data
+from batondesk.demo.content import NOT_OFFERED_INTENT
 from batondesk.demo.training_data import (
     banking77_test_sample,
     banking77_train,
     demo_intent_training,
+    unanswerable_questions,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +38,13 @@ def test_the_demo_also_learns_customer_phrasings_for_every_intent() -> None:
     and none of the test sample (which would then measure what the model was taught)."""
     banking77 = banking77_train()
     demo = demo_intent_training()
-    phrasings = list(zip(demo.texts[len(banking77) :], demo.labels[len(banking77) :], strict=True))
+    phrasings = [
+        (text, label)
+        for text, label in zip(
+            demo.texts[len(banking77) :], demo.labels[len(banking77) :], strict=True
+        )
+        if label != NOT_OFFERED_INTENT
+    ]
     assert demo.texts[: len(banking77)] == banking77.texts
     per_intent = Counter(label for _, label in phrasings)
     assert set(per_intent) == set(banking77.labels)
@@ -44,6 +52,19 @@ def test_the_demo_also_learns_customer_phrasings_for_every_intent() -> None:
     seen = {t.lower() for t in banking77.texts} | {t.lower() for t in banking77_test_sample().texts}
     assert [text for text, _ in phrasings if text.lower() in seen] == []
     assert len({text.lower() for text, _ in phrasings}) == len(phrasings)
+
+
+def test_the_demo_learns_what_the_bank_does_not_offer_as_one_more_intent() -> None:
+    """Written questions about products the bank does not offer are the `not_offered` intent;
+    the other unanswerable questions stay out of the model (the answer policy learns from
+    them when not to answer)."""
+    demo = demo_intent_training()
+    not_offered = [
+        t for t, label in zip(demo.texts, demo.labels, strict=True) if label == NOT_OFFERED_INTENT
+    ]
+    assert len(not_offered) == len(unanswerable_questions("not_offered")) >= 250
+    others = {row["question"] for row in unanswerable_questions("no_article", "chitchat")}
+    assert others and not others & set(demo.texts)
 
 
 def test_test_sample_has_ten_messages_per_intent_none_of_them_for_training() -> None:

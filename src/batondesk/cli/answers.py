@@ -55,7 +55,11 @@ def fit_command(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from batondesk.demo.content import KB_DIR
-    from batondesk.demo.training_data import DemoDataMissing, demo_intent_training
+    from batondesk.demo.training_data import (
+        DemoDataMissing,
+        demo_intent_training,
+        unanswerable_questions,
+    )
     from batondesk.engine.answer_policy import DEFAULT_POLICY_FILE
     from batondesk.engine.intent_models import IntentModels
     from batondesk.evaluation.workspace import folder_articles
@@ -90,7 +94,13 @@ def fit_command(
             dataset.texts, dataset.labels, predictions, articles, "dataset"
         )
         for path in questions or []:
-            messages += fitting.question_messages(path, deployed, path.stem)
+            messages += fitting.question_messages(path, deployed, path.stem, articles)
+        if data is None:
+            # The demo's written questions that no article answers (those about what it does
+            # not offer are in the dataset, as an intent): when not to answer.
+            messages += fitting.written_messages(
+                unanswerable_questions("no_article", "chitchat"), deployed, "unanswerable"
+            )
         evidence = fitting.gather_evidence(messages, index, report)
         report("fitting", 1.0)
     policy = fitting.fit_policy(

@@ -116,6 +116,11 @@ INTENTS: tuple[str, ...] = (
     "wrong_exchange_rate_for_cash_withdrawal",
 )
 
+# Questions about what the bank does not offer (mortgages, loans, cheque books ...) are a topic
+# of their own: the demo's model learns it from written examples, and the article that says so
+# ("What Baton Bank doesn't offer") serves it, so the bot declines them honestly.
+NOT_OFFERED_INTENT = "not_offered"
+
 
 # --------------------------------------------------------------------------------------------
 # Types

@@ -34,11 +34,11 @@ from batondesk.engine.candidates import (
     retrieve,
     weigh_evidence,
 )
+from batondesk.engine.turn import NOT_OFFERED_TAG
 from batondesk.knowledge.retrieval import HybridIndex, IndexedArticle
 from batondesk.nlu.language import detect_language
 
 Progress = Callable[[str, float], None]
-NOT_OFFERED_TAG = "not-offered"
 # The policy has 15 coefficients, which a third of the messages fit well; the rest certify the
 # operating point, and the more they are, the closer the certified limit is to the true one.
 CALIBRATION_SHARE = 0.7
@@ -122,9 +122,23 @@ def dataset_messages(
     ]
 
 
-def question_messages(path: Path, classifier: Any | None, source: str) -> list[Message]:
+def question_messages(
+    path: Path, classifier: Any | None, source: str, articles: Sequence[IndexedArticle] = ()
+) -> list[Message]:
     """A written question set, predicted by `classifier` (None: retrieval only)."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return written_messages(rows, classifier, source, articles)
+
+
+def written_messages(
+    rows: Sequence[dict[str, Any]],
+    classifier: Any | None,
+    source: str,
+    articles: Sequence[IndexedArticle] = (),
+) -> list[Message]:
+    """Written questions ("question", "article" or null, optional "also" and "kind"). A
+    question about something the account does not offer (kind "not_offered") is answered
+    rightly by declining with an article tagged not-offered."""
     texts = [str(row["question"]) for row in rows]
     predictions: list[Prediction | None] = [None] * len(texts)
     if classifier is not None:
@@ -132,10 +146,13 @@ def question_messages(path: Path, classifier: Any | None, source: str) -> list[M
             Prediction([(str(a), float(p)) for a, p in pr.top], float(pr.in_scope_margin))
             for pr in classifier.predict_batch(texts)
         ]
+    declines = frozenset(a.slug for a in articles if NOT_OFFERED_TAG in a.tags)
     return [
         Message(
             text,
-            frozenset([row["article"], *row.get("also", [])] if row.get("article") else []),
+            frozenset([row["article"], *row.get("also", [])])
+            if row.get("article")
+            else (declines if row.get("kind") == "not_offered" else frozenset()),
             source,
             prediction,
         )
@@ -162,9 +179,9 @@ def gather_evidence(
         _plain, retrieval_only = weigh_evidence(message.text, language, None, hits, index.articles)
         plain_rows = {c.article.id: row for c, row in zip(_plain, retrieval_only, strict=True)}
         for candidate, row in zip(candidates, with_intents, strict=True):
-            correct = (
-                candidate.slug in message.accepted and NOT_OFFERED_TAG not in candidate.article.tags
-            )
+            # Citing a not-offered article is right only for what is not offered: the turn
+            # then declines with it.
+            correct = candidate.slug in message.accepted
             evidence.append(
                 Evidence(
                     number,

@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI
 
 from batondesk import __version__
 from batondesk.actions.customer_turn import TURN_OUTCOMES
+from batondesk.actions.typing_indicators import TypingThrottle
 from batondesk.api import (
     admin,
     answer_reviews,
@@ -22,6 +23,7 @@ from batondesk.api import (
     monitoring,
     privacy,
     reports,
+    typing_indicators,
     widget,
 )
 from batondesk.api.deps import refuse_control_characters
@@ -86,6 +88,7 @@ def create_app(
     app.state.login_workers = LoginWorkers()
     app.state.db = db
     app.state.broker = broker or make_broker(settings.redis_url)
+    app.state.typing_throttle = TypingThrottle()
     # Intent models, article indexes, the answer policy and the LLM writer of this process.
     app.state.services = services or TurnServices.from_settings(settings)
     db.publisher = _publisher(app.state.broker)
@@ -105,6 +108,7 @@ def create_app(
         reports.router,
         answer_reviews.router,
         experiments.router,
+        typing_indicators.router,
     ):
         app.include_router(router)
     if settings.metrics_token:

@@ -91,6 +91,17 @@ class Settings(BaseSettings):
     llm_model: str = ""
     llm_api_key: str = ""
     llm_timeout_seconds: float = 20.0
+    # Outgoing email (the chat's follow-up to a customer who left before an agent replied).
+    # Off while the host is empty: then nothing is ever sent and no connection is made.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    # "starttls" upgrades a plain connection (port 587), "tls" starts encrypted (port 465),
+    # "none" only for a relay on the same host or network.
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""
+    smtp_timeout_seconds: float = 10.0
     # Reports add up stored tallies of each day (reports/rollups.py). "on_read": a report
     # first reads the event log since the last one, so its figures are exact as of the
     # request; "background": a report reads what `baton reports refresh --every 60` (run
@@ -114,6 +125,8 @@ class Settings(BaseSettings):
             # A file mounted from a secret store keeps the key out of the environment.
             self.master_key = self.master_key_file.read_text().strip()
         self.metrics_token = self.metrics_token.strip()
+        if self.smtp_host and "@" not in self.smtp_from:
+            raise ValueError("BATON_SMTP_HOST needs BATON_SMTP_FROM, the sender's address")
         if self.environment == "production":
             # A profile name, not a secret.
             if self.password_hashing != "strong":  # nosec B105

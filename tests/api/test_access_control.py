@@ -29,6 +29,10 @@ CONSOLE_ENDPOINTS: dict[tuple[str, str], tuple[str, dict | None]] = {
         "conversations:write",
         {"body": "note"},
     ),
+    ("POST", "/api/v1/conversations/{conversation_id}/typing"): (
+        "conversations:write",
+        {"typing": True},
+    ),
     ("POST", "/api/v1/conversations/{conversation_id}/assign"): (
         "conversations:write",
         {"user_id": 0},

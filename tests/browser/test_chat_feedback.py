@@ -81,7 +81,7 @@ def test_hand_back_is_announced_and_the_rating_survives_writing_again(
                 path = f"/api/v1/conversations/{conversation_id}"
                 assert agent.post(f"{path}/take-over").status_code == 200
                 expect(page.locator("#chat-state")).to_have_text(
-                    "You are chatting with our support team"
+                    "You are chatting with Tom Whitaker"
                 )
                 assert agent.post(f"{path}/hand-back").status_code == 200
                 expect(page.locator(".msg.from-system").last).to_contain_text(

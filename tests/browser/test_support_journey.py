@@ -124,7 +124,7 @@ def test_customer_asks_for_a_person_and_an_agent_resolves_it_live(
             expect(customer.locator(".msg.from-agent .bubble")).to_have_text(reply)
             customer.screenshot(path=str(screenshot_dir / "widget.png"))
             expect(customer.locator("#chat-state")).to_have_text(
-                "You are chatting with our support team"
+                "You are chatting with Tom Whitaker"
             )
             customer.reload()
             expect(customer.locator(".msg.from-agent .bubble")).to_have_text(reply)

@@ -35,7 +35,13 @@ def record_event(
     notify(
         session,
         conversation,
-        {"type": event_type, "conversation_id": conversation.id, "status": conversation.status},
+        {
+            "type": event_type,
+            "conversation_id": conversation.id,
+            "status": conversation.status,
+            # Lets a console tell "a customer wrote to me" from traffic for others.
+            "assignee_id": conversation.assignee_id,
+        },
     )
     return event
 
@@ -45,6 +51,12 @@ def notify(session: Session, conversation: Conversation, notification: dict[str,
     queued = session.info.setdefault(NOTIFICATIONS_KEY, [])
     queued.append((f"conversation:{conversation.id}", notification))
     queued.append((f"account:{conversation.account_id}", notification))
+
+
+def notify_channel(session: Session, channel: str, notification: dict[str, Any]) -> None:
+    """Queue a notification for one channel (`widget:{account id}`, a typing indicator);
+    sent on commit, like those of events. Ids and flags only, never text."""
+    session.info.setdefault(NOTIFICATIONS_KEY, []).append((channel, notification))
 
 
 def record_account_event(

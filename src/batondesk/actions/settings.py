@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from batondesk.actions.accounts import account_settings_patch
+from batondesk.actions.events import notify_channel
 from batondesk.errors import InvalidInput
 from batondesk.store.models import Account
 
@@ -21,9 +22,17 @@ Group = TypeVar("Group", bound=BaseModel)
 
 
 def do_update_settings(
-    session: Session, account: Account, key: str, model: type[Group], changes: dict[str, Any]
+    session: Session,
+    account: Account,
+    key: str,
+    model: type[Group],
+    changes: dict[str, Any],
+    *,
+    announce_on: str | None = None,
 ) -> Group:
-    """Merge `changes` into the account's overrides of the `key` group and return the result."""
+    """Merge `changes` into the account's overrides of the `key` group and return the result.
+    With `announce_on`, a `{key}.settings_changed` notification goes to that channel once the
+    change is committed, so open pages (the chat widget) pick it up without reloading."""
     if not isinstance(changes, dict):
         raise InvalidInput(f"{key} settings must be a JSON object", code="invalid_setting")
     overrides = {**account.settings.get(key, {}), **changes}
@@ -36,4 +45,6 @@ def do_update_settings(
         raise InvalidInput(f"invalid {key} settings: {problems}", code="invalid_setting") from None
     account_settings_patch(account, {key: settings.model_dump(mode="json", include=set(overrides))})
     session.flush()
+    if announce_on is not None:
+        notify_channel(session, announce_on, {"type": f"{key}.settings_changed"})
     return settings

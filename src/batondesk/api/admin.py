@@ -132,8 +132,17 @@ def read_widget_settings(principal: Admin, session: SessionDep) -> WidgetSetting
 def update_widget_settings(
     body: dict[str, Any], principal: Admin, session: SessionDep
 ) -> WidgetSettings:
-    """Change `allowed_origins`: the websites (`https://shop.example.com`, `https://*.example.com`)
-    that may show the chat widget. Empty: any website. Applies to the next page load."""
+    """Change the chat widget (partial update; a bad value is refused with 422
+    `invalid_setting` naming it, and nothing changes): `brand_color` (hex, e.g. `#1d4ed8`),
+    `greeting` (at most 500 characters), `position` (`right` or `left`), `closed_message`
+    (shown outside office hours), `suggested_topics` (up to 6 questions offered as buttons),
+    `privacy_policy_url` (an http(s) address), `consent_required`, `prechat_form` (`off`,
+    `optional`, `required`), `email_follow_up` and `follow_up_after_minutes`, and
+    `allowed_origins`: the websites (`https://shop.example.com`, `https://*.example.com`)
+    that may show the chat widget (empty: any website; applies to the next page load).
+    Open chats pick the change up at once."""
     account = session.get(Account, principal.account_id)
     assert account is not None
-    return do_update_settings(session, account, WIDGET_KEY, WidgetSettings, body)
+    return do_update_settings(
+        session, account, WIDGET_KEY, WidgetSettings, body, announce_on=f"widget:{account.id}"
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from batondesk.actions.answer_feedback import customer_verdict
 from batondesk.api.schemas import (
     ChoicePublic,
@@ -10,6 +12,7 @@ from batondesk.api.schemas import (
     CustomerFeedbackPublic,
     EventPublic,
     MessagePublic,
+    WidgetAgentPublic,
     WidgetMessagePublic,
 )
 from batondesk.store.models import Contact, Conversation, Event, Message, SenderType
@@ -58,7 +61,23 @@ _MESSAGE_KINDS = {
 }
 
 
-def widget_message_public(m: Message) -> WidgetMessagePublic:
+def initials(name: str) -> str:
+    """ "Tom Whitaker" -> "TW", "Ana" -> "A": the avatar of a person in the chat."""
+    words = [w for w in name.split() if w[:1].isalnum()]
+    if not words:
+        return "?"
+    picked = words[:1] + words[1:][-1:]
+    return "".join(w[0] for w in picked).upper()
+
+
+def widget_agent_public(name: str | None) -> WidgetAgentPublic | None:
+    return WidgetAgentPublic(name=name, initials=initials(name)) if name else None
+
+
+def widget_message_public(
+    m: Message, agent_names: Mapping[int, str] | None = None
+) -> WidgetMessagePublic:
+    """`agent_names`: staff display names by user id, for agents' messages."""
     kind = None
     if m.sender_type == SenderType.bot:
         kind = _MESSAGE_KINDS.get(str(m.annotations.get("decision")), "notice")
@@ -73,6 +92,9 @@ def widget_message_public(m: Message) -> WidgetMessagePublic:
             ChoicePublic(id=str(c["id"]), label=str(c["label"]), article=c.get("article"))
             for c in m.annotations.get("choices", [])
         ],
+        sender_name=(agent_names or {}).get(m.sender_user_id or 0)
+        if m.sender_type == SenderType.agent
+        else None,
     )
 
 

@@ -61,6 +61,55 @@ class WidgetStart(Strict):
         "identifying a known customer (see docs/api.md).",
     )
     locale: str | None = Field(default=None, max_length=16)
+    name: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The pre-chat form's name (sealed like all personal data)",
+    )
+    email: str | None = Field(
+        default=None,
+        max_length=320,
+        description="The pre-chat form's email address; an agent's reply the customer has not "
+        "seen may be emailed there (an unverified address never opens another contact's "
+        "conversations)",
+    )
+    consent: StrictBool = Field(
+        default=False,
+        description="The customer agreed to the chat's privacy notice; required when the "
+        "account's widget settings say `consent_required`",
+    )
+
+
+class WidgetConfigPublic(BaseModel):
+    """What the chat shows before and around the conversation (the account's widget
+    settings, resolved), for the chat page and any custom client."""
+
+    brand: str = Field(description="The account's name")
+    brand_color: str = Field(description="Hex colour, e.g. #1d4ed8")
+    greeting: str
+    position: str = Field(description="right or left: the corner of the chat button")
+    suggested_topics: list[str]
+    privacy_policy_url: str | None
+    consent_required: bool
+    prechat_form: str = Field(description="off, optional or required")
+    office_open: bool = Field(description="Whether the team is within its office hours now")
+    closed_message: str | None = Field(description="Shown while the office is closed")
+
+
+class TypingCreate(Strict):
+    typing: StrictBool = Field(description="true: started or still typing; false: stopped")
+
+
+class TypingPublic(BaseModel):
+    sent: bool = Field(description="false when an identical notice was sent moments ago")
+
+
+class SeenCreate(Strict):
+    message_id: RowId = Field(description="The newest message the chat has shown")
+
+
+class SeenPublic(BaseModel):
+    message_id: int = Field(description="The newest message the customer has seen so far")
 
 
 class LoginCreate(Strict):
@@ -128,6 +177,16 @@ class WidgetMessagePublic(BaseModel):
         "`choices`), decline (outside what the desk handles), handover, or notice",
     )
     choices: list[ChoicePublic] = Field(default_factory=list)
+    sender_name: str | None = Field(
+        default=None, description="For an agent's messages: the agent's display name"
+    )
+
+
+class WidgetAgentPublic(BaseModel):
+    """The person who has joined the conversation, as the customer sees them."""
+
+    name: str
+    initials: str
 
 
 class ConversationPublic(BaseModel):
@@ -157,6 +216,9 @@ class WidgetConversationPublic(BaseModel):
     status: ConversationStatus
     visitor_token: str | None = None
     queue_position: int | None = None
+    agent: WidgetAgentPublic | None = Field(
+        default=None, description="The person who owns the conversation, once one has joined"
+    )
     messages: list[WidgetMessagePublic] = Field(default_factory=list)
 
 
@@ -165,6 +227,7 @@ class TurnPublic(BaseModel):
     reply: WidgetMessagePublic | None
     status: ConversationStatus
     queue_position: int | None = None
+    agent: WidgetAgentPublic | None = None
 
 
 class EventPublic(BaseModel):

@@ -12,10 +12,13 @@ from sse_starlette import EventSourceResponse
 from batondesk.realtime import Broker
 
 
-def stream_channel(request: Request, broker: Broker, channel: str) -> EventSourceResponse:
+def stream_channel(request: Request, broker: Broker, *channels: str) -> EventSourceResponse:
+    """Server-Sent Events of every notification on `channels` (the first one names the
+    stream in its `ready` event)."""
+
     async def events() -> AsyncIterator[dict[str, Any]]:
-        yield {"event": "ready", "data": json.dumps({"channel": channel})}
-        async for notification in broker.subscribe(channel):
+        yield {"event": "ready", "data": json.dumps({"channel": channels[0]})}
+        async for notification in broker.subscribe(*channels):
             if await request.is_disconnected():
                 break
             yield {"event": notification.get("type", "update"), "data": json.dumps(notification)}

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sse_starlette import EventSourceResponse
 
 from batondesk.actions.answer_feedback import do_record_answer_feedback
-from batondesk.actions.contacts import do_create_contact, do_identify_contact
 from batondesk.actions.conversations import (
-    do_open_conversation,
     do_request_human,
     do_submit_csat,
     queue_position,
 )
 from batondesk.actions.customer_turn import do_receive_customer_message
+from batondesk.actions.typing_indicators import do_announce_typing
+from batondesk.actions.widget import ChatRules, ChatStart, do_mark_seen, do_start_chat
 from batondesk.api.deps import (
     DatabaseDep,
     MetricsDep,
@@ -27,8 +29,9 @@ from batondesk.api.deps import (
     issue_visitor_token,
 )
 from batondesk.api.errors import error_responses
+from batondesk.api.follow_up_loop import follow_up_lifespan
 from batondesk.api.identity import verify_identity
-from batondesk.api.presenters import widget_message_public
+from batondesk.api.presenters import widget_agent_public, widget_message_public
 from batondesk.api.schemas import (
     AnswerFeedbackCreate,
     AnswerFeedbackPublic,
@@ -37,17 +40,50 @@ from batondesk.api.schemas import (
     OkPublic,
     RowCount,
     RowId,
+    SeenCreate,
+    SeenPublic,
     TurnPublic,
+    TypingCreate,
+    TypingPublic,
+    WidgetConfigPublic,
     WidgetConversationPublic,
     WidgetStart,
 )
 from batondesk.api.streams import stream_channel
+from batondesk.api.widget_config import widget_config
+from batondesk.api.widget_settings import WidgetSettings
 from batondesk.errors import NotFound
 from batondesk.store.access import list_messages
-from batondesk.store.models import Conversation, Inbox
+from batondesk.store.models import Account, Conversation, ConversationStatus, Inbox, User
 
 # Every widget route is public and rate limited per client address (app.py).
-router = APIRouter(prefix="/api/v1/widget", tags=["widget"], responses=error_responses(429))
+router = APIRouter(
+    prefix="/api/v1/widget",
+    tags=["widget"],
+    responses=error_responses(429),
+    lifespan=follow_up_lifespan,
+)
+
+
+def _inbox(session: Session, inbox_public_id: str) -> Inbox:
+    inbox = session.scalars(select(Inbox).where(Inbox.public_id == inbox_public_id)).first()
+    if inbox is None:
+        raise NotFound(f"inbox {inbox_public_id} not found")
+    return inbox
+
+
+def _staff_names(session: Session, user_ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {i for i in user_ids if i}
+    if not wanted:
+        return {}
+    return {u.id: u.name for u in session.scalars(select(User).where(User.id.in_(wanted)))}
+
+
+def _agent(session: Session, conversation: Conversation) -> dict[int, str]:
+    """The assignee's name while a person owns the conversation (the chat's header)."""
+    if conversation.status != ConversationStatus.assigned:
+        return {}
+    return _staff_names(session, [conversation.assignee_id])
 
 
 def _visitor_conversation(session: Session, visitor: Visitor, conversation_id: int) -> Conversation:
@@ -70,23 +106,29 @@ def _visitor_conversation(session: Session, visitor: Visitor, conversation_id: i
 def start_conversation(
     inbox_public_id: str, body: WidgetStart, session: SessionDep, settings: SettingsDep
 ) -> WidgetConversationPublic:
-    """Start a conversation. Returns a visitor token to send as `Authorization: Bearer`."""
-    inbox = session.scalars(select(Inbox).where(Inbox.public_id == inbox_public_id)).first()
-    if inbox is None:
-        raise NotFound(f"inbox {inbox_public_id} not found")
-    if body.identity_token:
-        claims = verify_identity(body.identity_token, inbox.identity_secret)
-        contact = do_identify_contact(
-            session,
-            inbox.account_id,
-            external_id=claims["external_id"],
-            name=claims.get("name"),
-            email=claims.get("email"),
-        )
-    else:
-        contact = do_create_contact(session, inbox.account_id, locale=body.locale or "en")
-    conversation = do_open_conversation(session, inbox, contact)
-    token = issue_visitor_token(settings, Visitor(inbox.account_id, inbox.id, contact.id))
+    """Start a conversation. Returns a visitor token to send as `Authorization: Bearer`.
+    Where the account's widget settings ask for them (`GET .../settings`), send the
+    pre-chat form's `name` and `email` and `consent: true`; without them the request is
+    refused (422 `prechat_required`, `consent_required`) and nothing is stored."""
+    inbox = _inbox(session, inbox_public_id)
+    account = session.get(Account, inbox.account_id)
+    assert account is not None
+    widget = WidgetSettings.for_account(account.settings or {})
+    identity = (
+        verify_identity(body.identity_token, inbox.identity_secret) if body.identity_token else None
+    )
+    conversation = do_start_chat(
+        session,
+        inbox,
+        ChatStart(
+            locale=body.locale or "en", name=body.name, email=body.email, consent=body.consent
+        ),
+        ChatRules(prechat_form=widget.prechat_form, consent_required=widget.consent_required),
+        identity=identity,
+    )
+    token = issue_visitor_token(
+        settings, Visitor(inbox.account_id, inbox.id, conversation.contact_id)
+    )
     return WidgetConversationPublic(
         conversation_id=conversation.id, status=conversation.status, visitor_token=token
     )
@@ -102,16 +144,15 @@ def read_conversation(
 ) -> WidgetConversationPublic:
     """The conversation as the customer sees it; `after` returns only newer messages (polling)."""
     conversation = _visitor_conversation(session, visitor, conversation_id)
-    messages = [
-        widget_message_public(m)
-        for m in list_messages(session, conversation, include_private=False)
-        if m.id > after
-    ]
+    shown = [m for m in list_messages(session, conversation, include_private=False) if m.id > after]
+    names = _staff_names(session, [m.sender_user_id for m in shown])
+    agent = _agent(session, conversation)
     return WidgetConversationPublic(
         conversation_id=conversation.id,
         status=conversation.status,
         queue_position=queue_position(session, conversation) or None,
-        messages=messages,
+        agent=widget_agent_public(next(iter(agent.values()), None)),
+        messages=[widget_message_public(m, names) for m in shown],
     )
 
 
@@ -140,11 +181,13 @@ def send_message(
         choice=body.choice,
         metrics=metrics,
     )
+    agent = _agent(session, conversation)
     return TurnPublic(
         message=widget_message_public(outcome.message),
         reply=widget_message_public(outcome.reply) if outcome.reply else None,
         status=conversation.status,
         queue_position=queue_position(session, conversation) or None,
+        agent=widget_agent_public(next(iter(agent.values()), None)),
     )
 
 
@@ -205,8 +248,70 @@ def stream_conversation(
     conversation_id: RowId, request: Request, db: DatabaseDep, visitor: VisitorDep
 ) -> EventSourceResponse:
     """Server-Sent Events: a notification (ids and status, no text) when anything changes;
-    fetch new messages with `GET /conversations/{id}?after=`."""
+    fetch new messages with `GET /conversations/{id}?after=`. Also `typing` (an agent
+    started or stopped typing, with their display name) and `widget.settings_changed` (fetch
+    `GET /inboxes/{id}/settings` again)."""
     # A short unit of work: the stream itself must not hold a database connection.
     with db.session() as session:
         _visitor_conversation(session, visitor, conversation_id)
-    return stream_channel(request, request.app.state.broker, f"conversation:{conversation_id}")
+    return stream_channel(
+        request,
+        request.app.state.broker,
+        f"conversation:{conversation_id}",
+        f"widget:{visitor.account_id}",
+    )
+
+
+@router.get(
+    "/inboxes/{inbox_public_id}/settings",
+    response_model=WidgetConfigPublic,
+    responses=error_responses(404),
+)
+def read_widget_config(inbox_public_id: str, session: SessionDep) -> WidgetConfigPublic:
+    """What the chat shows before the conversation: colour, greeting, the button's corner,
+    suggested topics, the privacy notice's link, whether consent and the pre-chat form are
+    asked, and whether the team is in (with the message shown outside office hours)."""
+    inbox = _inbox(session, inbox_public_id)
+    account = session.get(Account, inbox.account_id)
+    assert account is not None
+    return widget_config(account)
+
+
+@router.post(
+    "/conversations/{conversation_id}/typing",
+    response_model=TypingPublic,
+    responses=error_responses(401, 404, 422),
+)
+def customer_typing(
+    conversation_id: RowId,
+    body: TypingCreate,
+    request: Request,
+    session: SessionDep,
+    visitor: VisitorDep,
+) -> TypingPublic:
+    """The customer started (`true`) or stopped (`false`) typing: the console shows it. Only
+    the fact travels, never the draft; repeats within 2 seconds are dropped."""
+    conversation = _visitor_conversation(session, visitor, conversation_id)
+    sent = do_announce_typing(
+        session,
+        conversation,
+        side="customer",
+        typing=body.typing,
+        throttle=request.app.state.typing_throttle,
+    )
+    return TypingPublic(sent=sent)
+
+
+@router.post(
+    "/conversations/{conversation_id}/seen",
+    response_model=SeenPublic,
+    responses=error_responses(401, 404, 422),
+)
+def mark_seen(
+    conversation_id: RowId, body: SeenCreate, session: SessionDep, visitor: VisitorDep
+) -> SeenPublic:
+    """The chat has shown the customer every message up to `message_id`. An agent's reply
+    the customer has not seen within the account's `follow_up_after_minutes` is emailed to
+    them when an SMTP server is configured; a client that never calls this gets no email."""
+    conversation = _visitor_conversation(session, visitor, conversation_id)
+    return SeenPublic(message_id=do_mark_seen(session, conversation, body.message_id))

@@ -2,7 +2,8 @@
 
 Purposes: ``training`` (customer messages may enter training datasets), ``analytics``
 (beyond the aggregate KPIs every support desk needs), ``external_llm`` (may be sent, redacted,
-to a configured external model). The training pipeline takes its texts from `training_texts`,
+to a configured external model), ``chat`` (agreed to the privacy notice in the chat widget
+before the first message). The training pipeline takes its texts from `training_texts`,
 which yields only consenting contacts' messages, redacted.
 """
 

@@ -1,8 +1,10 @@
 """Publish/subscribe of small JSON notifications on named channels.
 
-Channels: ``account:{id}`` (console: queue and conversation changes) and
-``conversation:{id}`` (widget and console: new messages, status). Notifications carry ids and
-types only; subscribers fetch message bodies through the authenticated API.
+Channels: ``account:{id}`` (console: queue and conversation changes, customers typing),
+``conversation:{id}`` (widget and console: new messages, status, agents typing) and
+``widget:{account id}`` (every chat of the account: its widget settings changed).
+Notifications carry ids and types only; subscribers fetch message bodies through the
+authenticated API.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ class Broker(Protocol):
     def publish(self, channel: str, notification: Notification) -> None:
         """Thread-safe; called after the database transaction commits."""
 
-    def subscribe(self, channel: str) -> AsyncIterator[Notification]: ...
+    def subscribe(self, *channels: str) -> AsyncIterator[Notification]:
+        """Every notification published on any of `channels`, in one stream."""
 
     def close(self) -> None: ...
 
@@ -45,17 +48,19 @@ class InProcessBroker:
             with suppress(RuntimeError):  # the subscriber's loop has closed
                 loop.call_soon_threadsafe(queue.put_nowait, notification)
 
-    async def subscribe(self, channel: str) -> AsyncIterator[Notification]:
+    async def subscribe(self, *channels: str) -> AsyncIterator[Notification]:
         queue: asyncio.Queue[Notification] = asyncio.Queue()
         entry = (asyncio.get_running_loop(), queue)
         with self._lock:
-            self._subscribers[channel].append(entry)
+            for channel in channels:
+                self._subscribers[channel].append(entry)
         try:
             while True:
                 yield await queue.get()
         finally:
             with self._lock:
-                self._subscribers[channel].remove(entry)
+                for channel in channels:
+                    self._subscribers[channel].remove(entry)
 
     def close(self) -> None:
         with self._lock:
@@ -72,10 +77,11 @@ class RedisBroker:
     def publish(self, channel: str, notification: Notification) -> None:
         self._client.publish(f"baton:{channel}", json.dumps(notification))
 
-    async def subscribe(self, channel: str) -> AsyncIterator[Notification]:
+    async def subscribe(self, *channels: str) -> AsyncIterator[Notification]:
         client = aioredis.Redis.from_url(self.url)
         pubsub = client.pubsub()
-        await pubsub.subscribe(f"baton:{channel}")
+        # One connection for all of them: a chat's stream also hears its account's widget.
+        await pubsub.subscribe(*(f"baton:{channel}" for channel in channels))
         try:
             while True:
                 message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=30)

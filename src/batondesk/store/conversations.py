@@ -67,6 +67,11 @@ class Conversation(Base, TenantMixin):
     # Steps of priority already added for waiting in the queue (handoff/queue.py aging).
     priority_aging_steps: Mapped[int] = mapped_column(Integer, default=0)
     csat_score: Mapped[int | None] = mapped_column(Integer, default=None)
+    # The newest message the customer's chat has shown them (the widget reports it; null:
+    # the client never does, as with most API integrations), and the newest agent reply
+    # already emailed to a customer who had left (actions/follow_ups.py).
+    customer_seen_message_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    follow_up_message_id: Mapped[int | None] = mapped_column(Integer, default=None)
     csat_comment_sealed: Mapped[bytes | None] = mapped_column(
         "csat_comment", SealedBytes("conversations.csat_comment"), default=None, info=PERSONAL_DATA
     )

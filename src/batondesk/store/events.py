@@ -37,6 +37,8 @@ EVENT_TYPES = frozenset(
         "experiment.stopped",
         "experiment.assigned",
         "experiment.exposed",
+        # An agent's unseen reply was emailed to a customer who had left the chat (ids only).
+        "conversation.follow_up_emailed",
     }
 )
 

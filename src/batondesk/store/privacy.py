@@ -32,7 +32,9 @@ from batondesk.store.base import NAMING_CONVENTION, Base, IdMixin, TenantMixin, 
 
 # --- main database ------------------------------------------------------------------------------
 
-CONSENT_PURPOSES = frozenset({"training", "analytics", "external_llm"})
+# "chat": the customer agreed, in the chat widget, to the account's privacy notice before
+# writing (asked when the account's widget settings require it).
+CONSENT_PURPOSES = frozenset({"training", "analytics", "external_llm", "chat"})
 
 
 class Consent(Base, TenantMixin):

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from batondesk import __version__
 from batondesk.api.deps import Principal, ServicesDep, SessionDep, get_principal
 from batondesk.api.schemas import RowId
+from batondesk.api.widget_config import widget_config
 from batondesk.api.widget_settings import WidgetSettings
 from batondesk.errors import BatonError, NotFound
 from batondesk.nlu import RegistryError
@@ -384,6 +385,8 @@ def chat_page(
             "brand": account.name,
             "embed": embed,
             "max_chars": request.app.state.settings.max_message_chars,
+            # Rendered into the page for the first paint; the script refreshes it live.
+            "config": widget_config(account).model_dump(),
         },
         frame_ancestors=WidgetSettings.for_account(account.settings or {}).frame_ancestors(),
     )

@@ -169,12 +169,19 @@
     threadTimer = setTimeout(loadConversation, 250);
   }
 
+  // Other scripts of the page (alerts, typing) hear the stream through this DOM event rather
+  // than opening a second connection.
+  function relay(type, data) {
+    document.dispatchEvent(new CustomEvent("baton:live", { detail: { type, data } }));
+  }
+
   function connect() {
     const status = document.getElementById("live-status");
     const source = new EventSource("/api/v1/stream");
     const onEvent = (event) => {
       let data = {};
       try { data = JSON.parse(event.data); } catch (e) { /* keep-alive */ }
+      relay(event.type, data);
       scheduleLists();
       if (current && data.conversation_id === current) scheduleThread();
     };
@@ -184,6 +191,10 @@
       scheduleLists();
     });
     EVENT_TYPES.forEach((type) => source.addEventListener(type, onEvent));
+    // Typing changes nothing stored: passed on (console-alerts.js), no refetch.
+    source.addEventListener("typing", (event) => {
+      try { relay("typing", JSON.parse(event.data)); } catch (e) { /* malformed: ignore */ }
+    });
     source.onmessage = onEvent;
     source.onerror = () => {
       status.textContent = "Reconnecting…";

@@ -3,7 +3,10 @@
    updates over SSE, CSAT at the end.
    The visitor token and conversation id are kept so a reload resumes the chat: in the frame's
    own localStorage when the browser allows it, and, inside the widget, also by the host page
-   (widget.js), because browsers that block third-party storage give the frame none. */
+   (widget.js), because browsers that block third-party storage give the frame none.
+   The account's settings (colour, greeting, topics, privacy notice, pre-chat form) are applied
+   by chat-settings.js and refreshed when the widget opens or the settings change. The chat
+   says it is an AI assistant until a person joins, then shows that person's name. */
 "use strict";
 
 (function () {
@@ -23,6 +26,13 @@
   const rated = document.getElementById("rated");
   const errorBox = document.getElementById("chat-error");
   const lengthNote = document.getElementById("chat-length");
+  const Settings = window.BatonChatSettings;
+  const prechat = document.getElementById("prechat");
+  const prechatError = document.getElementById("prechat-error");
+  const topics = document.getElementById("topics");
+  const agentTyping = document.getElementById("agent-typing");
+  const avatar = document.getElementById("chat-avatar");
+  const disclosure = document.getElementById("ai-disclosure");
   const EVENT_TYPES = root.dataset.eventTypes.split(",").filter(Boolean);
   const NETWORK_PROBLEM = "We could not reach the chat service. Check your connection and try again.";
   const shown = new Set();
@@ -32,6 +42,12 @@
   let score = 0;
   // The host page that keeps the session for us: learnt from its first message (widget.js).
   let hostOrigin = null;
+  let config = JSON.parse(root.dataset.config || "{}");
+  let agent = null;
+  // Inside the widget the host page says whether the frame is open: only then has the
+  // customer seen what arrives (an unseen agent reply may be emailed to them).
+  let open = !embedded;
+  let seenId = 0;
 
   function loadLocal() {
     try { return JSON.parse(localStorage.getItem(storageKey)) || null; } catch (e) { return null; }
@@ -179,7 +195,9 @@
     });
     const item = el("li", "msg from-" + message.sender_type);
     item.dataset.id = message.id;
-    const who = { bot: "Assistant", agent: "Support team", system: "" }[message.sender_type];
+    const who = { bot: "AI assistant", agent: message.sender_name || "Support team", system: "" }[message.sender_type];
+    if (message.sender_type === "agent") agentTyping.hidden = true;
+    topics.hidden = true;
     if (who) item.append(el("span", "who", who));
     let body = message.body;
     const sources = message.sources || [];
@@ -223,8 +241,18 @@
     log.scrollTop = log.scrollHeight;
   }
 
-  function setStatus(status, position) {
+  function showAgent(status, person) {
+    if (status !== "assigned") agent = null;
+    else if (person) agent = person;
+    const human = status === "assigned";
+    avatar.textContent = human && agent ? agent.initials : "AI";
+    avatar.classList.toggle("ai", !(human && agent));
+    disclosure.hidden = human;
+  }
+
+  function setStatus(status, position, person) {
     root.dataset.status = status;
+    showAgent(status, person);
     const queued = status === "queued";
     waiting.hidden = !queued;
     if (queued) {
@@ -233,10 +261,11 @@
         : "Waiting for a person. You can keep writing.";
     }
     stateLine.textContent = {
-      bot: "We usually answer instantly", queued: "Waiting for a person",
-      assigned: "You are chatting with our support team", resolved: "This conversation is closed",
+      bot: "AI assistant · answers instantly", queued: "AI assistant · a person will join soon",
+      assigned: "You are chatting with " + (agent ? agent.name : "our support team"),
+      resolved: "This conversation is closed",
     }[status] || "";
-    handoff.hidden = status !== "bot";
+    handoff.hidden = status !== "bot" || gated();
     const isRated = state && state.rated === state.conversationId;
     // Writing again after "resolved" reopens the conversation; the rating of the resolved
     // part stays on offer until it is sent.
@@ -254,20 +283,119 @@
     log.scrollTop = log.scrollHeight;
   }
 
-  async function start() {
+  async function start(details) {
     const locale = (navigator.language || "en").slice(0, 16);
     state = null;
-    const data = await call("POST", "/api/v1/widget/inboxes/" + encodeURIComponent(inbox) + "/conversations", { locale });
+    const data = await call("POST", "/api/v1/widget/inboxes/" + encodeURIComponent(inbox) + "/conversations",
+      Object.assign({ locale }, details || {}));
     state = { token: data.visitor_token, conversationId: data.conversation_id };
     save();
     listen();
+    gate();
   }
 
   async function catchUp() {
     if (!state) return;
     const data = await call("GET", "/api/v1/widget/conversations/" + state.conversationId + "?after=" + lastId);
     data.messages.forEach(render);
-    setStatus(data.status, data.queue_position);
+    setStatus(data.status, data.queue_position, data.agent);
+    reportSeen();
+  }
+
+  // --- the account's settings, the pre-chat form and consent --------------------------------
+
+  function gated() {
+    return !state && Settings.needsStartForm(config);
+  }
+
+  // Before the conversation starts, the pre-chat form (and consent) stands in for the message
+  // box when the account asks for them.
+  function gate() {
+    const closedForm = gated();
+    prechat.hidden = !closedForm;
+    form.hidden = closedForm;
+    handoff.hidden = closedForm || (root.dataset.status || "bot") !== "bot";
+    topics.hidden = closedForm || lastId > 0 || !(config.suggested_topics || []).length;
+  }
+
+  function applyConfig() {
+    Settings.apply(config, { onTopic: (topic) => { if (!gated()) send(topic); } });
+    gate();
+    if (embedded && window.parent !== window) {
+      // Not secret: the host page paints its chat button to match (widget.js).
+      window.parent.postMessage({ type: "baton:appearance", inbox, color: config.brand_color,
+        text: Settings.textOn(config.brand_color), position: config.position }, "*");
+    }
+  }
+
+  async function refreshConfig() {
+    try {
+      config = await call("GET", "/api/v1/widget/inboxes/" + encodeURIComponent(inbox) + "/settings");
+      applyConfig();
+    } catch (e) { /* keep what the page has */ }
+  }
+
+  prechat.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    prechatError.hidden = true;
+    const problem = Settings.prechatProblem(config);
+    if (problem) {
+      prechatError.textContent = problem[1];
+      prechatError.hidden = false;
+      problem[0].setAttribute("aria-invalid", "true");
+      problem[0].focus();
+      return;
+    }
+    prechat.querySelectorAll("[aria-invalid]").forEach((n) => n.removeAttribute("aria-invalid"));
+    const button = document.getElementById("prechat-start");
+    button.disabled = true;
+    try {
+      await start(Settings.prechatAnswers(config));
+      setStatus("bot");
+      input.focus();
+    } catch (error) {
+      prechatError.textContent = error.network ? error.message : "The chat could not start. " + error.message;
+      prechatError.hidden = false;
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  // --- typing, both ways, and what the customer has seen ------------------------------------
+
+  let typingSentAt = 0;
+  let typingStopTimer = null;
+  // Only the fact of typing is sent, at most every 3 seconds; never the text.
+  function typingChanged(typing) {
+    if (!state) return;
+    const now = Date.now();
+    clearTimeout(typingStopTimer);
+    if (typing) {
+      typingStopTimer = setTimeout(() => typingChanged(false), 5000);
+      if (now - typingSentAt < 3000) return;
+      typingSentAt = now;
+    } else {
+      if (!typingSentAt) return;
+      typingSentAt = 0;
+    }
+    call("POST", "/api/v1/widget/conversations/" + state.conversationId + "/typing", { typing }).catch(() => null);
+  }
+
+  let agentTypingTimer = null;
+  function onTyping(notice) {
+    if (!notice || notice.sender !== "agent") return;
+    clearTimeout(agentTypingTimer);
+    agentTyping.textContent = (notice.name || "Our support team") + " is typing…";
+    agentTyping.hidden = !notice.typing;
+    // A lost "stopped" must not leave the line up for ever.
+    if (notice.typing) agentTypingTimer = setTimeout(() => { agentTyping.hidden = true; }, 8000);
+  }
+
+  function reportSeen() {
+    if (!state || !open || document.visibilityState !== "visible" || lastId <= seenId) return;
+    seenId = lastId;
+    call("POST", "/api/v1/widget/conversations/" + state.conversationId + "/seen", { message_id: lastId })
+      .catch(() => { seenId = 0; });
   }
 
   // Server-Sent Events read with fetch, so the visitor token goes in the Authorization header
@@ -289,8 +417,10 @@
           if (response.status === 401 || response.status === 404) break;
           if (!response.ok || !response.body) throw new Error("stream refused");
           retryMs = 1000;
-          await readEvents(response.body, (type) => {
-            if (type === "ready" || type === "message" || EVENT_TYPES.includes(type)) onEvent();
+          await readEvents(response.body, (type, data) => {
+            if (type === "typing") onTyping(parse(data));
+            else if (type === "widget.settings_changed") refreshConfig();
+            else if (type === "ready" || type === "message" || EVENT_TYPES.includes(type)) onEvent();
           });
         } catch (e) {
           if (controller.signal.aborted) return;
@@ -301,6 +431,10 @@
       if (stream === controller) stream = null;
     }
     run();
+  }
+
+  function parse(data) {
+    try { return JSON.parse(data); } catch (e) { return null; }
   }
 
   async function readEvents(body, onEvent) {
@@ -315,12 +449,12 @@
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         let type = "message";
-        let hasData = false;
+        let data = null;
         for (const line of block.split("\n")) {
           if (line.startsWith("event:")) type = line.slice(6).trim();
-          else if (line.startsWith("data:")) hasData = true;
+          else if (line.startsWith("data:")) data = (data === null ? "" : data + "\n") + line.slice(5).trim();
         }
-        if (hasData) onEvent(type);
+        if (data !== null) onEvent(type, data);
       }
     }
   }
@@ -328,6 +462,7 @@
   async function send(text, choice) {
     showError("");
     clearQuickReplies();
+    typingChanged(false);
     if (state && state.rated === state.conversationId && state.awaitingRating) {
       state.awaitingRating = null;  // the thanks for the rating has been seen
       save();
@@ -341,10 +476,13 @@
       const turn = await call("POST", "/api/v1/widget/conversations/" + state.conversationId + "/messages", body);
       render(turn.message);
       if (turn.reply) render(turn.reply);
-      setStatus(turn.status, turn.queue_position);
+      setStatus(turn.status, turn.queue_position, turn.agent);
+      reportSeen();
     } catch (error) {
       document.querySelectorAll(".msg.pending").forEach((n) => n.remove());
       input.value = text;
+      // The account started asking for consent or details since this page loaded.
+      if (error.code === "consent_required" || error.code === "prechat_required") await refreshConfig();
       showError(error.code === "message_too_long" || error.network ? error.message : "Your message was not sent. " + error.message);
     } finally {
       typing.hidden = true;
@@ -367,6 +505,7 @@
     return problem;
   }
   input.addEventListener("input", checkLength);
+  input.addEventListener("input", () => typingChanged(!!input.value.trim()));
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -395,7 +534,7 @@
     try {
       if (!state) await start();
       const data = await call("POST", "/api/v1/widget/conversations/" + state.conversationId + "/handoff");
-      setStatus(data.status, data.queue_position);
+      setStatus(data.status, data.queue_position, data.agent);
       await catchUp();
     } catch (error) {
       showError(error.network ? error.message : "We could not reach the team. " + error.message);
@@ -446,16 +585,31 @@
     });
   }
 
+  // The host page says when the widget opens or closes: settings are read again on opening.
+  window.addEventListener("message", (event) => {
+    if (event.source !== window.parent || !event.data || event.data.type !== "baton:visibility") return;
+    open = !!event.data.open;
+    if (open) { refreshConfig(); reportSeen(); }
+  });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState !== "visible") return;
+    if (!embedded) refreshConfig();
+    reportSeen();
+  });
+
   // Resume a conversation after a reload; a token that no longer works starts afresh.
   setStatus("bot");
+  applyConfig();
   sessionFromHost().then((hosted) => {
     if (!state && hosted) state = hosted;
     else if (state && hostOrigin) save(); // the host page learns what the frame kept
+    gate();
     if (!state) return;
     catchUp().then(listen).catch((error) => {
       if (error.status === 401 || error.status === 404) {
         state = null;
         save();
+        gate();
       }
     });
   });

@@ -5,7 +5,10 @@
    Browsers that block third-party storage (Safari, private windows, strict tracking
    protection) give that frame no storage, so this page keeps the chat's session (visitor
    token and conversation id) in its own localStorage and hands it back to the frame after a
-   reload, over postMessage and only to Baton's origin. */
+   reload, over postMessage and only to Baton's origin.
+   The chat tells this page the account's colour and corner ("baton:appearance"), and this
+   page tells the chat when it opens or closes ("baton:visibility"): the chat reads its
+   settings again on opening, and knows what the customer has really seen. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -16,6 +19,7 @@
   var label = script.getAttribute("data-label") || "Chat with us";
   var sessionKey = "baton.chat." + inbox;
   var open = false;
+  var side = "right";
 
   function savedSession() {
     try { return JSON.parse(localStorage.getItem(sessionKey)) || null; } catch (e) { return null; }
@@ -51,12 +55,29 @@
 
   function layout() {
     var phone = window.innerWidth < 520;
+    var other = side === "left" ? "right" : "left";
+    var corner = {};
+    corner[side] = "20px";
+    corner[other] = "auto";
+    style(button, corner);
     style(frame, phone
       ? { position: "fixed", inset: "0", width: "100%", height: "100%", border: "0", borderRadius: "0",
           zIndex: "2147483001", background: "#fff" }
-      : { position: "fixed", right: "20px", bottom: "88px", width: "380px", height: "min(620px, calc(100vh - 110px))",
+      : { position: "fixed", inset: "auto", bottom: "88px", width: "380px", height: "min(620px, calc(100vh - 110px))",
           border: "0", borderRadius: "14px", zIndex: "2147483001", background: "#fff",
           boxShadow: "0 12px 40px rgba(15, 27, 61, .28)" });
+    if (!phone) style(frame, corner);
+  }
+
+  function tellFrame() {
+    if (frame.contentWindow) frame.contentWindow.postMessage({ type: "baton:visibility", open: open }, origin);
+  }
+
+  var HEX = /^#[0-9a-f]{6}$/i;
+  function appearance(data) {
+    if (HEX.test(data.color || "") && HEX.test(data.text || "")) style(button, { background: data.color, color: data.text });
+    if (data.position === "left" || data.position === "right") side = data.position;
+    layout();
   }
 
   function toggle(next) {
@@ -65,6 +86,7 @@
     button.setAttribute("aria-expanded", open ? "true" : "false");
     button.textContent = open ? "Close chat" : label;
     try { sessionStorage.setItem("baton.widget.open", open ? "1" : ""); } catch (e) { /* private mode */ }
+    tellFrame();
     if (open) frame.focus();
     else button.focus();
   }
@@ -78,6 +100,9 @@
     if (type === "baton:close") toggle(false);
     else if (type === "baton:ready") {
       frame.contentWindow.postMessage({ type: "baton:session", session: savedSession() }, origin);
+      tellFrame();
+    } else if (type === "baton:appearance" && event.data.inbox === inbox) {
+      appearance(event.data);
     } else if (type === "baton:session-save" && event.data.inbox === inbox) {
       keepSession(event.data.session || null);
     } else if (type === "baton:unavailable") {

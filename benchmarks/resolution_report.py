@@ -22,6 +22,7 @@ QUESTION_SETS = (
     "customer_holdout_2",
     "customer_holdout_3",
     "customer_holdout_4",
+    "customer_holdout_5",
 )
 
 # (measure, higher is better, target), from issue 12's table.

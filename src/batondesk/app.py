@@ -14,7 +14,9 @@ from batondesk.api import (
     admin,
     answer_reviews,
     auth,
+    canned_responses,
     console,
+    conversation_lists,
     experiments,
     handoff,
     knowledge,
@@ -22,6 +24,7 @@ from batondesk.api import (
     privacy,
     reports,
     widget,
+    workflow,
 )
 from batondesk.api.deps import refuse_control_characters
 from batondesk.api.errors import document_common_errors, install_error_handlers
@@ -94,6 +97,9 @@ def create_app(
         widget.router,
         auth.router,
         console.router,
+        conversation_lists.router,
+        workflow.router,
+        canned_responses.router,
         admin.router,
         privacy.router,
         handoff.router,

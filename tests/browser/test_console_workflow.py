@@ -245,7 +245,9 @@ def test_assign_to_a_teammate_who_sees_it_under_mine(
             mine.first.click()
             expect(phone.locator("#workflow")).to_be_visible()
             _no_sideways_scroll(phone, PHONE["width"])
-            phone.screenshot(path=str(screenshot_dir / "console-workflow-phone.png"), full_page=True)
+            phone.screenshot(
+                path=str(screenshot_dir / "console-workflow-phone.png"), full_page=True
+            )
         finally:
             tom.close()
             lucia.close()

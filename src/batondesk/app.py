@@ -16,7 +16,9 @@ from batondesk.api import (
     admin,
     answer_reviews,
     auth,
+    canned_responses,
     console,
+    conversation_lists,
     experiments,
     handoff,
     knowledge,
@@ -25,6 +27,7 @@ from batondesk.api import (
     reports,
     typing_indicators,
     widget,
+    workflow,
 )
 from batondesk.api.deps import refuse_control_characters
 from batondesk.api.errors import document_common_errors, install_error_handlers
@@ -101,6 +104,9 @@ def create_app(
         widget.router,
         auth.router,
         console.router,
+        conversation_lists.router,
+        workflow.router,
+        canned_responses.router,
         admin.router,
         privacy.router,
         handoff.router,

@@ -26,6 +26,7 @@ from batondesk.actions.handoff import (
     escalation_settings,
     what_happens_next,
 )
+from batondesk.actions.search_index import index_message
 from batondesk.errors import Conflict, InvalidInput, TooLarge
 from batondesk.handoff.next_steps import handed_back_text
 from batondesk.handoff.queue import priority_for
@@ -189,24 +190,33 @@ def queue_position(session: Session, conversation: Conversation) -> int:
 
 
 def do_assign(
-    session: Session, conversation: Conversation, assignee: Membership, *, actor: Membership
+    session: Session,
+    conversation: Conversation,
+    assignee: Membership,
+    *,
+    actor: Membership | None,
 ) -> None:
-    """Give the conversation to a person (themselves: take over). The bot goes silent."""
+    """Give the conversation to a person (themselves: take over; another: assign or
+    reassign). The bot goes silent. `actor` is None for an API key."""
     if conversation.status == ConversationStatus.resolved:
         raise Conflict("conversation is resolved; reopen it first", code="conversation_resolved")
     if assignee.account_id != conversation.account_id:
         raise InvalidInput("assignee is not a member of this account", code="invalid_assignee")
     previous = conversation.status
+    previous_assignee = conversation.assignee_id
     conversation.status = ConversationStatus.assigned
     conversation.assignee_id = assignee.user_id
     session.flush()
+    payload: dict[str, Any] = {"assignee_id": assignee.user_id, "from_status": previous}
+    if previous_assignee is not None and previous_assignee != assignee.user_id:
+        payload["from_assignee_id"] = previous_assignee
     record_event(
         session,
         conversation,
         "conversation.assigned",
         actor_type="agent",
-        actor_id=actor.user_id,
-        payload={"assignee_id": assignee.user_id, "from_status": previous},
+        actor_id=actor.user_id if actor is not None else None,
+        payload=payload,
     )
 
 
@@ -282,6 +292,8 @@ def do_resolve(
     previous = conversation.status
     conversation.status = ConversationStatus.resolved
     conversation.resolved_at = utcnow()
+    # Nothing is left to wake up for.
+    conversation.snoozed_until = None
     session.flush()
     record_event(
         session,
@@ -389,6 +401,7 @@ def add_message(
     session.add(message)
     conversation.last_message_at = utcnow()
     session.flush()
+    index_message(session, message)
     return message
 
 
@@ -398,6 +411,20 @@ def contact_tier(session: Session, conversation: Conversation) -> str:
 
 
 _ROUTING_CONFIDENCE = 0.5
+
+
+def confident_intent(annotations: dict[str, Any] | None) -> str | None:
+    """The intent a customer message's annotations name with enough confidence to route on
+    (and to file the conversation under), else None."""
+    annotations = annotations or {}
+    intent = annotations.get("intent")
+    if (
+        intent
+        and not annotations.get("out_of_scope")
+        and float(annotations.get("confidence", 0.0)) >= _ROUTING_CONFIDENCE
+    ):
+        return str(intent)
+    return None
 
 
 def last_intent(session: Session, conversation: Conversation) -> str | None:
@@ -411,12 +438,7 @@ def last_intent(session: Session, conversation: Conversation) -> str | None:
         .order_by(Message.id.desc())
         .limit(5)
     ):
-        annotations = message.annotations or {}
-        intent = annotations.get("intent")
-        if (
-            intent
-            and not annotations.get("out_of_scope")
-            and float(annotations.get("confidence", 0.0)) >= _ROUTING_CONFIDENCE
-        ):
-            return str(intent)
+        intent = confident_intent(message.annotations)
+        if intent is not None:
+            return intent
     return None

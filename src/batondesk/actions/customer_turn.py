@@ -18,12 +18,14 @@ from sqlalchemy.orm import Session
 from batondesk.actions.conversations import (
     add_message,
     check_message_text,
+    confident_intent,
     do_escalate,
     reopen_conversation,
 )
 from batondesk.actions.events import record_event
 from batondesk.actions.experiments import do_record_enrolment, enrolment_for_turn
 from batondesk.actions.handoff import evidence_with_message_ids, what_happens_next
+from batondesk.actions.workflow import wake_snoozed
 from batondesk.engine.services import TurnServices
 from batondesk.engine.settings import AnsweringSettings
 from batondesk.engine.turn import (
@@ -151,6 +153,8 @@ def _receive(
             session, conversation, actor_type="customer", actor_id=conversation.contact_id
         )
     message = add_message(session, conversation, SenderType.customer, text)
+    # The customer writing is a reason to look again, whatever the snooze said.
+    wake_snoozed(session, conversation, cause="customer")
     record_event(
         session,
         conversation,
@@ -166,6 +170,7 @@ def _receive(
 
     understanding = result.understanding
     message.annotations = understanding.to_annotations()
+    conversation.intent = confident_intent(message.annotations) or conversation.intent
     record_event(
         session,
         conversation,

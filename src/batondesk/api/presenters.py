@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from sqlalchemy.orm import Session
+
 from batondesk.actions.answer_feedback import customer_verdict
 from batondesk.api.schemas import (
     ChoicePublic,
@@ -12,13 +14,17 @@ from batondesk.api.schemas import (
     CustomerFeedbackPublic,
     EventPublic,
     MessagePublic,
+    TagPublic,
     WidgetAgentPublic,
     WidgetMessagePublic,
 )
-from batondesk.store.models import Contact, Conversation, Event, Message, SenderType
+from batondesk.store.access import tags_by_conversation
+from batondesk.store.models import Contact, Conversation, Event, Message, SenderType, Tag
 
 
-def conversation_public(c: Conversation) -> ConversationPublic:
+def conversation_public(c: Conversation, tags: list[Tag] | None = None) -> ConversationPublic:
+    """`tags`: the conversation's tags when the caller loaded them (`conversations_public`,
+    `conversation_with_tags`)."""
     return ConversationPublic(
         id=c.id,
         inbox_id=c.inbox_id,
@@ -34,7 +40,22 @@ def conversation_public(c: Conversation) -> ConversationPublic:
         escalated_at=c.escalated_at,
         resolved_at=c.resolved_at,
         csat_score=c.csat_score,
+        snoozed_until=c.snoozed_until,
+        intent=c.intent,
+        tags=[TagPublic(id=t.id, name=t.name) for t in tags or []],
     )
+
+
+def conversations_public(session: Session, rows: list[Conversation]) -> list[ConversationPublic]:
+    """Rows of one account, each with its tags (one query for all)."""
+    if not rows:
+        return []
+    tags = tags_by_conversation(session, rows[0].account_id, [c.id for c in rows])
+    return [conversation_public(c, tags[c.id]) for c in rows]
+
+
+def conversation_with_tags(session: Session, c: Conversation) -> ConversationPublic:
+    return conversations_public(session, [c])[0]
 
 
 def message_public(m: Message) -> MessagePublic:

@@ -189,6 +189,11 @@ class WidgetAgentPublic(BaseModel):
     initials: str
 
 
+class TagPublic(BaseModel):
+    id: int
+    name: str
+
+
 class ConversationPublic(BaseModel):
     id: int
     inbox_id: int
@@ -204,11 +209,22 @@ class ConversationPublic(BaseModel):
     escalated_at: datetime | None
     resolved_at: datetime | None
     csat_score: int | None
+    snoozed_until: datetime | None = Field(
+        default=None, description="Hidden from the working lists until then (UTC)"
+    )
+    intent: str | None = Field(
+        default=None, description="The last intent the AI understood with confidence"
+    )
+    tags: list[TagPublic] = Field(default_factory=list)
 
 
 class ConversationsPublic(BaseModel):
     data: list[ConversationPublic]
-    count: int
+    count: int = Field(description="Conversations on this page")
+    next_cursor: str | None = Field(
+        default=None,
+        description="Pass as `cursor` for the next page; null on the last page",
+    )
 
 
 class WidgetConversationPublic(BaseModel):

@@ -48,6 +48,9 @@ def _mount_subcommands() -> None:
     from batondesk.cli import data
 
     app.add_typer(data.app, name="data", help="Audit intent training data; write a cleaned copy.")
+    from batondesk.cli import search
+
+    app.add_typer(search.app, name="search", help="Rebuild the keyed search index.")
 
 
 def _print_version(requested: bool) -> None:

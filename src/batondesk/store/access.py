@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 from batondesk.errors import NotFound
 from batondesk.store.accounts import Inbox, Membership, Team
 from batondesk.store.base import TenantMixin
+from batondesk.store.canned_responses import CannedResponse
 from batondesk.store.contacts import Contact
+from batondesk.store.conversation_tags import ConversationTag, Tag
 from batondesk.store.conversations import Conversation, Message
 from batondesk.store.knowledge import Article
 
@@ -57,6 +59,35 @@ def get_team(session: Session, account_id: int, team_id: int) -> Team:
 
 def get_article(session: Session, account_id: int, article_id: int) -> Article:
     return get_owned(session, Article, account_id, article_id)
+
+
+def get_tag(session: Session, account_id: int, tag_id: int) -> Tag:
+    return get_owned(session, Tag, account_id, tag_id)
+
+
+def get_canned_response(session: Session, account_id: int, row_id: int) -> CannedResponse:
+    return get_owned(session, CannedResponse, account_id, row_id)
+
+
+def tags_by_conversation(
+    session: Session, account_id: int, conversation_ids: list[int]
+) -> dict[int, list[Tag]]:
+    """The tags on each of these conversations (by name), in one query."""
+    found: dict[int, list[Tag]] = {cid: [] for cid in conversation_ids}
+    if not conversation_ids:
+        return found
+    rows = session.execute(
+        select(ConversationTag.conversation_id, Tag)
+        .join(Tag, Tag.id == ConversationTag.tag_id)
+        .where(
+            ConversationTag.account_id == account_id,
+            ConversationTag.conversation_id.in_(conversation_ids),
+        )
+        .order_by(Tag.name)
+    )
+    for conversation_id, tag in rows:
+        found[conversation_id].append(tag)
+    return found
 
 
 def get_member(session: Session, account_id: int, user_id: int) -> Membership:

@@ -66,6 +66,12 @@ class Conversation(Base, TenantMixin):
     sla_breaches: Mapped[list[Any] | None] = mapped_column(JSON, default=list)
     # Steps of priority already added for waiting in the queue (handoff/queue.py aging).
     priority_aging_steps: Mapped[int] = mapped_column(Integer, default=0)
+    # Hidden from the working lists until then; cleared when it passes (the queue check) or
+    # when the customer writes (actions/workflow.py).
+    snoozed_until: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    # The last intent the AI understood with confidence in this conversation (what it is
+    # about), kept for filtering; None until one is understood.
+    intent: Mapped[str | None] = mapped_column(String(120), default=None, index=True)
     csat_score: Mapped[int | None] = mapped_column(Integer, default=None)
     # The newest message the customer's chat has shown them (the widget reports it; null:
     # the client never does, as with most API integrations), and the newest agent reply

@@ -32,6 +32,13 @@ EVENT_TYPES = frozenset(
         "bot.answer_reviewed",
         # The customer's "Did this answer your question?" on a bot answer (ids and a boolean).
         "bot.answer_feedback",
+        # The agents' workflow (actions/workflow.py, actions/tags.py): ids and labels only.
+        "conversation.unassigned",
+        "conversation.transferred",
+        "conversation.tagged",
+        "conversation.untagged",
+        "conversation.snoozed",
+        "conversation.unsnoozed",
         # A/B experiments (docs/experiments.md): account-level ones carry no conversation.
         "experiment.started",
         "experiment.stopped",

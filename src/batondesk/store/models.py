@@ -14,7 +14,9 @@ from batondesk.store.accounts import (
 )
 from batondesk.store.article_versions import ArticleVersion
 from batondesk.store.base import Base
+from batondesk.store.canned_responses import CannedResponse
 from batondesk.store.contacts import Contact
+from batondesk.store.conversation_tags import ConversationTag, Tag
 from batondesk.store.conversations import (
     Conversation,
     ConversationStatus,
@@ -29,6 +31,7 @@ from batondesk.store.login_throttles import LoginThrottle
 from batondesk.store.privacy import AuditEntry, Consent
 from batondesk.store.report_rollups import ReportDayTally, ReportRollupState, ReportWeekTally
 from batondesk.store.response_templates import ResponseTemplate
+from batondesk.store.search_index import SearchToken
 
 __all__ = [
     "EVENT_TYPES",
@@ -39,11 +42,13 @@ __all__ = [
     "ArticleVersion",
     "Availability",
     "Base",
+    "CannedResponse",
     "Channel",
     "Contact",
     "Consent",
     "Conversation",
     "ConversationStatus",
+    "ConversationTag",
     "Event",
     "Experiment",
     "ExperimentStatus",
@@ -57,7 +62,9 @@ __all__ = [
     "ReportWeekTally",
     "ResponseTemplate",
     "Role",
+    "SearchToken",
     "SenderType",
+    "Tag",
     "Team",
     "User",
     "UserSession",

@@ -16,6 +16,7 @@ ADMIN_SECTIONS: list[tuple[str, str]] = [
     ("inboxes", "Inboxes & widget"),
     ("escalation", "Escalation"),
     ("knowledge", "Knowledge base"),
+    ("canned-responses", "Canned responses"),
     ("models", "Models"),
     ("reports", "Reports"),
     ("experiments", "Experiments"),

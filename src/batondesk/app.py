@@ -15,12 +15,15 @@ from batondesk.api import (
     answer_reviews,
     auth,
     console,
+    crm,
+    customers,
     experiments,
     handoff,
     knowledge,
     monitoring,
     privacy,
     reports,
+    webhooks,
     widget,
 )
 from batondesk.api.deps import refuse_control_characters
@@ -45,7 +48,10 @@ log = logging.getLogger("batondesk")
 # Requests larger than this are refused while they stream in (a message is at most a few KB);
 # the knowledge-base import takes files up to 5 MB and has its own limit.
 MAX_REQUEST_BYTES = 256 * 1024
-BODY_LIMITS_BY_PATH = {"/api/v1/knowledge/import": knowledge.MAX_IMPORT_REQUEST_BYTES}
+BODY_LIMITS_BY_PATH = {
+    "/api/v1/knowledge/import": knowledge.MAX_IMPORT_REQUEST_BYTES,
+    "/api/v1/customers/import": customers.MAX_IMPORT_REQUEST_BYTES,
+}
 
 
 def create_app(
@@ -101,6 +107,9 @@ def create_app(
         reports.router,
         answer_reviews.router,
         experiments.router,
+        webhooks.router,
+        customers.router,
+        crm.router,
     ):
         app.include_router(router)
     if settings.metrics_token:

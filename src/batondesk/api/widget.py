@@ -85,7 +85,9 @@ def start_conversation(
         )
     else:
         contact = do_create_contact(session, inbox.account_id, locale=body.locale or "en")
-    conversation = do_open_conversation(session, inbox, contact)
+    conversation = do_open_conversation(
+        session, inbox, contact, identity_verified=bool(body.identity_token)
+    )
     token = issue_visitor_token(settings, Visitor(inbox.account_id, inbox.id, contact.id))
     return WidgetConversationPublic(
         conversation_id=conversation.id, status=conversation.status, visitor_token=token

@@ -162,7 +162,7 @@ def test_endpoints_are_refused_when_they_could_reach_inside(
 ) -> None:  # type: ignore[no-untyped-def]
     strict = create_app(settings.model_copy(update={"allow_private_destinations": False}))
     with TestClient(strict) as client:
-        admin = login(client, workspace.a.users["admin"][1])
+        login(client, workspace.a.users["admin"][1])
         for url, code in [
             ("ftp://example.com/hook", "unsupported_url_scheme"),
             ("file:///etc/passwd", "unsupported_url_scheme"),

@@ -182,3 +182,17 @@ def test_baton_customers_import_reads_a_file(
     path.write_text('{"external_id": "c-3", "preferences": {"verbosity": "endless"}}\n')
     refused = CliRunner().invoke(customers_app, ["import", str(path), "--account", "north"])
     assert refused.exit_code == 2 and "line 1: preferences.verbosity" in refused.output
+
+
+def test_the_profile_is_exported_and_erased_with_the_contact(
+    admin: TestClient, workspace: Workspace
+) -> None:
+    records = [{"external_id": "c-1", "name": "Ada", "orders": [{"id": "o-1", "status": "paid"}]}]
+    assert admin.post("/api/v1/customers/records", json={"records": records}).status_code == 200
+    contact_id = _contact_id(admin, workspace.a.account_id, "c-1")
+    bundle = admin.get(f"/api/v1/admin/privacy/contacts/{contact_id}/export").json()
+    assert bundle["profile"]["orders"] == [{"id": "o-1", "status": "paid", "items": []}]
+    erased = admin.post(f"/api/v1/admin/privacy/contacts/{contact_id}/erase")
+    assert erased.status_code == 200, erased.text
+    with admin.app.state.db.engine.connect() as connection:  # type: ignore[attr-defined]
+        assert connection.execute(text("SELECT count(*) FROM customer_profiles")).scalar_one() == 0

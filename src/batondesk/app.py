@@ -19,6 +19,8 @@ from batondesk.api import (
     canned_responses,
     console,
     conversation_lists,
+    crm,
+    customers,
     experiments,
     handoff,
     knowledge,
@@ -26,6 +28,7 @@ from batondesk.api import (
     privacy,
     reports,
     typing_indicators,
+    webhooks,
     widget,
     workflow,
 )
@@ -52,7 +55,10 @@ log = logging.getLogger("batondesk")
 # Requests larger than this are refused while they stream in (a message is at most a few KB);
 # the knowledge-base import takes files up to 5 MB and has its own limit.
 MAX_REQUEST_BYTES = 256 * 1024
-BODY_LIMITS_BY_PATH = {"/api/v1/knowledge/import": knowledge.MAX_IMPORT_REQUEST_BYTES}
+BODY_LIMITS_BY_PATH = {
+    "/api/v1/knowledge/import": knowledge.MAX_IMPORT_REQUEST_BYTES,
+    "/api/v1/customers/import": customers.MAX_IMPORT_REQUEST_BYTES,
+}
 
 
 def create_app(
@@ -115,6 +121,9 @@ def create_app(
         answer_reviews.router,
         experiments.router,
         typing_indicators.router,
+        webhooks.router,
+        customers.router,
+        crm.router,
     ):
         app.include_router(router)
     if settings.metrics_token:

@@ -26,6 +26,10 @@ ALLOWED: dict[str, set[str]] = {
     "reports": {"errors", "store", "handoff"},
     # Experiments: variants override the turn's settings; results use the KPI rules.
     "experiments": {"errors", "store", "handoff", "engine", "reports"},
+    # Customer data: attribute types, the record shape, files, profile values (no writes).
+    "customers": {"errors", "store", "privacy"},
+    # Other systems: signatures, destination checks, webhook bodies, the CRM pull client.
+    "integrations": {"config", "errors", "store", "privacy", "customers"},
 }
 
 

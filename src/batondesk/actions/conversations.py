@@ -59,9 +59,16 @@ def check_message_text(text: Any, max_chars: int) -> str:
     return stripped
 
 
-def do_open_conversation(session: Session, inbox: Inbox, contact: Contact) -> Conversation:
+def do_open_conversation(
+    session: Session, inbox: Inbox, contact: Contact, *, identity_verified: bool = False
+) -> Conversation:
+    """`identity_verified`: the customer proved who they are (a signed identity token), so
+    replies may use what the account's systems know about them."""
     conversation = Conversation(
-        account_id=inbox.account_id, inbox_id=inbox.id, contact_id=contact.id
+        account_id=inbox.account_id,
+        inbox_id=inbox.id,
+        contact_id=contact.id,
+        identity_verified=identity_verified,
     )
     session.add(conversation)
     session.flush()

@@ -26,6 +26,7 @@ from batondesk.actions.events import record_event
 from batondesk.actions.experiments import do_record_enrolment, enrolment_for_turn
 from batondesk.actions.handoff import evidence_with_message_ids, what_happens_next
 from batondesk.actions.workflow import wake_snoozed
+from batondesk.customers.profile_values import reply_profile
 from batondesk.engine.services import TurnServices
 from batondesk.engine.settings import AnsweringSettings
 from batondesk.engine.turn import (
@@ -47,6 +48,7 @@ from batondesk.store.models import (
     Contact,
     Conversation,
     ConversationStatus,
+    CustomerProfile,
     Message,
     ResponseTemplate,
     SenderType,
@@ -248,10 +250,14 @@ def load_turn_setup(session: Session, account_id: int, services: TurnServices) -
 
 def customer_context(session: Session, conversation: Conversation) -> CustomerContext:
     contact = session.get(Contact, conversation.contact_id)
+    crm_profile = session.scalars(
+        select(CustomerProfile).where(CustomerProfile.contact_id == conversation.contact_id)
+    ).first()
     return CustomerContext(
         tier=contact.tier if contact is not None else "standard",
         locale=contact.locale if contact is not None and contact.locale else None,
-        profile=profile_values(contact),
+        # Only a verified customer's replies use what the account knows about them.
+        profile=reply_profile(contact, conversation, crm_profile, profile_values(contact)),
         conversation={"id": conversation.id},
     )
 

@@ -100,7 +100,7 @@ def do_start_chat(
         contact = _visitor_contact(session, inbox.account_id, name, email, start.locale)
     if start.consent:
         do_set_consent(session, inbox.account_id, contact.id, CHAT_CONSENT, True, source="widget")
-    return do_open_conversation(session, inbox, contact)
+    return do_open_conversation(session, inbox, contact, identity_verified=identity is not None)
 
 
 def _visitor_contact(

@@ -51,6 +51,13 @@ def _mount_subcommands() -> None:
     from batondesk.cli import search
 
     app.add_typer(search.app, name="search", help="Rebuild the keyed search index.")
+    from batondesk.cli import integrations
+
+    app.add_typer(
+        integrations.customers_app, name="customers", help="Import customer records (CSV, JSON)."
+    )
+    app.add_typer(integrations.crm_app, name="crm", help="Pull customer data from a CRM.")
+    app.add_typer(integrations.webhooks_app, name="webhooks", help="Send queued webhook events.")
 
 
 def _print_version(requested: bool) -> None:

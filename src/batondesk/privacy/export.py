@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from batondesk.privacy.audit import record_audit
 from batondesk.store.access import get_contact
 from batondesk.store.base import utcnow
-from batondesk.store.models import Consent, Conversation, Event, Message
+from batondesk.store.models import Consent, Conversation, CustomerProfile, Event, Message
 
 EXPORT_FORMAT = "baton.contact-export/1"
 
@@ -78,6 +78,8 @@ def do_export_contact(session: Session, account_id: int, contact_id: int) -> dic
             "attributes": contact.attributes,
             "created_at": _iso(contact.created_at),
         },
+        # What the account's systems sent about them (imports, CRM syncs and webhooks).
+        "profile": _profile(session, contact.id),
         "conversations": [
             {
                 "id": c.id,
@@ -123,3 +125,18 @@ def do_export_contact(session: Session, account_id: int, contact_id: int) -> dic
         details={"conversations": len(conversations), "messages": len(messages)},
     )
     return bundle
+
+
+def _profile(session: Session, contact_id: int) -> dict[str, Any] | None:
+    profile = session.scalars(
+        select(CustomerProfile).where(CustomerProfile.contact_id == contact_id)
+    ).first()
+    if profile is None:
+        return None
+    return {
+        "products": profile.products or [],
+        "orders": profile.orders or [],
+        "preferences": profile.preferences or {},
+        "source": profile.source,
+        "updated_at": _iso(profile.updated_at),
+    }

@@ -54,6 +54,9 @@ class Conversation(Base, TenantMixin):
         ForeignKey("teams.id", ondelete="SET NULL"), default=None
     )
     escalation_reason: Mapped[str | None] = mapped_column(String(40), default=None)
+    # Opened with an identity token the embedding site signed (api/identity.py): only then
+    # may replies use what the CRM says about the contact (customers/profile_values.py).
+    identity_verified: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_message_at: Mapped[datetime | None] = mapped_column(default=None)
     escalated_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -24,6 +24,8 @@ from batondesk.store.conversations import (
     Priority,
     SenderType,
 )
+from batondesk.store.crm_connectors import CrmConnector
+from batondesk.store.customer_data import AttributeDefinition, AttributeType, CustomerProfile
 from batondesk.store.events import EVENT_TYPES, Event
 from batondesk.store.experiments import Experiment, ExperimentStatus
 from batondesk.store.knowledge import Article
@@ -32,23 +34,29 @@ from batondesk.store.privacy import AuditEntry, Consent
 from batondesk.store.report_rollups import ReportDayTally, ReportRollupState, ReportWeekTally
 from batondesk.store.response_templates import ResponseTemplate
 from batondesk.store.search_index import SearchToken
+from batondesk.store.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "EVENT_TYPES",
     "Account",
     "ApiKey",
-    "AuditEntry",
     "Article",
     "ArticleVersion",
+    "AttributeDefinition",
+    "AttributeType",
+    "AuditEntry",
     "Availability",
     "Base",
     "CannedResponse",
     "Channel",
-    "Contact",
     "Consent",
+    "Contact",
     "Conversation",
     "ConversationStatus",
     "ConversationTag",
+    "CrmConnector",
+    "CustomerProfile",
+    "DeliveryStatus",
     "Event",
     "Experiment",
     "ExperimentStatus",
@@ -68,4 +76,6 @@ __all__ = [
     "Team",
     "User",
     "UserSession",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -14,6 +14,7 @@ from batondesk.web import (
     canned_responses_page,
     console_api,
     experiments_pages,
+    integrations_pages,
     pages,
     reports_pages,
 )
@@ -28,6 +29,7 @@ def install_web(app: FastAPI, *, api_docs_enabled: bool) -> None:
     app.include_router(reports_pages.router)
     app.include_router(experiments_pages.router)
     app.include_router(canned_responses_page.router)
+    app.include_router(integrations_pages.router)
     if api_docs_enabled:
         app.include_router(api_docs.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -20,6 +20,7 @@ ADMIN_SECTIONS: list[tuple[str, str]] = [
     ("models", "Models"),
     ("reports", "Reports"),
     ("experiments", "Experiments"),
+    ("integrations", "Integrations"),
 ]
 
 # First-response targets in minutes by priority (low, normal, high, urgent), for the SLA

@@ -15,12 +15,14 @@ from batondesk.api import (
     answer_reviews,
     auth,
     console,
+    content_gaps,
     experiments,
     handoff,
     knowledge,
     monitoring,
     privacy,
     reports,
+    review_queue,
     widget,
 )
 from batondesk.api.deps import refuse_control_characters
@@ -100,6 +102,8 @@ def create_app(
         knowledge.router,
         reports.router,
         answer_reviews.router,
+        review_queue.router,
+        content_gaps.router,
         experiments.router,
     ):
         app.include_router(router)

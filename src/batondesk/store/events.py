@@ -32,6 +32,8 @@ EVENT_TYPES = frozenset(
         "bot.answer_reviewed",
         # The customer's "Did this answer your question?" on a bot answer (ids and a boolean).
         "bot.answer_feedback",
+        # A reviewer labelled a message of the review queue (store/review_queue.py).
+        "review.labelled",
         # A/B experiments (docs/experiments.md): account-level ones carry no conversation.
         "experiment.started",
         "experiment.stopped",

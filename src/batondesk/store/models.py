@@ -29,6 +29,7 @@ from batondesk.store.login_throttles import LoginThrottle
 from batondesk.store.privacy import AuditEntry, Consent
 from batondesk.store.report_rollups import ReportDayTally, ReportRollupState, ReportWeekTally
 from batondesk.store.response_templates import ResponseTemplate
+from batondesk.store.review_queue import LabelKind, ReviewFeedState, ReviewItem, ReviewStatus
 
 __all__ = [
     "EVENT_TYPES",
@@ -48,6 +49,7 @@ __all__ = [
     "Experiment",
     "ExperimentStatus",
     "Inbox",
+    "LabelKind",
     "LoginThrottle",
     "Membership",
     "Message",
@@ -56,6 +58,9 @@ __all__ = [
     "ReportRollupState",
     "ReportWeekTally",
     "ResponseTemplate",
+    "ReviewFeedState",
+    "ReviewItem",
+    "ReviewStatus",
     "Role",
     "SenderType",
     "Team",

@@ -10,8 +10,11 @@ from tests.support.unanswered import UNCOVERED_TOPICS, ask_uncovered_questions
 from tests.support.workspace import Workspace
 
 GAPS = "/api/v1/content-gaps"
-TOPIC_WORDS = {"crypto": {"crypto", "bitcoin", "cryptocurrency", "trading", "trade"},
-               "mortgage": {"mortgage"}, "pet insurance": {"pet", "insurance"}}
+TOPIC_WORDS = {
+    "crypto": {"crypto", "bitcoin", "cryptocurrency", "trading", "trade"},
+    "mortgage": {"mortgage"},
+    "pet insurance": {"pet", "insurance"},
+}
 
 
 def test_the_top_gaps_name_the_topics_no_article_covers(

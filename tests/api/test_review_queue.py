@@ -119,8 +119,11 @@ def test_labelling_in_bulk_moves_items_out_of_the_pending_queue(
         json={
             "labels": [
                 {"id": items["can I buy bitcoin"]["id"], "kind": "new_intent", "intent": "crypto"},
-                {"id": items["do you offer mortgages"]["id"], "kind": "intent",
-                 "intent": "exchange_rate"},
+                {
+                    "id": items["do you offer mortgages"]["id"],
+                    "kind": "intent",
+                    "intent": "exchange_rate",
+                },
                 {"id": items["asdfgh"]["id"], "kind": "skip"},
             ]
         },
@@ -149,7 +152,8 @@ def test_the_export_holds_only_consenting_contacts_redacted_examples(
     labels = [
         {"id": item["id"], "kind": "new_intent" if i == 0 else "intent", "intent": "crypto"}
         for i, item in enumerate(
-            items[t] for t in ("can I buy bitcoin? my phone is [PHONE]", "do you support crypto trading")
+            items[t]
+            for t in ("can I buy bitcoin? my phone is [PHONE]", "do you support crypto trading")
         )
     ]
     assert agent.post(LABELS, json={"labels": labels}).status_code == 200
@@ -169,7 +173,11 @@ def test_erasing_a_contact_removes_its_items_from_the_queue_and_the_export(
         _consent(db, workspace.a.account_id, _contact_of(db, conversation_id))
     items = _by_text(_queue(agent))
     labels = [
-        {"id": items[text]["id"], "kind": "new_intent" if i == 0 else "intent", "intent": "mortgage"}
+        {
+            "id": items[text]["id"],
+            "kind": "new_intent" if i == 0 else "intent",
+            "intent": "mortgage",
+        }
         for i, text in enumerate(("do you offer mortgages", "can I get a mortgage for a house"))
     ]
     assert agent.post(LABELS, json={"labels": labels}).status_code == 200
@@ -194,8 +202,12 @@ def test_bad_labels_are_refused_by_name_and_nothing_is_stored(
 
     unknown = agent.post(
         LABELS,
-        json={"labels": [{"id": bitcoin, "kind": "new_intent", "intent": "crypto"},
-                         {"id": mortgage, "kind": "intent", "intent": "mortgages_please"}]},
+        json={
+            "labels": [
+                {"id": bitcoin, "kind": "new_intent", "intent": "crypto"},
+                {"id": mortgage, "kind": "intent", "intent": "mortgages_please"},
+            ]
+        },
     )
     assert unknown.status_code == 422
     assert unknown.json()["error"]["code"] == "unknown_intent"
@@ -229,7 +241,10 @@ def test_bad_labels_are_refused_by_name_and_nothing_is_stored(
     assert twice.status_code == 422
     assert twice.json()["error"]["code"] == "duplicate_item"
 
-    assert {i["text"] for i in _queue(agent)["data"]} == {"can I buy bitcoin", "do you offer mortgages"}
+    assert {i["text"] for i in _queue(agent)["data"]} == {
+        "can I buy bitcoin",
+        "do you offer mortgages",
+    }
     assert _queue(agent, status="labelled")["data"] == []
 
 

@@ -46,10 +46,16 @@ def test_the_content_gaps_page_names_the_uncovered_topics_and_drafts_an_article(
             expect(names.first).to_be_visible()
             top = " | ".join(names.all_inner_texts()[:3])
             assert "mortgage" in top and "pet" in top and ("crypto" in top or "bitcoin" in top), top
-            mortgages = page.locator(".gap-item", has=page.locator(".gap-name", has_text="mortgage"))
+            mortgages = page.locator(
+                ".gap-item", has=page.locator(".gap-name", has_text="mortgage")
+            )
             expect(mortgages.locator(".gap-examples li").first).to_be_visible()
-            assert any("mortgage" in e for e in mortgages.locator(".gap-examples li").all_inner_texts())
-            expect(page.get_by_role("link", name="Learning")).to_have_attribute("aria-current", "page")
+            assert any(
+                "mortgage" in e for e in mortgages.locator(".gap-examples li").all_inner_texts()
+            )
+            expect(page.get_by_role("link", name="Learning")).to_have_attribute(
+                "aria-current", "page"
+            )
             page.screenshot(path=str(screenshot_dir / "content-gaps.png"), full_page=True)
 
             mortgages.get_by_role("button", name="Draft an article").click()
@@ -106,7 +112,9 @@ def test_a_reviewer_labels_messages_in_bulk_with_the_keyboard(
             page.screenshot(path=str(screenshot_dir / "review-queue.png"), full_page=True)
             page.keyboard.press("Enter")
             expect(rows).to_have_count(2)
-            remaining = [t.strip() for t in page.locator("#queue-list .queue-text").all_inner_texts()]
+            remaining = [
+                t.strip() for t in page.locator("#queue-list .queue-text").all_inner_texts()
+            ]
             assert remaining == [texts[1], texts[3]]
 
             # A number key picks a shortcut intent; Enter labels the current message.

@@ -65,7 +65,9 @@ def test_the_file_holds_consented_redacted_examples_in_the_training_format(
     dataset = load_dataset(out)
     assert list(dataset.labels) == ["crypto"]
 
-    refused = runner.invoke(data_app, ["reviewed-examples", str(tmp_path / "x.json"), "--account", "north"])
+    refused = runner.invoke(
+        data_app, ["reviewed-examples", str(tmp_path / "x.json"), "--account", "north"]
+    )
     assert refused.exit_code == 1
     assert ".csv" in refused.output
     unknown = runner.invoke(data_app, ["reviewed-examples", str(out), "--account", "nowhere"])

@@ -94,9 +94,7 @@ class _Conversation:
         return next((m for m in self.messages if m.id == message_id), None)
 
 
-def do_refresh_review_queue(
-    session: Session, account_id: int, now: datetime | None = None
-) -> int:
+def do_refresh_review_queue(session: Session, account_id: int, now: datetime | None = None) -> int:
     """File the messages that events appended since the last refresh flag; returns how many
     items were added or given a new reason."""
     now = now or utcnow()
@@ -134,9 +132,14 @@ def _flags(kind: str, conversation_id: int | None, payload: dict[str, Any]) -> l
         if reason == "none_of_these":
             return [_Flag(conversation_id, "clarification_missed", clarified_before=bot_message)]
         return [_Flag(conversation_id, "unclear", before_bot_message=bot_message)]
-    if kind == "bot.replied" and reason not in ("chosen",) and payload.get("answer_mode") not in (
-        "smalltalk",
-        None,
+    if (
+        kind == "bot.replied"
+        and reason not in ("chosen",)
+        and payload.get("answer_mode")
+        not in (
+            "smalltalk",
+            None,
+        )
     ):
         # Filed only if the model was unsure (checked against the message's annotations).
         return [
@@ -382,9 +385,7 @@ def _check_one(
             code="invalid_label",
         )
     if kind in (LabelKind.answer_right, LabelKind.answer_wrong):
-        answer = (
-            session.get(Message, item.answer_message_id) if item.answer_message_id else None
-        )
+        answer = session.get(Message, item.answer_message_id) if item.answer_message_id else None
         if answer is None or not is_bot_answer(answer):
             raise InvalidInput(
                 f"item {item.id}: the bot gave no answer to this message to judge",
@@ -409,7 +410,9 @@ def do_label_review_items(
         previous = item.label_kind
         item.label_kind = request.kind
         item.label = intent
-        item.status = ReviewStatus.skipped if request.kind == LabelKind.skip else ReviewStatus.labelled
+        item.status = (
+            ReviewStatus.skipped if request.kind == LabelKind.skip else ReviewStatus.labelled
+        )
         item.labelled_by_user_id = member.user_id if member is not None else None
         item.labelled_at = now
         if member is not None and request.kind in (LabelKind.answer_right, LabelKind.answer_wrong):

@@ -53,7 +53,9 @@ class IntentSuggestionPublic(BaseModel):
     items: int = Field(description="Queue items now carrying the suggestion")
 
 
-@router.get("/content-gaps", response_model=ContentGapsPublic, responses=error_responses(401, 403, 422))
+@router.get(
+    "/content-gaps", response_model=ContentGapsPublic, responses=error_responses(401, 403, 422)
+)
 def read_content_gaps(
     principal: Reader,
     session: SessionDep,
@@ -90,7 +92,7 @@ def read_content_gaps(
 
 
 def _title(keywords: list[str], examples: list[str]) -> str:
-    """"Crypto, bitcoin and trading": the group's words, for an article's title."""
+    """ "Crypto, bitcoin and trading": the group's words, for an article's title."""
     if not keywords:
         return examples[0][:120] if examples else "New article"
     if len(keywords) == 1:

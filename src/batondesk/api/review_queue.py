@@ -250,4 +250,3 @@ def export_reviewed_examples(principal: Admin, session: SessionDep) -> Response:
             "Cache-Control": "no-store",
         },
     )
-

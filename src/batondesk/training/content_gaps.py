@@ -87,8 +87,7 @@ def distinctive_words(groups: Sequence[Sequence[str]], count: int = NAME_WORDS) 
     for counter in counts:
         total = sum(counter.values()) or 1
         weights = {
-            word: (n / total) * math.log(1 + average / overall[word])
-            for word, n in counter.items()
+            word: (n / total) * math.log(1 + average / overall[word]) for word, n in counter.items()
         }
         named.append(sorted(weights, key=lambda w: (-weights[w], w))[:count])
     return named
@@ -102,9 +101,9 @@ def cluster_questions(
     `vectors`: L2-normalised sentence embeddings of the questions' texts, in order."""
     if len(questions) < MIN_CLUSTER_SIZE:
         return []
-    labels = HDBSCAN(
-        min_cluster_size=MIN_CLUSTER_SIZE, min_samples=2, copy=True
-    ).fit_predict(vectors)
+    labels = HDBSCAN(min_cluster_size=MIN_CLUSTER_SIZE, min_samples=2, copy=True).fit_predict(
+        vectors
+    )
     groups = sorted({int(label) for label in labels if label >= 0})
     members = [[i for i, label in enumerate(labels) if label == group] for group in groups]
     noise = [q.text for q, label in zip(questions, labels, strict=True) if label < 0]

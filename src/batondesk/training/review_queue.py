@@ -128,9 +128,7 @@ def list_queue(
             func.coalesce(ReviewItem.labelled_at, ReviewItem.asked_at).desc(), ReviewItem.id.desc()
         )
     items = [
-        item
-        for item in session.scalars(query)
-        if reason is None or reason in (item.reasons or [])
+        item for item in session.scalars(query) if reason is None or reason in (item.reasons or [])
     ]
     ranked = status == ReviewStatus.pending
     total = len(items)

@@ -3,9 +3,10 @@
 Pure functions over plain values (no database): the queue's reads and the tests share them.
 
 Usefulness of a label, highest first:
-- the strongest reason (counted twice): a person already said the bot was wrong (an agent's correction, an
-  answer judged wrong, a customer's "No") weighs most; a hand-over, a missed clarification or
-  a bad rating next; the model's own doubt (low confidence, out of scope, unclear) least;
+- the strongest reason (counted twice): a person already said the bot was wrong (an agent's
+  correction, an answer judged wrong, a customer's "No") weighs most; a hand-over, a missed
+  clarification or a bad rating next; the model's own doubt (low confidence, out of scope,
+  unclear) least;
 - the model's uncertainty, 1 - margin (the top intent's probability minus the second's):
   a label where the model hesitated between two intents teaches it most;
 - volume: how many other pending messages say nearly the same thing (cosine similarity of

@@ -101,9 +101,7 @@ def upgrade() -> None:
     op.create_index(op.f("ix_review_items_account_id"), "review_items", ["account_id"])
     op.create_index(op.f("ix_review_items_contact_id"), "review_items", ["contact_id"])
     op.create_index(op.f("ix_review_items_conversation_id"), "review_items", ["conversation_id"])
-    op.create_index(
-        "ix_review_items_queue", "review_items", ["account_id", "status", "asked_at"]
-    )
+    op.create_index("ix_review_items_queue", "review_items", ["account_id", "status", "asked_at"])
     op.create_table(
         "review_feed_states",
         sa.Column("account_id", sa.Integer(), nullable=False),

@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from batondesk.actions.review_queue import MAX_BATCH, do_refresh_review_queue, do_suggest_intent
+from batondesk.actions.review_feed import do_refresh_review_queue
+from batondesk.actions.review_queue import MAX_BATCH, do_suggest_intent
 from batondesk.api.deps import Principal, SessionDep, require
 from batondesk.api.errors import error_responses
 from batondesk.api.schemas import RowId, Strict

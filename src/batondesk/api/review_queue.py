@@ -10,12 +10,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from batondesk.actions.review_queue import (
-    MAX_BATCH,
-    LabelRequest,
-    do_label_review_items,
-    do_refresh_review_queue,
-)
+from batondesk.actions.review_feed import do_refresh_review_queue
+from batondesk.actions.review_queue import MAX_BATCH, LabelRequest, do_label_review_items
 from batondesk.api.deps import Principal, SessionDep, require
 from batondesk.api.errors import error_responses
 from batondesk.api.schemas import RowCount, RowId, Strict

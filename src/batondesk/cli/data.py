@@ -200,7 +200,7 @@ def reviewed_examples_command(
     labelled with an intent or a new intent, of contacts who consent to training, with
     personal data redacted (what a retrain reads; `baton nlu train` and `baton data audit`
     take the file as it is)."""
-    from batondesk.actions.review_queue import do_refresh_review_queue
+    from batondesk.actions.review_feed import do_refresh_review_queue
     from batondesk.training.review_queue import examples_csv
 
     if out.suffix.lower() != ".csv":

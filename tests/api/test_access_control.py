@@ -103,6 +103,18 @@ CONSOLE_ENDPOINTS: dict[tuple[str, str], tuple[str, dict | None]] = {
         {"verdict": "right"},
     ),
     ("GET", "/api/v1/answer-reviews/sample"): ("conversations:read", None),
+    ("GET", "/api/v1/review-queue"): ("conversations:read", None),
+    ("POST", "/api/v1/review-queue/labels"): (
+        "conversations:write",
+        {"labels": [{"id": 1, "kind": "skip"}]},
+    ),
+    ("PUT", "/api/v1/review-queue/{item_id}/label"): ("conversations:write", {"kind": "skip"}),
+    ("GET", "/api/v1/review-queue/examples.csv"): ("admin", None),
+    ("GET", "/api/v1/content-gaps"): ("conversations:read", None),
+    ("POST", "/api/v1/content-gaps/intent-suggestions"): (
+        "conversations:write",
+        {"name": "crypto", "message_ids": [1]},
+    ),
     ("GET", "/api/v1/admin/settings/costs"): ("admin", None),
     ("PUT", "/api/v1/admin/settings/costs"): ("admin", {"agent_cost_per_hour": 30}),
     ("GET", "/api/v1/admin/settings/answer-reviews"): ("admin", None),
@@ -167,6 +179,14 @@ def foreign_ids(app, client: TestClient, workspace: Workspace) -> dict[str, int]
         }
         assert admin_b.post("/api/v1/admin/experiments", json=experiment).status_code == 201
         assert admin_b.post("/api/v1/admin/experiments/b-only/start").status_code == 200
+        # A question the bot cannot place puts a message of B in B's review queue.
+        unclear, unclear_visitor = start_chat(client, workspace.b.inbox_public_id)
+        client.post(
+            f"/api/v1/widget/conversations/{unclear}/messages",
+            json={"body": "who won the football game yesterday"},
+            headers=unclear_visitor,
+        )
+        item_id = admin_b.get("/api/v1/review-queue").json()["data"][0]["id"]
     return {
         "key": "b-only",  # type: ignore[dict-item]
         "conversation_id": conversation_id,
@@ -175,6 +195,7 @@ def foreign_ids(app, client: TestClient, workspace: Workspace) -> dict[str, int]
         "message_id": sent.json()["message"]["id"],
         "user_id": workspace.b.users["agent"][0],
         "article_id": workspace_article_id(app, workspace.b.account_id),
+        "item_id": item_id,
     }
 
 
@@ -235,6 +256,7 @@ def test_without_login_console_is_closed(client: TestClient) -> None:
             "message_id": 1,
             "user_id": 1,
             "article_id": 1,
+            "item_id": 1,
             "key": "tone",  # type: ignore[dict-item]
         }
         response = client.request(method, _fill(path, ids), json=body)

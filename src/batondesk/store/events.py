@@ -39,6 +39,8 @@ EVENT_TYPES = frozenset(
         "conversation.untagged",
         "conversation.snoozed",
         "conversation.unsnoozed",
+        # A reviewer labelled a message of the review queue (store/review_queue.py).
+        "review.labelled",
         # A/B experiments (docs/experiments.md): account-level ones carry no conversation.
         "experiment.started",
         "experiment.stopped",

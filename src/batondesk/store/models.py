@@ -33,6 +33,7 @@ from batondesk.store.login_throttles import LoginThrottle
 from batondesk.store.privacy import AuditEntry, Consent
 from batondesk.store.report_rollups import ReportDayTally, ReportRollupState, ReportWeekTally
 from batondesk.store.response_templates import ResponseTemplate
+from batondesk.store.review_queue import LabelKind, ReviewFeedState, ReviewItem, ReviewStatus
 from batondesk.store.search_index import SearchToken
 from batondesk.store.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
@@ -61,6 +62,7 @@ __all__ = [
     "Experiment",
     "ExperimentStatus",
     "Inbox",
+    "LabelKind",
     "LoginThrottle",
     "Membership",
     "Message",
@@ -69,6 +71,9 @@ __all__ = [
     "ReportRollupState",
     "ReportWeekTally",
     "ResponseTemplate",
+    "ReviewFeedState",
+    "ReviewItem",
+    "ReviewStatus",
     "Role",
     "SearchToken",
     "SenderType",

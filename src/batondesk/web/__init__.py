@@ -15,6 +15,7 @@ from batondesk.web import (
     console_api,
     experiments_pages,
     integrations_pages,
+    learning_pages,
     pages,
     reports_pages,
 )
@@ -30,6 +31,7 @@ def install_web(app: FastAPI, *, api_docs_enabled: bool) -> None:
     app.include_router(experiments_pages.router)
     app.include_router(canned_responses_page.router)
     app.include_router(integrations_pages.router)
+    app.include_router(learning_pages.router)
     if api_docs_enabled:
         app.include_router(api_docs.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

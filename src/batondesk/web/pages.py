@@ -37,6 +37,8 @@ from batondesk.store.models import (
 )
 from batondesk.web.navigation import (
     ADMIN_SECTIONS,
+    LEARNING_TABS,
+    TOP_NAVIGATION,
     api_features,
     first_response_minutes,
     known_intents,
@@ -107,6 +109,8 @@ def staff_context(session: SessionDep, principal: Principal) -> dict[str, Any]:
         },
         "account": account,
         "admin_sections": ADMIN_SECTIONS,
+        "top_navigation": TOP_NAVIGATION,
+        "learning_tabs": LEARNING_TABS,
     }
 
 

@@ -3,7 +3,7 @@ attributes and customer profiles (products, orders, preferences, sealed per cont
 whether a conversation was opened with a signed identity
 
 Revision ID: 0012_integrations
-Revises: 0009_report_week_tallies
+Revises: 0011_widget_experience
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012_integrations"
-down_revision: str | None = "0009_report_week_tallies"
+down_revision: str | None = "0011_widget_experience"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

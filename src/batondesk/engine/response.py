@@ -9,6 +9,9 @@ An answer is, in order of preference:
    question. Blocks (paragraphs, lists, tables) are kept whole, so a list of steps never loses
    its last step, and nothing is said twice.
 Clarifying questions list their choices in the text too, for channels without buttons.
+Every fixed text (the citation line, clarifying questions, declines, small talk) comes from
+the `bot` message catalogue in the customer's language (batondesk.i18n); the article's own
+words stay as the account wrote them.
 Nothing here touches the database or the network except through the writer it is given.
 """
 
@@ -19,6 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from batondesk.i18n import Wording
+from batondesk.i18n import wording as bot_wording
 from batondesk.knowledge.chunking import split_sections
 from batondesk.knowledge.retrieval import IndexedArticle
 from batondesk.knowledge.templates import render_template
@@ -65,11 +70,13 @@ def compose_answer(
     profile: dict[str, Any] | None = None,
     conversation: dict[str, Any] | None = None,
     writer: AnswerWriter | None = None,
+    wording: Wording | None = None,
 ) -> Reply:
     """An answer from `article` that cites it. `passages` are retrieval's best passages of the
-    article (best first, for an LLM); `best_heading` the section they come from."""
+    article (best first, for an LLM); `best_heading` the section they come from. `wording`:
+    the customer's language for the citation line (English when not given)."""
     source = source_of(article)
-    cite = f"\n\nSource: {article.title}"
+    cite = citation(article, wording or bot_wording(None))
     details: dict[str, Any] = {}
     if template:
         rendered = render_template(
@@ -138,46 +145,66 @@ def _blocks_within(blocks: list[str], limit: int) -> list[str]:
     return kept
 
 
-def clarifying_question(titles: Sequence[str]) -> str:
+def clarifying_question(titles: Sequence[str], wording: Wording) -> str:
     """Asks which of the offered articles the customer means, numbered for typed replies."""
     if len(titles) == 1:
-        return f"Do you mean “{titles[0]}”? You can also tell me more in your own words."
+        return wording.gettext(
+            "Do you mean “{title}”? You can also tell me more in your own words.", title=titles[0]
+        )
     numbered = "\n".join(f"{number}. {title}" for number, title in enumerate(titles, 1))
-    return (
+    return wording.gettext(
         "I want to be sure I help with the right thing. Which of these is it?\n\n"
-        f"{numbered}\n\nOr tell me more in your own words."
+        "{choices}\n\nOr tell me more in your own words.",
+        choices=numbered,
     )
 
 
-ASK_FOR_DETAIL = (
-    "Sorry, I'm not sure I understood. Could you tell me a little more about what you need? "
-    "You can also ask to talk to a person at any time."
-)
-ASK_AGAIN_AFTER_NONE = (
-    "No problem. Could you describe what you need in a sentence or two? You can also ask to "
-    "talk to a person at any time."
-)
+def something_else(wording: Wording) -> str:
+    """The label of the quick reply that says none of the offered articles is it."""
+    return wording.gettext("Something else")
 
 
-def decline_text(scope: str) -> str:
+def ask_for_detail(wording: Wording) -> str:
+    return wording.gettext(
+        "Sorry, I'm not sure I understood. Could you tell me a little more about what you "
+        "need? You can also ask to talk to a person at any time."
+    )
+
+
+def ask_again_after_none(wording: Wording) -> str:
+    return wording.gettext(
+        "No problem. Could you describe what you need in a sentence or two? You can also ask "
+        "to talk to a person at any time."
+    )
+
+
+def decline_text(scope: str, wording: Wording) -> str:
     """An honest "not here" for a question outside what the desk handles."""
-    return (
-        "Sorry, that's not something I can help with here. "
-        f"I can help with {scope}. If you'd like a person to look at it, just say so."
+    return wording.gettext(
+        "Sorry, that's not something I can help with here. I can help with {scope}. If you'd "
+        "like a person to look at it, just say so.",
+        scope=scope,
     )
 
 
-def decline_with_article(article: IndexedArticle, passage: str) -> Reply:
+def decline_with_article(article: IndexedArticle, passage: str, wording: Wording) -> Reply:
     """The account's own words on what it does not offer (e.g. "We don't offer mortgages")."""
-    text = (
-        f"{passage.strip()}\n\nIf there's anything else I can help with, just ask, or ask to "
-        f"talk to a person.\n\nSource: {article.title}"
+    offer = wording.gettext(
+        "If there's anything else I can help with, just ask, or ask to talk to a person."
     )
+    text = f"{passage.strip()}\n\n{offer}{citation(article, wording)}"
     return Reply(text, [source_of(article)], "decline")
 
 
-SMALLTALK_REPLIES = {
-    "greeting": "Hello! How can I help you today?",
-    "thanks": "You're welcome! Is there anything else I can help with?",
-    "goodbye": "Thanks for getting in touch. Have a good day!",
-}
+def smalltalk_reply(kind: str, wording: Wording) -> str:
+    """The friendly word back to a greeting, thanks or goodbye (engine/smalltalk.py)."""
+    if kind == "greeting":
+        return wording.gettext("Hello! How can I help you today?")
+    if kind == "thanks":
+        return wording.gettext("You're welcome! Is there anything else I can help with?")
+    return wording.gettext("Thanks for getting in touch. Have a good day!")
+
+
+def citation(article: IndexedArticle, wording: Wording) -> str:
+    """The line that ends every reply drawn from an article, naming it."""
+    return "\n\n" + wording.gettext("Source: {title}", title=article.title)

@@ -45,8 +45,8 @@ def do_set_starting_language(
     language = choose_language(
         choice=choice or stored_preference(session, contact), identity=identity, browser=browser
     )
-    if language.source != "default":
-        _store(conversation, language)
+    # Stored even when nothing is known ("default"), so the customer's messages may settle it.
+    _store(conversation, language)
     session.flush()
     return language
 
@@ -54,7 +54,7 @@ def do_set_starting_language(
 def conversation_language(session: Session, conversation: Conversation) -> ConversationLanguage:
     """The conversation's language as stored; for a conversation older than the column, the
     contact's choice or browser language, as it was read before."""
-    if conversation.language:
+    if conversation.language and conversation.language_source:
         source = cast(LanguageSource, conversation.language_source or "browser")
         return ConversationLanguage(conversation.language, source)
     contact = session.get(Contact, conversation.contact_id)
@@ -79,8 +79,6 @@ def do_choose_language(
 
 def do_follow_turn_language(conversation: Conversation, language: ConversationLanguage) -> None:
     """Keep what the bot's turn decided (a message may settle an undeclared language)."""
-    if language.source == "default":
-        return
     if (conversation.language, conversation.language_source) != (
         language.language,
         language.source,

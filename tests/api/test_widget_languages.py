@@ -80,9 +80,7 @@ def test_the_hand_over_notice_follows_the_settled_language_not_one_word(
 def test_the_browsers_language_is_kept_whatever_the_messages_look_like(
     client: TestClient, workspace: Workspace
 ) -> None:
-    conversation_id, visitor, language = _start(
-        client, workspace.a.inbox_public_id, locale="de-DE"
-    )
+    conversation_id, visitor, language = _start(client, workspace.a.inbox_public_id, locale="de-DE")
     assert language == "de"
     turn = say(client, conversation_id, visitor, "Muchas gracias por toda la ayuda de hoy")
     assert turn["language"] == "de"
@@ -92,9 +90,7 @@ def test_the_browsers_language_is_kept_whatever_the_messages_look_like(
 def test_a_browser_language_without_catalogues_falls_through_to_the_messages(
     client: TestClient, workspace: Workspace
 ) -> None:
-    conversation_id, visitor, language = _start(
-        client, workspace.a.inbox_public_id, locale="ja-JP"
-    )
+    conversation_id, visitor, language = _start(client, workspace.a.inbox_public_id, locale="ja-JP")
     assert language == "en"
     turn = say(client, conversation_id, visitor, "Merci beaucoup pour votre aide aujourd'hui")
     assert turn["language"] == "fr"

@@ -7,7 +7,9 @@ An answer is, in order of preference:
    every claim in it is supported by those passages);
 3. the article's own words: its opening, plus the whole section that best matches the
    question. Blocks (paragraphs, lists, tables) are kept whole, so a list of steps never loses
-   its last step, and nothing is said twice.
+   its last step, and nothing is said twice. A customer whose profile asks for `brief`
+   replies gets only the part that matches (or the opening), a few sentences; one who asks
+   for `detailed` replies gets the whole article.
 Clarifying questions list their choices in the text too, for channels without buttons.
 Every fixed text (the citation line, clarifying questions, declines, small talk) comes from
 the `bot` message catalogue in the customer's language (batondesk.i18n); the article's own
@@ -33,6 +35,8 @@ _WHOLE_ARTICLE_CHARS = 900
 # Beyond its first block, the opening and the matching section are cut (between blocks) here.
 _OPENING_CHARS = 450
 _SECTION_CHARS = 800
+# A brief reply: the best-matching part's first blocks up to here (the first block always).
+_BRIEF_CHARS = 300
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 
 
@@ -71,10 +75,12 @@ def compose_answer(
     conversation: dict[str, Any] | None = None,
     writer: AnswerWriter | None = None,
     wording: Wording | None = None,
+    verbosity: str | None = None,
 ) -> Reply:
     """An answer from `article` that cites it. `passages` are retrieval's best passages of the
     article (best first, for an LLM); `best_heading` the section they come from. `wording`:
-    the customer's language for the citation line (English when not given)."""
+    the customer's language for the citation line (English when not given). `verbosity`:
+    the customer's preference, `brief` or `detailed` (None: the usual length)."""
     source = source_of(article)
     cite = citation(article, wording or bot_wording(None))
     details: dict[str, Any] = {}
@@ -97,16 +103,21 @@ def compose_answer(
         details["llm_tokens"] = int(getattr(generated, "tokens", 0) or 0)
         if generated.text:
             return Reply(generated.text + cite, [source], "generated", details=details)
-    return Reply(
-        extract_answer(article.body, best_heading) + cite, [source], "extractive", details=details
-    )
+    if verbosity in ("brief", "detailed"):
+        details["verbosity"] = verbosity
+    text = extract_answer(article.body, best_heading, verbosity)
+    return Reply(text + cite, [source], "extractive", details=details)
 
 
-def extract_answer(markdown: str, best_heading: str = "") -> str:
-    """The article's opening plus the section headed `best_heading`, in whole blocks."""
+def extract_answer(markdown: str, best_heading: str = "", verbosity: str | None = None) -> str:
+    """The article's opening plus the section headed `best_heading`, in whole blocks; for a
+    `brief` reply only the first blocks of that section (or of the opening), for a `detailed`
+    one the whole article."""
     body = _LINK.sub(r"\1", markdown.strip())
     sections = split_sections(body)
-    if len(body) <= _WHOLE_ARTICLE_CHARS:
+    if verbosity == "brief":
+        return _brief(sections, best_heading)
+    if verbosity == "detailed" or len(body) <= _WHOLE_ARTICLE_CHARS:
         return "\n\n".join(_section_text(h, text) for h, text in sections)
     chosen: list[str] = []
     opening = next((text for heading, text in sections if not heading), "")
@@ -123,6 +134,16 @@ def extract_answer(markdown: str, best_heading: str = "") -> str:
         heading, text = sections[0]
         chosen = [f"**{heading}**", *_blocks_within(_blocks(text), _SECTION_CHARS)]
     return "\n\n".join(chosen)
+
+
+def _brief(sections: list[tuple[str, str]], best_heading: str) -> str:
+    """The part that answers the question, cut short: the matching section's first blocks,
+    else the opening's, else the first section's."""
+    matching = next((s for s in sections if best_heading and s[0] == best_heading), None)
+    opening = next((s for s in sections if not s[0]), None)
+    heading, text = matching or opening or sections[0]
+    blocks = _blocks_within(_blocks(text), _BRIEF_CHARS)
+    return "\n\n".join([f"**{heading}**", *blocks] if heading else blocks)
 
 
 def _section_text(heading: str, text: str) -> str:

@@ -341,6 +341,8 @@ class _Turn:
             conversation=dict(self.customer.conversation),
             writer=self.setup.writer,
             wording=self.wording,
+            # Only a verified customer's profile holds it (customers/profile_values.py).
+            verbosity=self.customer.profile.get("verbosity"),
         )
         return self._result("answer", reason, intent=intent, article=article, reply=reply)
 

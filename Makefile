@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo serve test lint fuzz audit fit-answer-policy fit-escalation-model bench-nlu bench-login bench-resolution bench-reports bench-label-noise clean
+.PHONY: install demo serve test lint fuzz audit catalogues fit-answer-policy fit-escalation-model bench-nlu bench-login bench-resolution bench-reports bench-label-noise clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ fuzz: install
 ## a networked host; not part of lint or CI).
 audit: install
 	$(BIN)/pip-audit --skip-editable
+
+## Extract the widget's and the bot's fixed texts, merge them into each language's catalogue
+## (src/batondesk/i18n/locales/<language>/LC_MESSAGES/*.po; new texts arrive untranslated) and
+## compile the .mo files the product reads. Commit all three; tests/i18n checks they agree.
+catalogues: install
+	$(BIN)/baton i18n update
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -26,6 +26,7 @@ from batondesk.actions.handoff import (
     escalation_settings,
     what_happens_next,
 )
+from batondesk.actions.languages import conversation_language
 from batondesk.actions.search_index import index_message
 from batondesk.errors import Conflict, InvalidInput, TooLarge
 from batondesk.handoff.next_steps import handed_back_text
@@ -164,7 +165,6 @@ def do_request_human(
         evidence={"via": "button", "signal": {"cue": "talk_to_a_person_button"}},
         metrics=metrics,
     )
-    contact = session.get(Contact, conversation.contact_id)
     add_message(
         session,
         conversation,
@@ -174,7 +174,7 @@ def do_request_human(
             conversation,
             escalation_settings(session, conversation.account_id),
             position=position,
-            language=contact.locale[:2] if contact and contact.locale else "en",
+            language=conversation_language(session, conversation).language,
             asked=True,
         ),
     )
@@ -286,8 +286,7 @@ def do_hand_back(session: Session, conversation: Conversation, agent: Membership
     )
     # The customer was talking to a person: say who answers now, or the next bot reply
     # would seem to come from nowhere.
-    contact = session.get(Contact, conversation.contact_id)
-    language = contact.locale[:2] if contact and contact.locale else "en"
+    language = conversation_language(session, conversation).language
     add_message(session, conversation, SenderType.system, handed_back_text(language))
 
 

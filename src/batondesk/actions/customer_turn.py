@@ -25,6 +25,7 @@ from batondesk.actions.conversations import (
 from batondesk.actions.events import record_event
 from batondesk.actions.experiments import do_record_enrolment, enrolment_for_turn
 from batondesk.actions.handoff import evidence_with_message_ids, what_happens_next
+from batondesk.actions.languages import conversation_language, do_follow_turn_language
 from batondesk.actions.workflow import wake_snoozed
 from batondesk.customers.profile_values import reply_profile
 from batondesk.engine.services import TurnServices
@@ -171,6 +172,7 @@ def _receive(
         do_record_enrolment(session, conversation, enrolment)
 
     understanding = result.understanding
+    do_follow_turn_language(conversation, result.language)
     message.annotations = understanding.to_annotations()
     conversation.intent = confident_intent(message.annotations) or conversation.intent
     record_event(
@@ -256,6 +258,7 @@ def customer_context(session: Session, conversation: Conversation) -> CustomerCo
     return CustomerContext(
         tier=contact.tier if contact is not None else "standard",
         locale=contact.locale if contact is not None and contact.locale else None,
+        language=conversation_language(session, conversation),
         # Only a verified customer's replies use what the account knows about them.
         profile=reply_profile(contact, conversation, crm_profile, profile_values(contact)),
         conversation={"id": conversation.id},
@@ -290,6 +293,6 @@ def _hand_over(
         conversation,
         settings,
         position=position,
-        language=result.understanding.language,
+        language=result.language.language,
     )
     return add_message(session, conversation, SenderType.bot, notice, result.bot_annotations())

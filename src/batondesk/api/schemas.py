@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from batondesk.i18n import LanguageCode
 from batondesk.store.models import Availability, ConversationStatus, Role, SenderType
 
 # Row ids are INTEGER columns: 32 bits on PostgreSQL, the tighter of the two databases. An id
@@ -60,7 +61,18 @@ class WidgetStart(Strict):
         description="Optional token signed by the embedding site with the inbox identity secret, "
         "identifying a known customer (see docs/api.md).",
     )
-    locale: str | None = Field(default=None, max_length=16)
+    locale: str | None = Field(
+        default=None,
+        max_length=35,
+        pattern=r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,3}$",
+        description="The browser's language (`navigator.language`, e.g. es-ES): the chat and "
+        "the bot speak it when it is one of theirs and nothing stronger says otherwise",
+    )
+    language: LanguageCode | None = Field(
+        default=None,
+        description="The language the customer picked in the chat's language menu before "
+        "starting; kept as the contact's preference (see PUT .../language)",
+    )
     name: str | None = Field(
         default=None,
         max_length=200,
@@ -80,11 +92,39 @@ class WidgetStart(Strict):
     )
 
 
+class LanguagePublic(BaseModel):
+    code: str = Field(description="ISO 639-1, e.g. es")
+    name: str = Field(description="The language's name in itself, e.g. Español")
+
+
+class LanguageChoice(Strict):
+    language: LanguageCode = Field(description="One of the chat's languages")
+
+
+class WidgetLanguagePublic(BaseModel):
+    language: str
+    source: str = Field(
+        description="Why this language: choice (picked by the customer or in the account's "
+        "records), identity (the identity token's locale), browser, detected (from the "
+        "customer's messages) or default (English, nothing else known)"
+    )
+
+
+class WidgetTextsPublic(BaseModel):
+    language: str
+    texts: dict[str, str] = Field(
+        description="The chat's own texts: English text -> translation (empty for English). "
+        "`{name}` placeholders are filled by the chat."
+    )
+
+
 class WidgetConfigPublic(BaseModel):
     """What the chat shows before and around the conversation (the account's widget
     settings, resolved), for the chat page and any custom client."""
 
     brand: str = Field(description="The account's name")
+    language: str = Field(description="The language of the texts below (en when asked for another)")
+    languages: list[LanguagePublic] = Field(description="What the chat's language menu offers")
     brand_color: str = Field(description="Hex colour, e.g. #1d4ed8")
     greeting: str
     position: str = Field(description="right or left: the corner of the chat button")
@@ -236,6 +276,9 @@ class WidgetConversationPublic(BaseModel):
         default=None, description="The person who owns the conversation, once one has joined"
     )
     messages: list[WidgetMessagePublic] = Field(default_factory=list)
+    language: str | None = Field(
+        default=None, description="The language the chat and the bot speak in this conversation"
+    )
 
 
 class TurnPublic(BaseModel):
@@ -244,6 +287,9 @@ class TurnPublic(BaseModel):
     status: ConversationStatus
     queue_position: int | None = None
     agent: WidgetAgentPublic | None = None
+    language: str | None = Field(
+        default=None, description="The conversation's language after this message"
+    )
 
 
 class EventPublic(BaseModel):

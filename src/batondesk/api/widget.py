@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Header, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sse_starlette import EventSourceResponse
@@ -16,6 +17,7 @@ from batondesk.actions.conversations import (
     queue_position,
 )
 from batondesk.actions.customer_turn import do_receive_customer_message
+from batondesk.actions.languages import conversation_language, do_choose_language
 from batondesk.actions.typing_indicators import do_announce_typing
 from batondesk.actions.widget import ChatRules, ChatStart, do_mark_seen, do_start_chat
 from batondesk.api.deps import (
@@ -36,6 +38,7 @@ from batondesk.api.schemas import (
     AnswerFeedbackCreate,
     AnswerFeedbackPublic,
     CsatCreate,
+    LanguageChoice,
     MessageCreate,
     OkPublic,
     RowCount,
@@ -47,12 +50,15 @@ from batondesk.api.schemas import (
     TypingPublic,
     WidgetConfigPublic,
     WidgetConversationPublic,
+    WidgetLanguagePublic,
     WidgetStart,
+    WidgetTextsPublic,
 )
 from batondesk.api.streams import stream_channel
 from batondesk.api.widget_config import widget_config
 from batondesk.api.widget_settings import WidgetSettings
 from batondesk.errors import NotFound
+from batondesk.i18n import DEFAULT_LANGUAGE, LanguageCode, negotiate_accept_language, widget_texts
 from batondesk.store.access import list_messages
 from batondesk.store.models import Account, Conversation, ConversationStatus, Inbox, User
 
@@ -121,7 +127,11 @@ def start_conversation(
         session,
         inbox,
         ChatStart(
-            locale=body.locale or "en", name=body.name, email=body.email, consent=body.consent
+            locale=body.locale,
+            language=body.language,
+            name=body.name,
+            email=body.email,
+            consent=body.consent,
         ),
         ChatRules(prechat_form=widget.prechat_form, consent_required=widget.consent_required),
         identity=identity,
@@ -130,7 +140,10 @@ def start_conversation(
         settings, Visitor(inbox.account_id, inbox.id, conversation.contact_id)
     )
     return WidgetConversationPublic(
-        conversation_id=conversation.id, status=conversation.status, visitor_token=token
+        conversation_id=conversation.id,
+        status=conversation.status,
+        visitor_token=token,
+        language=conversation_language(session, conversation).language,
     )
 
 
@@ -153,6 +166,7 @@ def read_conversation(
         queue_position=queue_position(session, conversation) or None,
         agent=widget_agent_public(next(iter(agent.values()), None)),
         messages=[widget_message_public(m, names) for m in shown],
+        language=conversation_language(session, conversation).language,
     )
 
 
@@ -188,7 +202,31 @@ def send_message(
         status=conversation.status,
         queue_position=queue_position(session, conversation) or None,
         agent=widget_agent_public(next(iter(agent.values()), None)),
+        language=conversation_language(session, conversation).language,
     )
+
+
+@router.put(
+    "/conversations/{conversation_id}/language",
+    response_model=WidgetLanguagePublic,
+    responses=error_responses(401, 404, 422),
+)
+def choose_language(
+    conversation_id: RowId, body: LanguageChoice, session: SessionDep, visitor: VisitorDep
+) -> WidgetLanguagePublic:
+    """The customer picked a language in the chat's menu: the chat's texts and the bot's own
+    words (questions, hand-over notices, small talk) use it from now on, in this
+    conversation and the contact's later ones. Earlier messages stay as they were."""
+    conversation = _visitor_conversation(session, visitor, conversation_id)
+    chosen = do_choose_language(session, conversation, body.language)
+    return WidgetLanguagePublic(language=chosen.language, source=chosen.source)
+
+
+@router.get("/texts/{language}", response_model=WidgetTextsPublic, responses=error_responses(422))
+def read_widget_texts(language: LanguageCode) -> WidgetTextsPublic:
+    """The chat's own texts (buttons, banners, notices, the rating, errors) in `language`,
+    for a chat that changes language without reloading, or a custom client."""
+    return WidgetTextsPublic(language=language, texts=widget_texts(language))
 
 
 @router.post(
@@ -265,16 +303,24 @@ def stream_conversation(
 @router.get(
     "/inboxes/{inbox_public_id}/settings",
     response_model=WidgetConfigPublic,
-    responses=error_responses(404),
+    responses=error_responses(404, 422),
 )
-def read_widget_config(inbox_public_id: str, session: SessionDep) -> WidgetConfigPublic:
+def read_widget_config(
+    inbox_public_id: str,
+    session: SessionDep,
+    language: LanguageCode | None = None,
+    accept_language: Annotated[str | None, Header(max_length=500)] = None,
+) -> WidgetConfigPublic:
     """What the chat shows before the conversation: colour, greeting, the button's corner,
     suggested topics, the privacy notice's link, whether consent and the pre-chat form are
-    asked, and whether the team is in (with the message shown outside office hours)."""
+    asked, and whether the team is in (with the message shown outside office hours). The
+    default greeting and away message are in `language`, else the browser's
+    (Accept-Language), else English; what an admin wrote is shown as written."""
     inbox = _inbox(session, inbox_public_id)
     account = session.get(Account, inbox.account_id)
     assert account is not None
-    return widget_config(account)
+    chosen = language or negotiate_accept_language(accept_language) or DEFAULT_LANGUAGE
+    return widget_config(account, language=chosen)
 
 
 @router.post(

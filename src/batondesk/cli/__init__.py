@@ -58,6 +58,9 @@ def _mount_subcommands() -> None:
     )
     app.add_typer(integrations.crm_app, name="crm", help="Pull customer data from a CRM.")
     app.add_typer(integrations.webhooks_app, name="webhooks", help="Send queued webhook events.")
+    from batondesk.cli import i18n
+
+    app.add_typer(i18n.app, name="i18n", help="Update and compile the message catalogues.")
 
 
 def _print_version(requested: bool) -> None:

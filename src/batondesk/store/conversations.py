@@ -76,6 +76,11 @@ class Conversation(Base, TenantMixin):
     # about), kept for filtering; None until one is understood.
     intent: Mapped[str | None] = mapped_column(String(120), default=None, index=True)
     csat_score: Mapped[int | None] = mapped_column(Integer, default=None)
+    # The language the widget and the bot's fixed texts speak here, and where it came from
+    # (batondesk.i18n.languages: choice, identity, browser, detected); None before either is
+    # known (conversations older than this column, or opened with no hint yet).
+    language: Mapped[str | None] = mapped_column(String(8), default=None)
+    language_source: Mapped[str | None] = mapped_column(String(16), default=None)
     # The newest message the customer's chat has shown them (the widget reports it; null:
     # the client never does, as with most API integrations), and the newest agent reply
     # already emailed to a customer who had left (actions/follow_ups.py).

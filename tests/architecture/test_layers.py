@@ -14,6 +14,8 @@ PACKAGE = Path(__file__).resolve().parents[2] / "src" / "batondesk"
 ALLOWED: dict[str, set[str]] = {
     "config": set(),
     "errors": set(),
+    # Files people attach: what is accepted and how it is cleaned (bytes in, bytes out).
+    "attachments": {"config", "errors"},
     "nlu": {"config"},
     "store": {"config", "errors", "privacy"},
     "privacy": {"config", "errors", "store", "nlu"},

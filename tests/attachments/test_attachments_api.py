@@ -96,7 +96,10 @@ def test_an_agent_pdf_is_only_ever_a_download(
     message = sent.json()
     assert message["body"] == "Here is your statement."
     [attached] = message["attachments"]
-    assert (attached["content_type"], attached["filename"]) == ("application/pdf", "Statement March.pdf")
+    assert (attached["content_type"], attached["filename"]) == (
+        "application/pdf",
+        "Statement March.pdf",
+    )
     assert attached["thumbnail_url"] is None
     # Replying with a file takes the conversation over, as any reply does.
     assert agent.get(f"/api/v1/conversations/{conversation_id}").json()["status"] == "assigned"
@@ -116,7 +119,9 @@ def test_a_file_alone_is_a_message_the_bot_does_not_answer(
     client: TestClient, workspace: Workspace
 ) -> None:
     conversation_id, visitor = start_chat(client, workspace.a.inbox_public_id)
-    sent = upload(client, customer_upload_url(conversation_id), files.png(), "x.png", headers=visitor)
+    sent = upload(
+        client, customer_upload_url(conversation_id), files.png(), "x.png", headers=visitor
+    )
     assert sent.status_code == 201, sent.text
     turn = sent.json()
     assert turn["message"]["body"] == "" and turn["reply"] is None
@@ -134,7 +139,13 @@ def test_a_file_alone_is_a_message_the_bot_does_not_answer(
 HOSTILE = [
     # name, bytes, declared type, status, code
     ("invoice.png", files.html_posing_as_png(), "image/png", 422, "unsupported_file_type"),
-    ("notes.txt", b"just some text, not a file we take", "text/plain", 422, "unsupported_file_type"),
+    (
+        "notes.txt",
+        b"just some text, not a file we take",
+        "text/plain",
+        422,
+        "unsupported_file_type",
+    ),
     ("photo.png", files.png()[:60], "image/png", 422, "unreadable_image"),
     ("bomb.png", files.decompression_bomb(), "image/png", 422, "image_too_large"),
     ("../../etc/passwd.png", files.png(), "image/png", 422, "invalid_filename"),
@@ -199,13 +210,17 @@ def test_files_stay_within_their_account_conversation_and_audience(
 ) -> None:
     # Account B's customer sends a file.
     b_conversation, b_visitor = start_chat(client, workspace.b.inbox_public_id)
-    b_file = upload(client, customer_upload_url(b_conversation), files.png(), "b.png", headers=b_visitor)
+    b_file = upload(
+        client, customer_upload_url(b_conversation), files.png(), "b.png", headers=b_visitor
+    )
     b_id = b_file.json()["message"]["attachments"][0]["id"]
     # Account A's agent cannot read it, upload into its conversation, or tell it exists.
     for url in (f"/api/v1/attachments/{b_id}", f"/api/v1/attachments/{b_id}/thumbnail"):
         response = agent.get(url)
         assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
-    into_b = upload(agent, f"/api/v1/conversations/{b_conversation}/attachments", files.png(), "a.png")
+    into_b = upload(
+        agent, f"/api/v1/conversations/{b_conversation}/attachments", files.png(), "a.png"
+    )
     assert into_b.status_code == 404
 
     # In account A: another visitor, or the same one through another conversation, gets 404.
@@ -220,7 +235,9 @@ def test_files_stay_within_their_account_conversation_and_audience(
     )
     assert note.status_code == 201 and note.json()["private"] is True
     note_id = note.json()["attachments"][0]["id"]
-    shown = upload(client, customer_upload_url(a_conversation), files.png(), "mine.png", headers=a_visitor)
+    shown = upload(
+        client, customer_upload_url(a_conversation), files.png(), "mine.png", headers=a_visitor
+    )
     shown_id = shown.json()["message"]["attachments"][0]["id"]
     base = f"/api/v1/widget/conversations/{a_conversation}/attachments"
     assert client.get(f"{base}/{shown_id}", headers=a_visitor).status_code == 200
@@ -232,16 +249,21 @@ def test_files_stay_within_their_account_conversation_and_audience(
     other_base = f"/api/v1/widget/conversations/{other_conversation}/attachments"
     assert client.get(f"{other_base}/{shown_id}", headers=other_visitor).status_code == 404
     assert client.get(f"{other_base}/{b_id}", headers=other_visitor).status_code == 404
-    assert upload(
-        client, customer_upload_url(b_conversation), files.png(), "x.png", headers=a_visitor
-    ).status_code == 404
+    assert (
+        upload(
+            client, customer_upload_url(b_conversation), files.png(), "x.png", headers=a_visitor
+        ).status_code
+        == 404
+    )
 
 
 def test_an_analyst_reads_files_but_cannot_send_them(
     app, client: TestClient, workspace: Workspace
 ) -> None:
     conversation_id, visitor = start_chat(client, workspace.a.inbox_public_id)
-    sent = upload(client, customer_upload_url(conversation_id), files.png(), "p.png", headers=visitor)
+    sent = upload(
+        client, customer_upload_url(conversation_id), files.png(), "p.png", headers=visitor
+    )
     attachment_id = sent.json()["message"]["attachments"][0]["id"]
     with TestClient(app) as analyst:
         login(analyst, workspace.a.users["analyst"][1])

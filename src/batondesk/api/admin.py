@@ -13,9 +13,9 @@ from batondesk.api.deps import Principal, SessionDep, require
 from batondesk.api.errors import error_responses
 from batondesk.api.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, RowId
 from batondesk.api.widget_settings import SETTINGS_KEY as WIDGET_KEY
+from batondesk.api.widget_settings import WidgetSettings
 from batondesk.attachments.settings import SETTINGS_KEY as ATTACHMENTS_KEY
 from batondesk.attachments.settings import AttachmentSettings
-from batondesk.api.widget_settings import WidgetSettings
 from batondesk.engine.settings import SETTINGS_KEY, AnsweringSettings
 from batondesk.reports.settings import COSTS_KEY, REVIEWS_KEY, CostSettings, ReviewSettings
 from batondesk.store.access import get_owned

@@ -50,8 +50,7 @@ class CustomerConversationPublic(BaseModel):
     last_message_at: datetime | None
     intent: str | None = Field(description="What it was about, as the AI understood it")
     outcome: Outcome = Field(
-        description="resolved_by_ai, resolved_by_agent, with_agent, waiting_for_agent or "
-        "with_ai"
+        description="resolved_by_ai, resolved_by_agent, with_agent, waiting_for_agent or with_ai"
     )
     escalation_reason: str | None = Field(description="Why it was handed to a person")
     csat_score: int | None = Field(description="The customer's rating, 1 to 5")

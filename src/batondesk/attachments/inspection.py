@@ -106,9 +106,7 @@ def check_filename(filename: str | None) -> str:
             code="invalid_filename",
         )
     if _FORBIDDEN_IN_NAMES & set(name):
-        raise InvalidInput(
-            'the file name may not contain / \\ < > or "', code="invalid_filename"
-        )
+        raise InvalidInput('the file name may not contain / \\ < > or "', code="invalid_filename")
     # Control characters, and invisible formatting ones such as U+202E (right-to-left
     # override), which can disguise "gpj.exe" as "exe.jpg".
     if any(unicodedata.category(c) in ("Cc", "Cf") for c in name):

@@ -37,9 +37,7 @@ class Attachment(Base, TenantMixin):
     contact_id: Mapped[int] = mapped_column(
         ForeignKey("contacts.id", ondelete="CASCADE"), index=True
     )
-    kind: Mapped[AttachmentKind] = mapped_column(
-        Enum(AttachmentKind, native_enum=False, length=10)
-    )
+    kind: Mapped[AttachmentKind] = mapped_column(Enum(AttachmentKind, native_enum=False, length=10))
     # What the bytes are (sniffed, never what the sender declared), e.g. image/png.
     content_type: Mapped[str] = mapped_column(String(40))
     size_bytes: Mapped[int] = mapped_column(Integer)

@@ -104,3 +104,31 @@ def test_file_names_and_contents_are_never_logged(
     )
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "quillfeather" not in logged
+
+
+def test_retention_deletes_files_with_their_conversation(
+    app, client: TestClient, admin: TestClient, workspace: Workspace
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from batondesk.store.base import utcnow
+    from batondesk.store.models import Conversation
+
+    old_id, _visitor, old_file = _send(client, workspace, files.png(), "old.png")
+    _new_id, _new_visitor, new_file = _send(client, workspace, files.png(), "new.png")
+    long_ago = utcnow() - timedelta(days=400)
+    with app.state.db.session() as session:
+        session.execute(
+            update(Conversation)
+            .where(Conversation.id == old_id)
+            .values(last_message_at=long_ago, created_at=long_ago)
+        )
+    policy = admin.put("/api/v1/admin/privacy/retention", json={"conversation_days": 365})
+    assert policy.status_code == 200, policy.text
+    applied = admin.post("/api/v1/admin/privacy/retention/apply").json()
+    assert applied["conversations"] == 1
+    with app.state.db.session() as session:
+        assert list(session.scalars(select(Attachment.id))) == [new_file["id"]]
+    assert admin.get(f"/api/v1/attachments/{old_file['id']}").status_code == 404

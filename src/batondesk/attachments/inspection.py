@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 import puremagic
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from batondesk.errors import InvalidInput, TooLarge
 
@@ -169,7 +169,9 @@ def _clean_image(data: bytes, name: str, file_type: FileType) -> CheckedFile:
                 f"the image would decode to more than {MAX_PIXELS:,} pixels",
                 code="image_too_large",
             ) from None
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        # Decoders meet hostile bytes here: whatever they raise means "not a readable image"
+        # (a 422), never a server error.
+        except Exception:
             raise _unreadable() from None
         width, height = image.size
         # Checked from the header, before a single pixel is decoded.
@@ -180,7 +182,9 @@ def _clean_image(data: bytes, name: str, file_type: FileType) -> CheckedFile:
             image.load()
             upright = ImageOps.exif_transpose(image)
             pixels = _pixels_only(upright)
-        except (OSError, SyntaxError, ValueError, EOFError):
+        except Image.DecompressionBombError:
+            raise _too_many_pixels(width, height) from None
+        except Exception:
             raise _unreadable() from None
     stored_type = FILE_TYPES[_STORED_AS[file_type.pillow_format]]
     content = _encode(pixels, stored_type)

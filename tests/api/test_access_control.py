@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from batondesk.config import Settings
+from tests.support.files import png
 from tests.support.workspace import Workspace, login, start_chat
 
 # A time a snooze accepts (ahead, within a year).
@@ -28,6 +29,11 @@ CONSOLE_ENDPOINTS: dict[tuple[str, str], tuple[str, dict | None]] = {
     ("GET", "/api/v1/conversations/{conversation_id}/messages"): ("conversations:read", None),
     ("GET", "/api/v1/conversations/{conversation_id}/events"): ("conversations:read", None),
     ("GET", "/api/v1/contacts/{contact_id}"): ("conversations:read", None),
+    ("GET", "/api/v1/contacts/{contact_id}/conversations"): ("conversations:read", None),
+    ("GET", "/api/v1/attachments/{attachment_id}"): ("conversations:read", None),
+    ("GET", "/api/v1/attachments/{attachment_id}/thumbnail"): ("conversations:read", None),
+    # Multipart: the tests below send a file rather than this body.
+    ("POST", "/api/v1/conversations/{conversation_id}/attachments"): ("conversations:write", None),
     ("POST", "/api/v1/conversations/{conversation_id}/messages"): (
         "conversations:write",
         {"body": "hello"},
@@ -128,6 +134,8 @@ CONSOLE_ENDPOINTS: dict[tuple[str, str], tuple[str, dict | None]] = {
     ("PUT", "/api/v1/admin/settings/answer-reviews"): ("admin", {"sample_share": 0.1}),
     ("GET", "/api/v1/admin/settings/widget"): ("admin", None),
     ("PUT", "/api/v1/admin/settings/widget"): ("admin", {"allowed_origins": []}),
+    ("GET", "/api/v1/admin/settings/attachments"): ("admin", None),
+    ("PUT", "/api/v1/admin/settings/attachments"): ("admin", {"max_bytes": 1_000_000}),
     ("GET", "/api/v1/admin/experiments"): ("admin", None),
     ("POST", "/api/v1/admin/experiments"): (
         "admin",
@@ -309,6 +317,11 @@ def foreign_ids(app, client: TestClient, workspace: Workspace) -> dict[str, Any]
             headers=unclear_visitor,
         )
         item_id = admin_b.get("/api/v1/review-queue").json()["data"][0]["id"]
+    photo = client.post(
+        f"/api/v1/widget/conversations/{conversation_id}/attachments",
+        files={"file": ("photo.png", png(), "image/png")},
+        headers=visitor,
+    )
     return {
         "key": "b-only",
         "public_id": connector["webhook_url"].split("/")[-2],
@@ -326,6 +339,7 @@ def foreign_ids(app, client: TestClient, workspace: Workspace) -> dict[str, Any]
         "delivery_id": deliveries[0]["id"],
         "connector_id": connector["id"],
         "attribute_id": attribute["id"],
+        "attachment_id": photo.json()["message"]["attachments"][0]["id"],
     }
 
 
@@ -368,7 +382,10 @@ def test_roles_and_tenancy_on_every_console_endpoint(
             url = _fill(path, foreign_ids)
             if path == "/api/v1/stream" and permission in ROLE_PERMISSIONS[role]:
                 continue  # an allowed stream never ends; covered by the real-time tests
-            response = member_a.request(method, url, json=_fill_body(body, foreign_ids))
+            if path.endswith("/attachments") and method == "POST":
+                response = member_a.post(url, files={"file": ("a.png", png(), "image/png")})
+            else:
+                response = member_a.request(method, url, json=_fill_body(body, foreign_ids))
             if permission not in ROLE_PERMISSIONS[role]:
                 expected = 403
             elif "{" in path:
@@ -404,6 +421,7 @@ def test_without_login_console_is_closed(client: TestClient) -> None:
         "delivery_id": 1,
         "connector_id": 1,
         "attribute_id": 1,
+        "attachment_id": 1,
     }
     for (method, path), (_permission, body) in CONSOLE_ENDPOINTS.items():
         response = client.request(method, _fill(path, ids), json=_fill_body(body, ids))

@@ -16,6 +16,8 @@ ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     # Languages and message catalogues: the wording of fixed texts, nothing else.
     "i18n": set(),
+    # Files people attach: what is accepted and how it is cleaned (bytes in, bytes out).
+    "attachments": {"config", "errors"},
     "nlu": {"config"},
     "store": {"config", "errors", "privacy"},
     "privacy": {"config", "errors", "store", "nlu"},

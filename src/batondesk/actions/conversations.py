@@ -45,10 +45,13 @@ from batondesk.store.models import (
 )
 
 
-def check_message_text(text: Any, max_chars: int) -> str:
+def check_message_text(text: Any, max_chars: int, *, allow_empty: bool = False) -> str:
+    """The text, trimmed. `allow_empty`: a message that carries a file needs no words."""
     if not isinstance(text, str):
         raise InvalidInput("message body must be a string", code="invalid_body")
     stripped = text.strip()
+    if allow_empty and not stripped:
+        return ""
     # Invisible characters alone (zero-width spaces and joiners, direction marks) are empty too.
     if not any(not c.isspace() and unicodedata.category(c) != "Cf" for c in stripped):
         raise InvalidInput("message body is empty", code="empty_message")
@@ -228,11 +231,18 @@ def do_assign(
 
 
 def do_agent_reply(
-    session: Session, conversation: Conversation, agent: Membership, text: str, *, max_chars: int
+    session: Session,
+    conversation: Conversation,
+    agent: Membership,
+    text: str,
+    *,
+    max_chars: int,
+    files: int = 0,
 ) -> Message:
     """An agent's reply. Replying in a conversation the bot or the queue holds takes it over,
-    so the bot can never talk over a person."""
-    text = check_message_text(text, max_chars)
+    so the bot can never talk over a person. `files`: how many files the caller attaches
+    (actions/attachments.py); with files the text may be empty."""
+    text = check_message_text(text, max_chars, allow_empty=files > 0)
     if conversation.status == ConversationStatus.resolved:
         raise Conflict("conversation is resolved; reopen it first", code="conversation_resolved")
     if conversation.status != ConversationStatus.assigned:
@@ -246,15 +256,21 @@ def do_agent_reply(
         "agent.replied",
         actor_type="agent",
         actor_id=agent.user_id,
-        payload={"message_id": message.id, "chars": len(text)},
+        payload={"message_id": message.id, "chars": len(text), **_files(files)},
     )
     return message
 
 
 def do_add_note(
-    session: Session, conversation: Conversation, agent: Membership, text: str, *, max_chars: int
+    session: Session,
+    conversation: Conversation,
+    agent: Membership,
+    text: str,
+    *,
+    max_chars: int,
+    files: int = 0,
 ) -> Message:
-    text = check_message_text(text, max_chars)
+    text = check_message_text(text, max_chars, allow_empty=files > 0)
     message = add_message(
         session, conversation, SenderType.agent, text, user_id=agent.user_id, private=True
     )
@@ -264,9 +280,14 @@ def do_add_note(
         "agent.noted",
         actor_type="agent",
         actor_id=agent.user_id,
-        payload={"message_id": message.id},
+        payload={"message_id": message.id, **_files(files)},
     )
     return message
+
+
+def _files(count: int) -> dict[str, int]:
+    """The event payload's count of attached files (absent when none, as before files)."""
+    return {"attachments": count} if count else {}
 
 
 def do_hand_back(session: Session, conversation: Conversation, agent: Membership) -> None:

@@ -104,13 +104,17 @@ def do_receive_customer_message(
     max_chars: int,
     choice: str | None = None,
     metrics: OperationalMetrics | None = None,
+    files: int = 0,
 ) -> TurnOutcome:
     """Store the customer's message; while the bot owns the conversation, take its turn and
     store the reply (an answer, a clarifying question, a decline, or the hand-over notice).
     `choice` is the id of the quick reply the customer pressed, if any. `metrics` (the app's)
-    count the turn by its action and time it; a refused message is not counted."""
+    count the turn by its action and time it; a refused message is not counted. `files`: how
+    many files the caller attaches (actions/attachments.py); a file without words is stored
+    for the person who handles the conversation, and the bot, which reads no files, takes no
+    turn on it."""
     started = time.perf_counter()
-    outcome = _receive(session, conversation, text, services, max_chars, choice, metrics)
+    outcome = _receive(session, conversation, text, services, max_chars, choice, metrics, files)
     if metrics is not None:
         metrics.observe_turn(outcome.action, time.perf_counter() - started)
     return outcome
@@ -124,13 +128,18 @@ def _receive(
     max_chars: int,
     choice: str | None,
     metrics: OperationalMetrics | None,
+    files: int = 0,
 ) -> TurnOutcome:
-    text = check_message_text(text, max_chars)
+    text = check_message_text(text, max_chars, allow_empty=files > 0)
     earlier = list_messages(session, conversation, include_private=False)
-    history = [HistoryEntry(str(m.sender_type), m.body, m.annotations or {}) for m in earlier]
+    # A file sent alone leaves no words for the bot's history.
+    history = [
+        HistoryEntry(str(m.sender_type), m.body, m.annotations or {}) for m in earlier if m.body
+    ]
     # A resolved conversation reopens with whoever owned it: the bot, unless a person did.
-    bot_owns = conversation.status == ConversationStatus.bot or (
-        conversation.status == ConversationStatus.resolved and conversation.assignee_id is None
+    bot_owns = bool(text) and (
+        conversation.status == ConversationStatus.bot
+        or (conversation.status == ConversationStatus.resolved and conversation.assignee_id is None)
     )
     # The turn is decided before anything is written: on SQLite the first write takes the
     # database's only write lock until commit, and the turn's ~20 ms of model inference must
@@ -164,7 +173,11 @@ def _receive(
         "message.received",
         actor_type="customer",
         actor_id=conversation.contact_id,
-        payload={"message_id": message.id, "chars": len(text)},
+        payload={
+            "message_id": message.id,
+            "chars": len(text),
+            **({"attachments": files} if files else {}),
+        },
     )
     if result is None or setup is None:
         return TurnOutcome(message, None, None)

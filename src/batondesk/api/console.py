@@ -45,6 +45,7 @@ from batondesk.api.schemas import (
 )
 from batondesk.api.streams import stream_channel
 from batondesk.store.access import (
+    attachments_by_message,
     get_contact,
     get_conversation,
     get_conversation_for_update,
@@ -99,7 +100,9 @@ def read_messages(
     conversation_id: RowId, principal: Reader, session: SessionDep
 ) -> list[MessagePublic]:
     conversation = get_conversation(session, principal.account_id, conversation_id)
-    return [message_public(m) for m in list_messages(session, conversation, include_private=True)]
+    messages = list_messages(session, conversation, include_private=True)
+    files = attachments_by_message(session, principal.account_id, [m.id for m in messages])
+    return [message_public(m, files[m.id]) for m in messages]
 
 
 @router.get(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from sqlalchemy.orm import Session
 
 from batondesk.actions.answer_feedback import customer_verdict
 from batondesk.api.schemas import (
+    AttachmentPublic,
     ChoicePublic,
     ContactPublic,
     ConversationPublic,
@@ -19,7 +20,43 @@ from batondesk.api.schemas import (
     WidgetMessagePublic,
 )
 from batondesk.store.access import tags_by_conversation
-from batondesk.store.models import Contact, Conversation, Event, Message, SenderType, Tag
+from batondesk.store.models import (
+    Attachment,
+    AttachmentKind,
+    Contact,
+    Conversation,
+    Event,
+    Message,
+    SenderType,
+    Tag,
+)
+
+# Where a side fetches a file: the console by the attachment's id, the chat within its
+# conversation (api/attachments.py).
+AttachmentUrl = Callable[[Attachment], str]
+
+
+def console_attachment_url(a: Attachment) -> str:
+    return f"/api/v1/attachments/{a.id}"
+
+
+def widget_attachment_url(a: Attachment) -> str:
+    return f"/api/v1/widget/conversations/{a.conversation_id}/attachments/{a.id}"
+
+
+def attachment_public(a: Attachment, url: AttachmentUrl) -> AttachmentPublic:
+    base = url(a)
+    return AttachmentPublic(
+        id=a.id,
+        kind=a.kind,
+        content_type=a.content_type,
+        filename=a.filename,
+        size_bytes=a.size_bytes,
+        width=a.width,
+        height=a.height,
+        url=base,
+        thumbnail_url=f"{base}/thumbnail" if a.kind == AttachmentKind.image else None,
+    )
 
 
 def conversation_public(c: Conversation, tags: list[Tag] | None = None) -> ConversationPublic:
@@ -58,7 +95,8 @@ def conversation_with_tags(session: Session, c: Conversation) -> ConversationPub
     return conversations_public(session, [c])[0]
 
 
-def message_public(m: Message) -> MessagePublic:
+def message_public(m: Message, attachments: Sequence[Attachment] = ()) -> MessagePublic:
+    """`attachments`: the message's files, when the caller loaded them."""
     helpful = customer_verdict(m)
     return MessagePublic(
         id=m.id,
@@ -70,6 +108,7 @@ def message_public(m: Message) -> MessagePublic:
         created_at=m.created_at,
         annotations=m.annotations,
         customer_feedback=None if helpful is None else CustomerFeedbackPublic(helpful=helpful),
+        attachments=[attachment_public(a, console_attachment_url) for a in attachments],
     )
 
 
@@ -96,9 +135,12 @@ def widget_agent_public(name: str | None) -> WidgetAgentPublic | None:
 
 
 def widget_message_public(
-    m: Message, agent_names: Mapping[int, str] | None = None
+    m: Message,
+    agent_names: Mapping[int, str] | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> WidgetMessagePublic:
-    """`agent_names`: staff display names by user id, for agents' messages."""
+    """`agent_names`: staff display names by user id, for agents' messages; `attachments`:
+    the message's files, when the caller loaded them."""
     kind = None
     if m.sender_type == SenderType.bot:
         kind = _MESSAGE_KINDS.get(str(m.annotations.get("decision")), "notice")
@@ -116,6 +158,7 @@ def widget_message_public(
         sender_name=(agent_names or {}).get(m.sender_user_id or 0)
         if m.sender_type == SenderType.agent
         else None,
+        attachments=[attachment_public(a, widget_attachment_url) for a in attachments],
     )
 
 

@@ -175,6 +175,25 @@ class CustomerFeedbackPublic(BaseModel):
     helpful: bool = Field(description='true: the customer said "Yes", false: "No"')
 
 
+class AttachmentPublic(BaseModel):
+    """A file on a message. Fetch it from `url` (an image is shown inline, a PDF always
+    downloads) and an image's preview from `thumbnail_url`, with the same credentials as the
+    message."""
+
+    id: int
+    kind: str = Field(description="image or pdf")
+    content_type: str = Field(description="What the bytes are, e.g. image/png")
+    filename: str
+    size_bytes: int
+    width: int | None = Field(default=None, description="Images only, in pixels")
+    height: int | None = None
+    url: str
+    thumbnail_url: str | None = Field(default=None, description="Images only: a small WebP")
+
+
+_ATTACHMENTS_FIELD = Field(default_factory=list, description="Files sent with the message")
+
+
 class MessagePublic(BaseModel):
     id: int
     conversation_id: int
@@ -191,6 +210,7 @@ class MessagePublic(BaseModel):
         description='Under a bot answer, the latest answer the customer gave to "Did this '
         'answer your question?"; null when they gave none',
     )
+    attachments: list[AttachmentPublic] = _ATTACHMENTS_FIELD
 
 
 class ChoicePublic(BaseModel):
@@ -220,6 +240,7 @@ class WidgetMessagePublic(BaseModel):
     sender_name: str | None = Field(
         default=None, description="For an agent's messages: the agent's display name"
     )
+    attachments: list[AttachmentPublic] = _ATTACHMENTS_FIELD
 
 
 class WidgetAgentPublic(BaseModel):

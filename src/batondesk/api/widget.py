@@ -59,7 +59,7 @@ from batondesk.api.widget_config import widget_config
 from batondesk.api.widget_settings import WidgetSettings
 from batondesk.errors import NotFound
 from batondesk.i18n import DEFAULT_LANGUAGE, LanguageCode, negotiate_accept_language, widget_texts
-from batondesk.store.access import list_messages
+from batondesk.store.access import attachments_by_message, list_messages
 from batondesk.store.models import Account, Conversation, ConversationStatus, Inbox, User
 
 # Every widget route is public and rate limited per client address (app.py).
@@ -85,14 +85,14 @@ def _staff_names(session: Session, user_ids: Iterable[int | None]) -> dict[int, 
     return {u.id: u.name for u in session.scalars(select(User).where(User.id.in_(wanted)))}
 
 
-def _agent(session: Session, conversation: Conversation) -> dict[int, str]:
+def agent_of(session: Session, conversation: Conversation) -> dict[int, str]:
     """The assignee's name while a person owns the conversation (the chat's header)."""
     if conversation.status != ConversationStatus.assigned:
         return {}
     return _staff_names(session, [conversation.assignee_id])
 
 
-def _visitor_conversation(session: Session, visitor: Visitor, conversation_id: int) -> Conversation:
+def visitor_conversation(session: Session, visitor: Visitor, conversation_id: int) -> Conversation:
     conversation = session.get(Conversation, conversation_id)
     if (
         conversation is None
@@ -156,16 +156,17 @@ def read_conversation(
     conversation_id: RowId, session: SessionDep, visitor: VisitorDep, after: RowCount = 0
 ) -> WidgetConversationPublic:
     """The conversation as the customer sees it; `after` returns only newer messages (polling)."""
-    conversation = _visitor_conversation(session, visitor, conversation_id)
+    conversation = visitor_conversation(session, visitor, conversation_id)
     shown = [m for m in list_messages(session, conversation, include_private=False) if m.id > after]
     names = _staff_names(session, [m.sender_user_id for m in shown])
-    agent = _agent(session, conversation)
+    files = attachments_by_message(session, visitor.account_id, [m.id for m in shown])
+    agent = agent_of(session, conversation)
     return WidgetConversationPublic(
         conversation_id=conversation.id,
         status=conversation.status,
         queue_position=queue_position(session, conversation) or None,
         agent=widget_agent_public(next(iter(agent.values()), None)),
-        messages=[widget_message_public(m, names) for m in shown],
+        messages=[widget_message_public(m, names, files[m.id]) for m in shown],
         language=conversation_language(session, conversation).language,
     )
 
@@ -185,7 +186,7 @@ def send_message(
     services: ServicesDep,
     metrics: MetricsDep,
 ) -> TurnPublic:
-    conversation = _visitor_conversation(session, visitor, conversation_id)
+    conversation = visitor_conversation(session, visitor, conversation_id)
     outcome = do_receive_customer_message(
         session,
         conversation,
@@ -195,7 +196,7 @@ def send_message(
         choice=body.choice,
         metrics=metrics,
     )
-    agent = _agent(session, conversation)
+    agent = agent_of(session, conversation)
     return TurnPublic(
         message=widget_message_public(outcome.message),
         reply=widget_message_public(outcome.reply) if outcome.reply else None,
@@ -238,7 +239,7 @@ def ask_for_person(
     conversation_id: RowId, session: SessionDep, visitor: VisitorDep, metrics: MetricsDep
 ) -> WidgetConversationPublic:
     """The "talk to a person" button: always honoured."""
-    conversation = _visitor_conversation(session, visitor, conversation_id)
+    conversation = visitor_conversation(session, visitor, conversation_id)
     position = do_request_human(session, conversation, metrics=metrics)
     return WidgetConversationPublic(
         conversation_id=conversation.id, status=conversation.status, queue_position=position or None
@@ -253,7 +254,7 @@ def ask_for_person(
 def rate_conversation(
     conversation_id: RowId, body: CsatCreate, session: SessionDep, visitor: VisitorDep
 ) -> OkPublic:
-    conversation = _visitor_conversation(session, visitor, conversation_id)
+    conversation = visitor_conversation(session, visitor, conversation_id)
     do_submit_csat(session, conversation, body.score, body.comment)
     return OkPublic()
 
@@ -272,7 +273,7 @@ def give_answer_feedback(
 ) -> AnswerFeedbackPublic:
     """ "Did this answer your question? Yes / No" under a bot answer. A later click changes the
     verdict; the same one again changes nothing. No text is sent or stored."""
-    conversation = _visitor_conversation(session, visitor, conversation_id)
+    conversation = visitor_conversation(session, visitor, conversation_id)
     message = do_record_answer_feedback(session, conversation, message_id, body.helpful)
     return AnswerFeedbackPublic(message_id=message.id, helpful=body.helpful)
 
@@ -291,7 +292,7 @@ def stream_conversation(
     `GET /inboxes/{id}/settings` again)."""
     # A short unit of work: the stream itself must not hold a database connection.
     with db.session() as session:
-        _visitor_conversation(session, visitor, conversation_id)
+        visitor_conversation(session, visitor, conversation_id)
     return stream_channel(
         request,
         request.app.state.broker,
@@ -337,7 +338,7 @@ def customer_typing(
 ) -> TypingPublic:
     """The customer started (`true`) or stopped (`false`) typing: the console shows it. Only
     the fact travels, never the draft; repeats within 2 seconds are dropped."""
-    conversation = _visitor_conversation(session, visitor, conversation_id)
+    conversation = visitor_conversation(session, visitor, conversation_id)
     sent = do_announce_typing(
         session,
         conversation,
@@ -359,5 +360,5 @@ def mark_seen(
     """The chat has shown the customer every message up to `message_id`. An agent's reply
     the customer has not seen within the account's `follow_up_after_minutes` is emailed to
     them when an SMTP server is configured; a client that never calls this gets no email."""
-    conversation = _visitor_conversation(session, visitor, conversation_id)
+    conversation = visitor_conversation(session, visitor, conversation_id)
     return SeenPublic(message_id=do_mark_seen(session, conversation, body.message_id))

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from batondesk.errors import NotFound
 from batondesk.store.accounts import Inbox, Membership, Team
+from batondesk.store.attachments import Attachment
 from batondesk.store.base import TenantMixin
 from batondesk.store.canned_responses import CannedResponse
 from batondesk.store.contacts import Contact
@@ -47,6 +48,28 @@ def get_conversation_for_update(
 
 def get_contact(session: Session, account_id: int, contact_id: int) -> Contact:
     return get_owned(session, Contact, account_id, contact_id)
+
+
+def get_attachment(session: Session, account_id: int, attachment_id: int) -> Attachment:
+    return get_owned(session, Attachment, account_id, attachment_id)
+
+
+def attachments_by_message(
+    session: Session, account_id: int, message_ids: list[int]
+) -> dict[int, list[Attachment]]:
+    """The attachments of each of these messages, in one query; the files themselves are
+    not read (their columns are deferred)."""
+    found: dict[int, list[Attachment]] = {mid: [] for mid in message_ids}
+    if not message_ids:
+        return found
+    rows = session.scalars(
+        select(Attachment)
+        .where(Attachment.account_id == account_id, Attachment.message_id.in_(message_ids))
+        .order_by(Attachment.id)
+    )
+    for row in rows:
+        found[row.message_id].append(row)
+    return found
 
 
 def get_inbox(session: Session, account_id: int, inbox_id: int) -> Inbox:

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Integer, String
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from batondesk.privacy.sealing import PERSONAL_DATA, SealedBytes, sealed_field
@@ -36,6 +36,10 @@ class SenderType(enum.StrEnum):
 
 class Conversation(Base, TenantMixin):
     __tablename__ = "conversations"
+    # The customer's history: a contact's conversations, newest first.
+    __table_args__ = (
+        Index("ix_conversations_contact_history", "account_id", "contact_id", "created_at"),
+    )
 
     inbox_id: Mapped[int] = mapped_column(ForeignKey("inboxes.id", ondelete="CASCADE"), index=True)
     contact_id: Mapped[int] = mapped_column(

@@ -46,6 +46,8 @@ EVENT_TYPES = frozenset(
         "experiment.stopped",
         "experiment.assigned",
         "experiment.exposed",
+        # A file was attached to a message (ids, kind, type and size; never its name).
+        "message.attachment_added",
         # An agent's unseen reply was emailed to a customer who had left the chat (ids only).
         "conversation.follow_up_emailed",
     }

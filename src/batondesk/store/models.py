@@ -13,6 +13,7 @@ from batondesk.store.accounts import (
     UserSession,
 )
 from batondesk.store.article_versions import ArticleVersion
+from batondesk.store.attachments import Attachment, AttachmentKind
 from batondesk.store.base import Base
 from batondesk.store.canned_responses import CannedResponse
 from batondesk.store.contacts import Contact
@@ -43,6 +44,8 @@ __all__ = [
     "ApiKey",
     "Article",
     "ArticleVersion",
+    "Attachment",
+    "AttachmentKind",
     "AttributeDefinition",
     "AttributeType",
     "AuditEntry",

@@ -61,8 +61,10 @@ templates.env.globals["event_types"] = ",".join(sorted(EVENT_TYPES))
 router = APIRouter(include_in_schema=False)
 
 # Scripts and styles come only from Baton itself; no inline script can run.
+# The chat shows attached images from blob: URLs: it fetches them with the visitor's token
+# in a header, which an <img src> cannot send.
 _CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'; "
 )
 

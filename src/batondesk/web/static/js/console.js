@@ -383,13 +383,8 @@
     const profile = (packet && packet.contact) || person;
     parts.push(section("Customer", renderProfile(profile)));
 
-    // History
-    parts.push(section("Recent history", packet && packet.history ? (packet.history.length ?
-      el("ul", { class: "history" }, packet.history.map((h) => el("li", {},
-        el("a", { href: "/console/conversations/" + h.conversation_id }, "#" + h.conversation_id), " ",
-        new Date(h.created_at).toLocaleDateString(), " · ", label(h.intent || h.status),
-        h.csat ? " · CSAT " + h.csat + "/5" : "")))
-      : el("p", { class: "muted small" }, "First conversation with this customer.")) : notAvailable("Conversation history")));
+    // The customer's earlier conversations (console-history.js).
+    parts.push(window.BatonHistory ? window.BatonHistory.section(conv) : notAvailable("Conversation history"));
 
     // Sources the AI used
     const sources = packet && packet.ai_answers
@@ -522,7 +517,8 @@
       || (m.sender_user_id === me ? "You" : "Agent");
     const time = new Date(m.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     const meta = [el("span", {}, m.private ? who + " · private note" : who), el("time", { datetime: m.created_at }, time)];
-    if (m.sender_type === "customer") meta.push(intentNode(m));
+    // A file sent alone has no words whose intent could be corrected.
+    if (m.sender_type === "customer" && m.body) meta.push(intentNode(m));
     const sources = (m.annotations && m.annotations.sources) || [];
     if (m.customer_feedback) meta.push(customerFeedbackNode(m.customer_feedback));
     if (isBotAnswer(m)) meta.push(reviewNode(m));
@@ -530,7 +526,8 @@
       el("div", { class: "meta" }, meta),
       m.sender_type === "bot" && window.BatonMarkdown
         ? el("div", { class: "body rich" }, window.BatonMarkdown.render(m.body))
-        : el("div", { class: "body" }, m.body),
+        : m.body ? el("div", { class: "body" }, m.body) : null,
+      window.BatonAttachments ? window.BatonAttachments.render(m) : null,
       sources.length ? el("div", { class: "meta" }, "Cited: " + sources.map((s) => s.title || s.slug).join(", ")) : null);
   }
 

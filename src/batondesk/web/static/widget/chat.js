@@ -30,6 +30,9 @@
   const errorBox = document.getElementById("chat-error");
   const lengthNote = document.getElementById("chat-length");
   const Settings = window.BatonChatSettings;
+  const Files = window.BatonChatAttachments;
+  const attach = document.getElementById("chat-attach");
+  const fileInput = document.getElementById("chat-file");
   const prechat = document.getElementById("prechat");
   const prechatError = document.getElementById("prechat-error");
   const topics = document.getElementById("topics");
@@ -248,7 +251,9 @@
       bubble.classList.add("rich");
       bubble.append(window.BatonMarkdown.render(body));
     } else bubble.textContent = body;
-    item.append(bubble);
+    // A file sent alone has no words to show.
+    if (body) item.append(bubble);
+    if ((message.attachments || []).length) item.append(Files.render(message.attachments, state.token));
     if (sources.length) {
       const cite = el("div", "sources");
       cite.append(fixedText("span", "", "Source:"), " ");
@@ -591,6 +596,36 @@
       typing.hidden = true;
     }
   }
+
+  // The paperclip: the file is sent at once, as a message of its own.
+  async function sendFile(file) {
+    showError("");
+    typingChanged(false);
+    const pending = el("li", "msg from-customer pending");
+    pending.append(el("div", "bubble", "Sending " + file.name + "…"));
+    log.append(pending);
+    log.scrollTop = log.scrollHeight;
+    attach.disabled = true;
+    try {
+      if (!state) await start();
+      const turn = await Files.upload(state.conversationId, state.token, file);
+      render(turn.message);
+      if (turn.reply) render(turn.reply);
+      setStatus(turn.status, turn.queue_position, turn.agent);
+      reportSeen();
+    } catch (error) {
+      if (error.code === "consent_required" || error.code === "prechat_required") await refreshConfig();
+      showError(error.network ? error.message : "Your file was not sent: " + error.message);
+    } finally {
+      pending.remove();
+      attach.disabled = false;
+      fileInput.value = "";
+    }
+  }
+  attach.addEventListener("click", () => fileInput.click());
+  fileInput.addEventListener("change", () => {
+    if (fileInput.files && fileInput.files[0]) sendFile(fileInput.files[0]);
+  });
 
   // The box takes a pasted text whole (a maxlength would cut it silently); a text over the
   // limit is kept for the customer to shorten, with the numbers, and is not sent.

@@ -218,7 +218,7 @@ def choose_language(
     """The customer picked a language in the chat's menu: the chat's texts and the bot's own
     words (questions, hand-over notices, small talk) use it from now on, in this
     conversation and the contact's later ones. Earlier messages stay as they were."""
-    conversation = _visitor_conversation(session, visitor, conversation_id)
+    conversation = visitor_conversation(session, visitor, conversation_id)
     chosen = do_choose_language(session, conversation, body.language)
     return WidgetLanguagePublic(language=chosen.language, source=chosen.source)
 

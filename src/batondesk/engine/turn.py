@@ -193,7 +193,9 @@ def take_turn(
         if article is not None:
             evidence["choice"] = {"how": reading.how, "slug": article.slug}
             return turn.answer(article, "chosen")
-    if reading.outcome == "none":
+    chat = smalltalk_kind(text)
+    # "thanks, found it" after a clarifying question closes it; it is not "none of these".
+    if reading.outcome == "none" and chat is None:
         evidence["choice"] = {"how": reading.how}
         verdict = escalation.when_unclear(understanding.top, state.unclear_turns)
         if verdict is not None:
@@ -201,7 +203,6 @@ def take_turn(
         return turn.clarify((), "none_of_these", ASK_AGAIN_AFTER_NONE)
 
     # 3. "Hello", "thanks!": a friendly word, not a search.
-    chat = smalltalk_kind(text)
     if chat is not None:
         words = setup.greeting if chat == "greeting" and setup.greeting else SMALLTALK_REPLIES[chat]
         return turn.reply("smalltalk", chat, Reply(words, mode="smalltalk"))

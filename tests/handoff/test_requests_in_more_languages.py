@@ -77,3 +77,32 @@ def test_a_person_in_another_sense_does_not_hand_over(text: str) -> None:
 def test_declining_a_person_is_not_a_request() -> None:
     assert detect_explicit_request("Hindi ko kailangan makausap ang tao, salamat") is None
     assert detect_explicit_request("Tidak perlu bicara dengan CS, sudah beres") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ich bin ein echter Mensch, warum fragt mich die App ständig nach einem Captcha?",
+        "Je suis une vraie personne, pourquoi la vérification échoue ?",
+    ],
+)
+def test_a_customer_saying_they_are_a_real_person_is_not_asking_for_one(text: str) -> None:
+    assert detect_explicit_request(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I need white lilies for my grandad's funeral on Thursday, can you deliver to a church?",
+        "Ich brauche schwarze Kleidung für eine Beerdigung am Samstag. Schafft ihr Expressversand?",
+    ],
+)
+def test_shopping_for_a_funeral_is_not_handed_over(text: str) -> None:
+    assert EscalationPolicy().before_answer(detect_cues([text])) is None
+
+
+def test_a_death_that_touches_the_account_is_still_handed_over() -> None:
+    verdict = EscalationPolicy().before_answer(
+        detect_cues(["My wife died last month and her direct debits are still going out"])
+    )
+    assert verdict is not None and verdict.reason == "sensitive"

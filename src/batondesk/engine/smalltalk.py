@@ -50,7 +50,8 @@ _NOT_A_CLOSING = re.compile(
 # "none of these" (which would count towards handing over for repeated failure).
 _WORKED = re.compile(
     r"^(?:(?:ok(?:ay)?|great|perfect|brilliant|lovely|cool|yes|yep|yeah|ah|oh|nice|super|top|"
-    r"sige|sawa|oke|tamam|dobra|vale|ja|si)[ ,.!]*)*(?:done|all done|found it|got it|sorted|all sorted|all set|noted|that worked|it worked|"
+    r"sige|sawa|oke|tamam|dobra|vale|ja|si)[ ,.!]*)*(?:done|all done|found it|got it|sorted|"
+    r"all sorted|all set|noted|that worked|it worked|"
     r"works now|working now|figured it out|managed it|nagawa ko na|okay na|ayos na|gelukt|"
     r"erledigt|geschafft|listo|hecho|c'est bon|c'est fait|fatto|pronto|consegui|zrobione|"
     r"gotowe|udało sie|hallettim|buldum|berhasil|beres|nimefanikiwa|am reusit|duoc roi|"

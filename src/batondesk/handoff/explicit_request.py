@@ -33,7 +33,9 @@ _OTHER_SENSES = re.compile(
     r"(?:real|actual|live|genuine|living)\s+(?:human(?: being)?|person|people)\b"
     r"|\bik ben (?:een )?echte? (?:persoon|mens)\b|\bsaya (?:ini )?orang (?:asli|sungguhan)\b"
     r"|\bjestem prawdziw\w* (?:osoba|człowiekiem)\b|\b(?:totoong )?tao (?:po )?ako\b"
-    r"|\bgercek bir insan(?:ım|im)\b|\bsunt o persoana reala\b|\bmain asli insaan hoon\b",
+    r"|\bgercek bir insan(?:ım|im)\b|\bsunt o persoana reala\b|\bmain asli insaan hoon\b"
+    r"|\bich bin (?:doch )?(?:ein )?echter mensch\b|\bje suis (?:une )?vraie personne\b"
+    r"|\bsoy una persona real\b|\bsono una persona (?:vera|reale)\b|\bsou uma pessoa real\b",
 )
 
 # Someone who works at the desk, in English; "someone/anyone" only after a verb of talking.

@@ -176,7 +176,12 @@ _IT_HAPPENED = re.compile(
 _FUNERAL_PURCHASE = re.compile(
     r"\b(?:wreath|sympathy (?:flowers|card|bouquet)|funeral flowers|bouquet|florist|gerbe|"
     r"couronne (?:de fleurs|mortuaire)|kranz|trauerkranz|corona (?:de flores|di fiori)|"
-    r"coroa de flores|ramo de flores|wieniec)\b"
+    r"coroa de flores|ramo de flores|wieniec|(?:white |some )?(?:lilies|lillies|flowers|roses)|"
+    r"flores|fleurs|fiori|blumen|kwiaty|bulaklak|bloemen|"
+    # Something to wear to it: "black clothes for a funeral on Saturday".
+    r"(?:black|dark) (?:clothes|clothing|dress|suit|tie|outfit|shoes)|outfit|"
+    r"schwarze (?:kleidung|anzug|kleid)|trauerkleidung|ropa negra|vestido negro|"
+    r"tenue noire|vetements noirs|abito nero|roupa preta)\b"
 )
 
 

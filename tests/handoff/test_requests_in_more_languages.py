@@ -106,3 +106,34 @@ def test_a_death_that_touches_the_account_is_still_handed_over() -> None:
         detect_cues(["My wife died last month and her direct debits are still going out"])
     )
     assert verdict is not None and verdict.reason == "sensitive"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "May nag-withdraw po sa account ko kagabi na hindi ako, 20,000 pesos po nawala",
+        "Ktoś zalogował się na moje konto i zrobił przelew na 8000 zł",
+        "Namatay po ang tatay ko, paano po ang account niya?",
+        "Mijn moeder is overleden en haar rekening is geblokkeerd",
+        "Aldığım saç düzleştirici elimde patladı, elim yandı",
+        "Rice cooker dari toko kalian korslet dan tangan anak saya kesetrum",
+        "Nimepoteza kazi na siwezi kulipa mkopo",
+    ],
+)
+def test_a_sensitive_situation_in_another_language_is_handed_over(text: str) -> None:
+    verdict = EscalationPolicy().before_answer(detect_cues([text]))
+    assert verdict is not None and verdict.reason == "sensitive"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Słyszałem o oszustwach 'na BLIKa', jak to w ogóle działa?",  # scams as a topic
+        "Merak ediyorum, dolandırıcılık mesajlarını nasıl anlarım?",
+        "Baca berita soal penipuan phishing, bank pernah minta OTP lewat WA?",
+        "Aș vrea o coroană de flori pentru o înmormântare, livrați sâmbăta?",
+        "Ik heb de betaling nog niet gedaan, kan dat morgen nog?",
+    ],
+)
+def test_the_topic_without_the_situation_is_not_sensitive(text: str) -> None:
+    assert EscalationPolicy().before_answer(detect_cues([text])) is None

@@ -68,8 +68,8 @@ fit-answer-policy: install
 ## questions from the demo's intent data. ~1 min.
 fit-escalation-model: install
 	HF_HUB_OFFLINE=1 $(BIN)/baton escalation fit benchmarks/data/escalation_train.jsonl \
-		benchmarks/data/escalation_train_2.jsonl benchmarks/data/escalation_dev.jsonl \
-		benchmarks/data/escalation_validation.jsonl
+		benchmarks/data/escalation_train_2.jsonl benchmarks/data/escalation_train_3.jsonl \
+		benchmarks/data/escalation_dev.jsonl benchmarks/data/escalation_validation.jsonl
 
 ## Concurrent failed logins against a live server (strong hashing): customer and agent
 ## latency during the flood, password checks made (benchmarks/results/login_flood_*.json).

@@ -207,7 +207,9 @@ def take_turn(
         if article is not None:
             evidence["choice"] = {"how": reading.how, "slug": article.slug}
             return turn.answer(article, "chosen")
-    if reading.outcome == "none":
+    chat = smalltalk_kind(text)
+    # "thanks, found it" after a clarifying question closes it; it is not "none of these".
+    if reading.outcome == "none" and chat is None:
         evidence["choice"] = {"how": reading.how}
         verdict = escalation.when_unclear(understanding.top, state.unclear_turns)
         if verdict is not None:
@@ -215,7 +217,6 @@ def take_turn(
         return turn.clarify((), "none_of_these", ask_again_after_none(turn.wording))
 
     # 3. "Hello", "thanks!": a friendly word, not a search.
-    chat = smalltalk_kind(text)
     if chat is not None:
         words = (
             setup.greeting

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo serve test lint fuzz audit fit-answer-policy fit-escalation-model bench-nlu bench-login bench-resolution bench-reports bench-label-noise clean
+.PHONY: install demo serve test lint fuzz audit catalogues fit-answer-policy fit-escalation-model bench-nlu bench-login bench-resolution bench-reports bench-label-noise clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,12 @@ fuzz: install
 audit: install
 	$(BIN)/pip-audit --skip-editable
 
+## Extract the widget's and the bot's fixed texts, merge them into each language's catalogue
+## (src/batondesk/i18n/locales/<language>/LC_MESSAGES/*.po; new texts arrive untranslated) and
+## compile the .mo files the product reads. Commit all three; tests/i18n checks they agree.
+catalogues: install
+	$(BIN)/baton i18n update
+
 clean:
 	rm -rf $(VENV) var .pytest_cache
 
@@ -62,8 +68,8 @@ fit-answer-policy: install
 ## questions from the demo's intent data. ~1 min.
 fit-escalation-model: install
 	HF_HUB_OFFLINE=1 $(BIN)/baton escalation fit benchmarks/data/escalation_train.jsonl \
-		benchmarks/data/escalation_train_2.jsonl benchmarks/data/escalation_dev.jsonl \
-		benchmarks/data/escalation_validation.jsonl
+		benchmarks/data/escalation_train_2.jsonl benchmarks/data/escalation_train_3.jsonl \
+		benchmarks/data/escalation_dev.jsonl benchmarks/data/escalation_validation.jsonl
 
 ## Concurrent failed logins against a live server (strong hashing): customer and agent
 ## latency during the flood, password checks made (benchmarks/results/login_flood_*.json).

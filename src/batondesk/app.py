@@ -15,16 +15,26 @@ from batondesk.actions.typing_indicators import TypingThrottle
 from batondesk.api import (
     admin,
     answer_reviews,
+    attachments,
     auth,
+    canned_responses,
     console,
+    content_gaps,
+    conversation_lists,
+    crm,
+    customer_history,
+    customers,
     experiments,
     handoff,
     knowledge,
     monitoring,
     privacy,
     reports,
+    review_queue,
     typing_indicators,
+    webhooks,
     widget,
+    workflow,
 )
 from batondesk.api.deps import refuse_control_characters
 from batondesk.api.errors import document_common_errors, install_error_handlers
@@ -47,9 +57,18 @@ from batondesk.web import install_web
 log = logging.getLogger("batondesk")
 
 # Requests larger than this are refused while they stream in (a message is at most a few KB);
-# the knowledge-base import takes files up to 5 MB and has its own limit.
+# the knowledge-base import takes files up to 5 MB and file uploads up to 25 MB, with their
+# own limits.
 MAX_REQUEST_BYTES = 256 * 1024
-BODY_LIMITS_BY_PATH = {"/api/v1/knowledge/import": knowledge.MAX_IMPORT_REQUEST_BYTES}
+BODY_LIMITS_BY_PATH = {
+    "/api/v1/knowledge/import": knowledge.MAX_IMPORT_REQUEST_BYTES,
+    "/api/v1/customers/import": customers.MAX_IMPORT_REQUEST_BYTES,
+}
+# File uploads to a conversation: up to the largest attachment any account may accept (each
+# account's own limit is checked when the file is read).
+BODY_LIMITS_BY_PATTERN = {
+    pattern: attachments.MAX_UPLOAD_REQUEST_BYTES for pattern in attachments.UPLOAD_PATHS
+}
 
 
 def create_app(
@@ -99,16 +118,26 @@ def create_app(
     install_error_handlers(app)
     for router in (
         widget.router,
+        attachments.router,
         auth.router,
         console.router,
+        conversation_lists.router,
+        customer_history.router,
+        workflow.router,
+        canned_responses.router,
         admin.router,
         privacy.router,
         handoff.router,
         knowledge.router,
         reports.router,
         answer_reviews.router,
+        review_queue.router,
+        content_gaps.router,
         experiments.router,
         typing_indicators.router,
+        webhooks.router,
+        customers.router,
+        crm.router,
     ):
         app.include_router(router)
     if settings.metrics_token:
@@ -118,7 +147,10 @@ def create_app(
 
     # Added innermost first: security headers wrap everything, including the refusals below.
     app.add_middleware(
-        BodyLimitMiddleware, limit=MAX_REQUEST_BYTES, limits_by_path=BODY_LIMITS_BY_PATH
+        BodyLimitMiddleware,
+        limit=MAX_REQUEST_BYTES,
+        limits_by_path=BODY_LIMITS_BY_PATH,
+        limits_by_pattern=BODY_LIMITS_BY_PATTERN,
     )
     if settings.widget_rate_limit_per_minute > 0:
         limiter = SlidingWindowLimiter(settings.widget_rate_limit_per_minute)

@@ -119,6 +119,19 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("PROMETHEUS_MULTIPROC_DIR")
     )
 
+    # Webhooks and CRM connectors send requests to admin-given URLs. Off: only to public
+    # addresses, never loopback, private networks or link-local (cloud metadata) ones, so an
+    # admin's URL cannot reach inside the server's network (docs/integrations.md). On: also
+    # private ones (a CRM on the same network, tests).
+    allow_private_destinations: bool = False
+    # Outbound webhooks (docs/integrations.md): how long a receiver has to answer, how many
+    # attempts a delivery gets (backoff doubles from the base), and how often each API worker
+    # sends what is due (0: not in the API workers; run `baton webhooks deliver --every 2`).
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=20)
+    webhook_retry_base_seconds: float = Field(default=30.0, ge=0, le=3600)
+    webhook_delivery_interval_seconds: float = Field(default=2.0, ge=0)
+
     @model_validator(mode="after")
     def _fill_dev_secrets(self) -> Settings:
         if not self.master_key and self.master_key_file is not None:

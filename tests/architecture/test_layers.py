@@ -14,18 +14,26 @@ PACKAGE = Path(__file__).resolve().parents[2] / "src" / "batondesk"
 ALLOWED: dict[str, set[str]] = {
     "config": set(),
     "errors": set(),
+    # Languages and message catalogues: the wording of fixed texts, nothing else.
+    "i18n": set(),
+    # Files people attach: what is accepted and how it is cleaned (bytes in, bytes out).
+    "attachments": {"config", "errors"},
     "nlu": {"config"},
     "store": {"config", "errors", "privacy"},
     "privacy": {"config", "errors", "store", "nlu"},
     "knowledge": {"config", "errors", "store", "nlu", "privacy"},
-    "handoff": {"config", "errors", "store", "nlu", "privacy"},
-    "engine": {"config", "errors", "store", "nlu", "privacy", "knowledge", "handoff"},
+    "handoff": {"config", "errors", "store", "nlu", "privacy", "i18n"},
+    "engine": {"config", "errors", "store", "nlu", "privacy", "knowledge", "handoff", "i18n"},
     # Metric definitions: instrumented from actions and api, never from the pure layers above.
     "observability": {"config", "errors", "store"},
     # KPIs read the store and the office hours; nothing that answers customers.
     "reports": {"errors", "store", "handoff"},
     # Experiments: variants override the turn's settings; results use the KPI rules.
     "experiments": {"errors", "store", "handoff", "engine", "reports"},
+    # Customer data: attribute types, the record shape, files, profile values (no writes).
+    "customers": {"errors", "store", "privacy"},
+    # Other systems: signatures, destination checks, webhook bodies, the CRM pull client.
+    "integrations": {"config", "errors", "store", "privacy", "customers"},
 }
 
 

@@ -56,3 +56,24 @@ def test_pin_answer_does_not_repeat_its_last_paragraph() -> None:
     article = next(a for a in ARTICLES if a.slug == "change-pin")
     for _heading, text in _answers(article):
         assert text.count("The new PIN works straight away") <= 1
+
+
+def test_a_brief_reply_is_the_matching_part_cut_short_and_a_detailed_one_the_whole_article() -> (
+    None
+):
+    article = next(a for a in ARTICLES if a.slug == "card-delivery")
+    usual = compose_answer(article, best_heading="Still waiting?").text
+    brief = compose_answer(article, best_heading="Still waiting?", verbosity="brief")
+    detailed = compose_answer(article, best_heading="Still waiting?", verbosity="detailed")
+    assert brief.details["verbosity"] == "brief"
+    assert len(brief.text) < len(usual) < len(detailed.text)
+    # Brief still answers the question asked (the matching section, not the opening).
+    assert "**Still waiting?**" in brief.text
+    assert "We post every physical card" not in brief.text
+    # Detailed says everything the article says, and both still cite it.
+    plain = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", article.body)
+    for _heading, text in split_sections(plain):
+        for block in _blocks(text):
+            assert block in detailed.text
+    assert brief.text.endswith("Source: When will my new card arrive?")
+    assert detailed.text.endswith("Source: When will my new card arrive?")

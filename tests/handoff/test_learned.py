@@ -8,21 +8,21 @@ from pathlib import Path
 import pytest
 
 from batondesk.handoff.detection import HandoffCues, detect_cues
-from batondesk.handoff.learned import EscalationModel, LearnedReading
+from batondesk.handoff.learned import REASONS, EscalationModel, LearnedReading
 from batondesk.handoff.policy import EscalationPolicy
 from batondesk.handoff.settings import EscalationSettings
 from batondesk.training.escalation import fit_escalation_model
 
-# Wording none of the hand-written cues know (Tagalog, Polish, Swahili requests for a person;
+# Wording none of the hand-written cues know (Hungarian and Czech requests for a person;
 # vulnerability without the rules' words), and routine questions around them.
 LABELLED: list[tuple[list[str], str]] = [
-    (["gusto ko pong kausapin ang isang tao"], "explicit_request"),
-    (["pwede po bang makausap ang totoong tao"], "explicit_request"),
-    (["kausap ko po sana ang tao, hindi bot"], "explicit_request"),
-    (["chcę rozmawiać z konsultantem"], "explicit_request"),
-    (["proszę o połączenie z konsultantem"], "explicit_request"),
-    (["nataka kuongea na mtu halisi"], "explicit_request"),
-    (["naomba kuongea na mtu wa huduma"], "explicit_request"),
+    (["szeretnék egy ügyintézővel beszélni"], "explicit_request"),
+    (["kérem kapcsoljon egy ügyintézőhöz"], "explicit_request"),
+    (["élő ügyintézővel szeretnék beszélni, nem géppel"], "explicit_request"),
+    (["chci mluvit s operátorem"], "explicit_request"),
+    (["přepojte mě prosím na operátora"], "explicit_request"),
+    (["chci mluvit se skutečným člověkem"], "explicit_request"),
+    (["můžete mě přepojit na člověka"], "explicit_request"),
     (["my dad has dementia and I look after his account for him"], "sensitive"),
     (["I care for my mum who can't manage her money any more"], "sensitive"),
     (["I'm his carer and he keeps getting confused by the app"], "sensitive"),
@@ -37,8 +37,8 @@ LABELLED: list[tuple[list[str], str]] = [
     (["how do I change my PIN"], "none"),
     (["when will my card arrive"], "none"),
     (["what is the exchange rate for euros"], "none"),
-    (["kailan darating ang card ko"], "none"),
-    (["jak zmienić PIN"], "none"),
+    (["mikor érkezik meg a kártyám"], "none"),
+    (["jak změnit PIN"], "none"),
     (["thanks, that worked"], "none"),
     (["all done, thank you"], "none"),
     (["can I add my partner to my account"], "none"),
@@ -57,17 +57,42 @@ def model() -> EscalationModel:
 def test_the_model_hears_a_request_for_a_person_in_a_language_the_rules_do_not_know(
     model: EscalationModel,
 ) -> None:
-    assert detect_cues(["chcę rozmawiać z konsultantem teraz"]).explicit_request is None
-    reading = model.read(["chcę rozmawiać z konsultantem teraz"])
+    assert detect_cues(["szeretnék most egy ügyintézővel beszélni"]).explicit_request is None
+    reading = model.read(["szeretnék most egy ügyintézővel beszélni"])
     assert reading.reason == "explicit_request"
-    assert reading.needs_person > model.read(["jak zmienić PIN"]).needs_person
+    assert reading.needs_person > model.read(["jak změnit PIN"]).needs_person
     assert model.read(["when will my card arrive"]).needs_person < 0.5
 
 
 def test_the_reading_points_at_the_message_that_says_it(model: EscalationModel) -> None:
-    reading = model.read(["when will my card arrive", "nataka kuongea na mtu halisi", "ok"])
+    messages = ["when will my card arrive", "chci mluvit s operátorem", "ok"]
+    reading = model.read(messages)
     assert reading.reason == "explicit_request"
     assert reading.message_index == 1
+
+
+def test_the_reading_names_the_words_that_weigh_most(model: EscalationModel) -> None:
+    """What the agent sees as the model's evidence: words of the message, not its filler."""
+    message = "hello, szeretnék egy ügyintézővel beszélni"
+    span = model.weightiest_words(message, REASONS.index("explicit_request"))
+    assert span is not None
+    start, end = span
+    assert "ügyintéző" in message[start:end] or "beszélni" in message[start:end]
+    assert "hello" not in message[start:end]
+
+
+def test_a_model_decision_carries_the_message_and_the_words_as_evidence(
+    model: EscalationModel,
+) -> None:
+    messages = ["mikor érkezik meg a kártyám", "élő ügyintézővel szeretnék beszélni"]
+    cues = detect_cues(messages, model)
+    assert cues.explicit_request is None  # no rule knows Hungarian
+    verdict = EscalationPolicy(EscalationSettings(learned_threshold=0.5)).before_answer(cues)
+    assert verdict is not None and verdict.reason == "explicit_request"
+    signal = verdict.evidence["signal"]
+    assert signal["cue"] == "learned_model" and signal["message_index"] == 1
+    start, end = signal["span"]
+    assert messages[1][start:end].strip()
 
 
 def test_a_saved_model_reads_the_same(model: EscalationModel, tmp_path: Path) -> None:

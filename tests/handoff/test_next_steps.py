@@ -36,8 +36,18 @@ def test_a_named_person_has_joined() -> None:
 
 def test_closed_offers_to_leave_a_message_with_the_hours() -> None:
     text = next_steps_text(_situation(open_now=False), "fr")
-    assert "Mon–Fri 09:00–18:00 (Europe/Madrid)" in text
+    # The days as French names them (CLDR), the hours in the account's time zone.
+    assert "lun.–ven. 09:00–18:00 (Europe/Madrid)" in text
     assert "Laissez-nous un message" in text
+    english = next_steps_text(_situation(open_now=False), "en")
+    assert "Mon–Fri 09:00–18:00 (Europe/Madrid)" in english
+
+
+def test_a_one_minute_wait_is_said_in_the_singular() -> None:
+    one = next_steps_text(_situation(expected_wait_minutes=1), "en")
+    assert "about 1 minute." in one
+    assert "aproximadamente 1 minuto." in next_steps_text(_situation(expected_wait_minutes=1), "es")
+    assert "unos 12 minutos" in next_steps_text(_situation(), "es")
 
 
 def test_unknown_language_falls_back_to_english() -> None:

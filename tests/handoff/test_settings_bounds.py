@@ -80,6 +80,6 @@ def test_every_settings_group_refuses_unknown_names_and_reads_back_whole(
     assert "escalation" in refused.json()["error"]["message"]
     assert admin.get(endpoint).json() == before
     # Every setting reads back with its value; only "no office hours" (staffed around the
-    # clock) is written as null.
+    # clock) and "no privacy policy link" are written as null.
     nulls = {name for name, value in before.items() if value is None}
-    assert nulls <= {"office_hours"}, nulls
+    assert nulls <= {"office_hours", "privacy_policy_url"}, nulls

@@ -22,13 +22,14 @@ TEMPLATE = (
 ASKS_FOR_CARD = re.compile(r"(which card|last (four|4) digits|card number)[^.]*\?", re.IGNORECASE)
 
 
-def _ask(app, services, workspace: Workspace, contact_fields: dict) -> dict:  # type: ignore[no-untyped-def]
+def _ask(app, services, workspace: Workspace, contact_fields: dict, verified: bool = True) -> dict:  # type: ignore[no-untyped-def]
     with app.state.db.session() as session:
         inbox = session.scalars(
             select(Inbox).where(Inbox.public_id == workspace.a.inbox_public_id)
         ).one()
         contact = do_create_contact(session, workspace.a.account_id, **contact_fields)
-        conversation = do_open_conversation(session, inbox, contact)
+        # Replies use what the bank knows only for a customer who proved who they are.
+        conversation = do_open_conversation(session, inbox, contact, identity_verified=verified)
         outcome = do_receive_customer_message(
             session, conversation, "my card still hasn't arrived", services, max_chars=5000
         )
@@ -62,6 +63,17 @@ def test_reply_uses_the_profile_and_says_so(app, services, workspace: Workspace)
     assert anonymous["annotations"]["answer_mode"] == "extractive"
     assert anonymous["annotations"]["profile_fields"] == []
     assert "3-5 working days" in anonymous["body"] and "{{" not in anonymous["body"]
+
+    # The same profile behind a conversation nobody signed for: the general answer.
+    unverified = _ask(
+        app,
+        services,
+        workspace,
+        {"name": "Ada Byron", "attributes": {"card_last4": "1234"}},
+        verified=False,
+    )
+    assert unverified["annotations"]["answer_mode"] == "extractive"
+    assert "1234" not in unverified["body"] and "Ada" not in unverified["body"]
 
 
 def test_templates_are_checked_and_rendered_with_defaults() -> None:

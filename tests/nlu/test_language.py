@@ -49,7 +49,12 @@ def test_languages_beyond_the_knowledge_bases_are_not_read_as_english(
 
 @pytest.mark.parametrize(
     "text",
-    ["whats ur fees on a premium plan", "cant log in passcode", "card declined at tesco again", "top up failed"],
+    [
+        "whats ur fees on a premium plan",
+        "cant log in passcode",
+        "card declined at tesco again",
+        "top up failed",
+    ],
 )
 def test_short_informal_english_stays_english(text: str) -> None:
     assert detect_language(text).language == "en"

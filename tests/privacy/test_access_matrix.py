@@ -20,7 +20,9 @@ from batondesk.store.models import ApiKey, Base, Contact, Inbox, Membership, Mes
 from tests.privacy.conftest import identified_chat, say
 from tests.support.workspace import Workspace, login, start_chat
 
-PUBLIC_PREFIXES = ("/api/v1/widget/", "/api/v1/auth/")
+# Public: the widget, logging in, and the CRM's webhooks (signed with the connector's secret
+# instead of a login; tests/integrations/test_crm_sync.py refuses bad signatures).
+PUBLIC_PREFIXES = ("/api/v1/widget/", "/api/v1/auth/", "/api/v1/crm/")
 # Routes that check their permission in the body rather than as a dependency (a stream must
 # not hold the request's database session open). Keep this list short.
 CHECKED_IN_BODY = {"/api/v1/stream": "conversations:read"}

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from batondesk.actions.search_index import index_contact_name
 from batondesk.errors import InvalidInput
 from batondesk.privacy.keys import keys_of
 from batondesk.store.contacts import EMAIL_INDEX_PURPOSE, EXTERNAL_ID_INDEX_PURPOSE
@@ -78,6 +79,7 @@ def do_create_contact(
     )
     session.add(contact)
     session.flush()
+    index_contact_name(session, contact)
     return contact
 
 

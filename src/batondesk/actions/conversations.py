@@ -26,6 +26,8 @@ from batondesk.actions.handoff import (
     escalation_settings,
     what_happens_next,
 )
+from batondesk.actions.languages import conversation_language
+from batondesk.actions.search_index import index_message
 from batondesk.errors import Conflict, InvalidInput, TooLarge
 from batondesk.handoff.next_steps import handed_back_text
 from batondesk.handoff.queue import priority_for
@@ -43,10 +45,13 @@ from batondesk.store.models import (
 )
 
 
-def check_message_text(text: Any, max_chars: int) -> str:
+def check_message_text(text: Any, max_chars: int, *, allow_empty: bool = False) -> str:
+    """The text, trimmed. `allow_empty`: a message that carries a file needs no words."""
     if not isinstance(text, str):
         raise InvalidInput("message body must be a string", code="invalid_body")
     stripped = text.strip()
+    if allow_empty and not stripped:
+        return ""
     # Invisible characters alone (zero-width spaces and joiners, direction marks) are empty too.
     if not any(not c.isspace() and unicodedata.category(c) != "Cf" for c in stripped):
         raise InvalidInput("message body is empty", code="empty_message")
@@ -58,9 +63,16 @@ def check_message_text(text: Any, max_chars: int) -> str:
     return stripped
 
 
-def do_open_conversation(session: Session, inbox: Inbox, contact: Contact) -> Conversation:
+def do_open_conversation(
+    session: Session, inbox: Inbox, contact: Contact, *, identity_verified: bool = False
+) -> Conversation:
+    """`identity_verified`: the customer proved who they are (a signed identity token), so
+    replies may use what the account's systems know about them."""
     conversation = Conversation(
-        account_id=inbox.account_id, inbox_id=inbox.id, contact_id=contact.id
+        account_id=inbox.account_id,
+        inbox_id=inbox.id,
+        contact_id=contact.id,
+        identity_verified=identity_verified,
     )
     session.add(conversation)
     session.flush()
@@ -156,7 +168,6 @@ def do_request_human(
         evidence={"via": "button", "signal": {"cue": "talk_to_a_person_button"}},
         metrics=metrics,
     )
-    contact = session.get(Contact, conversation.contact_id)
     add_message(
         session,
         conversation,
@@ -166,7 +177,7 @@ def do_request_human(
             conversation,
             escalation_settings(session, conversation.account_id),
             position=position,
-            language=contact.locale[:2] if contact and contact.locale else "en",
+            language=conversation_language(session, conversation).language,
             asked=True,
         ),
     )
@@ -189,33 +200,49 @@ def queue_position(session: Session, conversation: Conversation) -> int:
 
 
 def do_assign(
-    session: Session, conversation: Conversation, assignee: Membership, *, actor: Membership
+    session: Session,
+    conversation: Conversation,
+    assignee: Membership,
+    *,
+    actor: Membership | None,
 ) -> None:
-    """Give the conversation to a person (themselves: take over). The bot goes silent."""
+    """Give the conversation to a person (themselves: take over; another: assign or
+    reassign). The bot goes silent. `actor` is None for an API key."""
     if conversation.status == ConversationStatus.resolved:
         raise Conflict("conversation is resolved; reopen it first", code="conversation_resolved")
     if assignee.account_id != conversation.account_id:
         raise InvalidInput("assignee is not a member of this account", code="invalid_assignee")
     previous = conversation.status
+    previous_assignee = conversation.assignee_id
     conversation.status = ConversationStatus.assigned
     conversation.assignee_id = assignee.user_id
     session.flush()
+    payload: dict[str, Any] = {"assignee_id": assignee.user_id, "from_status": previous}
+    if previous_assignee is not None and previous_assignee != assignee.user_id:
+        payload["from_assignee_id"] = previous_assignee
     record_event(
         session,
         conversation,
         "conversation.assigned",
         actor_type="agent",
-        actor_id=actor.user_id,
-        payload={"assignee_id": assignee.user_id, "from_status": previous},
+        actor_id=actor.user_id if actor is not None else None,
+        payload=payload,
     )
 
 
 def do_agent_reply(
-    session: Session, conversation: Conversation, agent: Membership, text: str, *, max_chars: int
+    session: Session,
+    conversation: Conversation,
+    agent: Membership,
+    text: str,
+    *,
+    max_chars: int,
+    files: int = 0,
 ) -> Message:
     """An agent's reply. Replying in a conversation the bot or the queue holds takes it over,
-    so the bot can never talk over a person."""
-    text = check_message_text(text, max_chars)
+    so the bot can never talk over a person. `files`: how many files the caller attaches
+    (actions/attachments.py); with files the text may be empty."""
+    text = check_message_text(text, max_chars, allow_empty=files > 0)
     if conversation.status == ConversationStatus.resolved:
         raise Conflict("conversation is resolved; reopen it first", code="conversation_resolved")
     if conversation.status != ConversationStatus.assigned:
@@ -229,15 +256,21 @@ def do_agent_reply(
         "agent.replied",
         actor_type="agent",
         actor_id=agent.user_id,
-        payload={"message_id": message.id, "chars": len(text)},
+        payload={"message_id": message.id, "chars": len(text), **_files(files)},
     )
     return message
 
 
 def do_add_note(
-    session: Session, conversation: Conversation, agent: Membership, text: str, *, max_chars: int
+    session: Session,
+    conversation: Conversation,
+    agent: Membership,
+    text: str,
+    *,
+    max_chars: int,
+    files: int = 0,
 ) -> Message:
-    text = check_message_text(text, max_chars)
+    text = check_message_text(text, max_chars, allow_empty=files > 0)
     message = add_message(
         session, conversation, SenderType.agent, text, user_id=agent.user_id, private=True
     )
@@ -247,9 +280,14 @@ def do_add_note(
         "agent.noted",
         actor_type="agent",
         actor_id=agent.user_id,
-        payload={"message_id": message.id},
+        payload={"message_id": message.id, **_files(files)},
     )
     return message
+
+
+def _files(count: int) -> dict[str, int]:
+    """The event payload's count of attached files (absent when none, as before files)."""
+    return {"attachments": count} if count else {}
 
 
 def do_hand_back(session: Session, conversation: Conversation, agent: Membership) -> None:
@@ -269,8 +307,7 @@ def do_hand_back(session: Session, conversation: Conversation, agent: Membership
     )
     # The customer was talking to a person: say who answers now, or the next bot reply
     # would seem to come from nowhere.
-    contact = session.get(Contact, conversation.contact_id)
-    language = contact.locale[:2] if contact and contact.locale else "en"
+    language = conversation_language(session, conversation).language
     add_message(session, conversation, SenderType.system, handed_back_text(language))
 
 
@@ -282,6 +319,8 @@ def do_resolve(
     previous = conversation.status
     conversation.status = ConversationStatus.resolved
     conversation.resolved_at = utcnow()
+    # Nothing is left to wake up for.
+    conversation.snoozed_until = None
     session.flush()
     record_event(
         session,
@@ -389,6 +428,7 @@ def add_message(
     session.add(message)
     conversation.last_message_at = utcnow()
     session.flush()
+    index_message(session, message)
     return message
 
 
@@ -398,6 +438,20 @@ def contact_tier(session: Session, conversation: Conversation) -> str:
 
 
 _ROUTING_CONFIDENCE = 0.5
+
+
+def confident_intent(annotations: dict[str, Any] | None) -> str | None:
+    """The intent a customer message's annotations name with enough confidence to route on
+    (and to file the conversation under), else None."""
+    annotations = annotations or {}
+    intent = annotations.get("intent")
+    if (
+        intent
+        and not annotations.get("out_of_scope")
+        and float(annotations.get("confidence", 0.0)) >= _ROUTING_CONFIDENCE
+    ):
+        return str(intent)
+    return None
 
 
 def last_intent(session: Session, conversation: Conversation) -> str | None:
@@ -411,12 +465,7 @@ def last_intent(session: Session, conversation: Conversation) -> str | None:
         .order_by(Message.id.desc())
         .limit(5)
     ):
-        annotations = message.annotations or {}
-        intent = annotations.get("intent")
-        if (
-            intent
-            and not annotations.get("out_of_scope")
-            and float(annotations.get("confidence", 0.0)) >= _ROUTING_CONFIDENCE
-        ):
-            return str(intent)
+        intent = confident_intent(message.annotations)
+        if intent is not None:
+            return intent
     return None

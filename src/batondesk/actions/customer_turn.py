@@ -18,12 +18,16 @@ from sqlalchemy.orm import Session
 from batondesk.actions.conversations import (
     add_message,
     check_message_text,
+    confident_intent,
     do_escalate,
     reopen_conversation,
 )
 from batondesk.actions.events import record_event
 from batondesk.actions.experiments import do_record_enrolment, enrolment_for_turn
 from batondesk.actions.handoff import evidence_with_message_ids, what_happens_next
+from batondesk.actions.languages import conversation_language, do_follow_turn_language
+from batondesk.actions.workflow import wake_snoozed
+from batondesk.customers.profile_values import reply_profile
 from batondesk.engine.services import TurnServices
 from batondesk.engine.settings import AnsweringSettings
 from batondesk.engine.turn import (
@@ -45,6 +49,7 @@ from batondesk.store.models import (
     Contact,
     Conversation,
     ConversationStatus,
+    CustomerProfile,
     Message,
     ResponseTemplate,
     SenderType,
@@ -99,13 +104,17 @@ def do_receive_customer_message(
     max_chars: int,
     choice: str | None = None,
     metrics: OperationalMetrics | None = None,
+    files: int = 0,
 ) -> TurnOutcome:
     """Store the customer's message; while the bot owns the conversation, take its turn and
     store the reply (an answer, a clarifying question, a decline, or the hand-over notice).
     `choice` is the id of the quick reply the customer pressed, if any. `metrics` (the app's)
-    count the turn by its action and time it; a refused message is not counted."""
+    count the turn by its action and time it; a refused message is not counted. `files`: how
+    many files the caller attaches (actions/attachments.py); a file without words is stored
+    for the person who handles the conversation, and the bot, which reads no files, takes no
+    turn on it."""
     started = time.perf_counter()
-    outcome = _receive(session, conversation, text, services, max_chars, choice, metrics)
+    outcome = _receive(session, conversation, text, services, max_chars, choice, metrics, files)
     if metrics is not None:
         metrics.observe_turn(outcome.action, time.perf_counter() - started)
     return outcome
@@ -119,13 +128,18 @@ def _receive(
     max_chars: int,
     choice: str | None,
     metrics: OperationalMetrics | None,
+    files: int = 0,
 ) -> TurnOutcome:
-    text = check_message_text(text, max_chars)
+    text = check_message_text(text, max_chars, allow_empty=files > 0)
     earlier = list_messages(session, conversation, include_private=False)
-    history = [HistoryEntry(str(m.sender_type), m.body, m.annotations or {}) for m in earlier]
+    # A file sent alone leaves no words for the bot's history.
+    history = [
+        HistoryEntry(str(m.sender_type), m.body, m.annotations or {}) for m in earlier if m.body
+    ]
     # A resolved conversation reopens with whoever owned it: the bot, unless a person did.
-    bot_owns = conversation.status == ConversationStatus.bot or (
-        conversation.status == ConversationStatus.resolved and conversation.assignee_id is None
+    bot_owns = bool(text) and (
+        conversation.status == ConversationStatus.bot
+        or (conversation.status == ConversationStatus.resolved and conversation.assignee_id is None)
     )
     # The turn is decided before anything is written: on SQLite the first write takes the
     # database's only write lock until commit, and the turn's ~20 ms of model inference must
@@ -151,13 +165,19 @@ def _receive(
             session, conversation, actor_type="customer", actor_id=conversation.contact_id
         )
     message = add_message(session, conversation, SenderType.customer, text)
+    # The customer writing is a reason to look again, whatever the snooze said.
+    wake_snoozed(session, conversation, cause="customer")
     record_event(
         session,
         conversation,
         "message.received",
         actor_type="customer",
         actor_id=conversation.contact_id,
-        payload={"message_id": message.id, "chars": len(text)},
+        payload={
+            "message_id": message.id,
+            "chars": len(text),
+            **({"attachments": files} if files else {}),
+        },
     )
     if result is None or setup is None:
         return TurnOutcome(message, None, None)
@@ -165,7 +185,9 @@ def _receive(
         do_record_enrolment(session, conversation, enrolment)
 
     understanding = result.understanding
+    do_follow_turn_language(conversation, result.language)
     message.annotations = understanding.to_annotations()
+    conversation.intent = confident_intent(message.annotations) or conversation.intent
     record_event(
         session,
         conversation,
@@ -243,10 +265,15 @@ def load_turn_setup(session: Session, account_id: int, services: TurnServices) -
 
 def customer_context(session: Session, conversation: Conversation) -> CustomerContext:
     contact = session.get(Contact, conversation.contact_id)
+    crm_profile = session.scalars(
+        select(CustomerProfile).where(CustomerProfile.contact_id == conversation.contact_id)
+    ).first()
     return CustomerContext(
         tier=contact.tier if contact is not None else "standard",
         locale=contact.locale if contact is not None and contact.locale else None,
-        profile=profile_values(contact),
+        language=conversation_language(session, conversation),
+        # Only a verified customer's replies use what the account knows about them.
+        profile=reply_profile(contact, conversation, crm_profile, profile_values(contact)),
         conversation={"id": conversation.id},
     )
 
@@ -279,6 +306,6 @@ def _hand_over(
         conversation,
         settings,
         position=position,
-        language=result.understanding.language,
+        language=result.language.language,
     )
     return add_message(session, conversation, SenderType.bot, notice, result.bot_annotations())

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from batondesk.actions.webhooks import queue_deliveries
 from batondesk.store.database import NOTIFICATIONS_KEY
 from batondesk.store.models import EVENT_TYPES, Conversation, Event
 
@@ -32,6 +33,7 @@ def record_event(
         payload=payload or {},
     )
     session.add(event)
+    queue_deliveries(session, event, conversation)
     notify(
         session,
         conversation,
@@ -81,4 +83,5 @@ def record_account_event(
         payload=payload or {},
     )
     session.add(event)
+    queue_deliveries(session, event, None)
     return event

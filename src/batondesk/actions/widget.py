@@ -17,6 +17,7 @@ from batondesk.actions.contacts import (
     find_contact_by_email,
 )
 from batondesk.actions.conversations import do_open_conversation
+from batondesk.actions.languages import do_set_starting_language
 from batondesk.errors import InvalidInput, NotFound
 from batondesk.privacy.consent import do_set_consent
 from batondesk.store.models import Contact, Conversation, Inbox, Message
@@ -30,10 +31,12 @@ PrechatForm = Literal["off", "optional", "required"]
 
 @dataclass(frozen=True)
 class ChatStart:
-    """What the customer's browser sends to start: the pre-chat form's answers (unverified,
+    """What the customer's browser sends to start: its language (`locale`), the language the
+    customer picked in the chat's menu (`language`), the pre-chat form's answers (unverified,
     typed by the customer) and whether they agreed to the privacy notice."""
 
-    locale: str = "en"
+    locale: str | None = None
+    language: str | None = None
     name: str | None = None
     email: str | None = None
     consent: bool = False
@@ -97,10 +100,21 @@ def do_start_chat(
         )
     else:
         name, email = check_prechat(start, rules.prechat_form)
-        contact = _visitor_contact(session, inbox.account_id, name, email, start.locale)
+        contact = _visitor_contact(session, inbox.account_id, name, email, start.locale or "en")
     if start.consent:
         do_set_consent(session, inbox.account_id, contact.id, CHAT_CONSENT, True, source="widget")
-    return do_open_conversation(session, inbox, contact)
+    conversation = do_open_conversation(
+        session, inbox, contact, identity_verified=identity is not None
+    )
+    do_set_starting_language(
+        session,
+        conversation,
+        contact,
+        choice=start.language,
+        identity=identity.get("locale") if identity is not None else None,
+        browser=start.locale,
+    )
+    return conversation
 
 
 def _visitor_contact(

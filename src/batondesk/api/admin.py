@@ -14,6 +14,8 @@ from batondesk.api.errors import error_responses
 from batondesk.api.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, RowId
 from batondesk.api.widget_settings import SETTINGS_KEY as WIDGET_KEY
 from batondesk.api.widget_settings import WidgetSettings
+from batondesk.attachments.settings import SETTINGS_KEY as ATTACHMENTS_KEY
+from batondesk.attachments.settings import AttachmentSettings
 from batondesk.engine.settings import SETTINGS_KEY, AnsweringSettings
 from batondesk.reports.settings import COSTS_KEY, REVIEWS_KEY, CostSettings, ReviewSettings
 from batondesk.store.access import get_owned
@@ -119,6 +121,24 @@ def update_review_settings(
     account = session.get(Account, principal.account_id)
     assert account is not None
     return do_update_settings(session, account, REVIEWS_KEY, ReviewSettings, body)
+
+
+@router.get("/settings/attachments", response_model=AttachmentSettings, responses=ERRORS)
+def read_attachment_settings(principal: Admin, session: SessionDep) -> AttachmentSettings:
+    account = session.get(Account, principal.account_id)
+    assert account is not None
+    return AttachmentSettings.for_account(account.settings)
+
+
+@router.put("/settings/attachments", response_model=AttachmentSettings, responses=ERRORS)
+def update_attachment_settings(
+    body: dict[str, Any], principal: Admin, session: SessionDep
+) -> AttachmentSettings:
+    """Change `max_bytes`, the largest file customers and agents may attach (10 MB by
+    default, at most 25 MB; a bad value is refused with 422 `invalid_setting`)."""
+    account = session.get(Account, principal.account_id)
+    assert account is not None
+    return do_update_settings(session, account, ATTACHMENTS_KEY, AttachmentSettings, body)
 
 
 @router.get("/settings/widget", response_model=WidgetSettings, responses=ERRORS)

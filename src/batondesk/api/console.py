@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy import select
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy import or_, select
 from sse_starlette import EventSourceResponse
 
 from batondesk.actions.conversations import (
@@ -28,7 +28,8 @@ from batondesk.api.deps import (
 from batondesk.api.errors import error_responses
 from batondesk.api.presenters import (
     contact_public,
-    conversation_public,
+    conversation_with_tags,
+    conversations_public,
     event_public,
     message_public,
 )
@@ -40,17 +41,18 @@ from batondesk.api.schemas import (
     EventsPublic,
     MessageCreate,
     MessagePublic,
-    RowCount,
     RowId,
 )
 from batondesk.api.streams import stream_channel
 from batondesk.store.access import (
+    attachments_by_message,
     get_contact,
     get_conversation,
     get_conversation_for_update,
     get_member,
     list_messages,
 )
+from batondesk.store.base import utcnow
 from batondesk.store.models import Conversation, ConversationStatus, Event
 
 router = APIRouter(prefix="/api/v1", tags=["console"])
@@ -61,44 +63,21 @@ READ_ERRORS = error_responses(401, 403, 404)
 WRITE_ERRORS = error_responses(401, 403, 404, 409, 413, 422)
 
 
-@router.get("/conversations", response_model=ConversationsPublic, responses=READ_ERRORS)
-def list_conversations(
-    principal: Reader,
-    session: SessionDep,
-    status: Annotated[list[ConversationStatus] | None, Query()] = None,
-    assignee_id: RowId | None = None,
-    inbox_id: RowId | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: RowCount = 0,
-) -> ConversationsPublic:
-    query = select(Conversation).where(Conversation.account_id == principal.account_id)
-    if status:
-        query = query.where(Conversation.status.in_(status))
-    if assignee_id is not None:
-        query = query.where(Conversation.assignee_id == assignee_id)
-    if inbox_id is not None:
-        query = query.where(Conversation.inbox_id == inbox_id)
-    rows = session.scalars(
-        query.order_by(Conversation.updated_at.desc(), Conversation.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    data = [conversation_public(c) for c in rows]
-    return ConversationsPublic(data=data, count=len(data))
-
-
 @router.get("/queue", response_model=ConversationsPublic, responses=READ_ERRORS)
 def read_queue(principal: Reader, session: SessionDep) -> ConversationsPublic:
-    """Conversations waiting for a person: highest priority first, then longest waiting."""
+    """Conversations waiting for a person: highest priority first, then longest waiting.
+    Snoozed ones are left out until they wake."""
+    now = utcnow()
     rows = session.scalars(
         select(Conversation)
         .where(
             Conversation.account_id == principal.account_id,
             Conversation.status == ConversationStatus.queued,
+            or_(Conversation.snoozed_until.is_(None), Conversation.snoozed_until <= now),
         )
         .order_by(Conversation.priority.desc(), Conversation.escalated_at, Conversation.id)
     )
-    data = [conversation_public(c) for c in rows]
+    data = conversations_public(session, list(rows))
     return ConversationsPublic(data=data, count=len(data))
 
 
@@ -108,7 +87,8 @@ def read_queue(principal: Reader, session: SessionDep) -> ConversationsPublic:
 def read_conversation(
     conversation_id: RowId, principal: Reader, session: SessionDep
 ) -> ConversationPublic:
-    return conversation_public(get_conversation(session, principal.account_id, conversation_id))
+    conversation = get_conversation(session, principal.account_id, conversation_id)
+    return conversation_with_tags(session, conversation)
 
 
 @router.get(
@@ -120,7 +100,9 @@ def read_messages(
     conversation_id: RowId, principal: Reader, session: SessionDep
 ) -> list[MessagePublic]:
     conversation = get_conversation(session, principal.account_id, conversation_id)
-    return [message_public(m) for m in list_messages(session, conversation, include_private=True)]
+    messages = list_messages(session, conversation, include_private=True)
+    files = attachments_by_message(session, principal.account_id, [m.id for m in messages])
+    return [message_public(m, files[m.id]) for m in messages]
 
 
 @router.get(
@@ -197,7 +179,7 @@ def assign(
     conversation = get_conversation_for_update(session, principal.account_id, conversation_id)
     assignee = get_member(session, principal.account_id, body.user_id)
     do_assign(session, conversation, assignee, actor=actor)
-    return conversation_public(conversation)
+    return conversation_with_tags(session, conversation)
 
 
 @router.post(
@@ -210,7 +192,7 @@ def take_over(conversation_id: RowId, principal: Writer, session: SessionDep) ->
     member = require_member(principal)
     conversation = get_conversation_for_update(session, principal.account_id, conversation_id)
     do_assign(session, conversation, member, actor=member)
-    return conversation_public(conversation)
+    return conversation_with_tags(session, conversation)
 
 
 @router.post(
@@ -223,7 +205,7 @@ def hand_back(conversation_id: RowId, principal: Writer, session: SessionDep) ->
     member = require_member(principal)
     conversation = get_conversation_for_update(session, principal.account_id, conversation_id)
     do_hand_back(session, conversation, member)
-    return conversation_public(conversation)
+    return conversation_with_tags(session, conversation)
 
 
 @router.post(
@@ -234,7 +216,7 @@ def hand_back(conversation_id: RowId, principal: Writer, session: SessionDep) ->
 def resolve(conversation_id: RowId, principal: Writer, session: SessionDep) -> ConversationPublic:
     conversation = get_conversation_for_update(session, principal.account_id, conversation_id)
     do_resolve(session, conversation, actor_type="agent", actor_id=principal.user_id)
-    return conversation_public(conversation)
+    return conversation_with_tags(session, conversation)
 
 
 @router.post(
@@ -246,7 +228,7 @@ def reopen(conversation_id: RowId, principal: Writer, session: SessionDep) -> Co
     member = require_member(principal)
     conversation = get_conversation_for_update(session, principal.account_id, conversation_id)
     do_reopen(session, conversation, member)
-    return conversation_public(conversation)
+    return conversation_with_tags(session, conversation)
 
 
 @router.get("/stream", response_class=EventSourceResponse, responses=error_responses(401, 403))

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from batondesk.actions.experiments import run_experiment_check
 from batondesk.actions.handoff import run_queue_check
 from batondesk.actions.settings import do_update_settings
+from batondesk.actions.workflow import do_wake_due_snoozes
 from batondesk.api.deps import Principal, SessionDep, require
 from batondesk.api.errors import error_responses
 from batondesk.api.schemas import RowId
@@ -56,6 +57,7 @@ async def _queue_check_loop(app: FastAPI) -> None:
 def _check_once(app: FastAPI) -> None:
     with app.state.db.session() as session:
         run_queue_check(session)
+        do_wake_due_snoozes(session)
     # Its own unit of work: a failing results read must not undo the queue check.
     with app.state.db.session() as session:
         run_experiment_check(session)

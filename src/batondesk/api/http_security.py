@@ -5,6 +5,7 @@ endpoints (anyone on the internet can call them)."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections import deque
@@ -100,18 +101,38 @@ class BodyLimitMiddleware:
     one longer than it declared is refused as soon as the count passes the limit, so no
     request makes the server buffer more than the limit.
 
-    `limits_by_path` gives routes that legitimately take more (uploads) their own limit."""
+    `limits_by_path` gives routes that legitimately take more (uploads) their own limit;
+    `limits_by_pattern` does the same for paths that hold ids (regular expressions matched
+    against the whole path, e.g. a conversation's attachments)."""
 
-    def __init__(self, app: ASGIApp, *, limit: int, limits_by_path: Mapping[str, int]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limit: int,
+        limits_by_path: Mapping[str, int],
+        limits_by_pattern: Mapping[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.limit = limit
         self.limits_by_path = dict(limits_by_path)
+        self.limits_by_pattern = [
+            (re.compile(pattern), size) for pattern, size in (limits_by_pattern or {}).items()
+        ]
+
+    def limit_for(self, path: str) -> int:
+        if path in self.limits_by_path:
+            return self.limits_by_path[path]
+        for pattern, size in self.limits_by_pattern:
+            if pattern.fullmatch(path):
+                return size
+        return self.limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.limits_by_path.get(scope["path"], self.limit)
+        limit = self.limit_for(scope["path"])
         declared = Headers(scope=scope).get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             # The body is never read, so the connection cannot be reused.

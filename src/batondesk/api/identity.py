@@ -1,7 +1,9 @@
 """Identified-contact tokens, signed by the embedding website.
 
 Format: ``base64url(JSON payload) + "." + hex(HMAC-SHA256(inbox identity secret, first part))``.
-Payload: ``{"external_id": str, "name"?: str, "email"?: str, "exp": unix seconds}``.
+Payload: ``{"external_id": str, "name"?: str, "email"?: str, "locale"?: str, "exp": unix
+seconds}``; `locale` (a BCP 47 tag such as "es-ES") is the language the customer uses on the
+embedding site, which the chat and the bot then speak (batondesk.i18n).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import time
 from typing import Any
 
 from batondesk.errors import NotAuthenticated
+from batondesk.i18n.languages import LANGUAGE_TAG
 
 
 def sign_identity(payload: dict[str, Any], secret: str) -> str:
@@ -39,13 +42,13 @@ def verify_identity(token: str, secret: str) -> dict[str, Any]:
 # Identity tokens are minted per page view by the embedding site: a day ahead is plenty, and a
 # token that never expires is a stolen identity for good.
 MAX_IDENTITY_LIFETIME_SECONDS = 24 * 3600
-_TEXT_CLAIMS = {"external_id": 120, "name": 200, "email": 320}
+_TEXT_CLAIMS = {"external_id": 120, "name": 200, "email": 320, "locale": 35}
 
 
 def check_claims(payload: object) -> None:
-    """The claims an identity token must carry: `external_id`, optional `name` and `email`
-    (strings of bounded length) and `exp`, an integer number of seconds since 1970 (UTC) in
-    the next 24 hours."""
+    """The claims an identity token must carry: `external_id`, optional `name`, `email` and
+    `locale` (strings of bounded length; `locale` a language tag) and `exp`, an integer
+    number of seconds since 1970 (UTC) in the next 24 hours."""
     if not isinstance(payload, dict) or not isinstance(payload.get("external_id"), str):
         raise NotAuthenticated("identity token lacks external_id", code="invalid_identity")
     for claim, limit in _TEXT_CLAIMS.items():
@@ -55,6 +58,12 @@ def check_claims(payload: object) -> None:
                 f"identity token claim {claim} must be a string of 1-{limit} characters",
                 code="invalid_identity",
             )
+    locale = payload.get("locale")
+    if locale is not None and not LANGUAGE_TAG.match(locale):
+        raise NotAuthenticated(
+            "identity token claim locale must be a language tag such as es or es-ES",
+            code="invalid_identity",
+        )
     exp = payload.get("exp")
     if isinstance(exp, bool) or not isinstance(exp, int):
         raise NotAuthenticated(

@@ -2,23 +2,66 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+
+from sqlalchemy.orm import Session
 
 from batondesk.actions.answer_feedback import customer_verdict
 from batondesk.api.schemas import (
+    AttachmentPublic,
     ChoicePublic,
     ContactPublic,
     ConversationPublic,
     CustomerFeedbackPublic,
     EventPublic,
     MessagePublic,
+    TagPublic,
     WidgetAgentPublic,
     WidgetMessagePublic,
 )
-from batondesk.store.models import Contact, Conversation, Event, Message, SenderType
+from batondesk.store.access import tags_by_conversation
+from batondesk.store.models import (
+    Attachment,
+    AttachmentKind,
+    Contact,
+    Conversation,
+    Event,
+    Message,
+    SenderType,
+    Tag,
+)
+
+# Where a side fetches a file: the console by the attachment's id, the chat within its
+# conversation (api/attachments.py).
+AttachmentUrl = Callable[[Attachment], str]
 
 
-def conversation_public(c: Conversation) -> ConversationPublic:
+def console_attachment_url(a: Attachment) -> str:
+    return f"/api/v1/attachments/{a.id}"
+
+
+def widget_attachment_url(a: Attachment) -> str:
+    return f"/api/v1/widget/conversations/{a.conversation_id}/attachments/{a.id}"
+
+
+def attachment_public(a: Attachment, url: AttachmentUrl) -> AttachmentPublic:
+    base = url(a)
+    return AttachmentPublic(
+        id=a.id,
+        kind=a.kind,
+        content_type=a.content_type,
+        filename=a.filename,
+        size_bytes=a.size_bytes,
+        width=a.width,
+        height=a.height,
+        url=base,
+        thumbnail_url=f"{base}/thumbnail" if a.kind == AttachmentKind.image else None,
+    )
+
+
+def conversation_public(c: Conversation, tags: list[Tag] | None = None) -> ConversationPublic:
+    """`tags`: the conversation's tags when the caller loaded them (`conversations_public`,
+    `conversation_with_tags`)."""
     return ConversationPublic(
         id=c.id,
         inbox_id=c.inbox_id,
@@ -34,10 +77,26 @@ def conversation_public(c: Conversation) -> ConversationPublic:
         escalated_at=c.escalated_at,
         resolved_at=c.resolved_at,
         csat_score=c.csat_score,
+        snoozed_until=c.snoozed_until,
+        intent=c.intent,
+        tags=[TagPublic(id=t.id, name=t.name) for t in tags or []],
     )
 
 
-def message_public(m: Message) -> MessagePublic:
+def conversations_public(session: Session, rows: list[Conversation]) -> list[ConversationPublic]:
+    """Rows of one account, each with its tags (one query for all)."""
+    if not rows:
+        return []
+    tags = tags_by_conversation(session, rows[0].account_id, [c.id for c in rows])
+    return [conversation_public(c, tags[c.id]) for c in rows]
+
+
+def conversation_with_tags(session: Session, c: Conversation) -> ConversationPublic:
+    return conversations_public(session, [c])[0]
+
+
+def message_public(m: Message, attachments: Sequence[Attachment] = ()) -> MessagePublic:
+    """`attachments`: the message's files, when the caller loaded them."""
     helpful = customer_verdict(m)
     return MessagePublic(
         id=m.id,
@@ -49,6 +108,7 @@ def message_public(m: Message) -> MessagePublic:
         created_at=m.created_at,
         annotations=m.annotations,
         customer_feedback=None if helpful is None else CustomerFeedbackPublic(helpful=helpful),
+        attachments=[attachment_public(a, console_attachment_url) for a in attachments],
     )
 
 
@@ -75,9 +135,12 @@ def widget_agent_public(name: str | None) -> WidgetAgentPublic | None:
 
 
 def widget_message_public(
-    m: Message, agent_names: Mapping[int, str] | None = None
+    m: Message,
+    agent_names: Mapping[int, str] | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> WidgetMessagePublic:
-    """`agent_names`: staff display names by user id, for agents' messages."""
+    """`agent_names`: staff display names by user id, for agents' messages; `attachments`:
+    the message's files, when the caller loaded them."""
     kind = None
     if m.sender_type == SenderType.bot:
         kind = _MESSAGE_KINDS.get(str(m.annotations.get("decision")), "notice")
@@ -95,6 +158,7 @@ def widget_message_public(
         sender_name=(agent_names or {}).get(m.sender_user_id or 0)
         if m.sender_type == SenderType.agent
         else None,
+        attachments=[attachment_public(a, widget_attachment_url) for a in attachments],
     )
 
 

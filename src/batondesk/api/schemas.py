@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from batondesk.i18n import LanguageCode
 from batondesk.store.models import Availability, ConversationStatus, Role, SenderType
 
 # Row ids are INTEGER columns: 32 bits on PostgreSQL, the tighter of the two databases. An id
@@ -60,7 +61,18 @@ class WidgetStart(Strict):
         description="Optional token signed by the embedding site with the inbox identity secret, "
         "identifying a known customer (see docs/api.md).",
     )
-    locale: str | None = Field(default=None, max_length=16)
+    locale: str | None = Field(
+        default=None,
+        max_length=35,
+        pattern=r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,3}$",
+        description="The browser's language (`navigator.language`, e.g. es-ES): the chat and "
+        "the bot speak it when it is one of theirs and nothing stronger says otherwise",
+    )
+    language: LanguageCode | None = Field(
+        default=None,
+        description="The language the customer picked in the chat's language menu before "
+        "starting; kept as the contact's preference (see PUT .../language)",
+    )
     name: str | None = Field(
         default=None,
         max_length=200,
@@ -80,11 +92,39 @@ class WidgetStart(Strict):
     )
 
 
+class LanguagePublic(BaseModel):
+    code: str = Field(description="ISO 639-1, e.g. es")
+    name: str = Field(description="The language's name in itself, e.g. Español")
+
+
+class LanguageChoice(Strict):
+    language: LanguageCode = Field(description="One of the chat's languages")
+
+
+class WidgetLanguagePublic(BaseModel):
+    language: str
+    source: str = Field(
+        description="Why this language: choice (picked by the customer or in the account's "
+        "records), identity (the identity token's locale), browser, detected (from the "
+        "customer's messages) or default (English, nothing else known)"
+    )
+
+
+class WidgetTextsPublic(BaseModel):
+    language: str
+    texts: dict[str, str] = Field(
+        description="The chat's own texts: English text -> translation (empty for English). "
+        "`{name}` placeholders are filled by the chat."
+    )
+
+
 class WidgetConfigPublic(BaseModel):
     """What the chat shows before and around the conversation (the account's widget
     settings, resolved), for the chat page and any custom client."""
 
     brand: str = Field(description="The account's name")
+    language: str = Field(description="The language of the texts below (en when asked for another)")
+    languages: list[LanguagePublic] = Field(description="What the chat's language menu offers")
     brand_color: str = Field(description="Hex colour, e.g. #1d4ed8")
     greeting: str
     position: str = Field(description="right or left: the corner of the chat button")
@@ -135,6 +175,25 @@ class CustomerFeedbackPublic(BaseModel):
     helpful: bool = Field(description='true: the customer said "Yes", false: "No"')
 
 
+class AttachmentPublic(BaseModel):
+    """A file on a message. Fetch it from `url` (an image is shown inline, a PDF always
+    downloads) and an image's preview from `thumbnail_url`, with the same credentials as the
+    message."""
+
+    id: int
+    kind: str = Field(description="image or pdf")
+    content_type: str = Field(description="What the bytes are, e.g. image/png")
+    filename: str
+    size_bytes: int
+    width: int | None = Field(default=None, description="Images only, in pixels")
+    height: int | None = None
+    url: str
+    thumbnail_url: str | None = Field(default=None, description="Images only: a small WebP")
+
+
+_ATTACHMENTS_FIELD = Field(default_factory=list, description="Files sent with the message")
+
+
 class MessagePublic(BaseModel):
     id: int
     conversation_id: int
@@ -151,6 +210,7 @@ class MessagePublic(BaseModel):
         description='Under a bot answer, the latest answer the customer gave to "Did this '
         'answer your question?"; null when they gave none',
     )
+    attachments: list[AttachmentPublic] = _ATTACHMENTS_FIELD
 
 
 class ChoicePublic(BaseModel):
@@ -180,6 +240,7 @@ class WidgetMessagePublic(BaseModel):
     sender_name: str | None = Field(
         default=None, description="For an agent's messages: the agent's display name"
     )
+    attachments: list[AttachmentPublic] = _ATTACHMENTS_FIELD
 
 
 class WidgetAgentPublic(BaseModel):
@@ -187,6 +248,11 @@ class WidgetAgentPublic(BaseModel):
 
     name: str
     initials: str
+
+
+class TagPublic(BaseModel):
+    id: int
+    name: str
 
 
 class ConversationPublic(BaseModel):
@@ -204,11 +270,22 @@ class ConversationPublic(BaseModel):
     escalated_at: datetime | None
     resolved_at: datetime | None
     csat_score: int | None
+    snoozed_until: datetime | None = Field(
+        default=None, description="Hidden from the working lists until then (UTC)"
+    )
+    intent: str | None = Field(
+        default=None, description="The last intent the AI understood with confidence"
+    )
+    tags: list[TagPublic] = Field(default_factory=list)
 
 
 class ConversationsPublic(BaseModel):
     data: list[ConversationPublic]
-    count: int
+    count: int = Field(description="Conversations on this page")
+    next_cursor: str | None = Field(
+        default=None,
+        description="Pass as `cursor` for the next page; null on the last page",
+    )
 
 
 class WidgetConversationPublic(BaseModel):
@@ -220,6 +297,9 @@ class WidgetConversationPublic(BaseModel):
         default=None, description="The person who owns the conversation, once one has joined"
     )
     messages: list[WidgetMessagePublic] = Field(default_factory=list)
+    language: str | None = Field(
+        default=None, description="The language the chat and the bot speak in this conversation"
+    )
 
 
 class TurnPublic(BaseModel):
@@ -228,6 +308,9 @@ class TurnPublic(BaseModel):
     status: ConversationStatus
     queue_position: int | None = None
     agent: WidgetAgentPublic | None = None
+    language: str | None = Field(
+        default=None, description="The conversation's language after this message"
+    )
 
 
 class EventPublic(BaseModel):

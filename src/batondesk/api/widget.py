@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Header, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sse_starlette import EventSourceResponse
@@ -16,6 +17,7 @@ from batondesk.actions.conversations import (
     queue_position,
 )
 from batondesk.actions.customer_turn import do_receive_customer_message
+from batondesk.actions.languages import conversation_language, do_choose_language
 from batondesk.actions.typing_indicators import do_announce_typing
 from batondesk.actions.widget import ChatRules, ChatStart, do_mark_seen, do_start_chat
 from batondesk.api.deps import (
@@ -36,6 +38,7 @@ from batondesk.api.schemas import (
     AnswerFeedbackCreate,
     AnswerFeedbackPublic,
     CsatCreate,
+    LanguageChoice,
     MessageCreate,
     OkPublic,
     RowCount,
@@ -47,13 +50,16 @@ from batondesk.api.schemas import (
     TypingPublic,
     WidgetConfigPublic,
     WidgetConversationPublic,
+    WidgetLanguagePublic,
     WidgetStart,
+    WidgetTextsPublic,
 )
 from batondesk.api.streams import stream_channel
 from batondesk.api.widget_config import widget_config
 from batondesk.api.widget_settings import WidgetSettings
 from batondesk.errors import NotFound
-from batondesk.store.access import list_messages
+from batondesk.i18n import DEFAULT_LANGUAGE, LanguageCode, negotiate_accept_language, widget_texts
+from batondesk.store.access import attachments_by_message, list_messages
 from batondesk.store.models import Account, Conversation, ConversationStatus, Inbox, User
 
 # Every widget route is public and rate limited per client address (app.py).
@@ -79,14 +85,14 @@ def _staff_names(session: Session, user_ids: Iterable[int | None]) -> dict[int, 
     return {u.id: u.name for u in session.scalars(select(User).where(User.id.in_(wanted)))}
 
 
-def _agent(session: Session, conversation: Conversation) -> dict[int, str]:
+def agent_of(session: Session, conversation: Conversation) -> dict[int, str]:
     """The assignee's name while a person owns the conversation (the chat's header)."""
     if conversation.status != ConversationStatus.assigned:
         return {}
     return _staff_names(session, [conversation.assignee_id])
 
 
-def _visitor_conversation(session: Session, visitor: Visitor, conversation_id: int) -> Conversation:
+def visitor_conversation(session: Session, visitor: Visitor, conversation_id: int) -> Conversation:
     conversation = session.get(Conversation, conversation_id)
     if (
         conversation is None
@@ -121,7 +127,11 @@ def start_conversation(
         session,
         inbox,
         ChatStart(
-            locale=body.locale or "en", name=body.name, email=body.email, consent=body.consent
+            locale=body.locale,
+            language=body.language,
+            name=body.name,
+            email=body.email,
+            consent=body.consent,
         ),
         ChatRules(prechat_form=widget.prechat_form, consent_required=widget.consent_required),
         identity=identity,
@@ -130,7 +140,10 @@ def start_conversation(
         settings, Visitor(inbox.account_id, inbox.id, conversation.contact_id)
     )
     return WidgetConversationPublic(
-        conversation_id=conversation.id, status=conversation.status, visitor_token=token
+        conversation_id=conversation.id,
+        status=conversation.status,
+        visitor_token=token,
+        language=conversation_language(session, conversation).language,
     )
 
 
@@ -143,16 +156,18 @@ def read_conversation(
     conversation_id: RowId, session: SessionDep, visitor: VisitorDep, after: RowCount = 0
 ) -> WidgetConversationPublic:
     """The conversation as the customer sees it; `after` returns only newer messages (polling)."""
-    conversation = _visitor_conversation(session, visitor, conversation_id)
+    conversation = visitor_conversation(session, visitor, conversation_id)
     shown = [m for m in list_messages(session, conversation, include_private=False) if m.id > after]
     names = _staff_names(session, [m.sender_user_id for m in shown])
-    agent = _agent(session, conversation)
+    files = attachments_by_message(session, visitor.account_id, [m.id for m in shown])
+    agent = agent_of(session, conversation)
     return WidgetConversationPublic(
         conversation_id=conversation.id,
         status=conversation.status,
         queue_position=queue_position(session, conversation) or None,
         agent=widget_agent_public(next(iter(agent.values()), None)),
-        messages=[widget_message_public(m, names) for m in shown],
+        messages=[widget_message_public(m, names, files[m.id]) for m in shown],
+        language=conversation_language(session, conversation).language,
     )
 
 
@@ -171,7 +186,7 @@ def send_message(
     services: ServicesDep,
     metrics: MetricsDep,
 ) -> TurnPublic:
-    conversation = _visitor_conversation(session, visitor, conversation_id)
+    conversation = visitor_conversation(session, visitor, conversation_id)
     outcome = do_receive_customer_message(
         session,
         conversation,
@@ -181,14 +196,38 @@ def send_message(
         choice=body.choice,
         metrics=metrics,
     )
-    agent = _agent(session, conversation)
+    agent = agent_of(session, conversation)
     return TurnPublic(
         message=widget_message_public(outcome.message),
         reply=widget_message_public(outcome.reply) if outcome.reply else None,
         status=conversation.status,
         queue_position=queue_position(session, conversation) or None,
         agent=widget_agent_public(next(iter(agent.values()), None)),
+        language=conversation_language(session, conversation).language,
     )
+
+
+@router.put(
+    "/conversations/{conversation_id}/language",
+    response_model=WidgetLanguagePublic,
+    responses=error_responses(401, 404, 422),
+)
+def choose_language(
+    conversation_id: RowId, body: LanguageChoice, session: SessionDep, visitor: VisitorDep
+) -> WidgetLanguagePublic:
+    """The customer picked a language in the chat's menu: the chat's texts and the bot's own
+    words (questions, hand-over notices, small talk) use it from now on, in this
+    conversation and the contact's later ones. Earlier messages stay as they were."""
+    conversation = visitor_conversation(session, visitor, conversation_id)
+    chosen = do_choose_language(session, conversation, body.language)
+    return WidgetLanguagePublic(language=chosen.language, source=chosen.source)
+
+
+@router.get("/texts/{language}", response_model=WidgetTextsPublic, responses=error_responses(422))
+def read_widget_texts(language: LanguageCode) -> WidgetTextsPublic:
+    """The chat's own texts (buttons, banners, notices, the rating, errors) in `language`,
+    for a chat that changes language without reloading, or a custom client."""
+    return WidgetTextsPublic(language=language, texts=widget_texts(language))
 
 
 @router.post(
@@ -200,7 +239,7 @@ def ask_for_person(
     conversation_id: RowId, session: SessionDep, visitor: VisitorDep, metrics: MetricsDep
 ) -> WidgetConversationPublic:
     """The "talk to a person" button: always honoured."""
-    conversation = _visitor_conversation(session, visitor, conversation_id)
+    conversation = visitor_conversation(session, visitor, conversation_id)
     position = do_request_human(session, conversation, metrics=metrics)
     return WidgetConversationPublic(
         conversation_id=conversation.id, status=conversation.status, queue_position=position or None
@@ -215,7 +254,7 @@ def ask_for_person(
 def rate_conversation(
     conversation_id: RowId, body: CsatCreate, session: SessionDep, visitor: VisitorDep
 ) -> OkPublic:
-    conversation = _visitor_conversation(session, visitor, conversation_id)
+    conversation = visitor_conversation(session, visitor, conversation_id)
     do_submit_csat(session, conversation, body.score, body.comment)
     return OkPublic()
 
@@ -234,7 +273,7 @@ def give_answer_feedback(
 ) -> AnswerFeedbackPublic:
     """ "Did this answer your question? Yes / No" under a bot answer. A later click changes the
     verdict; the same one again changes nothing. No text is sent or stored."""
-    conversation = _visitor_conversation(session, visitor, conversation_id)
+    conversation = visitor_conversation(session, visitor, conversation_id)
     message = do_record_answer_feedback(session, conversation, message_id, body.helpful)
     return AnswerFeedbackPublic(message_id=message.id, helpful=body.helpful)
 
@@ -253,7 +292,7 @@ def stream_conversation(
     `GET /inboxes/{id}/settings` again)."""
     # A short unit of work: the stream itself must not hold a database connection.
     with db.session() as session:
-        _visitor_conversation(session, visitor, conversation_id)
+        visitor_conversation(session, visitor, conversation_id)
     return stream_channel(
         request,
         request.app.state.broker,
@@ -265,16 +304,24 @@ def stream_conversation(
 @router.get(
     "/inboxes/{inbox_public_id}/settings",
     response_model=WidgetConfigPublic,
-    responses=error_responses(404),
+    responses=error_responses(404, 422),
 )
-def read_widget_config(inbox_public_id: str, session: SessionDep) -> WidgetConfigPublic:
+def read_widget_config(
+    inbox_public_id: str,
+    session: SessionDep,
+    language: LanguageCode | None = None,
+    accept_language: Annotated[str | None, Header(max_length=500)] = None,
+) -> WidgetConfigPublic:
     """What the chat shows before the conversation: colour, greeting, the button's corner,
     suggested topics, the privacy notice's link, whether consent and the pre-chat form are
-    asked, and whether the team is in (with the message shown outside office hours)."""
+    asked, and whether the team is in (with the message shown outside office hours). The
+    default greeting and away message are in `language`, else the browser's
+    (Accept-Language), else English; what an admin wrote is shown as written."""
     inbox = _inbox(session, inbox_public_id)
     account = session.get(Account, inbox.account_id)
     assert account is not None
-    return widget_config(account)
+    chosen = language or negotiate_accept_language(accept_language) or DEFAULT_LANGUAGE
+    return widget_config(account, language=chosen)
 
 
 @router.post(
@@ -291,7 +338,7 @@ def customer_typing(
 ) -> TypingPublic:
     """The customer started (`true`) or stopped (`false`) typing: the console shows it. Only
     the fact travels, never the draft; repeats within 2 seconds are dropped."""
-    conversation = _visitor_conversation(session, visitor, conversation_id)
+    conversation = visitor_conversation(session, visitor, conversation_id)
     sent = do_announce_typing(
         session,
         conversation,
@@ -313,5 +360,5 @@ def mark_seen(
     """The chat has shown the customer every message up to `message_id`. An agent's reply
     the customer has not seen within the account's `follow_up_after_minutes` is emailed to
     them when an SMTP server is configured; a client that never calls this gets no email."""
-    conversation = _visitor_conversation(session, visitor, conversation_id)
+    conversation = visitor_conversation(session, visitor, conversation_id)
     return SeenPublic(message_id=do_mark_seen(session, conversation, body.message_id))

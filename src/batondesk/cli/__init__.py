@@ -48,6 +48,19 @@ def _mount_subcommands() -> None:
     from batondesk.cli import data
 
     app.add_typer(data.app, name="data", help="Audit intent training data; write a cleaned copy.")
+    from batondesk.cli import search
+
+    app.add_typer(search.app, name="search", help="Rebuild the keyed search index.")
+    from batondesk.cli import integrations
+
+    app.add_typer(
+        integrations.customers_app, name="customers", help="Import customer records (CSV, JSON)."
+    )
+    app.add_typer(integrations.crm_app, name="crm", help="Pull customer data from a CRM.")
+    app.add_typer(integrations.webhooks_app, name="webhooks", help="Send queued webhook events.")
+    from batondesk.cli import i18n
+
+    app.add_typer(i18n.app, name="i18n", help="Update and compile the message catalogues.")
 
 
 def _print_version(requested: bool) -> None:

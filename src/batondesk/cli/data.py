@@ -1,15 +1,19 @@
-"""`baton data ...`: audit a labelled intent dataset and write a cleaned copy.
+"""`baton data ...`: audit a labelled intent dataset and write a cleaned copy; write the review
+queue's reviewed examples for a retrain.
 
 Only counts and file names are printed: the reports themselves hold the (redacted) texts.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from batondesk.cli.common import AccountOption, account_session
 from batondesk.training.dataset_cleaning import (
     DEFAULT_MISLABEL_ACTION,
     DEFAULT_RELABEL_MIN_PROBABILITY,
@@ -18,7 +22,9 @@ from batondesk.training.dataset_cleaning import (
 )
 from batondesk.training.label_noise import DEFAULT_FOLDS, OUT_OF_FOLD_MODELS
 
-app = typer.Typer(help="Audit and clean intent training data.", no_args_is_help=True)
+app = typer.Typer(
+    help="Audit and clean intent training data; export reviewed examples.", no_args_is_help=True
+)
 
 FileArgument = Annotated[
     Path, typer.Argument(help="CSV (text,intent), JSON Lines or Rasa NLU YAML file")
@@ -183,3 +189,26 @@ def clean(
         f"kept {len(result.dataset)} of {len(dataset)} examples; wrote {out} and the change "
         f"log {log_path}"
     )
+
+
+@app.command("reviewed-examples")
+def reviewed_examples_command(
+    out: Annotated[Path, typer.Argument(help="CSV file to write (text,category)")],
+    account: AccountOption,
+) -> None:
+    """Write the review queue's reviewed examples in the intent training format: messages
+    labelled with an intent or a new intent, of contacts who consent to training, with
+    personal data redacted (what a retrain reads; `baton nlu train` and `baton data audit`
+    take the file as it is)."""
+    from batondesk.actions.review_feed import do_refresh_review_queue
+    from batondesk.training.review_queue import examples_csv
+
+    if out.suffix.lower() != ".csv":
+        _fail(f"{out}: the reviewed examples are written as CSV; name a .csv file")
+    with account_session(account) as (session, account_id):
+        do_refresh_review_queue(session, account_id)
+        content = examples_csv(session, account_id)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(content, encoding="utf-8")
+    rows = len(list(csv.reader(io.StringIO(content)))) - 1  # a quoted text may span lines
+    typer.echo(f"{out}: {rows} reviewed examples (consented, redacted)")

@@ -46,8 +46,13 @@ def demo(
     db.migrate()
     summary = seed_demo(db)
     typer.echo("demo workspace " + ("seeded" if summary.created else "already seeded"))
-    if history:
-        _seed_history(db)
+    seeded_history = _seed_history(db) if history else False
+    if summary.created or seeded_history:
+        # The seed and the simulation write their messages directly, not through the actions
+        # that index them as they arrive.
+        from batondesk.cli.search import reindex_account
+
+        reindex_account(db, summary.account_id)
     db.dispose()
     typer.echo(f"intent model: {_prepare_intent_model(settings).describe()}")
 
@@ -120,14 +125,16 @@ def simulate(
     typer.echo(_describe(summary, days))
 
 
-def _seed_history(db: Database) -> None:
+def _seed_history(db: Database) -> bool:
+    """Seed the demo's simulated history unless it is there; True when it was seeded now."""
     from batondesk.demo.history import has_simulated_history
 
     if has_simulated_history(db, seed=0):
         typer.echo("simulated history already seeded")
-        return
+        return False
     summary = _simulate_with_progress(db, DEMO_HISTORY_CONVERSATIONS, DEMO_HISTORY_DAYS, 0, None)
     typer.echo(f"simulated history: {_describe(summary, DEMO_HISTORY_DAYS)}")
+    return True
 
 
 def _simulate_with_progress(

@@ -195,10 +195,11 @@ def check_command(
         float, typer.Option(help="Repeat every N seconds (0: run once and exit)")
     ] = 0.0,
 ) -> None:
-    """Report SLA breaches, age waiting conversations and assign queued ones to available
-    agents. The API server already does this in-process; use this with several workers
-    or to run it from cron."""
+    """Report SLA breaches, age waiting conversations, assign queued ones to available
+    agents and wake snoozed ones whose time has come. The API server already does this
+    in-process; use this with several workers or to run it from cron."""
     from batondesk.actions.handoff import run_queue_check
+    from batondesk.actions.workflow import do_wake_due_snoozes
     from batondesk.store import init_store
 
     db = init_store(get_settings())
@@ -206,9 +207,10 @@ def check_command(
         while True:
             with db.session() as session:
                 report = run_queue_check(session)
+                woken = do_wake_due_snoozes(session)
             typer.echo(
                 f"sla breaches: {len(report.breached)}, prioritised: {len(report.prioritised)}, "
-                f"assigned: {len(report.assigned)}"
+                f"assigned: {len(report.assigned)}, woken from snooze: {len(woken)}"
             )
             if every <= 0:
                 return

@@ -65,12 +65,46 @@ def seed_demo(db: Database) -> DemoSummary:
             do_create_inbox(session, account, "Mobile app chat", Channel.api, DEMO_APP_INBOX)
             _seed_articles(session, account)
             _seed_templates(session, account)
+            _seed_workflow(session, account)
             _seed_customers(session, account)
         admin = next(a for a in content.AGENTS if a.role == "admin")
         agent = next(a for a in content.AGENTS if a.role == "agent")
         return DemoSummary(
             account.id, DEMO_INBOX, created, admin.email, agent.email, content.DEMO_PASSWORD
         )
+
+
+# Saved replies agents insert with "/shortcut", and tags to file conversations under.
+DEMO_CANNED_RESPONSES = [
+    (
+        "refund",
+        "Refund on its way",
+        "Hi {{contact.first_name|there}}, I've started the refund: you'll see it on your "
+        "account within 5 working days. Is there anything else I can help with?",
+    ),
+    (
+        "card-replacement",
+        "New card ordered",
+        "Your new card is on its way, {{contact.first_name|there}}: it arrives in 3-5 working "
+        "days, and your old card stops working once you activate the new one.",
+    ),
+    (
+        "thanks",
+        "Thanks and goodbye",
+        "Thanks for getting in touch, {{contact.first_name|there}}. Have a good day!",
+    ),
+]
+DEMO_TAGS = ["refund", "card", "complaint", "follow-up"]
+
+
+def _seed_workflow(session: Session, account: Account) -> None:
+    from batondesk.actions.canned_responses import do_create_canned_response
+    from batondesk.actions.tags import do_create_tag
+
+    for shortcut, title, body in DEMO_CANNED_RESPONSES:
+        do_create_canned_response(session, account.id, shortcut=shortcut, title=title, body=body)
+    for name in DEMO_TAGS:
+        do_create_tag(session, account.id, name)
 
 
 def _seed_staff(session: Session, account: Account) -> None:

@@ -7,8 +7,13 @@ An answer is, in order of preference:
    every claim in it is supported by those passages);
 3. the article's own words: its opening, plus the whole section that best matches the
    question. Blocks (paragraphs, lists, tables) are kept whole, so a list of steps never loses
-   its last step, and nothing is said twice.
+   its last step, and nothing is said twice. A customer whose profile asks for `brief`
+   replies gets only the part that matches (or the opening), a few sentences; one who asks
+   for `detailed` replies gets the whole article.
 Clarifying questions list their choices in the text too, for channels without buttons.
+Every fixed text (the citation line, clarifying questions, declines, small talk) comes from
+the `bot` message catalogue in the customer's language (batondesk.i18n); the article's own
+words stay as the account wrote them.
 Nothing here touches the database or the network except through the writer it is given.
 """
 
@@ -19,6 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from batondesk.i18n import Wording
+from batondesk.i18n import wording as bot_wording
 from batondesk.knowledge.chunking import split_sections
 from batondesk.knowledge.retrieval import IndexedArticle
 from batondesk.knowledge.templates import render_template
@@ -28,6 +35,8 @@ _WHOLE_ARTICLE_CHARS = 900
 # Beyond its first block, the opening and the matching section are cut (between blocks) here.
 _OPENING_CHARS = 450
 _SECTION_CHARS = 800
+# A brief reply: the best-matching part's first blocks up to here (the first block always).
+_BRIEF_CHARS = 300
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 
 
@@ -65,11 +74,15 @@ def compose_answer(
     profile: dict[str, Any] | None = None,
     conversation: dict[str, Any] | None = None,
     writer: AnswerWriter | None = None,
+    wording: Wording | None = None,
+    verbosity: str | None = None,
 ) -> Reply:
     """An answer from `article` that cites it. `passages` are retrieval's best passages of the
-    article (best first, for an LLM); `best_heading` the section they come from."""
+    article (best first, for an LLM); `best_heading` the section they come from. `wording`:
+    the customer's language for the citation line (English when not given). `verbosity`:
+    the customer's preference, `brief` or `detailed` (None: the usual length)."""
     source = source_of(article)
-    cite = f"\n\nSource: {article.title}"
+    cite = citation(article, wording or bot_wording(None))
     details: dict[str, Any] = {}
     if template:
         rendered = render_template(
@@ -90,16 +103,21 @@ def compose_answer(
         details["llm_tokens"] = int(getattr(generated, "tokens", 0) or 0)
         if generated.text:
             return Reply(generated.text + cite, [source], "generated", details=details)
-    return Reply(
-        extract_answer(article.body, best_heading) + cite, [source], "extractive", details=details
-    )
+    if verbosity in ("brief", "detailed"):
+        details["verbosity"] = verbosity
+    text = extract_answer(article.body, best_heading, verbosity)
+    return Reply(text + cite, [source], "extractive", details=details)
 
 
-def extract_answer(markdown: str, best_heading: str = "") -> str:
-    """The article's opening plus the section headed `best_heading`, in whole blocks."""
+def extract_answer(markdown: str, best_heading: str = "", verbosity: str | None = None) -> str:
+    """The article's opening plus the section headed `best_heading`, in whole blocks; for a
+    `brief` reply only the first blocks of that section (or of the opening), for a `detailed`
+    one the whole article."""
     body = _LINK.sub(r"\1", markdown.strip())
     sections = split_sections(body)
-    if len(body) <= _WHOLE_ARTICLE_CHARS:
+    if verbosity == "brief":
+        return _brief(sections, best_heading)
+    if verbosity == "detailed" or len(body) <= _WHOLE_ARTICLE_CHARS:
         return "\n\n".join(_section_text(h, text) for h, text in sections)
     chosen: list[str] = []
     opening = next((text for heading, text in sections if not heading), "")
@@ -116,6 +134,16 @@ def extract_answer(markdown: str, best_heading: str = "") -> str:
         heading, text = sections[0]
         chosen = [f"**{heading}**", *_blocks_within(_blocks(text), _SECTION_CHARS)]
     return "\n\n".join(chosen)
+
+
+def _brief(sections: list[tuple[str, str]], best_heading: str) -> str:
+    """The part that answers the question, cut short: the matching section's first blocks,
+    else the opening's, else the first section's."""
+    matching = next((s for s in sections if best_heading and s[0] == best_heading), None)
+    opening = next((s for s in sections if not s[0]), None)
+    heading, text = matching or opening or sections[0]
+    blocks = _blocks_within(_blocks(text), _BRIEF_CHARS)
+    return "\n\n".join([f"**{heading}**", *blocks] if heading else blocks)
 
 
 def _section_text(heading: str, text: str) -> str:
@@ -138,46 +166,66 @@ def _blocks_within(blocks: list[str], limit: int) -> list[str]:
     return kept
 
 
-def clarifying_question(titles: Sequence[str]) -> str:
+def clarifying_question(titles: Sequence[str], wording: Wording) -> str:
     """Asks which of the offered articles the customer means, numbered for typed replies."""
     if len(titles) == 1:
-        return f"Do you mean “{titles[0]}”? You can also tell me more in your own words."
+        return wording.gettext(
+            "Do you mean “{title}”? You can also tell me more in your own words.", title=titles[0]
+        )
     numbered = "\n".join(f"{number}. {title}" for number, title in enumerate(titles, 1))
-    return (
+    return wording.gettext(
         "I want to be sure I help with the right thing. Which of these is it?\n\n"
-        f"{numbered}\n\nOr tell me more in your own words."
+        "{choices}\n\nOr tell me more in your own words.",
+        choices=numbered,
     )
 
 
-ASK_FOR_DETAIL = (
-    "Sorry, I'm not sure I understood. Could you tell me a little more about what you need? "
-    "You can also ask to talk to a person at any time."
-)
-ASK_AGAIN_AFTER_NONE = (
-    "No problem. Could you describe what you need in a sentence or two? You can also ask to "
-    "talk to a person at any time."
-)
+def something_else(wording: Wording) -> str:
+    """The label of the quick reply that says none of the offered articles is it."""
+    return wording.gettext("Something else")
 
 
-def decline_text(scope: str) -> str:
+def ask_for_detail(wording: Wording) -> str:
+    return wording.gettext(
+        "Sorry, I'm not sure I understood. Could you tell me a little more about what you "
+        "need? You can also ask to talk to a person at any time."
+    )
+
+
+def ask_again_after_none(wording: Wording) -> str:
+    return wording.gettext(
+        "No problem. Could you describe what you need in a sentence or two? You can also ask "
+        "to talk to a person at any time."
+    )
+
+
+def decline_text(scope: str, wording: Wording) -> str:
     """An honest "not here" for a question outside what the desk handles."""
-    return (
-        "Sorry, that's not something I can help with here. "
-        f"I can help with {scope}. If you'd like a person to look at it, just say so."
+    return wording.gettext(
+        "Sorry, that's not something I can help with here. I can help with {scope}. If you'd "
+        "like a person to look at it, just say so.",
+        scope=scope,
     )
 
 
-def decline_with_article(article: IndexedArticle, passage: str) -> Reply:
+def decline_with_article(article: IndexedArticle, passage: str, wording: Wording) -> Reply:
     """The account's own words on what it does not offer (e.g. "We don't offer mortgages")."""
-    text = (
-        f"{passage.strip()}\n\nIf there's anything else I can help with, just ask, or ask to "
-        f"talk to a person.\n\nSource: {article.title}"
+    offer = wording.gettext(
+        "If there's anything else I can help with, just ask, or ask to talk to a person."
     )
+    text = f"{passage.strip()}\n\n{offer}{citation(article, wording)}"
     return Reply(text, [source_of(article)], "decline")
 
 
-SMALLTALK_REPLIES = {
-    "greeting": "Hello! How can I help you today?",
-    "thanks": "You're welcome! Is there anything else I can help with?",
-    "goodbye": "Thanks for getting in touch. Have a good day!",
-}
+def smalltalk_reply(kind: str, wording: Wording) -> str:
+    """The friendly word back to a greeting, thanks or goodbye (engine/smalltalk.py)."""
+    if kind == "greeting":
+        return wording.gettext("Hello! How can I help you today?")
+    if kind == "thanks":
+        return wording.gettext("You're welcome! Is there anything else I can help with?")
+    return wording.gettext("Thanks for getting in touch. Have a good day!")
+
+
+def citation(article: IndexedArticle, wording: Wording) -> str:
+    """The line that ends every reply drawn from an article, naming it."""
+    return "\n\n" + wording.gettext("Source: {title}", title=article.title)

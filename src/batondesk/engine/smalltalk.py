@@ -43,7 +43,19 @@ _THANKS_WORD = re.compile(r"\b" + _KINDS["thanks"].pattern + r"\b")
 _NOT_A_CLOSING = re.compile(
     r"\b(?:not|no|don't|dont|didn't|didnt|doesn't|can't|cant|cannot|won't|still|but|never|"
     r"nothing|wrong|what|how|why|when|where|which|who|please|pls|nicht|kein|pas|nao|non|nie|"
-    r"hindi|tidak|bukan|hapana|degil|yok)\b"
+    r"hindi|tidak|bukan|hapana|degil|yok|nahi|khong|nu|geen|niet|nog)\b"
+)
+# "Done!", "brilliant, found it under manage booking", "okay na po, nagawa ko na": the
+# customer says the last answer worked. After a clarifying question this is a closing, not a
+# "none of these" (which would count towards handing over for repeated failure).
+_WORKED = re.compile(
+    r"^(?:(?:ok(?:ay)?|great|perfect|brilliant|lovely|cool|yes|yep|yeah|ah|oh|nice|super|top|"
+    r"sige|sawa|oke|tamam|dobra|vale|ja|si)[ ,.!]*)*(?:done|all done|found it|got it|sorted|"
+    r"all sorted|all set|noted|that worked|it worked|"
+    r"works now|working now|figured it out|managed it|nagawa ko na|okay na|ayos na|gelukt|"
+    r"erledigt|geschafft|listo|hecho|c'est bon|c'est fait|fatto|pronto|consegui|zrobione|"
+    r"gotowe|udało sie|hallettim|buldum|berhasil|beres|nimefanikiwa|am reusit|duoc roi|"
+    r"xong roi|ho gaya|khalas)\b"
 )
 _SEPARATOR = re.compile(r"[,.!;]+")
 _TRAILING = re.compile(r"[\s!.?:)(😊🙂👍🙏❤️]+$")
@@ -64,7 +76,11 @@ def smalltalk_kind(text: str) -> str | None:
         return said[-1]
     # "nvm found it on the statement, thx", "Top, erledigt. Danke!": a short closing that
     # thanks, asks nothing and complains of nothing.
-    if "?" not in text and _THANKS_WORD.search(folded) and not _NOT_A_CLOSING.search(folded):
+    if (
+        "?" not in text
+        and (_THANKS_WORD.search(folded) or _WORKED.search(folded))
+        and not _NOT_A_CLOSING.search(folded)
+    ):
         return "thanks"
     return None
 

@@ -28,15 +28,16 @@ from batondesk.engine.clarification import (
     read_choice,
 )
 from batondesk.engine.response import (
-    ASK_AGAIN_AFTER_NONE,
-    ASK_FOR_DETAIL,
-    SMALLTALK_REPLIES,
     AnswerWriter,
     Reply,
+    ask_again_after_none,
+    ask_for_detail,
     clarifying_question,
     compose_answer,
     decline_text,
     decline_with_article,
+    smalltalk_reply,
+    something_else,
 )
 from batondesk.engine.settings import AnsweringSettings
 from batondesk.engine.smalltalk import smalltalk_kind
@@ -44,6 +45,8 @@ from batondesk.engine.understanding import IntentPredictor, Understanding, under
 from batondesk.handoff.learned import EscalationModel
 from batondesk.handoff.policy import EscalationPolicy, Verdict
 from batondesk.handoff.settings import EscalationSettings
+from batondesk.i18n import ConversationLanguage, Wording, follow_detection, supported_language
+from batondesk.i18n import wording as bot_wording
 from batondesk.knowledge.retrieval import ArticleHit, HybridIndex, IndexedArticle
 
 Action = Literal["answer", "clarify", "decline", "smalltalk", "escalate"]
@@ -105,6 +108,9 @@ class ConversationState:
 class CustomerContext:
     tier: str = "standard"
     locale: str | None = None
+    # The language the conversation is held in so far (None: nothing known yet); this
+    # message may settle or change it when nobody declared one (i18n.follow_detection).
+    language: ConversationLanguage | None = None
     profile: Mapping[str, Any] = field(default_factory=dict)  # template values
     conversation: Mapping[str, Any] = field(default_factory=dict)
 
@@ -136,6 +142,8 @@ class TurnResult:
     choices: tuple[OfferedChoice, ...] = ()
     reply: Reply | None = None  # None when handing over: the queue says what happens next
     evidence: dict[str, Any] = field(default_factory=dict)  # scores and codes, never text
+    # The conversation's language after this message: the reply's fixed texts are in it.
+    language: ConversationLanguage = field(default_factory=ConversationLanguage)
 
     def bot_annotations(self) -> dict[str, Any]:
         """What is stored with the bot's reply, and what `ConversationState.from_history`
@@ -175,7 +183,13 @@ def take_turn(
         "frustration": round(understanding.frustration, 4),
         "escalation_thresholds": setup.escalation.thresholds(),
     }
-    turn = _Turn(text, understanding, customer, setup, evidence)
+    # Only the wording follows the customer's language; what the bot decides does not.
+    spoken = follow_detection(
+        customer.language or ConversationLanguage(),
+        understanding.language,
+        understanding.language_settled,
+    )
+    turn = _Turn(text, understanding, customer, setup, evidence, spoken)
 
     # 1. The customer asked for a person, or something is at stake: hand over, whatever else.
     # A pressed button's text is the bot's own (an article's title), not the customer's words,
@@ -193,17 +207,22 @@ def take_turn(
         if article is not None:
             evidence["choice"] = {"how": reading.how, "slug": article.slug}
             return turn.answer(article, "chosen")
-    if reading.outcome == "none":
+    chat = smalltalk_kind(text)
+    # "thanks, found it" after a clarifying question closes it; it is not "none of these".
+    if reading.outcome == "none" and chat is None:
         evidence["choice"] = {"how": reading.how}
         verdict = escalation.when_unclear(understanding.top, state.unclear_turns)
         if verdict is not None:
             return turn.escalate(verdict)
-        return turn.clarify((), "none_of_these", ASK_AGAIN_AFTER_NONE)
+        return turn.clarify((), "none_of_these", ask_again_after_none(turn.wording))
 
     # 3. "Hello", "thanks!": a friendly word, not a search.
-    chat = smalltalk_kind(text)
     if chat is not None:
-        words = setup.greeting if chat == "greeting" and setup.greeting else SMALLTALK_REPLIES[chat]
+        words = (
+            setup.greeting
+            if chat == "greeting" and setup.greeting
+            else smalltalk_reply(chat, turn.wording)
+        )
         return turn.reply("smalltalk", chat, Reply(words, mode="smalltalk"))
 
     # 4. Which articles may answer it, and how likely each is right.
@@ -245,10 +264,9 @@ def take_turn(
     if choices:
         return turn.clarify(choices, "ambiguous")
     if understanding.has_intent_model and understanding.out_of_scope:
-        return turn.reply(
-            "decline", "out_of_scope", Reply(decline_text(setup.answering.scope), mode="decline")
-        )
-    return turn.clarify((), "unknown", ASK_FOR_DETAIL)
+        declined = decline_text(setup.answering.scope, turn.wording)
+        return turn.reply("decline", "out_of_scope", Reply(declined, mode="decline"))
+    return turn.clarify((), "unknown", ask_for_detail(turn.wording))
 
 
 @dataclass
@@ -260,7 +278,22 @@ class _Turn:
     customer: CustomerContext
     setup: TurnSetup
     evidence: dict[str, Any]
+    language: ConversationLanguage
     candidates: list[Candidate] = field(default_factory=list)
+
+    @property
+    def wording(self) -> Wording:
+        return bot_wording(self.language.language)
+
+    def _result(self, action: Action, reason: str, **outcome: Any) -> TurnResult:
+        return TurnResult(
+            self.understanding,
+            action,
+            reason,
+            evidence=self.evidence,
+            language=self.language,
+            **outcome,
+        )
 
     def weigh(self, hits: list[ArticleHit]) -> list[Candidate]:
         """Candidates scored by the answer policy, best first."""
@@ -294,7 +327,11 @@ class _Turn:
     ) -> TurnResult:
         passages = candidate.passages if candidate is not None else []
         intent = _answered_intent(article, self.understanding)
-        locale = self.customer.locale or self.understanding.language
+        # The customer's own locale ("es-MX") when it is in the conversation's language, so
+        # a regional template wins; else the conversation's language.
+        locale = self.customer.locale or ""
+        if supported_language(locale) != self.language.language:
+            locale = self.language.language
         reply = compose_answer(
             article,
             question=self.text,
@@ -304,23 +341,16 @@ class _Turn:
             profile=dict(self.customer.profile),
             conversation=dict(self.customer.conversation),
             writer=self.setup.writer,
+            wording=self.wording,
+            # Only a verified customer's profile holds it (customers/profile_values.py).
+            verbosity=self.customer.profile.get("verbosity"),
         )
-        return TurnResult(
-            self.understanding, "answer", reason, intent, article, (), reply, self.evidence
-        )
+        return self._result("answer", reason, intent=intent, article=article, reply=reply)
 
     def decline_with(self, candidate: Candidate) -> TurnResult:
         passage = candidate.passages[0].text if candidate.passages else candidate.article.title
-        return TurnResult(
-            self.understanding,
-            "decline",
-            "not_offered",
-            None,
-            candidate.article,
-            (),
-            decline_with_article(candidate.article, passage),
-            self.evidence,
-        )
+        reply = decline_with_article(candidate.article, passage, self.wording)
+        return self._result("decline", "not_offered", article=candidate.article, reply=reply)
 
     def clarify(
         self, choices: Sequence[Candidate], reason: str, text: str | None = None
@@ -334,39 +364,22 @@ class _Turn:
             for number, c in enumerate(choices, 1)
         )
         if offered:
-            offered += (OfferedChoice(NONE_OF_THESE, "Something else"),)
-        question = text or clarifying_question([c.article.title for c in choices])
-        return TurnResult(
-            self.understanding,
+            offered += (OfferedChoice(NONE_OF_THESE, something_else(self.wording)),)
+        question = text or clarifying_question([c.article.title for c in choices], self.wording)
+        return self._result(
             "clarify",
             reason,
-            self.understanding.intent,
-            None,
-            offered,
-            Reply(question, mode="clarify"),
-            self.evidence,
+            intent=self.understanding.intent,
+            choices=offered,
+            reply=Reply(question, mode="clarify"),
         )
 
     def reply(self, action: Action, reason: str, reply: Reply) -> TurnResult:
-        return TurnResult(
-            self.understanding,
-            action,
-            reason,
-            self.understanding.intent,
-            None,
-            (),
-            reply,
-            self.evidence,
-        )
+        return self._result(action, reason, intent=self.understanding.intent, reply=reply)
 
     def escalate(self, verdict: Verdict) -> TurnResult:
-        return TurnResult(
-            self.understanding,
-            "escalate",
-            verdict.reason,
-            self.understanding.intent,
-            evidence={**self.evidence, **verdict.evidence},
-        )
+        self.evidence = {**self.evidence, **verdict.evidence}
+        return self._result("escalate", verdict.reason, intent=self.understanding.intent)
 
 
 def _read_reply(

@@ -15,7 +15,7 @@ import numpy as np
 
 from batondesk.handoff.detection import HandoffCues, detect_cues
 from batondesk.handoff.learned import EscalationModel
-from batondesk.nlu.language import detect_language
+from batondesk.nlu.language import detect_language, settles_language
 
 
 class IntentPrediction(Protocol):
@@ -46,6 +46,8 @@ class Understanding:
     frustration: float = 0.0  # 0..1 for the conversation so far
     sentiment: float = 0.0  # this message's polarity, -1 (negative) to 1 (positive)
     language: str = "en"
+    # Sure enough to set the language the conversation is held in (nlu.language).
+    language_settled: bool = False
     signals: dict[str, Any] = field(default_factory=dict)
     # What the handoff detectors found (batondesk.handoff.detection); names and spans only.
     cues: HandoffCues | None = None
@@ -102,6 +104,7 @@ def understand(
         frustration=cues.frustration,
         sentiment=cues.message_polarity,
         language=language.language,
+        language_settled=settles_language(text, language),
         signals={
             "frustration_trend": "rising" if cues.frustration_rising else "steady",
             "language_confidence": round(language.confidence, 3),

@@ -1,4 +1,5 @@
-"""The customer asks for a person, in English, Spanish, French, German, Portuguese or Italian.
+"""The customer asks for a person, in English, Spanish, French, German, Portuguese or Italian
+here, and in ten more languages in `handoff.request_phrases`.
 
 Patterns are matched on folded text (lower case, no accents). "Agent" or "human" alone mean
 nothing ("travel agent", "a Human Made hoodie", "human error"): those phrases are blanked out
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from batondesk.handoff import request_phrases
 from batondesk.handoff.cues import Cue, fold
 
 # Phrases where "agent", "human", "person" or "manager" are not a person at this desk.
@@ -28,7 +30,12 @@ _OTHER_SENSES = re.compile(
     r"|\b(?:reisebur\w*|reisevermittler)\b"
     # The customer describing themself to a liveness or captcha check: "I'm a real person".
     r"|\b(?:i'm|im|i am|am i|i'm not|that i'm|i'm clearly|i'm literally)\s+(?:a\s+)?"
-    r"(?:real|actual|live|genuine|living)\s+(?:human(?: being)?|person|people)\b",
+    r"(?:real|actual|live|genuine|living)\s+(?:human(?: being)?|person|people)\b"
+    r"|\bik ben (?:een )?echte? (?:persoon|mens)\b|\bsaya (?:ini )?orang (?:asli|sungguhan)\b"
+    r"|\bjestem prawdziw\w* (?:osoba|człowiekiem)\b|\b(?:totoong )?tao (?:po )?ako\b"
+    r"|\bgercek bir insan(?:ım|im)\b|\bsunt o persoana reala\b|\bmain asli insaan hoon\b"
+    r"|\bich bin (?:doch )?(?:ein )?echter mensch\b|\bje suis (?:une )?vraie personne\b"
+    r"|\bsoy una persona real\b|\bsono una persona (?:vera|reale)\b|\bsou uma pessoa real\b",
 )
 
 # Someone who works at the desk, in English; "someone/anyone" only after a verb of talking.
@@ -206,14 +213,15 @@ _PATTERNS: list[tuple[str, str]] = [
     ),
 ]
 PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    (name, re.compile(pattern)) for name, pattern in _PATTERNS
+    (name, re.compile(pattern)) for name, pattern in [*_PATTERNS, *request_phrases.PATTERNS]
 ]
 
 # Declining a person, just before the match: "no need to talk to anyone".
 _REFUSAL = re.compile(
     r"(?:\b(?:don't|dont|do not|doesn't|no need to|not necessary to|never mind|without|rather "
     r"not|won't|wont|no quiero|pas besoin de|ne veux pas|nicht notig|nicht|nao preciso|non "
-    r"serve|non voglio)\b[^.?!,]{0,25})$"
+    r"serve|non voglio|nie potrzebuje|hindi ko kailangan|tidak perlu|nggak perlu|gak perlu|"
+    r"hakuna haja|hoef niet|niet nodig|khong can|nu e nevoie)\b[^.?!,]{0,25})$"
 )
 # Asking about people rather than for one: "do you have real people? just curious".
 _ONLY_ASKING_ABOUT = re.compile(

@@ -16,6 +16,7 @@ plain JSON and arrays (no pickles).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,11 @@ EARLIER_WEIGHT = 0.5
 # ones as well scored lower on the validation split (F1 0.831 against 0.842 at 0.85, model
 # alone) and the n-grams already carry them.
 SENTENCE_DIMENSION = 384
+# The words that weigh most: runs of one to three words, each tried by leaving it out.
+_WORD = re.compile(r"\w+")
+_LONGEST_RUN = 3
+# Words in more than this share of the training messages never start or end the evidence.
+_COMMON_WORD_SHARE = 0.01
 
 
 class SentenceEmbedder(Protocol):
@@ -72,6 +78,9 @@ class LearnedReading:
     reason: str  # the likeliest reason other than "none"
     message_index: int  # 0-based: the customer message that weighs most
     probabilities: dict[str, float]
+    # (start, end) in that message: the words whose n-grams weigh most towards `reason`;
+    # None when no word does (the sentence's meaning alone decided).
+    span: tuple[int, int] | None = None
 
 
 class EscalationModel:
@@ -132,7 +141,68 @@ class EscalationModel:
             reason=REASONS[reason_column],
             message_index=message_index,
             probabilities={r: round(float(p), 4) for r, p in zip(REASONS, whole, strict=True)},
+            # Only when the policy could act on it (no account threshold is below 0.5).
+            span=self.weightiest_words(
+                messages[message_index],
+                reason_column,
+                current=message_index == len(messages) - 1,
+            )
+            if whole[0] <= 0.5
+            else None,
         )
+
+    def weightiest_words(
+        self, message: str, reason_column: int, *, current: bool = True
+    ) -> tuple[int, int] | None:
+        """The run of one to three words of `message` whose n-grams push hardest towards the
+        reason in `reason_column` rather than "none": each run is left out in turn, and read
+        alone, and the n-grams' logit compared (per square root of its length, so one
+        decisive word beats the phrase around it). This is what the agent is shown as the
+        model's evidence; None when no run weighs towards the reason. `current`: the message
+        is the one being answered (else an earlier one, read through the earlier block)."""
+        words = [match.span() for match in _WORD.finditer(message)]
+        if not words:
+            return None
+        dimension = self.features.dimension
+        rows = slice(0, dimension) if current else slice(dimension, 2 * dimension)
+        direction = self.coef[rows, reason_column] - self.coef[rows, 0]
+        # A run starts and ends on a word that says something: not one of the words found
+        # in many messages ("and", "my", "the"), whose n-grams shift every reading a little;
+        # failing that (a model fitted on a handful of texts), on any word.
+        common = self.features.common_words(_COMMON_WORD_SHARE)
+        telling = [i for i, (a, b) in enumerate(words) if message[a:b].lower() not in common]
+        return self._best_run(message, words, telling, direction) or self._best_run(
+            message, words, list(range(len(words))), direction
+        )
+
+    def _best_run(
+        self,
+        message: str,
+        words: list[tuple[int, int]],
+        ends: list[int],
+        direction: np.ndarray,
+    ) -> tuple[int, int] | None:
+        """The run of words starting and ending at indices in `ends` that weighs most along
+        `direction`, or None when none weighs anything."""
+        candidates = [
+            (words[i][0], words[j][1]) for i in ends for j in ends if i <= j < i + _LONGEST_RUN
+        ]
+        if not candidates:
+            return None
+        texts = [message]
+        texts += [message[:start] + " " + message[end:] for start, end in candidates]
+        texts += [message[start:end] for start, end in candidates]
+        logits = np.asarray(self.features.transform(texts) @ direction).ravel()
+        count = len(candidates)
+        # What the run adds to the message, and what it says on its own: a function word
+        # may shift the first (it changes the n-grams around it) but says nothing alone.
+        drops = [
+            (logits[0] - logits[1 + n] + logits[1 + count + n])
+            / np.sqrt(len(_WORD.findall(message[start:end])))
+            for n, (start, end) in enumerate(candidates)
+        ]
+        best = int(np.argmax(drops))
+        return candidates[best] if drops[best] > 0 else None
 
     # --------------------------------------------------------------------- storage
     def save(self, directory: Path, metadata: dict[str, Any] | None = None) -> Path:

@@ -214,6 +214,11 @@ def _quote(text: str) -> str:
     return flat if len(flat) <= _MAX_QUOTE else flat[: _MAX_QUOTE - 1].rstrip() + "…"
 
 
+def _said(message: Message) -> str:
+    """A customer's message as the summary quotes it; a file sent alone has no words."""
+    return f"“{_quote(message.body)}”" if message.body else "a file, without text."
+
+
 def _summary(
     contact: Contact | None,
     customer: list[Message],
@@ -230,9 +235,9 @@ def _summary(
     topic = _topic(intents)
     parts[0] += f" about {topic}." if topic else "."
     if customer:
-        parts.append(f"First message: “{_quote(customer[0].body)}”")
+        parts.append(f"First message: {_said(customer[0])}")
         if len(customer) > 1:
-            parts.append(f"Latest: “{_quote(customer[-1].body)}”")
+            parts.append(f"Latest: {_said(customer[-1])}")
     if answers:
         titles = sorted({s["title"] for a in answers for s in a["sources"] if s.get("title")})
         parts.append(

@@ -100,6 +100,7 @@ class EscalationPolicy:
             fired[learned.reason] = {
                 "cue": "learned_model",
                 "message_index": learned.message_index,
+                **({"span": list(learned.span)} if learned.span is not None else {}),
                 "score": round(learned.needs_person, 4),
                 "probabilities": learned.probabilities,
             }

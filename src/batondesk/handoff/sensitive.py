@@ -4,13 +4,15 @@ bereavement, data breaches and privacy complaints, safety, and signs of a vulner
 Each category needs the customer's own situation, not the topic in general: "what is your fraud
 protection?" is a routine question, "someone used my card" is not; "my phone died" is not a
 bereavement, "my father died" is. Patterns run on folded text (lower case, no accents) and
-cover English, Spanish, French, German, Portuguese and Italian.
+cover English, Spanish, French, German, Portuguese and Italian here, ten more languages in
+`handoff.sensitive_phrases`.
 """
 
 from __future__ import annotations
 
 import re
 
+from batondesk.handoff import sensitive_phrases
 from batondesk.handoff.cues import Cue, fold
 
 _MY = r"(?:my|our|me|mine|us)"
@@ -148,7 +150,8 @@ _CATEGORIES: dict[str, list[str]] = {
     ],
 }
 PATTERNS: dict[str, list[re.Pattern[str]]] = {
-    category: [re.compile(p) for p in patterns] for category, patterns in _CATEGORIES.items()
+    category: [re.compile(p) for p in [*patterns, *sensitive_phrases.PATTERNS.get(category, [])]]
+    for category, patterns in _CATEGORIES.items()
 }
 CATEGORIES = tuple(_CATEGORIES)
 
@@ -176,7 +179,12 @@ _IT_HAPPENED = re.compile(
 _FUNERAL_PURCHASE = re.compile(
     r"\b(?:wreath|sympathy (?:flowers|card|bouquet)|funeral flowers|bouquet|florist|gerbe|"
     r"couronne (?:de fleurs|mortuaire)|kranz|trauerkranz|corona (?:de flores|di fiori)|"
-    r"coroa de flores|ramo de flores|wieniec)\b"
+    r"coroa de flores|ramo de flores|wieniec|(?:white |some )?(?:lilies|lillies|flowers|roses)|"
+    r"flores|fleurs|fiori|blumen|kwiaty|bulaklak|bloemen|cicek\w*|bunga|maua|flori|vong hoa|"
+    # Something to wear to it: "black clothes for a funeral on Saturday".
+    r"(?:black|dark) (?:clothes|clothing|dress|suit|tie|outfit|shoes)|outfit|"
+    r"schwarze (?:kleidung|anzug|kleid)|trauerkleidung|ropa negra|vestido negro|"
+    r"tenue noire|vetements noirs|abito nero|roupa preta)\b"
 )
 
 

@@ -66,3 +66,21 @@ def render_template(body: str, values: dict[str, dict[str, Any]]) -> RenderedTem
     if missing:
         return None
     return RenderedTemplate(text, used)
+
+
+def fill_for_agent(body: str, values: dict[str, dict[str, Any]]) -> tuple[str, list[str]]:
+    """The template filled for an agent to review before sending: an unknown variable
+    without default stays as written (the agent sees what to fill in) and is listed."""
+    missing: list[str] = []
+
+    def fill(match: re.Match[str]) -> str:
+        scope, name, default = match.group(1), match.group(2), match.group(3)
+        value = values.get(scope, {}).get(name)
+        if value is not None and str(value).strip() != "":
+            return str(value)
+        if default is not None:
+            return default.strip()
+        missing.append(f"{scope}.{name}")
+        return match.group(0)
+
+    return VARIABLE.sub(fill, body), missing

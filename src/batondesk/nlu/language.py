@@ -111,6 +111,11 @@ LANGUAGES = (
     "SWEDISH",
     "SWAHILI",
 )
+# A message decides the language a conversation is held in (batondesk.i18n) only with at
+# least this many words and a reliable guess: "ok", "no" (Spanish? Italian? English?),
+# "hola", "la segunda" or "card declined" say too little, and one of them must not turn a
+# Spanish conversation English or an English one Spanish.
+SETTLING_MIN_WORDS = 4
 # Below this many words, or below this relative confidence, lingua's guess is not used.
 LINGUA_MIN_WORDS = 3
 LINGUA_MIN_CONFIDENCE = 0.5
@@ -179,3 +184,8 @@ def _function_words(text: str) -> LanguageGuess:
     return LanguageGuess(
         best, round(share * (0.5 + 0.5 * amount), 4), {k: round(v, 3) for k, v in scores.items()}
     )
+
+
+def settles_language(text: str, guess: LanguageGuess) -> bool:
+    """Whether `guess` (for `text`) is sure enough to set the conversation's language."""
+    return guess.reliable and len(WORD.findall(text)) >= SETTLING_MIN_WORDS

@@ -98,6 +98,22 @@ class TextFeatures:
             shape=(len(texts), self._width),
         )
 
+    def common_words(self, share: float) -> frozenset[str]:
+        """Single words found in more than `share` (0..1) of the texts fitted on. Read back
+        from the smooth idf, ln((1 + n) / (1 + df)) + 1, so df / n is about exp(1 - idf)."""
+        assert self.word_ is not None
+        cached = getattr(self, "_common", None)
+        if cached is not None and cached[0] == share:
+            return cached[1]
+        idf = np.asarray(self.word_.idf_)
+        words = frozenset(
+            term
+            for term, column in self.word_.vocabulary_.items()
+            if " " not in term and np.exp(1.0 - idf[column]) > share
+        )
+        self._common = (share, words)
+        return words
+
     @property
     def dimension(self) -> int:
         assert self.word_ is not None and self.char_ is not None

@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session
 from batondesk.privacy.audit import record_audit
 from batondesk.store.access import get_contact
 from batondesk.store.base import utcnow
-from batondesk.store.models import Consent, Conversation, Event, Message
+from batondesk.store.models import (
+    Attachment,
+    Consent,
+    Conversation,
+    CustomerProfile,
+    Event,
+    Message,
+)
 
 EXPORT_FORMAT = "baton.contact-export/1"
 
@@ -53,6 +60,7 @@ def do_export_contact(session: Session, account_id: int, contact_id: int) -> dic
         )
     )
     consents = list(session.scalars(select(Consent).where(Consent.contact_id == contact.id)))
+    files = _attachments(session, account_id, contact.id)
     by_conversation: dict[int | None, list[dict[str, Any]]] = {}
     for event in events:
         by_conversation.setdefault(event.conversation_id, []).append(
@@ -78,6 +86,8 @@ def do_export_contact(session: Session, account_id: int, contact_id: int) -> dic
             "attributes": contact.attributes,
             "created_at": _iso(contact.created_at),
         },
+        # What the account's systems sent about them (imports, CRM syncs and webhooks).
+        "profile": _profile(session, contact.id),
         "conversations": [
             {
                 "id": c.id,
@@ -93,6 +103,7 @@ def do_export_contact(session: Session, account_id: int, contact_id: int) -> dic
                         "private": m.private,
                         "created_at": _iso(m.created_at),
                         "body": m.body,
+                        "attachments": files.get(m.id, []),
                     }
                     for m in messages
                     if m.conversation_id == c.id
@@ -123,3 +134,44 @@ def do_export_contact(session: Session, account_id: int, contact_id: int) -> dic
         details={"conversations": len(conversations), "messages": len(messages)},
     )
     return bundle
+
+
+def _attachments(
+    session: Session, account_id: int, contact_id: int
+) -> dict[int, list[dict[str, Any]]]:
+    """The files on each message, listed (name, type, size) rather than embedded: the bundle
+    stays a readable JSON document, and each file is fetched by its id through
+    `GET /api/v1/attachments/{id}`."""
+    listed: dict[int, list[dict[str, Any]]] = {}
+    rows = session.scalars(
+        select(Attachment)
+        .where(Attachment.account_id == account_id, Attachment.contact_id == contact_id)
+        .order_by(Attachment.id)
+    )
+    for a in rows:
+        listed.setdefault(a.message_id, []).append(
+            {
+                "id": a.id,
+                "filename": a.filename,
+                "content_type": a.content_type,
+                "size_bytes": a.size_bytes,
+                "created_at": _iso(a.created_at),
+                "download": f"/api/v1/attachments/{a.id}",
+            }
+        )
+    return listed
+
+
+def _profile(session: Session, contact_id: int) -> dict[str, Any] | None:
+    profile = session.scalars(
+        select(CustomerProfile).where(CustomerProfile.contact_id == contact_id)
+    ).first()
+    if profile is None:
+        return None
+    return {
+        "products": profile.products or [],
+        "orders": profile.orders or [],
+        "preferences": profile.preferences or {},
+        "source": profile.source,
+        "updated_at": _iso(profile.updated_at),
+    }

@@ -86,8 +86,11 @@ class SealedBytes(TypeDecorator[bytes]):
         return None if value is None else bytes(value)
 
 
-def sealed_field(column_attr: str, label: str, *, as_json: bool = False) -> Any:
-    """A plaintext view (str, or a JSON value with `as_json`) of the sealed column `column_attr`."""
+def sealed_field(
+    column_attr: str, label: str, *, as_json: bool = False, as_bytes: bool = False
+) -> Any:
+    """A plaintext view (str; a JSON value with `as_json`; raw bytes with `as_bytes`, for
+    files) of the sealed column `column_attr`."""
 
     def fget(self: Any) -> Any:
         sealed = getattr(self, column_attr)
@@ -98,7 +101,10 @@ def sealed_field(column_attr: str, label: str, *, as_json: bool = False) -> Any:
         if sealed is None:
             return None
         plaintext = unseal(self, label, sealed)
-        value = json.loads(plaintext) if as_json else plaintext.decode()
+        if as_bytes:
+            value: Any = plaintext
+        else:
+            value = json.loads(plaintext) if as_json else plaintext.decode()
         cache[column_attr] = (sealed, value)
         return value
 
@@ -108,11 +114,12 @@ def sealed_field(column_attr: str, label: str, *, as_json: bool = False) -> Any:
             setattr(self, column_attr, None)
             cache[column_attr] = (None, None)
             return
-        raw = (
-            json.dumps(value, separators=(",", ":"), sort_keys=True).encode()
-            if as_json
-            else str(value).encode()
-        )
+        if as_bytes:
+            raw = bytes(value)
+        elif as_json:
+            raw = json.dumps(value, separators=(",", ":"), sort_keys=True).encode()
+        else:
+            raw = str(value).encode()
         pending = PendingSeal(raw)
         setattr(self, column_attr, pending)
         cache[column_attr] = (pending, value)

@@ -46,6 +46,9 @@ class Contact(Base, TenantMixin):
     )
     phone = sealed_field("phone_sealed", "contacts.phone")
     locale: Mapped[str] = mapped_column(String(16), default="en")
+    # The language the customer picked in the chat's language menu (batondesk.i18n); it wins
+    # over every other hint in their later conversations. None: never picked.
+    preferred_language: Mapped[str | None] = mapped_column(String(8), default=None)
     tier: Mapped[str] = mapped_column(String(20), default="standard")
     attributes_sealed: Mapped[bytes | None] = mapped_column(
         "attributes", SealedBytes("contacts.attributes"), default=None, info=PERSONAL_DATA

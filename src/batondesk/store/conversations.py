@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Integer, String
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from batondesk.privacy.sealing import PERSONAL_DATA, SealedBytes, sealed_field
@@ -36,6 +36,10 @@ class SenderType(enum.StrEnum):
 
 class Conversation(Base, TenantMixin):
     __tablename__ = "conversations"
+    # The customer's history: a contact's conversations, newest first.
+    __table_args__ = (
+        Index("ix_conversations_contact_history", "account_id", "contact_id", "created_at"),
+    )
 
     inbox_id: Mapped[int] = mapped_column(ForeignKey("inboxes.id", ondelete="CASCADE"), index=True)
     contact_id: Mapped[int] = mapped_column(
@@ -54,6 +58,9 @@ class Conversation(Base, TenantMixin):
         ForeignKey("teams.id", ondelete="SET NULL"), default=None
     )
     escalation_reason: Mapped[str | None] = mapped_column(String(40), default=None)
+    # Opened with an identity token the embedding site signed (api/identity.py): only then
+    # may replies use what the CRM says about the contact (customers/profile_values.py).
+    identity_verified: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_message_at: Mapped[datetime | None] = mapped_column(default=None)
     escalated_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -66,7 +73,18 @@ class Conversation(Base, TenantMixin):
     sla_breaches: Mapped[list[Any] | None] = mapped_column(JSON, default=list)
     # Steps of priority already added for waiting in the queue (handoff/queue.py aging).
     priority_aging_steps: Mapped[int] = mapped_column(Integer, default=0)
+    # Hidden from the working lists until then; cleared when it passes (the queue check) or
+    # when the customer writes (actions/workflow.py).
+    snoozed_until: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    # The last intent the AI understood with confidence in this conversation (what it is
+    # about), kept for filtering; None until one is understood.
+    intent: Mapped[str | None] = mapped_column(String(120), default=None, index=True)
     csat_score: Mapped[int | None] = mapped_column(Integer, default=None)
+    # The language the widget and the bot's fixed texts speak here, and where it came from
+    # (batondesk.i18n.languages: choice, identity, browser, detected); None before either is
+    # known (conversations older than this column, or opened with no hint yet).
+    language: Mapped[str | None] = mapped_column(String(8), default=None)
+    language_source: Mapped[str | None] = mapped_column(String(16), default=None)
     # The newest message the customer's chat has shown them (the widget reports it; null:
     # the client never does, as with most API integrations), and the newest agent reply
     # already emailed to a customer who had left (actions/follow_ups.py).

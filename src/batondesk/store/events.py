@@ -32,11 +32,22 @@ EVENT_TYPES = frozenset(
         "bot.answer_reviewed",
         # The customer's "Did this answer your question?" on a bot answer (ids and a boolean).
         "bot.answer_feedback",
+        # The agents' workflow (actions/workflow.py, actions/tags.py): ids and labels only.
+        "conversation.unassigned",
+        "conversation.transferred",
+        "conversation.tagged",
+        "conversation.untagged",
+        "conversation.snoozed",
+        "conversation.unsnoozed",
+        # A reviewer labelled a message of the review queue (store/review_queue.py).
+        "review.labelled",
         # A/B experiments (docs/experiments.md): account-level ones carry no conversation.
         "experiment.started",
         "experiment.stopped",
         "experiment.assigned",
         "experiment.exposed",
+        # A file was attached to a message (ids, kind, type and size; never its name).
+        "message.attachment_added",
         # An agent's unseen reply was emailed to a customer who had left the chat (ids only).
         "conversation.follow_up_emailed",
     }

@@ -9,7 +9,16 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from batondesk.web import api_docs, console_api, experiments_pages, pages, reports_pages
+from batondesk.web import (
+    api_docs,
+    canned_responses_page,
+    console_api,
+    experiments_pages,
+    integrations_pages,
+    learning_pages,
+    pages,
+    reports_pages,
+)
 from batondesk.web.pages import STATIC_DIR
 
 
@@ -20,6 +29,9 @@ def install_web(app: FastAPI, *, api_docs_enabled: bool) -> None:
     app.include_router(pages.router)
     app.include_router(reports_pages.router)
     app.include_router(experiments_pages.router)
+    app.include_router(canned_responses_page.router)
+    app.include_router(integrations_pages.router)
+    app.include_router(learning_pages.router)
     if api_docs_enabled:
         app.include_router(api_docs.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -6,19 +6,32 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from batondesk.store.models import Article, Team
+from batondesk.training.review_queue import account_intents
 
 ADMIN_SECTIONS: list[tuple[str, str]] = [
     ("team", "Agents & teams"),
     ("inboxes", "Inboxes & widget"),
     ("escalation", "Escalation"),
     ("knowledge", "Knowledge base"),
+    ("canned-responses", "Canned responses"),
     ("models", "Models"),
     ("reports", "Reports"),
     ("experiments", "Experiments"),
+    ("integrations", "Integrations"),
+]
+
+# The console's top bar: (page key, path, label). Pages set `page` to their key.
+TOP_NAVIGATION: list[tuple[str, str, str]] = [
+    ("conversations", "/console", "Conversations"),
+    ("reviews", "/console/reviews", "Answer reviews"),
+    ("learning", "/console/review-queue", "Learning"),
+]
+# The learning loop's pages, shown as tabs on each: (tab key, path, label).
+LEARNING_TABS: list[tuple[str, str, str]] = [
+    ("queue", "/console/review-queue", "Review queue"),
+    ("gaps", "/console/content-gaps", "Content gaps"),
 ]
 
 # First-response targets in minutes by priority (low, normal, high, urgent), for the SLA
@@ -43,17 +56,10 @@ def api_features(app: FastAPI) -> dict[str, bool]:
 
 
 def known_intents(session: Session, account_id: int, classifier: Any) -> list[str]:
-    """Labels for the "correct intent" picker: the account's model's classes, and any intent
-    its articles or teams name (an agent may also type a new one)."""
-    labels: set[str] = set()
-    classes = getattr(classifier, "classes_", None)
-    if classes is not None:
-        labels.update(str(label) for label in classes)
-    for intents in session.scalars(select(Article.intents).where(Article.account_id == account_id)):
-        labels.update(str(i) for i in intents or [])
-    for intents in session.scalars(select(Team.intents).where(Team.account_id == account_id)):
-        labels.update(str(i) for i in intents or [])
-    return sorted(labels)
+    """Labels for the "correct intent" picker: the account's model's classes, any intent its
+    articles or teams name and the new intents reviewers named (an agent may also type a new
+    one)."""
+    return account_intents(session, account_id, classifier)
 
 
 def first_response_minutes(account_settings: dict[str, Any]) -> list[int]:

@@ -22,6 +22,13 @@ from batondesk.api.schemas import RowId
 from batondesk.api.widget_config import widget_config
 from batondesk.api.widget_settings import WidgetSettings
 from batondesk.errors import BatonError, NotFound
+from batondesk.i18n import (
+    DEFAULT_LANGUAGE,
+    negotiate_accept_language,
+    supported_language,
+    widget_texts,
+    wording,
+)
 from batondesk.nlu import RegistryError
 from batondesk.reports.report import reporting_today
 from batondesk.store.access import get_conversation
@@ -37,6 +44,8 @@ from batondesk.store.models import (
 )
 from batondesk.web.navigation import (
     ADMIN_SECTIONS,
+    LEARNING_TABS,
+    TOP_NAVIGATION,
     api_features,
     first_response_minutes,
     known_intents,
@@ -52,8 +61,10 @@ templates.env.globals["event_types"] = ",".join(sorted(EVENT_TYPES))
 router = APIRouter(include_in_schema=False)
 
 # Scripts and styles come only from Baton itself; no inline script can run.
+# The chat shows attached images from blob: URLs: it fetches them with the visitor's token
+# in a header, which an <img src> cannot send.
 _CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'; "
 )
 
@@ -107,6 +118,8 @@ def staff_context(session: SessionDep, principal: Principal) -> dict[str, Any]:
         },
         "account": account,
         "admin_sections": ADMIN_SECTIONS,
+        "top_navigation": TOP_NAVIGATION,
+        "learning_tabs": LEARNING_TABS,
     }
 
 
@@ -360,9 +373,20 @@ def admin_models(request: Request, session: SessionDep, services: ServicesDep) -
 
 @router.get("/chat/{inbox_public_id}", response_class=HTMLResponse)
 def chat_page(
-    inbox_public_id: str, request: Request, session: SessionDep, embed: bool = False
+    inbox_public_id: str,
+    request: Request,
+    session: SessionDep,
+    embed: bool = False,
+    lang: str | None = None,
 ) -> Response:
-    """The chat, standalone (demo, a link in an email) or inside the widget's frame."""
+    """The chat, standalone (demo, a link in an email) or inside the widget's frame. Its texts
+    are in `lang` when it is one of the chat's languages (the language menu, a link), else in
+    the language the browser prefers among them (Accept-Language), else English."""
+    language = (
+        supported_language(lang)
+        or negotiate_accept_language(request.headers.get("accept-language"))
+        or DEFAULT_LANGUAGE
+    )
     inbox = session.scalars(select(Inbox).where(Inbox.public_id == inbox_public_id)).first()
     if inbox is None:
         # Framable by anyone, so a widget with a wrong inbox shows this message rather than a
@@ -386,7 +410,10 @@ def chat_page(
             "embed": embed,
             "max_chars": request.app.state.settings.max_message_chars,
             # Rendered into the page for the first paint; the script refreshes it live.
-            "config": widget_config(account).model_dump(),
+            "config": widget_config(account, language=language).model_dump(),
+            "language": language,
+            "texts": widget_texts(language),
+            "_": wording(language, "widget").gettext,
         },
         frame_ancestors=WidgetSettings.for_account(account.settings or {}).frame_ancestors(),
     )

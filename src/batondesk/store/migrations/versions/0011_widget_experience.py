@@ -6,7 +6,7 @@ had left). Existing conversations count as seen up to their newest message, so t
 email follow-up on never mails replies written before this revision.
 
 Revision ID: 0011_widget_experience
-Revises: 0009_report_week_tallies
+Revises: 0010_console_workflow
 """
 
 from collections.abc import Sequence
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011_widget_experience"
-down_revision: str | None = "0009_report_week_tallies"
+down_revision: str | None = "0010_console_workflow"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

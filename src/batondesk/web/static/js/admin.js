@@ -130,6 +130,21 @@
     const status = document.getElementById("kb-status");
     const reset = () => { form.reset(); form.elements.id.value = ""; document.getElementById("kb-form-title").textContent = "New article"; };
     document.getElementById("kb-reset").addEventListener("click", reset);
+    // A draft started from Content gaps (kept in this tab's sessionStorage, not in the URL).
+    const draft = sessionStorage.getItem("baton:kb-draft");
+    if (draft) {
+      sessionStorage.removeItem("baton:kb-draft");
+      try {
+        const { title, body } = JSON.parse(draft);
+        form.elements.title.value = title || "";
+        form.elements.slug.value = (title || "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 160);
+        form.elements.body.value = body || "";
+        form.elements.status.value = "draft";
+        document.getElementById("kb-form-title").textContent = "New article (draft from a content gap)";
+        document.getElementById("kb-details").open = true;
+        form.elements.title.focus();
+      } catch (error) { toast("Could not read the draft", true); }
+    }
     document.querySelectorAll("[data-edit]").forEach((button) => button.addEventListener("click", async () => {
       try {
         const article = await api("GET", endpoint + "/" + button.dataset.edit);

@@ -12,15 +12,21 @@
   const slaMinutes = root.dataset.slaMinutes.split(",").map(Number);
   const EVENT_TYPES = root.dataset.eventTypes.split(",").filter(Boolean);
   const PRIORITY = ["low", "normal", "high", "urgent"];
+  // Each list's first page; "Load more" follows its next_cursor. `search` is set by the search
+  // form (console-search.js) and shown instead of the tabs' lists while it is active.
   const LISTS = {
     queue: "/api/v1/queue",
-    mine: "/api/v1/conversations?status=assigned&assignee_id=" + me,
+    mine: "/api/v1/conversations?mine=true&status=open&limit=50",
     bot: "/api/v1/conversations?status=bot&limit=50",
     resolved: "/api/v1/conversations?status=resolved&limit=30",
+    search: null,
   };
+  const MAX_PAGE = 200;
   const contacts = new Map();
   let activeList = sessionStorage.getItem("baton.console.list") || "queue";
+  if (activeList === "search") activeList = "queue";
   let lists = {};
+  const nextCursor = {};
   let conversation = null;
   let packet = null;
   let suggestion = null;
@@ -87,13 +93,21 @@
         badges.push(el("span", { class: "badge reason", title: "Why the AI handed over" }, label(c.escalation_reason)));
       }
       if (c.status === "resolved" && c.csat_score) badges.push(el("span", { class: "badge ok" }, "CSAT " + c.csat_score + "/5"));
+      if (c.snoozed_until && new Date(c.snoozed_until) > new Date()) {
+        badges.push(el("span", { class: "badge snoozed", title: "Snoozed until " + new Date(c.snoozed_until).toLocaleString() }, "snoozed"));
+      }
+      (c.tags || []).forEach((t) => badges.push(el("span", { class: "badge tag" }, t.name)));
       return el("li", {},
         el("a", { href: "/console/conversations/" + c.id, "aria-current": c.id === current ? "page" : null },
           el("span", { class: "row1" }, el("span", { class: "person" }, displayName(person)), el("span", { class: "muted small" }, "#" + c.id)),
           el("span", { class: "row2" }, badges, timingNodes(c))));
     });
-    list.replaceChildren(...(items.length ? items : [el("li", { class: "empty" },
-      activeList === "queue" ? "Nobody is waiting. New hand-overs appear here instantly." : "Nothing here.")]));
+    if (nextCursor[activeList]) {
+      items.push(el("li", { class: "more" }, el("button", { type: "button", class: "small-button", id: "load-more",
+        onclick: (event) => loadMore(activeList, event.currentTarget) }, "Load more")));
+    }
+    const empty = { queue: "Nobody is waiting. New hand-overs appear here instantly.", search: "No conversation matches." };
+    list.replaceChildren(...(items.length ? items : [el("li", { class: "empty" }, empty[activeList] || "Nothing here.")]));
     tick();
     const missing = [...new Set(rows.map((c) => c.contact_id))].filter((id) => !people.has(id));
     if (missing.length) {
@@ -101,13 +115,22 @@
     }
   }
 
+  // A refresh keeps as many rows as were loaded ("Load more" is not undone by a live update).
+  function firstPageUrl(name) {
+    const url = LISTS[name];
+    if (!url || !lists[name] || lists[name].length <= 30 || url === LISTS.queue) return url;
+    const limit = Math.min(MAX_PAGE, lists[name].length);
+    return url.replace(/([?&])limit=\d+/, "$1limit=" + limit) + (/[?&]limit=/.test(url) ? "" : "&limit=" + limit);
+  }
+
   async function refreshLists() {
-    const names = Object.keys(LISTS);
-    const results = await Promise.all(names.map((name) => api("GET", LISTS[name]).catch(() => null)));
+    const names = Object.keys(LISTS).filter((name) => LISTS[name]);
+    const results = await Promise.all(names.map((name) => api("GET", firstPageUrl(name)).catch(() => null)));
     const waitingBefore = lists.queue ? lists.queue.length : null;
     names.forEach((name, i) => {
       if (!results[i]) return;
       lists[name] = results[i].data;
+      nextCursor[name] = results[i].next_cursor || null;
       const count = document.getElementById("count-" + name);
       if (count) count.textContent = results[i].count;
     });
@@ -116,6 +139,44 @@
       toast("A customer is waiting in the queue");
     }
     renderList();
+  }
+
+  async function loadMore(name, button) {
+    const cursor = nextCursor[name];
+    if (!cursor || !LISTS[name]) return;
+    button.disabled = true;
+    try {
+      const page = await api("GET", LISTS[name] + "&cursor=" + encodeURIComponent(cursor));
+      const known = new Set((lists[name] || []).map((c) => c.id));
+      lists[name] = (lists[name] || []).concat(page.data.filter((c) => !known.has(c.id)));
+      nextCursor[name] = page.next_cursor || null;
+      renderList();
+      const links = document.querySelectorAll("#list a");
+      const first = links[known.size];
+      if (first) first.focus();
+    } catch (error) {
+      toast(error.message, true);
+      button.disabled = false;
+    }
+  }
+
+  // Shown by the search form: the results replace the tab's list until cleared.
+  async function showSearch(url) {
+    LISTS.search = url;
+    document.querySelectorAll('.tabs [role="tab"]').forEach((t) => t.setAttribute("aria-selected", "false"));
+    activeList = "search";
+    const page = await api("GET", url);
+    lists.search = page.data;
+    nextCursor.search = page.next_cursor || null;
+    listsLoaded = true;
+    renderList();
+    return page;
+  }
+
+  function clearSearch() {
+    const tab = document.getElementById("tab-" + (sessionStorage.getItem("baton.console.list") || "queue"))
+      || document.getElementById("tab-queue");
+    tab.click();
   }
 
   function setupTabs() {
@@ -128,6 +189,9 @@
       });
       activeList = tab.dataset.list;
       sessionStorage.setItem("baton.console.list", activeList);
+      // A tab leaves the search results.
+      LISTS.search = null;
+      document.dispatchEvent(new CustomEvent("baton:tab"));
       if (focus) tab.focus();
       renderList();
     }
@@ -218,7 +282,10 @@
     const person = await contact(conv.contact_id);
     renderHeader(conv, person);
     renderPacket(conv, person, messages, events.data);
-    renderMessages(messages);
+    const workflow = window.BatonWorkflow;
+    if (workflow) await workflow.ready;
+    renderMessages(messages, workflow ? events.data.filter((e) => workflow.isActivity(e)) : []);
+    document.dispatchEvent(new CustomEvent("baton:conversation", { detail: conv }));
   }
 
   async function loadSuggestion(conv) {
@@ -316,13 +383,8 @@
     const profile = (packet && packet.contact) || person;
     parts.push(section("Customer", renderProfile(profile)));
 
-    // History
-    parts.push(section("Recent history", packet && packet.history ? (packet.history.length ?
-      el("ul", { class: "history" }, packet.history.map((h) => el("li", {},
-        el("a", { href: "/console/conversations/" + h.conversation_id }, "#" + h.conversation_id), " ",
-        new Date(h.created_at).toLocaleDateString(), " · ", label(h.intent || h.status),
-        h.csat ? " · CSAT " + h.csat + "/5" : "")))
-      : el("p", { class: "muted small" }, "First conversation with this customer.")) : notAvailable("Conversation history")));
+    // The customer's earlier conversations (console-history.js).
+    parts.push(window.BatonHistory ? window.BatonHistory.section(conv) : notAvailable("Conversation history"));
 
     // Sources the AI used
     const sources = packet && packet.ai_answers
@@ -429,7 +491,8 @@
       .map((m) => ({ message_id: m.id, at: m.created_at, frustration: m.annotations.frustration }));
   }
 
-  function renderMessages(messages) {
+  // Messages and, between them, one line per workflow change (assigned, tagged, snoozed...).
+  function renderMessages(messages, activity) {
     const list = document.getElementById("messages");
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 60;
     const before = Number(list.dataset.count || 0);
@@ -437,7 +500,12 @@
     // The list is redrawn, so it is not a live region; announce what is new instead.
     const latest = messages[messages.length - 1];
     if (before && grew && latest.sender_type === "customer") toast("New message from the customer");
-    list.replaceChildren(...messages.map(renderMessage));
+    const entries = messages.map((m) => [m.created_at, renderMessage(m)])
+      .concat((activity || []).map((e) => [e.created_at, el("li", { class: "message activity", "data-event": e.id },
+        el("div", { class: "body" }, window.BatonWorkflow.activityText(e), " · ",
+          el("time", { datetime: e.created_at }, new Date(e.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }))))]));
+    entries.sort((a, b) => new Date(a[0]) - new Date(b[0]));
+    list.replaceChildren(...entries.map(([, node]) => node));
     // Follow new messages; leave the agent where they are when they scrolled up to read.
     if (atBottom || grew) list.scrollTop = list.scrollHeight;
     list.dataset.count = String(messages.length);
@@ -449,7 +517,8 @@
       || (m.sender_user_id === me ? "You" : "Agent");
     const time = new Date(m.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     const meta = [el("span", {}, m.private ? who + " · private note" : who), el("time", { datetime: m.created_at }, time)];
-    if (m.sender_type === "customer") meta.push(intentNode(m));
+    // A file sent alone has no words whose intent could be corrected.
+    if (m.sender_type === "customer" && m.body) meta.push(intentNode(m));
     const sources = (m.annotations && m.annotations.sources) || [];
     if (m.customer_feedback) meta.push(customerFeedbackNode(m.customer_feedback));
     if (isBotAnswer(m)) meta.push(reviewNode(m));
@@ -457,7 +526,8 @@
       el("div", { class: "meta" }, meta),
       m.sender_type === "bot" && window.BatonMarkdown
         ? el("div", { class: "body rich" }, window.BatonMarkdown.render(m.body))
-        : el("div", { class: "body" }, m.body),
+        : m.body ? el("div", { class: "body" }, m.body) : null,
+      window.BatonAttachments ? window.BatonAttachments.render(m) : null,
       sources.length ? el("div", { class: "meta" }, "Cited: " + sources.map((s) => s.title || s.slug).join(", ")) : null);
   }
 
@@ -597,6 +667,20 @@
       }
     });
   }
+
+  // --- shared with the console's other scripts (search, workflow, canned responses, keys) ------
+
+  window.BatonConsole = {
+    me,
+    canWrite,
+    current,
+    reload: () => loadConversation(),
+    refreshLists: () => scheduleLists(),
+    showSearch,
+    clearSearch,
+    // The conversations of the list on screen, in order (for j / k).
+    visibleIds: () => (lists[activeList] || []).map((c) => c.id),
+  };
 
   // --- start -----------------------------------------------------------------------------------
 

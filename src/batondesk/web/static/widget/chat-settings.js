@@ -2,10 +2,12 @@
    suggested topics, the privacy link and the pre-chat form (name, email, consent).
    Every text goes in as text, never as HTML; the colour goes through the CSSOM (the page's
    Content-Security-Policy allows no inline style). chat.js calls `apply` with the settings
-   from `GET /api/v1/widget/inboxes/{id}/settings` on load, on open and when they change. */
+   from `GET /api/v1/widget/inboxes/{id}/settings` on load, on open and when they change
+   (asked in the chat's language, so the default greeting and away message are in it). */
 "use strict";
 
 window.BatonChatSettings = (function () {
+  const t = window.BatonI18n.t;
   const HEX = /^#[0-9a-f]{6}$/i;
 
   // Dark text on a light brand colour, white on a dark one (WCAG relative luminance).
@@ -74,13 +76,13 @@ window.BatonChatSettings = (function () {
     const name = document.getElementById("prechat-name");
     const email = document.getElementById("prechat-email");
     const consent = document.getElementById("prechat-consent");
-    if (config.prechat_form === "required" && !name.value.trim()) return [name, "Please enter your name."];
-    if (config.prechat_form === "required" && !email.value.trim()) return [email, "Please enter your email address."];
+    if (config.prechat_form === "required" && !name.value.trim()) return [name, t("Please enter your name.")];
+    if (config.prechat_form === "required" && !email.value.trim()) return [email, t("Please enter your email address.")];
     if (config.prechat_form !== "off" && email.value.trim() && !email.checkValidity()) {
-      return [email, "Please enter an email address like name@example.com."];
+      return [email, t("Please enter an email address like name@example.com.")];
     }
     if (config.consent_required && !consent.checked) {
-      return [consent, "Please agree to the privacy notice to start the chat."];
+      return [consent, t("Please agree to the privacy notice to start the chat.")];
     }
     return null;
   }

@@ -6,7 +6,10 @@
    (widget.js), because browsers that block third-party storage give the frame none.
    The account's settings (colour, greeting, topics, privacy notice, pre-chat form) are applied
    by chat-settings.js and refreshed when the widget opens or the settings change. The chat
-   says it is an AI assistant until a person joins, then shows that person's name. */
+   says it is an AI assistant until a person joins, then shows that person's name.
+   Its texts are in the conversation's language (i18n.js): the page's, the one picked in the
+   language menu (kept with the contact, PUT .../language), or the one the server says the
+   conversation is held in; every text here goes through `t`. */
 "use strict";
 
 (function () {
@@ -27,6 +30,9 @@
   const errorBox = document.getElementById("chat-error");
   const lengthNote = document.getElementById("chat-length");
   const Settings = window.BatonChatSettings;
+  const Files = window.BatonChatAttachments;
+  const attach = document.getElementById("chat-attach");
+  const fileInput = document.getElementById("chat-file");
   const prechat = document.getElementById("prechat");
   const prechatError = document.getElementById("prechat-error");
   const topics = document.getElementById("topics");
@@ -34,7 +40,10 @@
   const avatar = document.getElementById("chat-avatar");
   const disclosure = document.getElementById("ai-disclosure");
   const EVENT_TYPES = root.dataset.eventTypes.split(",").filter(Boolean);
-  const NETWORK_PROBLEM = "We could not reach the chat service. Check your connection and try again.";
+  const I18n = window.BatonI18n;
+  const t = I18n.t;
+  const languageMenu = document.getElementById("chat-language");
+  const languageKey = storageKey + ".language";
   const shown = new Set();
   let state = loadLocal();
   let lastId = 0;
@@ -48,9 +57,18 @@
   // customer seen what arrives (an unseen agent reply may be emailed to them).
   let open = !embedded;
   let seenId = 0;
+  let queuePosition = null;
+  // The language the customer picked in the menu before the conversation started.
+  let pickedLanguage = loadPickedLanguage();
 
   function loadLocal() {
     try { return JSON.parse(localStorage.getItem(storageKey)) || null; } catch (e) { return null; }
+  }
+  function loadPickedLanguage() {
+    try { return localStorage.getItem(languageKey) || null; } catch (e) { return null; }
+  }
+  function savePickedLanguage(code) {
+    try { localStorage.setItem(languageKey, code); } catch (e) { /* storage blocked */ }
   }
   function save() {
     try {
@@ -89,13 +107,13 @@
       response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     } catch (e) {
       // fetch says "Failed to fetch" (or "Load failed"): not words for a customer.
-      const error = new Error(NETWORK_PROBLEM);
+      const error = new Error(t("We could not reach the chat service. Check your connection and try again."));
       error.network = true;
       throw error;
     }
     const data = await response.json().catch(() => null);
     if (!response.ok) {
-      const error = new Error((data && data.error && data.error.message) || "Something went wrong");
+      const error = new Error((data && data.error && data.error.message) || t("Something went wrong."));
       error.status = response.status;
       error.code = data && data.error && data.error.code;
       throw error;
@@ -115,6 +133,24 @@
     return node;
   }
 
+  // An element showing a fixed text, translated again if the language changes.
+  function fixedText(tag, className, english) {
+    const node = el(tag, className, t(english));
+    node.dataset.i18n = english;
+    return node;
+  }
+
+  // Error codes the chat words itself; other errors show the server's message.
+  function describe(error) {
+    if (error.network) return error.message;
+    const known = {
+      rate_limited: t("Too many messages in a short time. Please wait a minute and try again."),
+      consent_required: t("Please agree to the privacy notice to start the chat."),
+      prechat_required: t("Please fill in the form above to start the chat."),
+    }[error.code];
+    return known || error.message;
+  }
+
   // Quick replies belong to the latest message only: once anything newer arrives they go.
   function clearQuickReplies() {
     document.querySelectorAll(".quick-replies").forEach((n) => n.remove());
@@ -123,7 +159,8 @@
   function quickReplies(choices) {
     const group = el("div", "quick-replies");
     group.setAttribute("role", "group");
-    group.setAttribute("aria-label", "Choose one");
+    group.setAttribute("aria-label", t("Choose one"));
+    group.dataset.i18nAriaLabel = "Choose one";
     for (const choice of choices) {
       const button = el("button", "quick-reply" + (choice.article ? "" : " other"), choice.label);
       button.type = "button";
@@ -140,10 +177,9 @@
   // the answer's id and the verdict are sent. What the customer said is kept with the
   // session, so a reload thanks instead of asking again.
   function answerThanks(helpful) {
-    const text = helpful
-      ? "Thanks for letting us know."
-      : "Thanks for letting us know. You can ask in other words, or talk to a person.";
-    const thanks = el("p", "answer-thanks", text);
+    const thanks = helpful
+      ? fixedText("p", "answer-thanks", "Thanks for letting us know.")
+      : fixedText("p", "answer-thanks", "Thanks for letting us know. You can ask in other words, or talk to a person.");
     thanks.setAttribute("role", "status");
     return thanks;
   }
@@ -153,12 +189,13 @@
     if (given !== undefined) return answerThanks(given);
     const group = el("div", "answer-feedback");
     group.setAttribute("role", "group");
-    const question = el("span", "answer-question", "Did this answer your question?");
+    const question = fixedText("span", "answer-question", "Did this answer your question?");
     question.id = "answer-question-" + messageId;
     group.setAttribute("aria-labelledby", question.id);
     group.append(question);
-    const buttons = [["Yes", true], ["No", false]].map(([label, helpful]) => {
+    const buttons = [[t("Yes"), "Yes", true], [t("No"), "No", false]].map(([label, english, helpful]) => {
       const button = el("button", "answer-verdict", label);
+      button.dataset.i18n = english;
       button.type = "button";
       button.addEventListener("click", () => sendFeedback(messageId, helpful, group, buttons));
       group.append(button);
@@ -174,7 +211,7 @@
       await call("PUT", "/api/v1/widget/conversations/" + state.conversationId + "/messages/" + messageId + "/feedback", { helpful });
     } catch (error) {
       buttons.forEach((b) => { b.disabled = false; });
-      showError(error.network ? error.message : "Your answer was not sent. " + error.message);
+      showError(error.network ? error.message : t("Your answer was not sent.") + " " + describe(error));
       return;
     }
     state.feedback = Object.assign({}, state.feedback, { [messageId]: helpful });
@@ -195,26 +232,31 @@
     });
     const item = el("li", "msg from-" + message.sender_type);
     item.dataset.id = message.id;
-    const who = { bot: "AI assistant", agent: message.sender_name || "Support team", system: "" }[message.sender_type];
+    if (message.sender_type === "bot") item.append(fixedText("span", "who", "AI assistant"));
+    else if (message.sender_type === "agent" && message.sender_name) item.append(el("span", "who", message.sender_name));
+    else if (message.sender_type === "agent") item.append(fixedText("span", "who", "Support team"));
     if (message.sender_type === "agent") agentTyping.hidden = true;
     topics.hidden = true;
-    if (who) item.append(el("span", "who", who));
     let body = message.body;
     const sources = message.sources || [];
-    // The bot's text ends with a "Source:" line; the citation below shows it properly.
+    // The bot's text ends with a line naming its source ("Source: ...", "Fuente: ...", in
+    // the language of the reply); the citation below shows it properly.
     for (const s of sources) {
-      const suffix = "\n\nSource: " + s.title;
-      if (body.endsWith(suffix)) body = body.slice(0, -suffix.length);
+      const cut = body.lastIndexOf("\n\n");
+      const tail = cut >= 0 ? body.slice(cut + 2) : "";
+      if (s.title && tail.endsWith(s.title) && tail.length - s.title.length <= 24) body = body.slice(0, cut);
     }
     const bubble = el("div", "bubble");
     if (message.sender_type === "bot" && window.BatonMarkdown) {
       bubble.classList.add("rich");
       bubble.append(window.BatonMarkdown.render(body));
     } else bubble.textContent = body;
-    item.append(bubble);
+    // A file sent alone has no words to show.
+    if (body) item.append(bubble);
+    if ((message.attachments || []).length) item.append(Files.render(message.attachments, state.token));
     if (sources.length) {
       const cite = el("div", "sources");
-      cite.append(el("span", "", "Source: "));
+      cite.append(fixedText("span", "", "Source:"), " ");
       sources.forEach((s, i) => {
         if (i) cite.append(", ");
         if (s.url) {
@@ -250,21 +292,28 @@
     disclosure.hidden = human;
   }
 
+  function stateText(status) {
+    if (status === "bot") return t("AI assistant · answers instantly");
+    if (status === "queued") return t("AI assistant · a person will join soon");
+    if (status === "assigned") {
+      return agent ? t("You are chatting with {name}", { name: agent.name }) : t("You are chatting with our support team");
+    }
+    if (status === "resolved") return t("This conversation is closed");
+    return "";
+  }
+
   function setStatus(status, position, person) {
     root.dataset.status = status;
+    queuePosition = position || null;
     showAgent(status, person);
     const queued = status === "queued";
     waiting.hidden = !queued;
     if (queued) {
       waiting.textContent = position
-        ? "Waiting for a person — you are number " + position + " in the queue. You can keep writing."
-        : "Waiting for a person. You can keep writing.";
+        ? t("Waiting for a person — you are number {position} in the queue. You can keep writing.", { position })
+        : t("Waiting for a person. You can keep writing.");
     }
-    stateLine.textContent = {
-      bot: "AI assistant · answers instantly", queued: "AI assistant · a person will join soon",
-      assigned: "You are chatting with " + (agent ? agent.name : "our support team"),
-      resolved: "This conversation is closed",
-    }[status] || "";
+    stateLine.textContent = stateText(status);
     handoff.hidden = status !== "bot" || gated();
     const isRated = state && state.rated === state.conversationId;
     // Writing again after "resolved" reopens the conversation; the rating of the resolved
@@ -283,15 +332,23 @@
     log.scrollTop = log.scrollHeight;
   }
 
+  // The browser's language the chat speaks: its first preference among the chat's languages.
+  function browserLocale() {
+    const offered = (config.languages || []).map((l) => l.code);
+    const preferences = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || "en"];
+    const spoken = preferences.find((tag) => offered.includes(String(tag).split("-")[0].toLowerCase()));
+    return String(spoken || preferences[0] || "en").slice(0, 35);
+  }
+
   async function start(details) {
-    const locale = (navigator.language || "en").slice(0, 16);
     state = null;
-    const data = await call("POST", "/api/v1/widget/inboxes/" + encodeURIComponent(inbox) + "/conversations",
-      Object.assign({ locale }, details || {}));
+    const body = Object.assign({ locale: browserLocale() }, pickedLanguage ? { language: pickedLanguage } : {}, details || {});
+    const data = await call("POST", "/api/v1/widget/inboxes/" + encodeURIComponent(inbox) + "/conversations", body);
     state = { token: data.visitor_token, conversationId: data.conversation_id };
     save();
     listen();
     gate();
+    followLanguage(data.language);
   }
 
   async function catchUp() {
@@ -300,7 +357,57 @@
     data.messages.forEach(render);
     setStatus(data.status, data.queue_position, data.agent);
     reportSeen();
+    followLanguage(data.language);
   }
+
+  // --- the language: the page's, the customer's pick, or the conversation's ------------------
+
+  async function showLanguage(code) {
+    if (!code || code === I18n.language()) return;
+    try {
+      const catalogue = code === "en" ? {} : (await call("GET", "/api/v1/widget/texts/" + encodeURIComponent(code))).texts;
+      I18n.use(code, catalogue);
+    } catch (e) {
+      return; // keep the texts the chat has
+    }
+    languageMenu.value = code;
+    refreshConfig();
+  }
+
+  // The server says which language the conversation is held in (it weighs the customer's
+  // pick, the identity token, the browser and their messages): the chat follows it.
+  function followLanguage(code) {
+    if (code) showLanguage(code);
+  }
+
+  languageMenu.addEventListener("change", async () => {
+    const code = languageMenu.value;
+    pickedLanguage = code;
+    savePickedLanguage(code);
+    showError("");
+    try {
+      if (state) await call("PUT", "/api/v1/widget/conversations/" + state.conversationId + "/language", { language: code });
+    } catch (error) {
+      showError(describe(error));
+    }
+    await showLanguage(code);
+  });
+
+  function ratingLabels() {
+    const labels = [t("Very unhappy"), t("Unhappy"), t("Okay"), t("Happy"), t("Very happy")];
+    document.querySelectorAll(".rate").forEach((button) => {
+      const score = Number(button.dataset.score);
+      button.setAttribute("aria-label", t("{score} of 5: {label}", { score, label: labels[score - 1] }));
+    });
+  }
+
+  // Texts the scripts wrote, in the new language (i18n.js redoes those marked data-i18n).
+  I18n.onChange(() => {
+    setStatus(root.dataset.status || "bot", queuePosition, agent);
+    ratingLabels();
+    if (lengthNote.textContent) checkLength();
+    if (!agentTyping.hidden) agentTyping.hidden = true;
+  });
 
   // --- the account's settings, the pre-chat form and consent --------------------------------
 
@@ -330,7 +437,7 @@
 
   async function refreshConfig() {
     try {
-      config = await call("GET", "/api/v1/widget/inboxes/" + encodeURIComponent(inbox) + "/settings");
+      config = await call("GET", "/api/v1/widget/inboxes/" + encodeURIComponent(inbox) + "/settings?language=" + encodeURIComponent(I18n.language()));
       applyConfig();
     } catch (e) { /* keep what the page has */ }
   }
@@ -354,7 +461,7 @@
       setStatus("bot");
       input.focus();
     } catch (error) {
-      prechatError.textContent = error.network ? error.message : "The chat could not start. " + error.message;
+      prechatError.textContent = error.network ? error.message : t("The chat could not start.") + " " + describe(error);
       prechatError.hidden = false;
     } finally {
       button.disabled = false;
@@ -385,7 +492,7 @@
   function onTyping(notice) {
     if (!notice || notice.sender !== "agent") return;
     clearTimeout(agentTypingTimer);
-    agentTyping.textContent = (notice.name || "Our support team") + " is typing…";
+    agentTyping.textContent = notice.name ? t("{name} is typing…", { name: notice.name }) : t("Our support team is typing…");
     agentTyping.hidden = !notice.typing;
     // A lost "stopped" must not leave the line up for ever.
     if (notice.typing) agentTypingTimer = setTimeout(() => { agentTyping.hidden = true; }, 8000);
@@ -483,18 +590,50 @@
       input.value = text;
       // The account started asking for consent or details since this page loaded.
       if (error.code === "consent_required" || error.code === "prechat_required") await refreshConfig();
-      showError(error.code === "message_too_long" || error.network ? error.message : "Your message was not sent. " + error.message);
+      showError(error.code === "message_too_long" ? tooLong(text) || error.message
+        : error.network ? error.message : t("Your message was not sent.") + " " + describe(error));
     } finally {
       typing.hidden = true;
     }
   }
 
+  // The paperclip: the file is sent at once, as a message of its own.
+  async function sendFile(file) {
+    showError("");
+    typingChanged(false);
+    const pending = el("li", "msg from-customer pending");
+    pending.append(el("div", "bubble", "Sending " + file.name + "…"));
+    log.append(pending);
+    log.scrollTop = log.scrollHeight;
+    attach.disabled = true;
+    try {
+      if (!state) await start();
+      const turn = await Files.upload(state.conversationId, state.token, file);
+      render(turn.message);
+      if (turn.reply) render(turn.reply);
+      setStatus(turn.status, turn.queue_position, turn.agent);
+      reportSeen();
+    } catch (error) {
+      if (error.code === "consent_required" || error.code === "prechat_required") await refreshConfig();
+      showError(error.network ? error.message : "Your file was not sent: " + error.message);
+    } finally {
+      pending.remove();
+      attach.disabled = false;
+      fileInput.value = "";
+    }
+  }
+  attach.addEventListener("click", () => fileInput.click());
+  fileInput.addEventListener("change", () => {
+    if (fileInput.files && fileInput.files[0]) sendFile(fileInput.files[0]);
+  });
+
   // The box takes a pasted text whole (a maxlength would cut it silently); a text over the
   // limit is kept for the customer to shorten, with the numbers, and is not sent.
   function tooLong(text) {
+    const number = (n) => n.toLocaleString(I18n.language());
     return text.length > maxChars
-      ? "Your message has " + text.length.toLocaleString("en") + " characters; the limit is " +
-        maxChars.toLocaleString("en") + ". Please shorten it or send it in parts."
+      ? t("Your message has {count} characters; the limit is {limit}. Please shorten it or send it in parts.",
+        { count: number(text.length), limit: number(maxChars) })
       : "";
   }
   function checkLength() {
@@ -537,7 +676,7 @@
       setStatus(data.status, data.queue_position, data.agent);
       await catchUp();
     } catch (error) {
-      showError(error.network ? error.message : "We could not reach the team. " + error.message);
+      showError(error.network ? error.message : t("We could not reach the team.") + " " + describe(error));
     } finally {
       handoff.disabled = false;
       // The button hides once a person is on the way: keep keyboard focus in the chat.
@@ -562,7 +701,7 @@
       await call("POST", "/api/v1/widget/conversations/" + state.conversationId + "/csat", comment ? { score, comment } : { score });
     } catch (error) {
       if (error.code !== "already_rated") {
-        showError(error.network ? error.message : "Your rating was not sent. " + error.message);
+        showError(error.network ? error.message : t("Your rating was not sent.") + " " + describe(error));
         sendRating.disabled = false;
         return;
       }
@@ -600,6 +739,8 @@
   // Resume a conversation after a reload; a token that no longer works starts afresh.
   setStatus("bot");
   applyConfig();
+  // A language picked before the conversation started (the server keeps it once it has).
+  if (pickedLanguage) showLanguage(pickedLanguage);
   sessionFromHost().then((hosted) => {
     if (!state && hosted) state = hosted;
     else if (state && hostOrigin) save(); // the host page learns what the frame kept

@@ -1,0 +1,101 @@
+"""The customer record: what every source of customer data sends about one contact (a row of
+an imported file, an item of a CRM's API, a CRM webhook), checked whole before anything is
+stored. A field left out is left unchanged; `null` clears it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from batondesk.customers.attributes import AttributeSpec, coerce_value
+
+MAX_PRODUCTS = 200
+MAX_ORDERS = 500
+
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Language = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Product(_Record):
+    """A product or account the customer holds."""
+
+    name: ShortText
+    id: Annotated[str, StringConstraints(max_length=120)] | None = None
+    status: Code | None = None
+    since: dt.date | None = None
+
+
+class Order(_Record):
+    """An order or transaction."""
+
+    id: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    date: dt.date | None = None
+    status: Code | None = None
+    total: float | None = Field(default=None, allow_inf_nan=False)
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
+    items: list[ShortText] = Field(default_factory=list, max_length=50)
+
+
+class Preferences(_Record):
+    """How the customer likes to be answered."""
+
+    language: Language | None = None
+    formality: Literal["formal", "informal"] | None = None
+    verbosity: Literal["brief", "detailed"] | None = None
+    channel: Literal["chat", "email", "phone", "sms"] | None = None
+
+
+class CustomerRecord(_Record):
+    external_id: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    name: ShortText | None = None
+    email: (
+        Annotated[str, StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")] | None
+    ) = None
+    phone: Annotated[str, StringConstraints(max_length=40)] | None = None
+    locale: Language | None = None
+    tier: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,20}$")] | None = None
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    products: list[Product] | None = Field(default=None, max_length=MAX_PRODUCTS)
+    orders: list[Order] | None = Field(default=None, max_length=MAX_ORDERS)
+    preferences: Preferences | None = None
+
+    def given(self, field: str) -> bool:
+        """Whether the source sent this field (left out: keep what is stored)."""
+        return field in self.model_fields_set
+
+
+class RecordError(ValueError):
+    """A record that cannot be stored; the message names the field and the problem."""
+
+
+def check_record(raw: Any, specs: Mapping[str, AttributeSpec]) -> CustomerRecord:
+    """The record, with attribute values converted to their defined types."""
+    if not isinstance(raw, Mapping):
+        raise RecordError("a customer record must be a JSON object")
+    try:
+        record = CustomerRecord.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "record"
+        raise RecordError(f"{where}: {first['msg']}") from None
+    converted: dict[str, Any] = {}
+    for key, value in record.attributes.items():
+        spec = specs.get(key)
+        if spec is None:
+            raise RecordError(f"attributes.{key}: no such attribute is defined in this account")
+        try:
+            converted[key] = coerce_value(spec, value)
+        except ValueError as exc:
+            raise RecordError(f"attributes.{key}: {exc}") from None
+    record.attributes = converted
+    return record

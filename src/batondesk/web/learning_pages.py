@@ -1,0 +1,42 @@
+"""The learning loop's console pages: the review queue and the content gaps. Thin shells like
+the other pages: the scripts call the JSON API (`/api/v1/review-queue`, `/api/v1/content-gaps`),
+which enforces permissions again and does the work."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from batondesk.api.deps import SessionDep
+from batondesk.web.pages import _signed_in, _to_login, render_page, staff_context
+
+router = APIRouter(include_in_schema=False)
+
+
+def _page(request: Request, session: SessionDep, template: str, tab: str) -> Response:
+    principal = _signed_in(request, session)
+    if principal is None:
+        return _to_login(request)
+    return render_page(
+        request,
+        template,
+        {**staff_context(session, principal), "page": "learning", "tab": tab},
+    )
+
+
+@router.get("/console/review-queue", response_class=HTMLResponse)
+def review_queue_page(request: Request, session: SessionDep) -> Response:
+    """Label flagged customer messages, most useful first, with the keyboard or the mouse."""
+    return _page(request, session, "review_queue.html", "queue")
+
+
+@router.get("/console/content-gaps", response_class=HTMLResponse)
+def content_gaps_page(request: Request, session: SessionDep) -> Response:
+    """Unanswered questions grouped by meaning, with "draft an article" and "suggest as new
+    intent"."""
+    return _page(request, session, "content_gaps.html", "gaps")
+
+
+@router.get("/console/learning", response_class=HTMLResponse)
+def learning_home() -> Response:
+    return RedirectResponse("/console/review-queue", status_code=303)

@@ -66,11 +66,7 @@ def demo_intent_training() -> Dataset:
 def unanswerable_questions(*kinds: str) -> list[dict[str, Any]]:
     """The written questions no article answers (`article` null), of the given kinds
     ("not_offered", "no_article", "chitchat"; none given: all)."""
-    if not UNANSWERABLE_FILE.is_file():
-        raise DemoDataMissing(
-            f"{UNANSWERABLE_FILE} is missing; it ships with Baton: restore it from the "
-            "repository (git checkout -- src/batondesk/demo/data) or reinstall the package."
-        )
+    _require(UNANSWERABLE_FILE)
     rows = [
         json.loads(line)
         for line in UNANSWERABLE_FILE.read_text(encoding="utf-8").splitlines()
@@ -85,11 +81,15 @@ def banking77_test_sample() -> Dataset:
 
 
 def _load(path: Path, name: str) -> Dataset:
+    _require(path)
+    dataset = load_dataset(path)
+    return Dataset(dataset.texts, dataset.labels, source=name)
+
+
+def _require(path: Path) -> None:
     if not path.is_file():
         raise DemoDataMissing(
             f"{path} is missing. The demo's intent model is trained on this file, which ships "
-            "with Baton (src/batondesk/demo/data/banking77/); restore it from the repository "
+            "with Baton (src/batondesk/demo/data/); restore it from the repository "
             "(git checkout -- src/batondesk/demo/data) or reinstall the package."
         )
-    dataset = load_dataset(path)
-    return Dataset(dataset.texts, dataset.labels, source=name)

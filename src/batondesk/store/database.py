@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -74,9 +76,7 @@ class Database:
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision (idempotent)."""
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS_DIR))
-        config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        config = _alembic_config(self.url)
         sqlite = self.url.startswith("sqlite")
         with self.engine.connect() as connection:
             if sqlite:
@@ -97,9 +97,24 @@ class Database:
                     connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
                     connection.commit()
 
+    def schema_is_current(self) -> bool:
+        """Whether the schema is at the newest revision this code knows (`baton migrate` has
+        run). Raises the driver's error when the database cannot be reached."""
+        newest = ScriptDirectory.from_config(_alembic_config(self.url)).get_heads()
+        with self.engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_heads()
+        return set(current) == set(newest)
+
     def dispose(self) -> None:
         self.engine.dispose()
         self.keys.dispose()
+
+
+def _alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -63,7 +63,7 @@ def start_api(name: str, env: dict[str, str], directory: Path, *extra: str) -> B
     port = free_port()
     api = start(name, ["serve", "--host", "127.0.0.1", "--port", str(port), *extra], env, directory)
     api.base_url = f"http://127.0.0.1:{port}"
-    wait_until(lambda: _ready(api), 120, f"{name} ready")
+    wait_until(lambda: _ready(api), 240, f"{name} ready")
     return api
 
 
@@ -71,7 +71,7 @@ def _ready(api: BatonProcess) -> bool:
     if api.process.poll() is not None:
         raise RuntimeError(f"{api.name} exited:\n{api.output()[-3000:]}")
     try:
-        return httpx.get(f"{api.base_url}/ready", timeout=2).status_code == 200
+        return httpx.get(f"{api.base_url}/ready", timeout=10).status_code == 200
     except httpx.TransportError:
         return False
 

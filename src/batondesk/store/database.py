@@ -56,6 +56,8 @@ class Database:
         attach_audit_hooks(self.sessions)
         # Set by the app: receives the notifications a unit of work queued, once it commits.
         self.publisher: Callable[[list[tuple[str, dict[str, Any]]]], None] | None = None
+        self._newest_revisions: set[str] | None = None
+        self._schema_current = False
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -99,11 +101,17 @@ class Database:
 
     def schema_is_current(self) -> bool:
         """Whether the schema is at the newest revision this code knows (`baton migrate` has
-        run). Raises the driver's error when the database cannot be reached."""
-        newest = ScriptDirectory.from_config(_alembic_config(self.url)).get_heads()
+        run). Raises the driver's error when the database cannot be reached. Once it is,
+        it stays so for this process (a schema is never downgraded under running code)."""
+        if self._schema_current:
+            return True
+        if self._newest_revisions is None:
+            script = ScriptDirectory.from_config(_alembic_config(self.url))
+            self._newest_revisions = set(script.get_heads())
         with self.engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_heads()
-        return set(current) == set(newest)
+        self._schema_current = set(current) == self._newest_revisions
+        return self._schema_current
 
     def dispose(self) -> None:
         self.engine.dispose()

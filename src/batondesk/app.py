@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+import threading
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
@@ -26,6 +27,7 @@ from batondesk.api import (
     customers,
     experiments,
     handoff,
+    health,
     knowledge,
     monitoring,
     privacy,
@@ -48,9 +50,10 @@ from batondesk.api.login_workers import LoginWorkers
 from batondesk.api.monitoring import RequestMetricsMiddleware
 from batondesk.config import Settings, get_settings
 from batondesk.engine.services import TurnServices
+from batondesk.jobs import JobQueue
 from batondesk.nlu.language import warm_up as warm_up_language_detection
 from batondesk.observability.metrics import OperationalMetrics
-from batondesk.realtime import Broker, make_broker
+from batondesk.realtime import Broker, make_broker, publisher_for
 from batondesk.store import init_store
 from batondesk.web import install_web
 
@@ -60,6 +63,9 @@ log = logging.getLogger("batondesk")
 # the knowledge-base import takes files up to 5 MB and file uploads up to 25 MB, with their
 # own limits.
 MAX_REQUEST_BYTES = 256 * 1024
+# Without a job queue, the jobs run in this many threads of each API process: a long job
+# (a CRM sync) leaves one for the short periodic ones.
+IN_PROCESS_JOB_THREADS = 2
 BODY_LIMITS_BY_PATH = {
     "/api/v1/knowledge/import": knowledge.MAX_IMPORT_REQUEST_BYTES,
     "/api/v1/customers/import": customers.MAX_IMPORT_REQUEST_BYTES,
@@ -84,7 +90,14 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The language identifier loads its models once per process: now, not in a turn.
         await asyncio.to_thread(warm_up_language_detection)
+        # The default intent model loads beside the first requests; /ready waits for it.
+        loading = asyncio.create_task(asyncio.to_thread(_load_models, app))
+        if jobs.in_process:
+            jobs.start(threads=IN_PROCESS_JOB_THREADS)
         yield
+        jobs.stop()
+        if loading.done():
+            loading.result()
         app.state.broker.close()
         app.state.login_workers.close()
         db.dispose()
@@ -110,13 +123,18 @@ def create_app(
     app.state.typing_throttle = TypingThrottle()
     # Intent models, article indexes, the answer policy and the LLM writer of this process.
     app.state.services = services or TurnServices.from_settings(settings)
-    db.publisher = _publisher(app.state.broker)
+    db.publisher = publisher_for(app.state.broker)
+    # Without a job queue URL, this process also runs the jobs (the demo); with one, it only
+    # enqueues them and `baton worker` processes run them.
+    jobs = app.state.jobs = JobQueue(settings, db)
+    app.state.models_ready = threading.Event()
     app.state.metrics = OperationalMetrics(
         db, multiprocess_dir=settings.prometheus_multiproc_dir, turn_outcomes=TURN_OUTCOMES
     )
 
     install_error_handlers(app)
     for router in (
+        health.router,
         widget.router,
         attachments.router,
         auth.router,
@@ -159,21 +177,15 @@ def create_app(
     # Outermost, so refusals by the middleware above are counted and timed too.
     app.add_middleware(RequestMetricsMiddleware, metrics=app.state.metrics)
 
-    @app.get("/health", tags=["ops"])
-    def health() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
-
     document_common_errors(app)
 
     return app
 
 
-def _publisher(broker: Broker) -> Callable[[list[tuple[str, dict[str, object]]]], None]:
-    def publish(notifications: list[tuple[str, dict[str, object]]]) -> None:
-        for channel, notification in notifications:
-            try:
-                broker.publish(channel, notification)
-            except Exception:  # real-time is best effort; the data is already committed
-                log.warning("could not publish a notification on %s", channel.split(":")[0])
-
-    return publish
+def _load_models(app: FastAPI) -> None:
+    try:
+        app.state.services.models.default()
+    except Exception:  # the process serves on (rules and articles), but never reports ready
+        log.exception("the default intent model could not be loaded")
+        return
+    app.state.models_ready.set()

@@ -18,6 +18,7 @@ from batondesk.api.permissions import role_allows
 from batondesk.config import Settings
 from batondesk.engine.services import TurnServices
 from batondesk.errors import InvalidInput, NotAuthenticated, PermissionDenied
+from batondesk.jobs import JobQueue
 from batondesk.observability.metrics import OperationalMetrics
 from batondesk.privacy.audit import Actor, set_actor
 from batondesk.store.base import utcnow
@@ -102,6 +103,10 @@ def get_metrics(request: Request) -> OperationalMetrics:
     return request.app.state.metrics  # type: ignore[no-any-return]
 
 
+def get_jobs(request: Request) -> JobQueue:
+    return request.app.state.jobs  # type: ignore[no-any-return]
+
+
 def get_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
     with db.session() as session:
         yield session
@@ -114,6 +119,7 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 ServicesDep = Annotated[TurnServices, Depends(get_services)]
 MetricsDep = Annotated[OperationalMetrics, Depends(get_metrics)]
+JobsDep = Annotated[JobQueue, Depends(get_jobs)]
 
 
 @dataclass(frozen=True)

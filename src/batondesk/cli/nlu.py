@@ -363,3 +363,14 @@ def models_rollback(registry: RegistryOption = None, account: AccountOption = No
 
 if __name__ == "__main__":
     app()
+
+
+@app.command("prepare")
+def prepare_command() -> None:
+    """Make sure a default intent model is active in BATON_NLU_MODEL_DIR: train the demo's
+    (~4 minutes) unless one is. The container image runs this at build time, so that no
+    worker trains or downloads anything when it starts."""
+    from batondesk.cli.demo import prepare_intent_model
+    from batondesk.config import get_settings
+
+    typer.echo(f"intent model: {prepare_intent_model(get_settings()).describe()}")

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import suppress
 from typing import Any, Protocol
 
@@ -21,6 +22,8 @@ import redis
 import redis.asyncio as aioredis
 
 Notification = dict[str, Any]
+
+log = logging.getLogger("batondesk.realtime")
 
 
 class Broker(Protocol):
@@ -97,3 +100,17 @@ class RedisBroker:
 
 def make_broker(redis_url: str) -> Broker:
     return RedisBroker(redis_url) if redis_url else InProcessBroker()
+
+
+def publisher_for(broker: Broker) -> Callable[[list[tuple[str, Notification]]], None]:
+    """What a database's publisher runs once a unit of work commits: every notification it
+    queued, on `broker`; best effort, since the data is already committed."""
+
+    def publish(notifications: list[tuple[str, Notification]]) -> None:
+        for channel, notification in notifications:
+            try:
+                broker.publish(channel, notification)
+            except Exception:  # real-time is best effort; the data is already committed
+                log.warning("could not publish a notification on %s", channel.split(":")[0])
+
+    return publish

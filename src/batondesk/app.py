@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import Depends, FastAPI
 
@@ -41,16 +41,17 @@ from batondesk.api.errors import document_common_errors, install_error_handlers
 from batondesk.api.http_security import (
     BodyLimitMiddleware,
     SecurityHeadersMiddleware,
-    SlidingWindowLimiter,
     WidgetRateLimitMiddleware,
 )
 from batondesk.api.login_workers import LoginWorkers
 from batondesk.api.monitoring import RequestMetricsMiddleware
+from batondesk.api.rate_limits import SharedRateLimiter, make_rate_limiter
 from batondesk.config import Settings, get_settings
 from batondesk.engine.services import TurnServices
 from batondesk.nlu.language import warm_up as warm_up_language_detection
 from batondesk.observability.metrics import OperationalMetrics
 from batondesk.realtime import Broker, make_broker
+from batondesk.realtime.invalidation import InvalidationListener
 from batondesk.store import init_store
 from batondesk.web import install_web
 
@@ -84,7 +85,16 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The language identifier loads its models once per process: now, not in a turn.
         await asyncio.to_thread(warm_up_language_detection)
+        listener = InvalidationListener(
+            app.state.broker, app.state.services.models, db.keys.keystore
+        )
+        listening = asyncio.create_task(listener.run(), name="baton-invalidations")
         yield
+        listening.cancel()
+        with suppress(asyncio.CancelledError):
+            await listening
+        if isinstance(app.state.rate_limiter, SharedRateLimiter):
+            await app.state.rate_limiter.close()
         app.state.broker.close()
         app.state.login_workers.close()
         db.dispose()
@@ -106,7 +116,7 @@ def create_app(
     app.state.settings = settings
     app.state.login_workers = LoginWorkers()
     app.state.db = db
-    app.state.broker = broker or make_broker(settings.redis_url)
+    app.state.broker = broker or make_broker(settings.redis_url, settings.redis_namespace)
     app.state.typing_throttle = TypingThrottle()
     # Intent models, article indexes, the answer policy and the LLM writer of this process.
     app.state.services = services or TurnServices.from_settings(settings)
@@ -152,8 +162,15 @@ def create_app(
         limits_by_path=BODY_LIMITS_BY_PATH,
         limits_by_pattern=BODY_LIMITS_BY_PATTERN,
     )
+    app.state.rate_limiter = None
     if settings.widget_rate_limit_per_minute > 0:
-        limiter = SlidingWindowLimiter(settings.widget_rate_limit_per_minute)
+        limiter = app.state.rate_limiter = make_rate_limiter(
+            settings.widget_rate_limit_per_minute,
+            settings.redis_url,
+            namespace=settings.redis_namespace,
+            name="widget",
+            keyring=db.keys.keyring,
+        )
         app.add_middleware(WidgetRateLimitMiddleware, limiter=limiter)
     app.add_middleware(SecurityHeadersMiddleware, production=settings.environment == "production")
     # Outermost, so refusals by the middleware above are counted and timed too.

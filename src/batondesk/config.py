@@ -50,8 +50,14 @@ class Settings(BaseSettings):
     redis_url: str = Field(
         default="",
         validation_alias=AliasChoices("BATON_REDIS_URL", "REDIS_URL"),
-        description="Redis for real-time fan-out across workers; empty means in-process.",
+        description=(
+            "Redis shared by every API worker: real-time fan-out, rate limits and cache "
+            "invalidation (docs/architecture.md); empty means in-process."
+        ),
     )
+    # Prefix of every Redis key and channel, so installations sharing one Redis (staging and
+    # production, parallel test runs) never read each other's counters or notifications.
+    redis_namespace: str = Field(default="baton", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     # 32-byte keys, base64. In dev they are generated once into data_dir; in production they
     # must be given explicitly, because a lost key means unreadable data.
     master_key: str = ""

@@ -45,7 +45,7 @@ from batondesk.api.http_security import (
 )
 from batondesk.api.login_workers import LoginWorkers
 from batondesk.api.monitoring import RequestMetricsMiddleware
-from batondesk.api.rate_limits import SharedRateLimiter, make_rate_limiter
+from batondesk.api.rate_limits import make_rate_limiter
 from batondesk.config import Settings, get_settings
 from batondesk.engine.services import TurnServices
 from batondesk.nlu.language import warm_up as warm_up_language_detection
@@ -85,6 +85,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The language identifier loads its models once per process: now, not in a turn.
         await asyncio.to_thread(warm_up_language_detection)
+        # Every worker hears which caches another worker's changes made stale.
         listener = InvalidationListener(
             app.state.broker, app.state.services.models, db.keys.keystore
         )
@@ -93,7 +94,7 @@ def create_app(
         listening.cancel()
         with suppress(asyncio.CancelledError):
             await listening
-        if isinstance(app.state.rate_limiter, SharedRateLimiter):
+        if app.state.rate_limiter is not None:
             await app.state.rate_limiter.close()
         app.state.broker.close()
         app.state.login_workers.close()

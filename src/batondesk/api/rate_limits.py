@@ -42,6 +42,9 @@ class RateLimiter(Protocol):
         """0 if a request under `key` may proceed (and counts it), else seconds until one
         may."""
 
+    async def close(self) -> None:
+        """Release connections (the app's shutdown)."""
+
 
 def _seconds(decision: Decision) -> float:
     if decision.allowed:
@@ -73,6 +76,9 @@ class LocalRateLimiter:
 
     async def retry_after(self, key: str) -> float:
         return self.check(key)
+
+    async def close(self) -> None:
+        return None
 
 
 class SharedRateLimiter:
@@ -127,7 +133,7 @@ class SharedRateLimiter:
         return client
 
     async def close(self) -> None:
-        """Close this event loop's connection (the app's shutdown)."""
+        """Close this event loop's connection."""
         client = self._clients.pop(asyncio.get_running_loop(), None)
         if client is not None:
             await client.aclose()
@@ -135,7 +141,7 @@ class SharedRateLimiter:
 
 def make_rate_limiter(
     per_minute: int, redis_url: str, *, namespace: str, name: str, keyring: Keyring
-) -> LocalRateLimiter | SharedRateLimiter:
+) -> RateLimiter:
     if not redis_url:
         return LocalRateLimiter(per_minute)
     return SharedRateLimiter(per_minute, redis_url, namespace=namespace, name=name, keyring=keyring)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
 from fastapi import Depends, FastAPI
@@ -50,12 +49,10 @@ from batondesk.config import Settings, get_settings
 from batondesk.engine.services import TurnServices
 from batondesk.nlu.language import warm_up as warm_up_language_detection
 from batondesk.observability.metrics import OperationalMetrics
-from batondesk.realtime import Broker, make_broker
+from batondesk.realtime import Broker, make_broker, publish_after_commit
 from batondesk.realtime.invalidation import InvalidationListener
 from batondesk.store import init_store
 from batondesk.web import install_web
-
-log = logging.getLogger("batondesk")
 
 # Requests larger than this are refused while they stream in (a message is at most a few KB);
 # the knowledge-base import takes files up to 5 MB and file uploads up to 25 MB, with their
@@ -121,7 +118,7 @@ def create_app(
     app.state.typing_throttle = TypingThrottle()
     # Intent models, article indexes, the answer policy and the LLM writer of this process.
     app.state.services = services or TurnServices.from_settings(settings)
-    db.publisher = _publisher(app.state.broker)
+    db.publisher = publish_after_commit(app.state.broker)
     app.state.metrics = OperationalMetrics(
         db, multiprocess_dir=settings.prometheus_multiproc_dir, turn_outcomes=TURN_OUTCOMES
     )
@@ -184,14 +181,3 @@ def create_app(
     document_common_errors(app)
 
     return app
-
-
-def _publisher(broker: Broker) -> Callable[[list[tuple[str, dict[str, object]]]], None]:
-    def publish(notifications: list[tuple[str, dict[str, object]]]) -> None:
-        for channel, notification in notifications:
-            try:
-                broker.publish(channel, notification)
-            except Exception:  # real-time is best effort; the data is already committed
-                log.warning("could not publish a notification on %s", channel.split(":")[0])
-
-    return publish

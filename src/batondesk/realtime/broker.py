@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import suppress
 from typing import Any, Protocol
 
@@ -22,6 +23,7 @@ import redis
 import redis.asyncio as aioredis
 
 Notification = dict[str, Any]
+log = logging.getLogger("batondesk.realtime")
 
 # A Redis that stops answering must not hold up a customer's turn: publishing (after the data
 # is committed, best effort) gives up after this long instead of waiting for the operating
@@ -109,3 +111,18 @@ class RedisBroker:
 
 def make_broker(redis_url: str, namespace: str = "baton") -> Broker:
     return RedisBroker(redis_url, namespace) if redis_url else InProcessBroker()
+
+
+def publish_after_commit(broker: Broker) -> Callable[[list[tuple[str, Notification]]], None]:
+    """The `Database.publisher` that sends what a unit of work queued once it has committed.
+    Best effort: a notification that cannot be sent is logged, never raised, because the data
+    is already committed and the customer's turn must not fail over it."""
+
+    def publish(notifications: list[tuple[str, Notification]]) -> None:
+        for channel, notification in notifications:
+            try:
+                broker.publish(channel, notification)
+            except Exception:  # Redis unreachable: see docs/architecture.md
+                log.warning("could not publish a notification on %s", channel.split(":")[0])
+
+    return publish

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import threading
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import Depends, FastAPI
 
@@ -43,17 +43,18 @@ from batondesk.api.errors import document_common_errors, install_error_handlers
 from batondesk.api.http_security import (
     BodyLimitMiddleware,
     SecurityHeadersMiddleware,
-    SlidingWindowLimiter,
     WidgetRateLimitMiddleware,
 )
 from batondesk.api.login_workers import LoginWorkers
 from batondesk.api.monitoring import RequestMetricsMiddleware
+from batondesk.api.rate_limits import make_rate_limiter
 from batondesk.config import Settings, get_settings
 from batondesk.engine.services import TurnServices
 from batondesk.jobs import JobQueue
 from batondesk.nlu.language import warm_up as warm_up_language_detection
 from batondesk.observability.metrics import OperationalMetrics
-from batondesk.realtime import Broker, make_broker, publisher_for
+from batondesk.realtime import Broker, make_broker, publish_after_commit
+from batondesk.realtime.invalidation import InvalidationListener
 from batondesk.store import init_store
 from batondesk.web import install_web
 
@@ -94,10 +95,20 @@ def create_app(
         loading = asyncio.create_task(asyncio.to_thread(_load_models, app))
         if jobs.in_process:
             jobs.start(threads=IN_PROCESS_JOB_THREADS)
+        # Every worker hears which caches another worker's changes made stale.
+        listener = InvalidationListener(
+            app.state.broker, app.state.services.models, db.keys.keystore
+        )
+        listening = asyncio.create_task(listener.run(), name="baton-invalidations")
         yield
+        listening.cancel()
+        with suppress(asyncio.CancelledError):
+            await listening
         jobs.stop()
         if loading.done():
             loading.result()
+        if app.state.rate_limiter is not None:
+            await app.state.rate_limiter.close()
         app.state.broker.close()
         app.state.login_workers.close()
         db.dispose()
@@ -119,11 +130,11 @@ def create_app(
     app.state.settings = settings
     app.state.login_workers = LoginWorkers()
     app.state.db = db
-    app.state.broker = broker or make_broker(settings.redis_url)
+    app.state.broker = broker or make_broker(settings.redis_url, settings.redis_namespace)
     app.state.typing_throttle = TypingThrottle()
     # Intent models, article indexes, the answer policy and the LLM writer of this process.
     app.state.services = services or TurnServices.from_settings(settings)
-    db.publisher = publisher_for(app.state.broker)
+    db.publisher = publish_after_commit(app.state.broker)
     # Without a job queue URL, this process also runs the jobs (the demo); with one, it only
     # enqueues them and `baton worker` processes run them.
     jobs = app.state.jobs = JobQueue(settings, db)
@@ -170,8 +181,15 @@ def create_app(
         limits_by_path=BODY_LIMITS_BY_PATH,
         limits_by_pattern=BODY_LIMITS_BY_PATTERN,
     )
+    app.state.rate_limiter = None
     if settings.widget_rate_limit_per_minute > 0:
-        limiter = SlidingWindowLimiter(settings.widget_rate_limit_per_minute)
+        limiter = app.state.rate_limiter = make_rate_limiter(
+            settings.widget_rate_limit_per_minute,
+            settings.redis_url,
+            namespace=settings.redis_namespace,
+            name="widget",
+            keyring=db.keys.keyring,
+        )
         app.add_middleware(WidgetRateLimitMiddleware, limiter=limiter)
     app.add_middleware(SecurityHeadersMiddleware, production=settings.environment == "production")
     # Outermost, so refusals by the middleware above are counted and timed too.

@@ -50,7 +50,10 @@ class Settings(BaseSettings):
     redis_url: str = Field(
         default="",
         validation_alias=AliasChoices("BATON_REDIS_URL", "REDIS_URL"),
-        description="Redis for real-time fan-out across workers; empty means in-process.",
+        description=(
+            "Redis shared by every API worker: real-time fan-out, rate limits and cache "
+            "invalidation (docs/architecture.md); empty means in-process."
+        ),
     )
     # The job queue (jobs/): a Redis URL, and then the periodic and background work runs only
     # in `baton worker` processes. Empty (the demo): each API process runs it itself, in
@@ -68,6 +71,9 @@ class Settings(BaseSettings):
     # How long `baton serve` and `baton worker` wait, once told to stop, for requests, open
     # event streams and running jobs to finish.
     shutdown_timeout_seconds: float = Field(default=30.0, gt=0)
+    # Prefix of every Redis key and channel, so installations sharing one Redis (staging and
+    # production, parallel test runs) never read each other's counters or notifications.
+    redis_namespace: str = Field(default="baton", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     # 32-byte keys, base64. In dev they are generated once into data_dir; in production they
     # must be given explicitly, because a lost key means unreadable data.
     master_key: str = ""

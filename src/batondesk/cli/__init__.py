@@ -143,7 +143,7 @@ def worker(
     import threading
 
     from batondesk.jobs import JobQueue
-    from batondesk.realtime import make_broker, publisher_for
+    from batondesk.realtime import make_broker, publish_after_commit
     from batondesk.store import init_store
 
     settings = get_settings()
@@ -160,8 +160,8 @@ def worker(
             "(assignments, SLA breaches) until they reload"
         )
     db = init_store(settings)
-    notifications = make_broker(settings.redis_url)
-    db.publisher = publisher_for(notifications)
+    notifications = make_broker(settings.redis_url, settings.redis_namespace)
+    db.publisher = publish_after_commit(notifications)
     jobs = JobQueue(settings, db)
     stopping = threading.Event()
     for signal_number in (signal.SIGTERM, signal.SIGINT):

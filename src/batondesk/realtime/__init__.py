@@ -9,7 +9,7 @@ from batondesk.realtime.broker import (
     InProcessBroker,
     RedisBroker,
     make_broker,
-    publisher_for,
+    publish_after_commit,
 )
 
-__all__ = ["Broker", "InProcessBroker", "RedisBroker", "make_broker", "publisher_for"]
+__all__ = ["Broker", "InProcessBroker", "RedisBroker", "make_broker", "publish_after_commit"]

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 # session.info key under which actions queue real-time notifications until commit.
 NOTIFICATIONS_KEY = "baton_notifications"
+# The channel on which workers tell each other which caches to drop (realtime/invalidation.py).
+INVALIDATIONS_CHANNEL = "invalidations"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 

@@ -27,7 +27,7 @@ from batondesk.actions.experiments import do_record_enrolment, enrolment_for_tur
 from batondesk.actions.handoff import evidence_with_message_ids, what_happens_next
 from batondesk.actions.languages import conversation_language, do_follow_turn_language
 from batondesk.actions.workflow import wake_snoozed
-from batondesk.customers.profile_values import reply_profile
+from batondesk.customers.profile_values import reply_profile, reply_records
 from batondesk.engine.services import TurnServices
 from batondesk.engine.settings import AnsweringSettings
 from batondesk.engine.turn import (
@@ -274,6 +274,7 @@ def customer_context(session: Session, conversation: Conversation) -> CustomerCo
         language=conversation_language(session, conversation),
         # Only a verified customer's replies use what the account knows about them.
         profile=reply_profile(contact, conversation, crm_profile, profile_values(contact)),
+        records=tuple(reply_records(contact, conversation, crm_profile)),
         conversation={"id": conversation.id},
     )
 

@@ -1,7 +1,8 @@
 """The customer's turn, top to bottom: the one place that decides what the bot does.
 
     understand -> hand over? -> the offered choice? -> small talk? -> retrieve and weigh the
-    candidate articles -> answer / decline / clarify / hand over -> compose the reply
+    candidate articles -> answer / decline / clarify / hand over -> compose the reply (with
+    the verified customer's own facts where their account decides the answer)
 
 Everything the turn needs arrives as plain data: the message, the conversation so far
 (`ConversationState`, derived from the stored history by `ConversationState.from_history`),
@@ -19,6 +20,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from batondesk.engine.account_answers import account_fact
 from batondesk.engine.answer_policy import PolicyModel, language_group
 from batondesk.engine.candidates import Candidate, IntentEvidence, retrieve, weigh_evidence
 from batondesk.engine.clarification import (
@@ -112,6 +114,9 @@ class CustomerContext:
     # message may settle or change it when nobody declared one (i18n.follow_detection).
     language: ConversationLanguage | None = None
     profile: Mapping[str, Any] = field(default_factory=dict)  # template values
+    # The customer's orders and transactions (customers/records.py `Order`), which answers
+    # state (engine/account_answers.py); empty unless their identity is verified.
+    records: tuple[Mapping[str, Any], ...] = ()
     conversation: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -344,6 +349,7 @@ class _Turn:
             wording=self.wording,
             # Only a verified customer's profile holds it (customers/profile_values.py).
             verbosity=self.customer.profile.get("verbosity"),
+            account=account_fact(intent, self.customer.records, self.wording),
         )
         return self._result("answer", reason, intent=intent, article=article, reply=reply)
 

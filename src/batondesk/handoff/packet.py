@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session
 
 from batondesk.handoff.frustration import message_frustration
 from batondesk.store.access import list_messages
-from batondesk.store.models import Contact, Conversation, Event, Message, SenderType
+from batondesk.store.models import (
+    Contact,
+    Conversation,
+    CustomerProfile,
+    Event,
+    Message,
+    SenderType,
+)
 
 _REASON_WORDS = {
     "explicit_request": "the customer asked for a person",
@@ -34,6 +41,7 @@ _SENSITIVE_WORDS = {
     "vulnerable": "signs of a vulnerable customer",
 }
 _MAX_QUOTE = 160
+_RECENT_ORDERS = 6
 
 
 def build_packet(
@@ -53,7 +61,7 @@ def build_packet(
         "ai_answers": answers,
         "sentiment_timeline": timeline,
         "escalation": escalation,
-        "contact": _contact(contact),
+        "contact": _contact(session, contact),
         "history": _history(session, conversation),
         "suggested_reply": suggested_reply(
             reason=escalation["reason"] if escalation else None,
@@ -88,7 +96,15 @@ def _ai_answers(messages: list[Message]) -> list[dict[str, Any]]:
             {"article_id": s.get("article_id"), "slug": s.get("slug"), "title": s.get("title")}
             for s in annotations.get("sources", [])
         ]
-        answers.append({"message_id": message.id, "text": message.body, "sources": sources})
+        answers.append(
+            {
+                "message_id": message.id,
+                "text": message.body,
+                "sources": sources,
+                # What of the customer's own data the answer stated (shown to the agent).
+                "profile_fields": list(annotations.get("profile_fields") or []),
+            }
+        )
     return answers
 
 
@@ -143,7 +159,7 @@ def _escalation(
     }
 
 
-def _contact(contact: Contact | None) -> dict[str, Any]:
+def _contact(session: Session, contact: Contact | None) -> dict[str, Any]:
     if contact is None:
         return {
             "id": None,
@@ -153,7 +169,12 @@ def _contact(contact: Contact | None) -> dict[str, Any]:
             "tier": "standard",
             "locale": "en",
             "attributes": {},
+            "orders": [],
         }
+    profile = session.scalars(
+        select(CustomerProfile).where(CustomerProfile.contact_id == contact.id)
+    ).first()
+    orders = [o for o in (profile.orders if profile else None) or [] if isinstance(o, dict)]
     return {
         "id": contact.id,
         "name": contact.name,
@@ -162,6 +183,10 @@ def _contact(contact: Contact | None) -> dict[str, Any]:
         "tier": contact.tier,
         "locale": contact.locale,
         "attributes": contact.attributes or {},
+        # The latest orders and transactions the account's systems sent, newest first.
+        "orders": sorted(orders, key=lambda o: str(o.get("date") or ""), reverse=True)[
+            :_RECENT_ORDERS
+        ],
     }
 
 

@@ -68,7 +68,7 @@ def test_transfers_payments_and_fees_state_amount_counterparty_and_reason() -> N
 def test_the_customers_language_writes_the_sentence_dates_and_amounts() -> None:
     fact = account_fact("pending_transfer", RECORDS, wording("es"), today=TODAY)
     assert fact is not None
-    assert fact.text.startswith("Tu transferencia de 650,00")
+    assert fact.text.startswith("Su transferencia de 650,00")
     assert "9 de noviembre" in fact.text
 
 

@@ -238,6 +238,7 @@ def _seed_past_conversation(
         created_at=started,
         updated_at=started,
         csat_score=past.csat,
+        intent=past.intent,
     )
     session.add(conversation)
     session.flush()

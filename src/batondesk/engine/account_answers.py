@@ -47,6 +47,11 @@ class AccountFact:
     kind: str = ""  # which finder spoke: card_delivery, pending_transfer, ...
 
 
+def day_in(language: str, day: date) -> str:
+    """`day` as the language writes a day of the month: "3 November", "3 de noviembre"."""
+    return str(format_skeleton("dMMMM", day, locale=_BABEL_LOCALE.get(language, language)))
+
+
 @dataclass
 class _Writer:
     """Formats one customer's facts in their language and remembers what it read."""
@@ -54,10 +59,6 @@ class _Writer:
     wording: Wording
     today: date
     fields: list[str] = field(default_factory=list)
-
-    @property
-    def locale(self) -> str:
-        return _BABEL_LOCALE.get(self.wording.language, self.wording.language)
 
     def read(self, record: Record, *names: str) -> None:
         for name in names:
@@ -68,12 +69,13 @@ class _Writer:
 
     def day(self, record: Record, name: str = "date") -> str:
         self.read(record, name)
-        return format_skeleton("dMMMM", _date(record.get(name)) or self.today, locale=self.locale)
+        return day_in(self.wording.language, _date(record.get(name)) or self.today)
 
     def amount(self, record: Record) -> str:
         self.read(record, "total", "currency")
         value = abs(float(record.get("total") or 0.0))
-        return str(format_currency(value, record.get("currency") or "GBP", locale=self.locale))
+        locale = _BABEL_LOCALE.get(self.wording.language, self.wording.language)
+        return str(format_currency(value, record.get("currency") or "GBP", locale=locale))
 
     def text_of(self, record: Record, name: str) -> str:
         self.read(record, name)

@@ -2,7 +2,7 @@
 repeat themselves. Built on demand from the conversation, its annotations and events.
 
 Keys (the console renders exactly these): summary, intents, ai_answers, sentiment_timeline,
-escalation, contact, history, suggested_reply.
+escalation, contact, history, repeat_contact, suggested_reply.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from batondesk.handoff.frustration import message_frustration
 from batondesk.store.access import list_messages
+from batondesk.store.customer_history import outcome_of, summaries
 from batondesk.store.models import (
     Contact,
     Conversation,
@@ -41,6 +42,13 @@ _SENSITIVE_WORDS = {
     "vulnerable": "signs of a vulnerable customer",
 }
 _MAX_QUOTE = 160
+_OUTCOME_WORDS = {
+    "resolved_by_ai": "resolved by the AI",
+    "resolved_by_agent": "resolved by an agent",
+    "with_agent": "still with an agent",
+    "waiting_for_agent": "still waiting for an agent",
+    "with_ai": "still open with the AI",
+}
 _RECENT_ORDERS = 6
 
 
@@ -55,14 +63,25 @@ def build_packet(
     intents = _intents(customer)
     answers = _ai_answers(messages)
     timeline = _timeline(customer)
+    history = _history(session, conversation)
+    repeat = next((h for h in history if h["conversation_id"] == conversation.repeat_of_id), None)
+    summary = _summary(contact, customer, intents, answers, escalation, timeline)
+    if repeat is not None:
+        summary += (
+            f" Repeat contact: the customer wrote about {_words(repeat['intent'])} on "
+            f"{repeat['created_at'][:10]} too (#{repeat['conversation_id']}, "
+            f"{_OUTCOME_WORDS.get(repeat['outcome'], repeat['outcome'])})."
+        )
     return {
-        "summary": _summary(contact, customer, intents, answers, escalation, timeline),
+        "summary": summary,
         "intents": intents,
         "ai_answers": answers,
         "sentiment_timeline": timeline,
         "escalation": escalation,
         "contact": _contact(session, contact),
-        "history": _history(session, conversation),
+        "history": history,
+        # The earlier conversation on the same intent this one repeats (actions/repeat_contacts).
+        "repeat_contact": repeat,
         "suggested_reply": suggested_reply(
             reason=escalation["reason"] if escalation else None,
             category=(escalation or {}).get("evidence", {}).get("signal", {}).get("cue"),
@@ -191,6 +210,8 @@ def _contact(session: Session, contact: Contact | None) -> dict[str, Any]:
 
 
 def _history(session: Session, conversation: Conversation, limit: int = 10) -> list[dict[str, Any]]:
+    """The customer's conversations opened before this one, newest first: when, what about,
+    how each ended, the rating, and a line of what was said."""
     earlier = list(
         session.scalars(
             select(Conversation)
@@ -204,30 +225,24 @@ def _history(session: Session, conversation: Conversation, limit: int = 10) -> l
             .limit(limit)
         )
     )
-    first_intent: dict[int, str] = {}
-    if earlier:
-        for event in session.scalars(
-            select(Event)
-            .where(
-                Event.account_id == conversation.account_id,
-                Event.conversation_id.in_([c.id for c in earlier]),
-                Event.type.in_(["message.understood", "conversation.escalated"]),
-            )
-            .order_by(Event.id)
-        ):
-            intent = event.payload.get("intent")
-            if intent and event.conversation_id is not None:
-                first_intent.setdefault(event.conversation_id, intent)
+    lines = summaries(session, earlier)
     return [
         {
             "conversation_id": c.id,
             "created_at": c.created_at.isoformat(),
             "status": str(c.status),
-            "intent": first_intent.get(c.id),
+            "intent": c.intent,
+            "outcome": str(outcome_of(c)),
             "csat": c.csat_score,
+            "summary": lines.get(c.id, ""),
+            "repeat": c.id == conversation.repeat_of_id,
         }
         for c in earlier
     ]
+
+
+def _words(intent: str | None) -> str:
+    return intent.replace("_", " ") if intent else "the same thing"
 
 
 def _topic(intents: list[dict[str, Any]]) -> str | None:

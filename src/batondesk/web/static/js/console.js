@@ -86,6 +86,9 @@
     const items = rows.map((c) => {
       const person = people.get(c.contact_id) || { id: c.contact_id };
       const badges = [];
+      if (c.repeat_of_id) {
+        badges.push(el("span", { class: "badge repeat-contact", title: "The customer wrote about this before (#" + c.repeat_of_id + ")" }, "Repeat contact"));
+      }
       if (c.priority >= 2 || c.status === "queued") {
         badges.push(el("span", { class: "badge prio-" + c.priority }, PRIORITY[c.priority] || c.priority));
       }
@@ -345,6 +348,14 @@
     }
     // Summary
     parts.push(section("Summary", packet && packet.summary ? el("p", {}, packet.summary) : notAvailable("An AI summary")));
+    // A repeat contact on the same intent: the earlier conversation did not settle it.
+    if (packet && packet.repeat_contact) {
+      const r = packet.repeat_contact;
+      parts.push(el("p", { class: "notice repeat-contact", id: "repeat-contact" },
+        el("span", { class: "badge repeat-contact" }, "Repeat contact"), " ",
+        "Same topic as ", el("a", { href: "/console/conversations/" + r.conversation_id }, "#" + r.conversation_id),
+        " on " + new Date(r.created_at).toLocaleDateString() + (r.summary ? ": " + r.summary : "")));
+    }
 
     // Why it came to a person
     const escalation = (packet && packet.escalation) || fallbackEscalation(conv, events);

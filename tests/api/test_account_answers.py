@@ -231,6 +231,8 @@ def test_verified_customers_get_their_own_facts_and_visitors_only_the_general_ru
         for other, records in unique.items():
             for record in records if other != asker else []:
                 assert not states(body, record), (item, other, record, body)
+    # The figures, for whoever runs this with -s.
+    print(f"{answers} answers to {len(questions)} questions, {right} with the asker's facts")
     # Nearly every question gets an answer (a few go to a person or stay unclear) ...
     assert answers >= 0.8 * len(questions), answers
     # ... and the answers state the asker's own facts.

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from batondesk.engine.account_answers import AccountFact
@@ -148,6 +148,13 @@ def _general_answer(
         details["verbosity"] = verbosity
     text = extract_answer(article.body, best_heading, verbosity)
     return Reply(text + cite, [source], "extractive", details=details)
+
+
+def mention_earlier_question(reply: Reply, day: str, wording: Wording) -> Reply:
+    """`reply`, opening with the customer's earlier question on the same thing (`day` as the
+    customer's language writes it): back again, they are not answered as a stranger."""
+    seen = wording.gettext("I can see you asked us about this on {day}.", day=day)
+    return replace(reply, text=f"{seen} {reply.text}")
 
 
 def extract_answer(markdown: str, best_heading: str = "", verbosity: str | None = None) -> str:

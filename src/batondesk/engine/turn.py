@@ -39,6 +39,7 @@ from batondesk.engine.response import (
     compose_answer,
     decline_text,
     decline_with_article,
+    mention_earlier_question,
     smalltalk_reply,
     something_else,
 )
@@ -368,12 +369,8 @@ class _Turn:
         )
         repeat = self.repeat_of(intent)
         if repeat is not None:
-            # Asked before and back again: say so, rather than answer as to a stranger.
-            seen = self.wording.gettext(
-                "I can see you asked us about this on {day}.",
-                day=day_in(self.language.language, repeat.opened_on),
-            )
-            reply = replace(reply, text=f"{seen} {reply.text}")
+            day = day_in(self.language.language, repeat.opened_on)
+            reply = mention_earlier_question(reply, day, self.wording)
         return self._result("answer", reason, intent=intent, article=article, reply=reply)
 
     def repeat_of(self, intent: str | None) -> EarlierConversation | None:

@@ -25,6 +25,7 @@ PACKET_KEYS = {
     "escalation",
     "contact",
     "history",
+    "repeat_contact",
     "suggested_reply",
 }
 
@@ -100,6 +101,10 @@ def test_packet_shows_the_whole_story(app, workspace: Workspace) -> None:
     assert past["csat"] == 5
     assert past["status"] == "resolved"
     assert past["intent"] == "lost_or_stolen_card"
+    assert past["outcome"] == "resolved_by_ai"
+    assert "I lost my card" in past["summary"]
+    # The packet's repeat contact is the history's entry the conversation repeats, if any.
+    assert packet["repeat_contact"] == (past if past["repeat"] else None)
 
     assert packet["suggested_reply"].startswith("Hi Ana, I'm Agent")
     assert "freeze your card" in packet["suggested_reply"]

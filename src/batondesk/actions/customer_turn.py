@@ -26,14 +26,16 @@ from batondesk.actions.events import record_event
 from batondesk.actions.experiments import do_record_enrolment, enrolment_for_turn
 from batondesk.actions.handoff import evidence_with_message_ids, what_happens_next
 from batondesk.actions.languages import conversation_language, do_follow_turn_language
+from batondesk.actions.repeat_contacts import do_flag_repeat_contact
 from batondesk.actions.workflow import wake_snoozed
-from batondesk.customers.profile_values import reply_profile
+from batondesk.customers.profile_values import reply_profile, reply_records
 from batondesk.engine.services import TurnServices
 from batondesk.engine.settings import AnsweringSettings
 from batondesk.engine.turn import (
     Action,
     ConversationState,
     CustomerContext,
+    EarlierConversation,
     HistoryEntry,
     TurnResult,
     TurnSetup,
@@ -44,6 +46,8 @@ from batondesk.handoff.settings import EscalationSettings
 from batondesk.knowledge.intent_responses import profile_values
 from batondesk.observability.metrics import OperationalMetrics
 from batondesk.store.access import list_messages
+from batondesk.store.base import utcnow
+from batondesk.store.customer_history import contact_conversations, outcome_of
 from batondesk.store.models import (
     Account,
     Contact,
@@ -188,6 +192,7 @@ def _receive(
     do_follow_turn_language(conversation, result.language)
     message.annotations = understanding.to_annotations()
     conversation.intent = confident_intent(message.annotations) or conversation.intent
+    do_flag_repeat_contact(session, conversation, setup.escalation)
     record_event(
         session,
         conversation,
@@ -274,8 +279,38 @@ def customer_context(session: Session, conversation: Conversation) -> CustomerCo
         language=conversation_language(session, conversation),
         # Only a verified customer's replies use what the account knows about them.
         profile=reply_profile(contact, conversation, crm_profile, profile_values(contact)),
+        records=tuple(reply_records(contact, conversation, crm_profile)),
+        earlier=tuple(_earlier_conversations(session, conversation)),
         conversation={"id": conversation.id},
     )
+
+
+# The customer's earlier conversations the bot is shown.
+EARLIER_SHOWN = 10
+
+
+def _earlier_conversations(
+    session: Session, conversation: Conversation
+) -> list[EarlierConversation]:
+    page = contact_conversations(
+        session,
+        conversation.account_id,
+        conversation.contact_id,
+        limit=EARLIER_SHOWN,
+        exclude_id=conversation.id,
+    )
+    today = utcnow()
+    return [
+        EarlierConversation(
+            c.id,
+            c.created_at.date(),
+            (today - c.created_at).days,
+            c.intent,
+            str(outcome_of(c)),
+            c.csat_score,
+        )
+        for c in page.rows
+    ]
 
 
 def _hand_over(

@@ -3,7 +3,6 @@ about, how each ended and how the customer rated it."""
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Annotated
 
@@ -13,33 +12,17 @@ from pydantic import BaseModel, Field
 from batondesk.api.deps import Principal, SessionDep, require
 from batondesk.api.errors import error_responses
 from batondesk.api.schemas import RowId
-from batondesk.store.customer_history import contact_conversations
-from batondesk.store.models import Conversation, ConversationStatus
+from batondesk.store.customer_history import (
+    Outcome,
+    contact_conversations,
+    outcome_of,
+    summaries,
+)
+from batondesk.store.models import ConversationStatus
 
 router = APIRouter(prefix="/api/v1", tags=["console"])
 
 Reader = Annotated[Principal, Depends(require("conversations:read"))]
-
-
-class Outcome(enum.StrEnum):
-    """How a conversation ended, or where it stands."""
-
-    resolved_by_ai = "resolved_by_ai"  # resolved and never handed to a person
-    resolved_by_agent = "resolved_by_agent"  # resolved after a person took it
-    with_agent = "with_agent"
-    waiting_for_agent = "waiting_for_agent"
-    with_ai = "with_ai"
-
-
-def outcome_of(c: Conversation) -> Outcome:
-    if c.status == ConversationStatus.resolved:
-        # A person took part when it was ever handed over or someone replied.
-        human = c.escalated_at is not None or c.first_human_response_at is not None
-        return Outcome.resolved_by_agent if human else Outcome.resolved_by_ai
-    return {
-        ConversationStatus.assigned: Outcome.with_agent,
-        ConversationStatus.queued: Outcome.waiting_for_agent,
-    }.get(c.status, Outcome.with_ai)
 
 
 class CustomerConversationPublic(BaseModel):
@@ -54,6 +37,13 @@ class CustomerConversationPublic(BaseModel):
     )
     escalation_reason: str | None = Field(description="Why it was handed to a person")
     csat_score: int | None = Field(description="The customer's rating, 1 to 5")
+    summary: str = Field(
+        "", description="The customer's first words and the articles the bot answered from"
+    )
+    repeat_of_id: int | None = Field(
+        default=None,
+        description="The earlier conversation on the same intent this one repeats, if any",
+    )
 
 
 class CustomerConversationsPublic(BaseModel):
@@ -85,6 +75,7 @@ def list_customer_conversations(
     page = contact_conversations(
         session, principal.account_id, contact_id, limit=limit, cursor=cursor, exclude_id=exclude
     )
+    lines = summaries(session, page.rows)
     data = [
         CustomerConversationPublic(
             id=c.id,
@@ -96,6 +87,8 @@ def list_customer_conversations(
             outcome=outcome_of(c),
             escalation_reason=c.escalation_reason,
             csat_score=c.csat_score,
+            summary=lines.get(c.id, ""),
+            repeat_of_id=c.repeat_of_id,
         )
         for c in page.rows
     ]

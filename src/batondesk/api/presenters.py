@@ -79,6 +79,7 @@ def conversation_public(c: Conversation, tags: list[Tag] | None = None) -> Conve
         csat_score=c.csat_score,
         snoozed_until=c.snoozed_until,
         intent=c.intent,
+        repeat_of_id=c.repeat_of_id,
         tags=[TagPublic(id=t.id, name=t.name) for t in tags or []],
     )
 

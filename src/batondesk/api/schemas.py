@@ -276,6 +276,11 @@ class ConversationPublic(BaseModel):
     intent: str | None = Field(
         default=None, description="The last intent the AI understood with confidence"
     )
+    repeat_of_id: int | None = Field(
+        default=None,
+        description="A repeat contact: the customer's earlier conversation on the same intent "
+        "within the account's repeat-contact window",
+    )
     tags: list[TagPublic] = Field(default_factory=list)
 
 

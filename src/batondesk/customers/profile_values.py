@@ -1,8 +1,8 @@
 """The profile values a reply template may use (`{{contact.<field>}}`, knowledge/templates.py),
-and who may see them: what the account's own systems say about a customer (attributes,
-products, orders, preferences) fills a reply only in a conversation whose customer proved who
-they are with a signed identity token. Anyone else could be anybody, so they get the general
-answer."""
+the account records a reply may state (engine/account_answers.py), and who may see them: what
+the account's own systems say about a customer (attributes, products, orders and transactions,
+preferences) fills a reply only in a conversation whose customer proved who they are with a
+signed identity token. Anyone else could be anybody, so they get the general answer."""
 
 from __future__ import annotations
 
@@ -49,7 +49,30 @@ def reply_profile(
 ) -> dict[str, Any]:
     """What a reply in `conversation` may be filled from. `contact_values` is the contact's
     own profile as templates read it (knowledge.intent_responses.profile_values)."""
-    if contact is None or not conversation.identity_verified:
+    if not _verified(contact, conversation):
         # The language the customer chose is theirs to see; nothing the business holds is.
         return {"locale": contact_values["locale"]} if "locale" in contact_values else {}
     return {**crm_values(profile), **contact_values}
+
+
+def reply_records(
+    contact: Contact | None, conversation: Conversation, profile: CustomerProfile | None
+) -> list[dict[str, Any]]:
+    """The orders and transactions a reply in `conversation` may state: the verified
+    customer's own, as the CRM sent them; nobody else's, and none for an anonymous visitor."""
+    if (
+        profile is None
+        or profile.contact_id != conversation.contact_id
+        or not _verified(contact, conversation)
+    ):
+        return []
+    return [dict(o) for o in profile.orders or [] if isinstance(o, dict) and o.get("id")]
+
+
+def _verified(contact: Contact | None, conversation: Conversation) -> bool:
+    # The profile must be the conversation's own contact's (never another's by mistake).
+    return (
+        contact is not None
+        and conversation.identity_verified
+        and contact.id == conversation.contact_id
+    )

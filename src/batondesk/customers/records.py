@@ -35,8 +35,22 @@ class Product(_Record):
     since: dt.date | None = None
 
 
+# Kinds of order the bot answers from (engine/account_answers.py); others are kept and shown.
+ORDER_KINDS = (
+    "order",  # something bought and delivered
+    "card",  # a payment card sent to the customer
+    "card_payment",
+    "transfer",  # money sent out
+    "top_up",  # money added to the account
+    "cash_withdrawal",
+    "direct_debit",
+    "refund",
+    "fee",  # a charge by the account itself (`charged_for` says on what)
+)
+
+
 class Order(_Record):
-    """An order or transaction."""
+    """An order or transaction. `total` is signed for transactions: negative is money out."""
 
     id: Annotated[str, StringConstraints(min_length=1, max_length=120)]
     date: dt.date | None = None
@@ -44,6 +58,14 @@ class Order(_Record):
     total: float | None = Field(default=None, allow_inf_nan=False)
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
     items: list[ShortText] = Field(default_factory=list, max_length=50)
+    kind: Code | None = Field(default=None, description="one of ORDER_KINDS, or the CRM's own")
+    description: ShortText | None = Field(default=None, description="merchant, payee or item")
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=300)] | None = Field(
+        default=None, description="why it was declined, failed, reverted or charged"
+    )
+    expected_by: dt.date | None = Field(default=None, description="when it should arrive")
+    card_last4: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] | None = None
+    charged_for: Code | None = Field(default=None, description="a fee's kind of transaction")
 
 
 class Preferences(_Record):

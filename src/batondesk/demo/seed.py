@@ -17,7 +17,9 @@ from batondesk.actions.accounts import (
     do_create_user,
 )
 from batondesk.actions.contacts import do_create_contact
+from batondesk.customers.records import Order
 from batondesk.demo import content
+from batondesk.demo.account_records import account_records
 from batondesk.engine.settings import SETTINGS_KEY as ANSWERING_KEY
 from batondesk.store import Database
 from batondesk.store.base import utcnow
@@ -27,6 +29,7 @@ from batondesk.store.models import (
     Contact,
     Conversation,
     ConversationStatus,
+    CustomerProfile,
     Event,
     Inbox,
     Membership,
@@ -181,20 +184,8 @@ def _seed_customers(session: Session, account: Account) -> None:
             )
         )
     )
-    now = utcnow()
+    today = utcnow().date()
     for index, seed in enumerate(content.customers()):
-        attributes = dict(seed.attributes)
-        attributes["transactions"] = [
-            {
-                "id": t.id,
-                "date": (now - timedelta(days=t.when_days_ago)).date().isoformat(),
-                "merchant": t.merchant,
-                "amount": t.amount,
-                "currency": t.currency,
-                "status": t.status,
-            }
-            for t in seed.transactions
-        ]
         contact = do_create_contact(
             session,
             account.id,
@@ -204,7 +195,21 @@ def _seed_customers(session: Session, account: Account) -> None:
             locale=seed.locale,
             tier=seed.tier,
             external_id=seed.external_id,
-            attributes=attributes,
+            attributes=dict(seed.attributes),
+        )
+        # What the bank's systems hold on the customer, as a CRM sync would store it.
+        orders = [
+            Order.model_validate(r.as_order(today)).model_dump(mode="json", exclude_none=True)
+            for r in account_records(index, seed)
+        ]
+        session.add(
+            CustomerProfile(
+                account_id=account.id,
+                contact_id=contact.id,
+                products=[{"name": "Everyday account"}, {"name": f"{seed.tier.title()} plan"}],
+                orders=orders,
+                source="import",
+            )
         )
         for past in seed.past_conversations:
             _seed_past_conversation(
@@ -233,6 +238,7 @@ def _seed_past_conversation(
         created_at=started,
         updated_at=started,
         csat_score=past.csat,
+        intent=past.intent,
     )
     session.add(conversation)
     session.flush()

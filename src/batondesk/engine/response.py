@@ -1,6 +1,8 @@
 """The words the customer sees, with the sources cited.
 
-An answer is, in order of preference:
+An answer to a verified customer whose account decides it opens with their own facts
+(engine/account_answers.py: "your card ending 4242 was posted on 3 November ..."), then gives
+the general rule, which is, in order of preference:
 1. the account's template for the intent, filled from the customer's profile (the reply
    records which profile fields it used), when every variable it needs is known;
 2. a generated phrasing of the retrieved passages (only with an LLM configured, and only if
@@ -21,9 +23,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
+from batondesk.engine.account_answers import AccountFact
 from batondesk.i18n import Wording
 from batondesk.i18n import wording as bot_wording
 from batondesk.knowledge.chunking import split_sections
@@ -76,11 +79,49 @@ def compose_answer(
     writer: AnswerWriter | None = None,
     wording: Wording | None = None,
     verbosity: str | None = None,
+    account: AccountFact | None = None,
 ) -> Reply:
     """An answer from `article` that cites it. `passages` are retrieval's best passages of the
     article (best first, for an LLM); `best_heading` the section they come from. `wording`:
     the customer's language for the citation line (English when not given). `verbosity`:
-    the customer's preference, `brief` or `detailed` (None: the usual length)."""
+    the customer's preference, `brief` or `detailed` (None: the usual length). `account`:
+    the customer's own facts, stated first (their fields join the reply's `profile_fields`)."""
+    reply = _general_answer(
+        article,
+        question=question,
+        passages=passages,
+        best_heading=best_heading,
+        template=template,
+        profile=profile,
+        conversation=conversation,
+        writer=writer,
+        wording=wording,
+        verbosity=verbosity,
+    )
+    if account is None:
+        return reply
+    return Reply(
+        f"{account.text}\n\n{reply.text}",
+        reply.sources,
+        reply.mode,
+        [*reply.profile_fields, *account.fields],
+        {**reply.details, "account_fact": account.kind},
+    )
+
+
+def _general_answer(
+    article: IndexedArticle,
+    *,
+    question: str,
+    passages: Sequence[str],
+    best_heading: str,
+    template: str | None,
+    profile: dict[str, Any] | None,
+    conversation: dict[str, Any] | None,
+    writer: AnswerWriter | None,
+    wording: Wording | None,
+    verbosity: str | None,
+) -> Reply:
     source = source_of(article)
     cite = citation(article, wording or bot_wording(None))
     details: dict[str, Any] = {}
@@ -107,6 +148,13 @@ def compose_answer(
         details["verbosity"] = verbosity
     text = extract_answer(article.body, best_heading, verbosity)
     return Reply(text + cite, [source], "extractive", details=details)
+
+
+def mention_earlier_question(reply: Reply, day: str, wording: Wording) -> Reply:
+    """`reply`, opening with the customer's earlier question on the same thing (`day` as the
+    customer's language writes it): back again, they are not answered as a stranger."""
+    seen = wording.gettext("I can see you asked us about this on {day}.", day=day)
+    return replace(reply, text=f"{seen} {reply.text}")
 
 
 def extract_answer(markdown: str, best_heading: str = "", verbosity: str | None = None) -> str:

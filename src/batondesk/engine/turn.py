@@ -1,7 +1,8 @@
 """The customer's turn, top to bottom: the one place that decides what the bot does.
 
     understand -> hand over? -> the offered choice? -> small talk? -> retrieve and weigh the
-    candidate articles -> answer / decline / clarify / hand over -> compose the reply
+    candidate articles -> answer / decline / clarify / hand over -> compose the reply (with
+    the verified customer's own facts where their account decides the answer)
 
 Everything the turn needs arrives as plain data: the message, the conversation so far
 (`ConversationState`, derived from the stored history by `ConversationState.from_history`),
@@ -15,10 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any, Literal
 
 import numpy as np
 
+from batondesk.engine.account_answers import account_fact, day_in
 from batondesk.engine.answer_policy import PolicyModel, language_group
 from batondesk.engine.candidates import Candidate, IntentEvidence, retrieve, weigh_evidence
 from batondesk.engine.clarification import (
@@ -36,6 +39,7 @@ from batondesk.engine.response import (
     compose_answer,
     decline_text,
     decline_with_article,
+    mention_earlier_question,
     smalltalk_reply,
     something_else,
 )
@@ -105,6 +109,18 @@ class ConversationState:
 
 
 @dataclass(frozen=True)
+class EarlierConversation:
+    """One of the customer's earlier conversations, as the turn sees it."""
+
+    conversation_id: int
+    opened_on: date
+    days_ago: int
+    intent: str | None
+    outcome: str  # resolved_by_ai, resolved_by_agent, with_agent, waiting_for_agent, with_ai
+    rating: int | None = None
+
+
+@dataclass(frozen=True)
 class CustomerContext:
     tier: str = "standard"
     locale: str | None = None
@@ -112,6 +128,11 @@ class CustomerContext:
     # message may settle or change it when nobody declared one (i18n.follow_detection).
     language: ConversationLanguage | None = None
     profile: Mapping[str, Any] = field(default_factory=dict)  # template values
+    # The customer's orders and transactions (customers/records.py `Order`), which answers
+    # state (engine/account_answers.py); empty unless their identity is verified.
+    records: tuple[Mapping[str, Any], ...] = ()
+    # The customer's earlier conversations, newest first.
+    earlier: tuple[EarlierConversation, ...] = ()
     conversation: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -344,8 +365,33 @@ class _Turn:
             wording=self.wording,
             # Only a verified customer's profile holds it (customers/profile_values.py).
             verbosity=self.customer.profile.get("verbosity"),
+            account=account_fact(intent, self.customer.records, self.wording),
         )
+        repeat = self.repeat_of(intent)
+        if repeat is not None:
+            day = day_in(self.language.language, repeat.opened_on)
+            reply = mention_earlier_question(reply, day, self.wording)
         return self._result("answer", reason, intent=intent, article=article, reply=reply)
+
+    def repeat_of(self, intent: str | None) -> EarlierConversation | None:
+        """The customer's earlier conversation on `intent` within the account's
+        repeat-contact window (recorded in the evidence), if any."""
+        window = self.setup.escalation.repeat_contact_days
+        earlier = next(
+            (
+                e
+                for e in self.customer.earlier
+                if intent is not None and e.intent == intent and e.days_ago <= window
+            ),
+            None,
+        )
+        if earlier is not None:
+            self.evidence["repeat_contact"] = {
+                "conversation_id": earlier.conversation_id,
+                "days_ago": earlier.days_ago,
+                "outcome": earlier.outcome,
+            }
+        return earlier
 
     def decline_with(self, candidate: Candidate) -> TurnResult:
         passage = candidate.passages[0].text if candidate.passages else candidate.article.title

@@ -2,7 +2,7 @@
 repeat themselves. Built on demand from the conversation, its annotations and events.
 
 Keys (the console renders exactly these): summary, intents, ai_answers, sentiment_timeline,
-escalation, contact, history, suggested_reply.
+escalation, contact, history, repeat_contact, suggested_reply.
 """
 
 from __future__ import annotations
@@ -14,7 +14,15 @@ from sqlalchemy.orm import Session
 
 from batondesk.handoff.frustration import message_frustration
 from batondesk.store.access import list_messages
-from batondesk.store.models import Contact, Conversation, Event, Message, SenderType
+from batondesk.store.customer_history import outcome_of, summaries
+from batondesk.store.models import (
+    Contact,
+    Conversation,
+    CustomerProfile,
+    Event,
+    Message,
+    SenderType,
+)
 
 _REASON_WORDS = {
     "explicit_request": "the customer asked for a person",
@@ -34,6 +42,14 @@ _SENSITIVE_WORDS = {
     "vulnerable": "signs of a vulnerable customer",
 }
 _MAX_QUOTE = 160
+_OUTCOME_WORDS = {
+    "resolved_by_ai": "resolved by the AI",
+    "resolved_by_agent": "resolved by an agent",
+    "with_agent": "still with an agent",
+    "waiting_for_agent": "still waiting for an agent",
+    "with_ai": "still open with the AI",
+}
+_RECENT_ORDERS = 6
 
 
 def build_packet(
@@ -47,14 +63,25 @@ def build_packet(
     intents = _intents(customer)
     answers = _ai_answers(messages)
     timeline = _timeline(customer)
+    history = _history(session, conversation)
+    repeat = next((h for h in history if h["conversation_id"] == conversation.repeat_of_id), None)
+    summary = _summary(contact, customer, intents, answers, escalation, timeline)
+    if repeat is not None:
+        summary += (
+            f" Repeat contact: the customer wrote about {_words(repeat['intent'])} on "
+            f"{repeat['created_at'][:10]} too (#{repeat['conversation_id']}, "
+            f"{_OUTCOME_WORDS.get(repeat['outcome'], repeat['outcome'])})."
+        )
     return {
-        "summary": _summary(contact, customer, intents, answers, escalation, timeline),
+        "summary": summary,
         "intents": intents,
         "ai_answers": answers,
         "sentiment_timeline": timeline,
         "escalation": escalation,
-        "contact": _contact(contact),
-        "history": _history(session, conversation),
+        "contact": _contact(session, contact),
+        "history": history,
+        # The earlier conversation on the same intent this one repeats (actions/repeat_contacts).
+        "repeat_contact": repeat,
         "suggested_reply": suggested_reply(
             reason=escalation["reason"] if escalation else None,
             category=(escalation or {}).get("evidence", {}).get("signal", {}).get("cue"),
@@ -88,7 +115,15 @@ def _ai_answers(messages: list[Message]) -> list[dict[str, Any]]:
             {"article_id": s.get("article_id"), "slug": s.get("slug"), "title": s.get("title")}
             for s in annotations.get("sources", [])
         ]
-        answers.append({"message_id": message.id, "text": message.body, "sources": sources})
+        answers.append(
+            {
+                "message_id": message.id,
+                "text": message.body,
+                "sources": sources,
+                # What of the customer's own data the answer stated (shown to the agent).
+                "profile_fields": list(annotations.get("profile_fields") or []),
+            }
+        )
     return answers
 
 
@@ -143,7 +178,7 @@ def _escalation(
     }
 
 
-def _contact(contact: Contact | None) -> dict[str, Any]:
+def _contact(session: Session, contact: Contact | None) -> dict[str, Any]:
     if contact is None:
         return {
             "id": None,
@@ -153,7 +188,12 @@ def _contact(contact: Contact | None) -> dict[str, Any]:
             "tier": "standard",
             "locale": "en",
             "attributes": {},
+            "orders": [],
         }
+    profile = session.scalars(
+        select(CustomerProfile).where(CustomerProfile.contact_id == contact.id)
+    ).first()
+    orders = [o for o in (profile.orders if profile else None) or [] if isinstance(o, dict)]
     return {
         "id": contact.id,
         "name": contact.name,
@@ -162,10 +202,16 @@ def _contact(contact: Contact | None) -> dict[str, Any]:
         "tier": contact.tier,
         "locale": contact.locale,
         "attributes": contact.attributes or {},
+        # The latest orders and transactions the account's systems sent, newest first.
+        "orders": sorted(orders, key=lambda o: str(o.get("date") or ""), reverse=True)[
+            :_RECENT_ORDERS
+        ],
     }
 
 
 def _history(session: Session, conversation: Conversation, limit: int = 10) -> list[dict[str, Any]]:
+    """The customer's conversations opened before this one, newest first: when, what about,
+    how each ended, the rating, and a line of what was said."""
     earlier = list(
         session.scalars(
             select(Conversation)
@@ -179,30 +225,24 @@ def _history(session: Session, conversation: Conversation, limit: int = 10) -> l
             .limit(limit)
         )
     )
-    first_intent: dict[int, str] = {}
-    if earlier:
-        for event in session.scalars(
-            select(Event)
-            .where(
-                Event.account_id == conversation.account_id,
-                Event.conversation_id.in_([c.id for c in earlier]),
-                Event.type.in_(["message.understood", "conversation.escalated"]),
-            )
-            .order_by(Event.id)
-        ):
-            intent = event.payload.get("intent")
-            if intent and event.conversation_id is not None:
-                first_intent.setdefault(event.conversation_id, intent)
+    lines = summaries(session, earlier)
     return [
         {
             "conversation_id": c.id,
             "created_at": c.created_at.isoformat(),
             "status": str(c.status),
-            "intent": first_intent.get(c.id),
+            "intent": c.intent,
+            "outcome": str(outcome_of(c)),
             "csat": c.csat_score,
+            "summary": lines.get(c.id, ""),
+            "repeat": c.id == conversation.repeat_of_id,
         }
         for c in earlier
     ]
+
+
+def _words(intent: str | None) -> str:
+    return intent.replace("_", " ") if intent else "the same thing"
 
 
 def _topic(intents: list[dict[str, Any]]) -> str | None:

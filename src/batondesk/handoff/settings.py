@@ -139,6 +139,10 @@ class EscalationSettings(BaseModel):
     max_open_per_agent: int = Field(5, ge=1, le=100)
     # Waiting this long raises a queued conversation's priority by one step.
     priority_aging_minutes: int = Field(20, ge=1, le=MAX_MINUTES)
+    # A customer writing about the same intent again within this many days of an earlier
+    # conversation is a repeat contact: its priority rises, the console and the packet flag
+    # it, and the reports count the earlier one as not resolved at first contact.
+    repeat_contact_days: int = Field(7, ge=1, le=90)
     sla: dict[str, SlaTarget] = Field(default_factory=_default_sla)
     # None: staffed around the clock (the customer is then always offered a place in the queue).
     office_hours: OfficeHours | None = None

@@ -34,6 +34,7 @@ SOURCES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "bot": (
         ("engine/response.py", "python"),
+        ("engine/account_answers.py", "python"),
         ("engine/turn.py", "python"),
         ("handoff/next_steps.py", "python"),
     ),

@@ -10,8 +10,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from batondesk.handoff.settings import OfficeHours
+from batondesk.handoff.settings import EscalationSettings, OfficeHours
 from batondesk.reports.history import ConversationHistory, LoggedEvent
 from batondesk.reports.settings import CostSettings, ReviewSettings
 
@@ -68,6 +69,13 @@ class Windows:
     repeat_contact: timedelta = timedelta(days=7)  # first-contact resolution
     confirmation: timedelta = timedelta(hours=24)  # automated resolution: assumed
     durability: timedelta = timedelta(days=7)  # automated resolution: a return removes it
+
+    @classmethod
+    def for_account(cls, account_settings: dict[str, Any]) -> Windows:
+        """The account's windows: its repeat-contact days (the same setting that flags a
+        repeat contact in the console, handoff/settings.py), the rest fixed."""
+        days = EscalationSettings.for_account(account_settings).repeat_contact_days
+        return cls(repeat_contact=timedelta(days=days))
 
 
 @dataclass(frozen=True)

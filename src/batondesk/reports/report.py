@@ -103,6 +103,7 @@ def load_report_inputs(
         histories,
         as_of,
         hours,
+        Windows.for_account(account.settings),
         costs=CostSettings.for_account(account.settings),
         reviews=ReviewSettings.for_account(account.settings),
     )
@@ -166,6 +167,7 @@ def build_kpi_report(
         tallies.previous.figures(previous.first_day, previous.days, costs),
         group_by,
         groups,
+        Windows.for_account(account.settings),
     )
 
 
@@ -202,6 +204,7 @@ def kpi_report(
         compute_kpis(histories, previous, context),
         group_by,
         groups,
+        context.windows,
     )
 
 
@@ -212,8 +215,8 @@ def _assemble(
     previous: Kpis,
     group_by: GroupBy | None,
     groups: list[KpiGroup],
+    windows: Windows,
 ) -> KpiReport:
-    windows = Windows()
     return KpiReport(
         timezone=period.timezone,
         as_of=as_of,

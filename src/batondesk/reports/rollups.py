@@ -78,7 +78,7 @@ class RollupRules:
             hours.timezone if hours else "UTC",
             hours,
             ReviewSettings.for_account(account.settings),
-            Windows(),
+            Windows.for_account(account.settings),
         )
 
     @property

@@ -80,6 +80,11 @@ class Conversation(Base, TenantMixin):
     # about), kept for filtering; None until one is understood.
     intent: Mapped[str | None] = mapped_column(String(120), default=None, index=True)
     csat_score: Mapped[int | None] = mapped_column(Integer, default=None)
+    # The customer's earlier conversation on the same intent, within the account's
+    # repeat-contact window, when this one is a repeat contact (actions/repeat_contacts.py).
+    repeat_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="SET NULL"), default=None
+    )
     # The language the widget and the bot's fixed texts speak here, and where it came from
     # (batondesk.i18n.languages: choice, identity, browser, detected); None before either is
     # known (conversations older than this column, or opened with no hint yet).

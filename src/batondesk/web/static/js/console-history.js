@@ -1,5 +1,5 @@
 /* The customer's earlier conversations in the handoff sidebar: date, what each was about,
-   how it ended and the rating, each a link (GET /api/v1/contacts/{id}/conversations).
+   how it ended, the rating and a line of what was said, each a link (GET /api/v1/contacts/{id}/conversations).
    The packet is redrawn on every live update, so the last list shown is kept and redrawn
    at once while a fresh one loads. */
 "use strict";
@@ -22,7 +22,10 @@ window.BatonHistory = (function () {
       el("a", { href: "/console/conversations/" + c.id }, opened.toLocaleDateString(), " · #" + c.id), " ",
       el("span", { class: "history-intent" }, c.intent ? label(c.intent) : "no intent recognised"),
       " · ", el("span", { class: "history-outcome" }, OUTCOMES[c.outcome] || label(c.outcome)),
-      " · ", el("span", { class: "history-rating" }, c.csat_score ? "rated " + c.csat_score + "/5" : "not rated"));
+      " · ", el("span", { class: "history-rating" }, c.csat_score ? "rated " + c.csat_score + "/5" : "not rated"),
+      shown.conversation && shown.conversation.repeat_of_id === c.id
+        ? [" ", el("span", { class: "badge repeat-contact", title: "This conversation repeats it" }, "repeated now")] : null,
+      c.summary ? el("div", { class: "small muted history-summary" }, c.summary) : null);
   }
 
   function fill(box) {

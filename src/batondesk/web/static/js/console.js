@@ -86,6 +86,9 @@
     const items = rows.map((c) => {
       const person = people.get(c.contact_id) || { id: c.contact_id };
       const badges = [];
+      if (c.repeat_of_id) {
+        badges.push(el("span", { class: "badge repeat-contact", title: "The customer wrote about this before (#" + c.repeat_of_id + ")" }, "Repeat contact"));
+      }
       if (c.priority >= 2 || c.status === "queued") {
         badges.push(el("span", { class: "badge prio-" + c.priority }, PRIORITY[c.priority] || c.priority));
       }
@@ -345,6 +348,14 @@
     }
     // Summary
     parts.push(section("Summary", packet && packet.summary ? el("p", {}, packet.summary) : notAvailable("An AI summary")));
+    // A repeat contact on the same intent: the earlier conversation did not settle it.
+    if (packet && packet.repeat_contact) {
+      const r = packet.repeat_contact;
+      parts.push(el("p", { class: "notice repeat-contact", id: "repeat-contact" },
+        el("span", { class: "badge repeat-contact" }, "Repeat contact"), " ",
+        "Same topic as ", el("a", { href: "/console/conversations/" + r.conversation_id }, "#" + r.conversation_id),
+        " on " + new Date(r.created_at).toLocaleDateString() + (r.summary ? ": " + r.summary : "")));
+    }
 
     // Why it came to a person
     const escalation = (packet && packet.escalation) || fallbackEscalation(conv, events);
@@ -436,10 +447,14 @@
       rows.push([label(key), String(value)]);
     }
     const dl = el("dl", {}, rows.filter(([, v]) => v).map(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
-    const transactions = Array.isArray(attributes.transactions) ? attributes.transactions.slice(0, 4) : [];
-    return [dl, transactions.length ? [el("p", { class: "small muted" }, "Recent transactions"),
-      el("ul", { class: "history" }, transactions.map((t) => el("li", {},
-        t.date + " · " + t.merchant + " · " + t.amount + " " + t.currency + (t.status && t.status !== "completed" ? " · " + t.status : ""))))] : null];
+    // The latest orders and transactions the bank's systems sent (the packet's contact.orders).
+    const orders = Array.isArray(p.orders) ? p.orders.slice(0, 6) : [];
+    return [dl, orders.length ? [el("p", { class: "small muted" }, "Recent orders and transactions"),
+      el("ul", { class: "history", id: "customer-orders" }, orders.map((o) => el("li", {},
+        [o.date, o.kind ? label(o.kind) : null, o.description || (o.card_last4 ? "card ending " + o.card_last4 : null),
+          typeof o.total === "number" ? o.total.toFixed(2) + " " + (o.currency || "") : null,
+          o.status && o.status !== "completed" ? o.status : null,
+          o.reason].filter(Boolean).join(" · "))))] : null];
   }
 
   // Ids and positions mean nothing to an agent; the evidence is about what was said and felt.
@@ -528,7 +543,16 @@
         ? el("div", { class: "body rich" }, window.BatonMarkdown.render(m.body))
         : m.body ? el("div", { class: "body" }, m.body) : null,
       window.BatonAttachments ? window.BatonAttachments.render(m) : null,
-      sources.length ? el("div", { class: "meta" }, "Cited: " + sources.map((s) => s.title || s.slug).join(", ")) : null);
+      sources.length ? el("div", { class: "meta" }, "Cited: " + sources.map((s) => s.title || s.slug).join(", ")) : null,
+      accountFieldsNode(m));
+  }
+
+  // Which of the customer's own data a bot answer stated ("orders.TX-001-03.status").
+  function accountFieldsNode(m) {
+    const used = (m.annotations && m.annotations.profile_fields) || [];
+    if (m.sender_type !== "bot" || !used.length) return null;
+    return el("div", { class: "meta account-fields", title: "Read from the customer's profile and account records" },
+      "From the customer's account: " + used.join(", "));
   }
 
   function intentNode(m) {

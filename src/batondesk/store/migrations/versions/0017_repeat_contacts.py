@@ -1,7 +1,7 @@
 """repeat contacts: a conversation names the customer's earlier one on the same intent
 
-Revision ID: 0016_repeat_contacts
-Revises: 0015_attachments
+Revision ID: 0017_repeat_contacts
+Revises: 0016_crm_sync_job
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016_repeat_contacts"
-down_revision: str | None = "0015_attachments"
+revision: str = "0017_repeat_contacts"
+down_revision: str | None = "0016_crm_sync_job"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -21,9 +21,10 @@ def free_port() -> int:
 
 @contextmanager
 def serve_in_thread(
-    app: FastAPI | Any, *, log_level: str = "warning", start_seconds: float = 10
+    app: FastAPI | Any, *, log_level: str = "warning", start_seconds: float = 60
 ) -> Iterator[str]:
-    """Serve `app` (any ASGI app) on a free loopback port; yields its base URL."""
+    """Serve `app` (any ASGI app) on a free loopback port; yields its base URL. The app's
+    startup (models, indexes) takes close to 20 s on a loaded 2-core machine, hence the wait."""
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level=log_level))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -244,6 +244,7 @@ def test_console_follows_the_system_scheme_until_the_agent_picks_one(
             page.goto(f"{base}/console/conversations/{conversation}")
             expect(page.locator("#packet")).to_contain_text("Why a person is needed")
             expect(page.locator("#live-status")).to_have_text("Live")
+            expect(page.locator("#packet")).to_contain_text("First conversation with this customer")
             page.screenshot(path=str(screenshot_dir / "console-dark.png"))
         finally:
             context.close()

@@ -10,19 +10,48 @@ window.BatonChatSettings = (function () {
   const t = window.BatonI18n.t;
   const HEX = /^#[0-9a-f]{6}$/i;
 
-  // Dark text on a light brand colour, white on a dark one (WCAG relative luminance).
-  function textOn(hex) {
-    const channel = (i) => {
-      const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+  function rgb(hex) {
+    return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  }
+
+  function toHex(channels) {
+    return "#" + channels.map((c) => Math.round(c).toString(16).padStart(2, "0")).join("");
+  }
+
+  // WCAG relative luminance and contrast ratio.
+  function luminance(hex) {
+    const [r, g, b] = rgb(hex).map((value) => {
+      const c = value / 255;
       return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
-    };
-    const luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
-    return luminance > 0.4 ? "#111827" : "#ffffff";
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  }
+
+  function contrast(a, b) {
+    const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+    return (light + 0.05) / (dark + 0.05);
+  }
+
+  // White on a dark brand colour, near-black on a light one; pure black on the few middle
+  // tones (a bright red, say) where neither of those reaches 4.5:1.
+  function textOn(hex) {
+    return ["#ffffff", "#111827"].find((text) => contrast(text, hex) >= 4.5) || "#000000";
+  }
+
+  // The brand colour as text on a surface: itself when it reads there (4.5:1), otherwise the
+  // nearest shade of it, mixed towards black or white, that does.
+  function readableOn(hex, surface) {
+    const target = luminance(surface) > 0.5 ? [0, 0, 0] : [255, 255, 255];
+    const start = rgb(hex);
+    for (let step = 0; step <= 20; step += 1) {
+      const mixed = toHex(start.map((c, i) => c + (target[i] - c) * (step / 20)));
+      if (contrast(mixed, surface) >= 4.5) return mixed;
+    }
+    return toHex(target);
   }
 
   function darker(hex) {
-    const part = (i) => Math.round(parseInt(hex.slice(i, i + 2), 16) * 0.72).toString(16).padStart(2, "0");
-    return "#" + part(1) + part(3) + part(5);
+    return toHex(rgb(hex).map((c) => c * 0.72));
   }
 
   function safeLink(url) {
@@ -44,6 +73,9 @@ window.BatonChatSettings = (function () {
     style.setProperty("--primary", color);
     style.setProperty("--primary-dark", darker(color));
     style.setProperty("--on-primary", textOn(color));
+    // Against the darkest background of the light scheme and the lightest of the dark one (chat.css).
+    style.setProperty("--brand-on-light", readableOn(color, "#f4f6fa"));
+    style.setProperty("--brand-on-dark", readableOn(color, "#171d2b"));
   }
 
   function applyTopics(topics, onPick) {
@@ -113,5 +145,5 @@ window.BatonChatSettings = (function () {
     applyPrechat(config);
   }
 
-  return { apply, needsStartForm, prechatProblem, prechatAnswers, textOn };
+  return { apply, needsStartForm, prechatProblem, prechatAnswers, textOn, readableOn, contrast };
 })();

@@ -53,7 +53,11 @@
   frame.setAttribute("allow", "clipboard-write");
   frame.hidden = true;
 
+  // The frame's own backdrop while the chat loads, in the visitor's scheme as the chat is.
+  var darkScheme = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+
   function layout() {
+    var backdrop = darkScheme && darkScheme.matches ? "#171d2b" : "#fff";
     var phone = window.innerWidth < 520;
     var other = side === "left" ? "right" : "left";
     var corner = {};
@@ -62,9 +66,9 @@
     style(button, corner);
     style(frame, phone
       ? { position: "fixed", inset: "0", width: "100%", height: "100%", border: "0", borderRadius: "0",
-          zIndex: "2147483001", background: "#fff" }
+          zIndex: "2147483001", background: backdrop }
       : { position: "fixed", inset: "auto", bottom: "88px", width: "380px", height: "min(620px, calc(100vh - 110px))",
-          border: "0", borderRadius: "14px", zIndex: "2147483001", background: "#fff",
+          border: "0", borderRadius: "14px", zIndex: "2147483001", background: backdrop,
           boxShadow: "0 12px 40px rgba(15, 27, 61, .28)" });
     if (!phone) style(frame, corner);
   }
@@ -93,6 +97,7 @@
 
   button.addEventListener("click", function () { toggle(!open); });
   window.addEventListener("resize", layout);
+  if (darkScheme && darkScheme.addEventListener) darkScheme.addEventListener("change", layout);
   window.addEventListener("message", function (event) {
     // Only the chat frame, served by Baton, is listened to.
     if (event.origin !== origin || event.source !== frame.contentWindow || !event.data) return;

@@ -19,7 +19,7 @@ _MY = r"(?:my|our|me|mine|us)"
 _KIN = (
     r"(?:mother|father|mum|mom|dad|husband|wife|partner|son|daughter|brother|sister|"
     r"grandmother|grandfather|grandma|grandpa|gran|nan|aunt|uncle|parent|parents|spouse|"
-    r"fiance|fiancee|child|friend|boyfriend|girlfriend|relative)"
+    r"fiance|fiancee|child|friend|boyfriend|girlfriend|relative)(?:[- ]in[- ]law)?"
 )
 _MONEY = (
     r"(?:payment|payments|transaction|transactions|charge|charges|withdrawal|withdrawals|"
@@ -90,13 +90,15 @@ _CATEGORIES: dict[str, list[str]] = {
         r"\b" + _MY + r"\s+(?:late\s+)?" + _KIN + r"\s+(?:has\s+|had\s+|just\s+|recently\s+|)"
         r"(?:passed away|passed(?!\s+(?:her|his|their|the|a|an|my|our|its)\b)|died|has died|"
         r"is dead|was killed)\b",
-        r"\b(?:passed away|bereavement|bereaved|deceased|funeral|probate|executor|"
+        # Not "funeral" alone: flowers, a suit or a transfer for someone's funeral is an
+        # order; the customer's own loss shows in who died and what it does to the account.
+        r"\b(?:passed away|bereavement|bereaved|deceased|probate|executor|"
         r"death certificate|death of (?:my|our)|lost (?:my|our) " + _KIN + r")\b",
         r"\bmy late " + _KIN + r"\b",
         r"\b(?:fallecio|fallecido|fallecida|murio|ha muerto|fallecimiento|defuncion|herencia)\b",
-        r"\b(?:decede|decedee|deces|est mort|est morte|succession|obseques)\b",
-        r"\b(?:verstorben|gestorben|ist tot|todesfall|erbschein|nachlass|beerdigung)\b",
-        r"\b(?:faleceu|falecido|falecida|morreu|obito|inventario|funeral)\b",
+        r"\b(?:decede|decedee|deces|est mort|est morte|succession)\b",
+        r"\b(?:verstorben|gestorben|ist tot|todesfall|erbschein|nachlass)\b",
+        r"\b(?:faleceu|falecido|falecida|morreu|obito|inventario)\b",
         r"\b(?:deceduto|deceduta|e morto|e morta|morto|scomparso|scomparsa|decesso|eredita)\b",
     ],
     "privacy": [
@@ -166,6 +168,19 @@ _GENERAL_QUESTION = re.compile(
     r"|\bhow (?:do|can|would|could|should) (?:i|we|you|people|my \w+) (?:tell|spot|know|"
     r"recogni[sz]e|check|avoid)\b|\bwhat to look (?:out )?for\b|\bworan erkenne\b|"
     r"\bcomo (?:eu )?(?:sei|saber|reconhecer|identificar)\b|\bcomo (?:se )?(?:reconoce|detectar)\b"
+    # The same in the other languages: how to tell a scam, asked out of curiosity, nothing
+    # having happened.
+    r"|\bcome (?:si )?(?:riconosc\w*|capire)\b|\bcomment (?:reconnaitre|savoir|reperer)\b|"
+    r"\bwie erkenne\b|\bhoe (?:herken|weet)\b|\bjak (?:rozpoznac|poznac)\b|\bnasil anla\w*|"
+    r"\bbagaimana (?:cara )?(?:mengenali|tahu)\b|\bpaano (?:malalaman|makikilala)\b|"
+    r"\b(?:z ciekawosci|pytam z ciekawosci|uit nieuwsgierigheid|meraktan|merak ettim|"
+    r"penasaran|curious lang|bas jaanna|din curiozitate|so por curiosidade|solo por curiosidad|"
+    r"nothing(?:'s| has)? happened|nothing happened|no me ha pasado nada|no ha pasado nada|"
+    r"nao aconteceu nada|rien ne s'est passe|il ne (?:m')?est rien arrive|nichts passiert|"
+    r"non (?:mi )?e successo (?:niente|nulla)|nic sie nie stalo|er is niets gebeurd|"
+    r"niets gebeurd|bir sey olmadi|tidak terjadi apa|wala (?:namang|pang) nangyari|"
+    r"hakuna kilichotokea|kuch nahi hua|nu s-a intamplat nimic|"
+    r"not that (?:i|she|he|we|they)(?:'ve| have| has|'s)? (?:fallen|been))\b"
 )
 # ...unless it already happened: "how do I tell if it's you? I clicked the link and paid".
 _IT_HAPPENED = re.compile(
@@ -174,6 +189,65 @@ _IT_HAPPENED = re.compile(
     r"\b(?:entered|gave|typed|shared|sent|paid) (?:my|our|them|the|it)\b|"
     r"\b(?:money|savings) (?:is |are )?(?:gone|missing|taken)\b|\bthey (?:took|have|got|asked)\b"
 )
+# "It was me": an alert about the customer's own login or payment is not fraud.
+_WAS_ME = re.compile(
+    r"\b(?:it was|that was|it's|that's|twas|they were|those were) (?:just |only |actually )?me\b|"
+    r"\b(?:c'etait|c'est) (?:bien )?moi\b|\b(?:era|fui) yo\b|\b(?:das )?war ich\b|"
+    r"\b(?:era|fui) eu\b|\bero io\b|\bto (?:bylem|bylam) ja\b|\bik was het\b|"
+    r"\bako (?:po )?(?:yun|iyon)\b|\bsaya sendiri\b|\bmain hi tha\b|\bni mimi\b"
+)
+# A lawyer or accountant who asked for a document ("statements for my solicitor") is routine,
+# not a legal threat.
+_FOR_AN_ADVISER = re.compile(
+    r"\b(?:for|fur|para|pour|per|voor|dla|a|al|ao) (?:my|our|meinen?|unseren?|mi|mon|ma|il mio|"
+    r"o meu|mijn|mojego|nuestro|notre) (?:lawyer|solicitor|attorney|accountant|anwalt|"
+    r"anwaltin|steuerberater\w*|abogad[oa]|avocat|avvocato|advogad[oa]|advocaat|notar\w*|"
+    r"notaire|notario)\b|"
+    r"\b(?:lawyer|solicitor|attorney|accountant|anwalt|abogad[oa]|avocat|avvocato|advogad[oa]|"
+    r"advocaat) (?:has |have |had |just )?(?:asked|needs|wants|requested|requires|braucht|"
+    r"pide|pidio|demande|chiede|pediu)\b"
+)
+# A funeral is the customer's loss when it is their relative's, or when the one who died has
+# an account, card or payments with us; flowers, a suit or a transfer for a friend's funeral
+# are an order.
+_FUNERAL = re.compile(
+    r"\b(?:funeral|funerale|funerailles|obseques|entierro|sepelio|velorio|beerdigung|"
+    r"begrabnis|trauerfeier|pogrzeb\w*|cenaze\w*|begrafenis|uitvaart|pemakaman|libing|"
+    r"mazishi|tang le|inmormantare|jenazah|janaza)\b"
+)
+_THEIR_LOSS = re.compile(
+    r"\b" + _MY + r"\s+(?:late\s+)?" + _KIN + r"\b|"
+    r"\b(?:mi|mis|minha|meu|mon|ma|mes|mein|meine|meinem|meiner|mio|mia|mijn|onze)\s+"
+    r"(?:madre|padre|mama|papa|mae|pai|marido|esposa|esposo|mulher|hijo|hija|filho|filha|"
+    r"hermano|hermana|irmao|irma|abuelo|abuela|avo|mere|pere|mari|femme|fils|fille|frere|"
+    r"soeur|grand-mere|grand-pere|mutter|vater|mann|frau|sohn|tochter|bruder|schwester|oma|"
+    r"opa|marito|moglie|figlio|figlia|fratello|sorella|nonno|nonna|moeder|vader|man|vrouw|"
+    r"zoon|dochter|broer|zus)\b|"
+    r"\b(?:tatay|nanay|asawa|lolo|lola|anak|kapatid) ko\b|\b(?:babam|annem|esim|"
+    r"kardesim)\b|\b(?:ayah|ibu|suami|istri|anak) saya\b|\b(?:baba|mama|mume|mke) "
+    r"(?:yangu|wangu)\b|\b(?:mamy|taty|meza|zony|ojca|matki)\b|"
+    r"\b(?:his|her|their|dela|dele|su|sus|son|sa|ses|sein|seine|ihr|ihre|suo|sua|zijn|haar)\s+"
+    r"(?:account|accounts|card|cards|direct debits?|debits?|payments?|pension|savings|"
+    r"conta|cartao|cuenta|tarjeta|compte|carte|konto|karte|conto|carta|rekening|pas)\b"
+)
+# A device that "died" ("namatay po yung cellphone ko", "my phone died") is no bereavement.
+_DEVICE = re.compile(
+    r"^\W*(?:po\s+)?(?:(?:yung|ang|na|my|the|mi|mon|mein|meu|il mio)\s+)?(?:cellphone|"
+    r"cell|phone|cp|selpon|telepon|hp|handphone|battery|baterya|laptop|tablet|charger|"
+    r"telefon\w*|celular|portable|movil|handy)\b"
+)
+_LAWYER = re.compile(
+    r"lawyer|solicitor|attorney|barrister|anwalt|abogad|avocat|avvocat|advogad|advocaat"
+)
+
+
+def asks_in_general(text: str) -> bool:
+    """The customer asks about fraud, privacy or the law in general ("out of curiosity",
+    "nothing has happened", "how do I tell a scam text?"), with nothing having happened."""
+    folded = fold(text)
+    return _GENERAL_QUESTION.search(folded) is not None and not _IT_HAPPENED.search(folded)
+
+
 # Buying for a funeral (flowers, a wreath, a sympathy card) is an order, not a bereavement that
 # touches the customer's own account: "a wreath for my grandad's funeral" needs no person.
 _FUNERAL_PURCHASE = re.compile(
@@ -193,7 +267,7 @@ def detect_sensitive(
 ) -> Cue | None:
     """The first sensitive category (in the order of CATEGORIES) the message falls in."""
     folded = fold(text)
-    general = _GENERAL_QUESTION.search(folded) is not None and not _IT_HAPPENED.search(folded)
+    general = asks_in_general(text)
     for category in categories:
         for pattern in PATTERNS.get(category, ()):
             match = pattern.search(folded)
@@ -201,7 +275,25 @@ def detect_sensitive(
                 continue
             if general and category in ("fraud", "privacy", "legal"):
                 continue
-            if category == "bereavement" and _FUNERAL_PURCHASE.search(folded):
+            if category == "fraud" and _WAS_ME.search(folded):
+                continue
+            if (
+                category == "legal"
+                and _LAWYER.search(match.group())
+                and _FOR_AN_ADVISER.search(folded)
+            ):
+                continue
+            if category == "bereavement" and (
+                _FUNERAL_PURCHASE.search(folded) or _DEVICE.search(folded[match.end() :])
+            ):
                 continue
             return Cue("sensitive", category, message_index, match.span())
+        if category == "bereavement":
+            funeral = _FUNERAL.search(folded)
+            if (
+                funeral is not None
+                and _THEIR_LOSS.search(folded)
+                and not _FUNERAL_PURCHASE.search(folded)
+            ):
+                return Cue("sensitive", category, message_index, funeral.span())
     return None

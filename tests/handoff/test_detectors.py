@@ -74,6 +74,18 @@ def test_a_request_cue_points_at_the_words() -> None:
         ("my mother-in-law died last night and we fly on the day of the funeral", "bereavement"),
         ("Namatay po ang tatay ko, paano po ang account niya?", "bereavement"),
         ("Sort this out or my solicitor will be in touch", "legal"),
+        ("I'm the full-time carer for my dad, he keeps ordering things he forgets", "vulnerable"),
+        (
+            "Mijn broer heeft een verstandelijke beperking en heeft drie reizen geboekt",
+            "vulnerable",
+        ),
+        ("The kettle you sold me caught fire last night", "safety"),
+        ("Das Ladegerät hat Feuer gefangen, die Wand ist verkohlt", "safety"),
+        ("My husband takes my salary card every month and keeps the PIN", "safety"),
+        ("Estou a ser seguida por um homem desde o aeroporto", "safety"),
+        ("honestly I just don't see the point of much lately", "safety"),
+        ("Ik wil een klacht indienen bij het Kifid", "legal"),
+        ("the email had the invoices of about 50 other customers attached", "privacy"),
     ],
 )
 def test_sensitive_situations(text: str, category: str) -> None:
@@ -100,6 +112,10 @@ def test_sensitive_situations(text: str, category: str) -> None:
         "Wie bekomme ich einen Kontoauszug als PDF für meinen Anwalt?",
         "J'ai reçu une alerte 'suspicious login' mais c'était moi sur mon nouveau laptop",
         "Mia nonna mi chiede come riconoscere un SMS truffa, avete una pagina di consigli?",
+        "I'm a carer by profession, can my agency wages be paid in weekly?",
+        "My husband took my card to the shop for me, can he pay contactless with it?",
+        "Se não devolverem o dinheiro, publico tudo no Reclame Aqui",
+        "The ATM took my card, how do I get a new one?",
     ],
 )
 def test_sensitive_topics_in_routine_questions_are_not_sensitive(text: str) -> None:

@@ -28,6 +28,12 @@ _MONEY = (
 
 _CATEGORIES: dict[str, list[str]] = {
     "fraud": [
+        # Someone else got into the account and changed its details.
+        r"\b(?:alguem|alguien|quelqu'un|qualcuno|jemand|iemand|ktos|birisi|baskasi|someone)\s+"
+        r"(?:\w+\s+){0,2}(?:entrou|entro|ha entrado|est entre|e entrato|ist\w* in|is in|"
+        r"wszedl|girmis|got into|broke into|logged into)\b[^.?!]{0,20}\b(?:minha conta|mi cuenta|"
+        r"mon compte|il mio conto|mein\w* konto|mijn rekening|moje konto|hesab\w*|my account)\b",
+        r"\bhesab\w* (?:\w+ )?(?:baskasi|biri) girmis\b",
         r"\b(?:i've been|i have been|i was|i got|we've been|we were|been)\s+(?:scammed|defrauded|"
         r"hacked|phished|conned|robbed)\b",
         r"\b(?:fraud(?:ulent)?|unauthori[sz]ed|suspicious)\s+(?:activity|transactions?|payments?|"
@@ -71,6 +77,12 @@ _CATEGORIES: dict[str, list[str]] = {
         r"mi hanno rubato)\b",
     ],
     "legal": [
+        # A complaint to a regulator, ombudsman or consumer arbitration body, in any country
+        # (not a review site: posting there is a threat to go public, i.e. frustration).
+        r"\b(?:ombudsm[ae]n\w*|kifid|klacht indienen bij|hakem heyet\w*|bddk|ojk|uokik|"
+        r"rzecznik\w* finansow\w*|knf|anpc|banco de espana|banco central|bacen|"
+        r"consumidor\.gov|arbitro bancario|ivass|acpr|defensor del cliente|schlichtungsstelle|"
+        r"bsp|cbn|cbk|financial ombudsman|consumer (?:tribunal|court|commission))\b",
         r"\b(?:my|our)\s+(?:lawyer|solicitor|attorney|barrister|legal team|legal advisor)\b",
         r"\b(?:contact|contacting|get|getting|call|calling|speak to|speaking to|hire|hiring|"
         r"instruct|instructing)\s+(?:a|an)\s+(?:lawyer|solicitor|attorney)\b",
@@ -102,6 +114,14 @@ _CATEGORIES: dict[str, list[str]] = {
         r"\b(?:deceduto|deceduta|e morto|e morta|morto|scomparso|scomparsa|decesso|eredita)\b",
     ],
     "privacy": [
+        # Another customer's documents, label or data sent to this one.
+        r"\b(?:packing slip|delivery note|invoice|label|letter|receipt|statement|paperwork|"
+        r"documents?)\b[^.?!]{0,30}\b(?:for|of|addressed to)\s+(?:a |an )?(?:mrs|mr|ms|miss|"
+        r"someone|somebody|another|other)\b",
+        r"\b(?:invoices|details|data|addresses|statements|orders|documents)\s+(?:of|from|for)\s+"
+        r"(?:about |around |some |\d+ )*other (?:customers|people|clients)\b",
+        r"\b(?:anderer|anderen) kunden\b|\botros clientes\b|\bautres clients\b|\baltri clienti\b|"
+        r"\boutros clientes\b|\bandere klanten\b|\binnych klientow\b|\bbaska musteri\w*\b",
         r"\b(?:data breach|breach of (?:my )?(?:data|privacy)|data leak|leaked|exposed)\b"
         r"[^.?!]{0,40}\b(?:data|details|information|address|account)?",
         r"\b(?:my|our)\s+(?:personal\s+)?(?:data|details|information|info)\s+(?:was|were|has been|"
@@ -119,6 +139,36 @@ _CATEGORIES: dict[str, list[str]] = {
         r"\b(?:violazione dei dati|i miei dati|protezione dei dati|garante della privacy)\b",
     ],
     "safety": [
+        # Self-harm said softly: "I don't see the point lately", "if I'm not around anymore".
+        r"\b(?:don't|do not|dont) see the point (?:of|in) (?:anything|much|living|going on|it all)|"
+        r"\bi just don't see the point\b|\bif i'?m not (?:around|here) (?:any ?more|anymore)\b|"
+        r"\bnot (?:be )?around (?:much longer|for long)\b|\bmade my mind up about things\b|"
+        r"\bwon't be needing (?:it|the account|anything|the return|my account)\b[^.?!]{0,40}"
+        r"\b(?:after|anymore|any more|mind)\b|\bnot sure i'll be needing the return\b|"
+        r"\b(?:no se|nao sei|non so|je ne sais) (?:mas|mais|piu|plus) (?:como|come|comment) "
+        r"(?:seguir|continuar|andare avanti|continuer)\b|\bmeglio sparire\b|\bquiero desaparecer\b",
+        # Being followed, held or shouted at, now.
+        r"\b(?:(?:is|are|keeps?) following me|been following me|being followed|followed me "
+        r"(?:from|to|home)|(?:won't|will not|doesn't|does not) let me (?:out|leave|get out|go)|"
+        r"lasst mich nicht (?:aussteigen|gehen|raus)|me (?:esta|estan) siguiendo|"
+        r"(?:estou a ser|estou sendo|fui) seguid[oa]|mi sta seguendo|mi seguono|me suit|"
+        r"sumusunod sa akin|sinusundan ako|sledzi mnie|beni takip ediyor|volgt me|"
+        r"mengikuti saya|ananifuata)\b",
+        # A product that caught fire, shocked or hurt someone.
+        r"\b(?:caught fire|burst into flames|set (?:the|my|our) \w+ on fire|could have set "
+        r"[^.?!]{0,20} on fire|electric shock|electrocuted|sparked and (?:burnt|burned)|"
+        r"feuer gefangen|in brand geraten|stromschlag|a pris feu|s'est enflamme|electrocute|"
+        r"se incendio|prendio fuego|descarga electrica|pegou fogo|choque eletrico|"
+        r"ha preso fuoco|si e incendiat\w*|scossa elettrica|vlam gevat|in brand gevlogen)\b",
+        r"\b(?:broke|broken|fractured) (?:his|her|my|their) (?:arm|wrist|leg|ankle|nose|hand)\b|"
+        r"\b(?:poignet|bras|jambe) casse\b|"
+        r"\b(?:ha|tiene) (?:el|la) (?:muneca|brazo|pierna) rot[oa]\b",
+        # A relative or partner who takes the customer's card, pay or PIN.
+        r"\b(?:husband|wife|partner|son|daughter|brother|sister|uncle|aunt|in-laws|boyfriend|"
+        r"girlfriend|ex|family|father|mother)\s+(?:\w+\s+){0,2}(?:takes|keeps? taking|"
+        r"won't give (?:me )?back|makes? me (?:give|hand over))\s+(?:\w+\s+){0,2}"
+        r"(?:my|all my)\s+(?:\w+\s+)?(?:card|salary|wages|pay|pension|benefits|pin|bank card|"
+        r"money)\b",
         r"\b(?:kill myself|end my life|end it all|suicid\w*|self[- ]harm|hurt myself|harm myself|"
         r"don't want to live|want to die|no reason to live)\b",
         r"\b(?:threaten(?:ed|ing)? (?:me|to)|in danger|not safe|unsafe at home|afraid for my "
@@ -133,6 +183,18 @@ _CATEGORIES: dict[str, list[str]] = {
         r"\b(?:uccidermi|suicid\w+|in pericolo|mi minaccia|violenza domestica)\b",
     ],
     "vulnerable": [
+        # A carer acting for someone, or a learning disability.
+        r"\b(?:i'm|i am) (?:the |a |her |his |their |my \w+'s )?(?:full[- ]time |main |unpaid |"
+        r"sole )?carer\b(?! by (?:profession|trade))|\bcarer (?:for|of) (?:my|her|his)\b|"
+        r"\blearning (?:disabilit\w*|difficult\w*)\b|\bsupport worker\b|\bbadante\b|\bcaregiver\b|"
+        r"\b(?:cuidador|cuidadora) (?:de|da|do)\b|\bpflege (?:meine|meinen)\b|"
+        r"\bbetreuer(?:in)? (?:von|fur|meine)\b|\bvorsorgevollmacht\b|\bbewindvoerder\b|"
+        r"\bmantelzorger\b|\bverstandelijke beperking\b|\bgeistige behinderung\b|"
+        r"\bdiscapacidad intelectual\b|\bdeficiencia intelectual\b|\bdeficience intellectuelle\b|"
+        r"\bdisabilita intellettiva\b|\bogrenme guclu\w*|\bzihinsel engel\w*|\bcuratelle\b|"
+        r"\btutelle\b|\baidante?\b",
+        r"\bcan(?:not|'t)(?: even)? (?:buy|afford) (?:food|groceries)\b|\bzor durumday\w*|"
+        r"\basgari odeme\w* bile\b|\bschuldsanering\b|\bowing on\b[^.?!]{0,30}\bfor months\b",
         r"\b(?:can't|cannot|can not|unable to)\s+(?:afford|pay)\s+(?:food|rent|to eat|my rent|"
         r"bills|my bills|the bills|anything|my mortgage|groceries|heating|for food)\b",
         r"\b(?:financial (?:hardship|difficulty|difficulties)|struggling (?:financially|with money|"

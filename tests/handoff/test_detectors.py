@@ -137,6 +137,32 @@ def test_an_insult_at_someone_else_is_not_frustration_with_us() -> None:
     assert message_frustration(curious).score < 0.5
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mein Flug wurde gestrichen. Hotel selbst bezahlt. Ganz toll. Danke für nichts.",
+        "Me prometieron que se devolvía el lunes. Hoy es jueves. Ni un euro.",
+        "my card was declined at the till in front of everyone, with £400 in the account",
+        "THIRD REPLACEMENT THAT ARRIVES BROKEN. I AM DONE",
+        "If nothing happens by tomorrow I'll post the whole story on Instagram",
+    ],
+)
+def test_frustration_without_angry_words(text: str) -> None:
+    assert message_frustration(text).score >= 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "HOW DO I ORDER A NEW CARD FOR MY GRANDSON",
+        "I promised my son a new phone, can I pay in instalments now?",
+        "do you have a guide on spotting scam websites? saw a post about it on facebook",
+    ],
+)
+def test_capitals_a_promise_or_a_post_alone_are_not_frustration(text: str) -> None:
+    assert message_frustration(text).score < 0.5
+
+
 def test_friendly_sarcasm_is_not_frustration() -> None:
     text = "haha well my card decided to take a holiday 😂 when does the new one arrive?"
     assert message_frustration(text).score < 0.2

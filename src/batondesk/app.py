@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import Depends, FastAPI
 
@@ -26,6 +27,7 @@ from batondesk.api import (
     customers,
     experiments,
     handoff,
+    health,
     knowledge,
     monitoring,
     privacy,
@@ -41,16 +43,18 @@ from batondesk.api.errors import document_common_errors, install_error_handlers
 from batondesk.api.http_security import (
     BodyLimitMiddleware,
     SecurityHeadersMiddleware,
-    SlidingWindowLimiter,
     WidgetRateLimitMiddleware,
 )
 from batondesk.api.login_workers import LoginWorkers
 from batondesk.api.monitoring import RequestMetricsMiddleware
+from batondesk.api.rate_limits import make_rate_limiter
 from batondesk.config import Settings, get_settings
 from batondesk.engine.services import TurnServices
+from batondesk.jobs import JobQueue
 from batondesk.nlu.language import warm_up as warm_up_language_detection
 from batondesk.observability.metrics import OperationalMetrics
-from batondesk.realtime import Broker, make_broker
+from batondesk.realtime import Broker, make_broker, publish_after_commit
+from batondesk.realtime.invalidation import InvalidationListener
 from batondesk.store import init_store
 from batondesk.web import install_web
 
@@ -60,6 +64,9 @@ log = logging.getLogger("batondesk")
 # the knowledge-base import takes files up to 5 MB and file uploads up to 25 MB, with their
 # own limits.
 MAX_REQUEST_BYTES = 256 * 1024
+# Without a job queue, the jobs run in this many threads of each API process: a long job
+# (a CRM sync) leaves one for the short periodic ones.
+IN_PROCESS_JOB_THREADS = 2
 BODY_LIMITS_BY_PATH = {
     "/api/v1/knowledge/import": knowledge.MAX_IMPORT_REQUEST_BYTES,
     "/api/v1/customers/import": customers.MAX_IMPORT_REQUEST_BYTES,
@@ -84,7 +91,24 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The language identifier loads its models once per process: now, not in a turn.
         await asyncio.to_thread(warm_up_language_detection)
+        # The default intent model loads beside the first requests; /ready waits for it.
+        loading = asyncio.create_task(asyncio.to_thread(_load_models, app))
+        if jobs.in_process:
+            jobs.start(threads=IN_PROCESS_JOB_THREADS)
+        # Every worker hears which caches another worker's changes made stale.
+        listener = InvalidationListener(
+            app.state.broker, app.state.services.models, db.keys.keystore
+        )
+        listening = asyncio.create_task(listener.run(), name="baton-invalidations")
         yield
+        listening.cancel()
+        with suppress(asyncio.CancelledError):
+            await listening
+        jobs.stop()
+        if loading.done():
+            loading.result()
+        if app.state.rate_limiter is not None:
+            await app.state.rate_limiter.close()
         app.state.broker.close()
         app.state.login_workers.close()
         db.dispose()
@@ -106,17 +130,22 @@ def create_app(
     app.state.settings = settings
     app.state.login_workers = LoginWorkers()
     app.state.db = db
-    app.state.broker = broker or make_broker(settings.redis_url)
+    app.state.broker = broker or make_broker(settings.redis_url, settings.redis_namespace)
     app.state.typing_throttle = TypingThrottle()
     # Intent models, article indexes, the answer policy and the LLM writer of this process.
     app.state.services = services or TurnServices.from_settings(settings)
-    db.publisher = _publisher(app.state.broker)
+    db.publisher = publish_after_commit(app.state.broker)
+    # Without a job queue URL, this process also runs the jobs (the demo); with one, it only
+    # enqueues them and `baton worker` processes run them.
+    jobs = app.state.jobs = JobQueue(settings, db)
+    app.state.models_ready = threading.Event()
     app.state.metrics = OperationalMetrics(
         db, multiprocess_dir=settings.prometheus_multiproc_dir, turn_outcomes=TURN_OUTCOMES
     )
 
     install_error_handlers(app)
     for router in (
+        health.router,
         widget.router,
         attachments.router,
         auth.router,
@@ -152,28 +181,29 @@ def create_app(
         limits_by_path=BODY_LIMITS_BY_PATH,
         limits_by_pattern=BODY_LIMITS_BY_PATTERN,
     )
+    app.state.rate_limiter = None
     if settings.widget_rate_limit_per_minute > 0:
-        limiter = SlidingWindowLimiter(settings.widget_rate_limit_per_minute)
+        limiter = app.state.rate_limiter = make_rate_limiter(
+            settings.widget_rate_limit_per_minute,
+            settings.redis_url,
+            namespace=settings.redis_namespace,
+            name="widget",
+            keyring=db.keys.keyring,
+        )
         app.add_middleware(WidgetRateLimitMiddleware, limiter=limiter)
     app.add_middleware(SecurityHeadersMiddleware, production=settings.environment == "production")
     # Outermost, so refusals by the middleware above are counted and timed too.
     app.add_middleware(RequestMetricsMiddleware, metrics=app.state.metrics)
-
-    @app.get("/health", tags=["ops"])
-    def health() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
 
     document_common_errors(app)
 
     return app
 
 
-def _publisher(broker: Broker) -> Callable[[list[tuple[str, dict[str, object]]]], None]:
-    def publish(notifications: list[tuple[str, dict[str, object]]]) -> None:
-        for channel, notification in notifications:
-            try:
-                broker.publish(channel, notification)
-            except Exception:  # real-time is best effort; the data is already committed
-                log.warning("could not publish a notification on %s", channel.split(":")[0])
-
-    return publish
+def _load_models(app: FastAPI) -> None:
+    try:
+        app.state.services.models.default()
+    except Exception:  # the process serves on (rules and articles), but never reports ready
+        log.exception("the default intent model could not be loaded")
+        return
+    app.state.models_ready.set()

@@ -50,8 +50,30 @@ class Settings(BaseSettings):
     redis_url: str = Field(
         default="",
         validation_alias=AliasChoices("BATON_REDIS_URL", "REDIS_URL"),
-        description="Redis for real-time fan-out across workers; empty means in-process.",
+        description=(
+            "Redis shared by every API worker: real-time fan-out, rate limits and cache "
+            "invalidation (docs/architecture.md); empty means in-process."
+        ),
     )
+    # The job queue (jobs/): a Redis URL, and then the periodic and background work runs only
+    # in `baton worker` processes. Empty (the demo): each API process runs it itself, in
+    # threads beside the requests. A setting of its own, so that Redis for real-time fan-out
+    # never silently moves the SLA checks to a worker process nobody started.
+    job_queue_url: str = ""
+    # The prefix of the queue's keys in Redis: installations sharing one Redis each use
+    # their own.
+    job_queue_name: str = Field(default="baton-jobs", pattern=r"^[A-Za-z0-9_.-]{1,60}$")
+    # A job worker silent this long is taken to have died: its unfinished jobs go to another.
+    job_worker_heartbeat_timeout_seconds: float = Field(default=60.0, gt=0)
+    # How often the queue check runs (SLA breaches, aging, assigning queued conversations to
+    # agents who became free, waking snoozed conversations, experiments' guardrails).
+    queue_check_interval_seconds: float = Field(default=15.0, gt=0)
+    # How long `baton serve` and `baton worker` wait, once told to stop, for requests, open
+    # event streams and running jobs to finish.
+    shutdown_timeout_seconds: float = Field(default=30.0, gt=0)
+    # Prefix of every Redis key and channel, so installations sharing one Redis (staging and
+    # production, parallel test runs) never read each other's counters or notifications.
+    redis_namespace: str = Field(default="baton", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     # 32-byte keys, base64. In dev they are generated once into data_dir; in production they
     # must be given explicitly, because a lost key means unreadable data.
     master_key: str = ""
@@ -66,7 +88,7 @@ class Settings(BaseSettings):
     keystore_url: str = ""
     # Public widget endpoints: requests per minute per client address (0 disables).
     widget_rate_limit_per_minute: int = 120
-    # How often each API worker applies the accounts' retention policies (0 disables; the
+    # How often the accounts' retention policies are applied, as a job (0 disables; the
     # `baton privacy retention --apply` command does the same from cron).
     retention_interval_hours: float = 24.0
     session_secret: str = ""
@@ -104,9 +126,9 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = 10.0
     # Reports add up stored tallies of each day (reports/rollups.py). "on_read": a report
     # first reads the event log since the last one, so its figures are exact as of the
-    # request; "background": a report reads what `baton reports refresh --every 60` (run
-    # beside the web workers) last stored, so a large account's report never waits for
-    # counting, and says up to which moment it is current (docs/metrics.md).
+    # request; "background": a report reads what the report refresh job (every minute, jobs/)
+    # last stored, so a large account's report never waits for counting, and says up to
+    # which moment it is current (docs/metrics.md).
     reports_refresh: Literal["on_read", "background"] = "on_read"
     # The bearer token a Prometheus scraper sends to read /metrics. Empty: /metrics is not
     # served at all, because the figures reveal the service's traffic (docs/operations.md).
@@ -125,8 +147,8 @@ class Settings(BaseSettings):
     # private ones (a CRM on the same network, tests).
     allow_private_destinations: bool = False
     # Outbound webhooks (docs/integrations.md): how long a receiver has to answer, how many
-    # attempts a delivery gets (backoff doubles from the base), and how often each API worker
-    # sends what is due (0: not in the API workers; run `baton webhooks deliver --every 2`).
+    # attempts a delivery gets (backoff doubles from the base), and how often a job sends what
+    # is due (0: never on its own; run `baton webhooks deliver --every 2`).
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     webhook_max_attempts: int = Field(default=8, ge=1, le=20)
     webhook_retry_base_seconds: float = Field(default=30.0, ge=0, le=3600)

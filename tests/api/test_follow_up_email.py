@@ -16,8 +16,8 @@ from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from batondesk.api.follow_up_loop import send_follow_ups
 from batondesk.config import Settings
+from batondesk.jobs.definitions import send_follow_ups
 from batondesk.mail import SmtpMailer
 from batondesk.store.base import utcnow
 from tests.support.workspace import Workspace

@@ -1,15 +1,21 @@
 """The wrong-answer limit holds for each language group, not only on average: each group's
-threshold is certified on its own calibration messages."""
+threshold is certified on its own calibration messages, and a group may weigh the evidence
+with coefficients of its own."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
+import pytest
 
 from batondesk.demo.seed import seed_demo
 from batondesk.engine.answer_policy import (
     ENGLISH,
     OTHER_LANGUAGES,
     AnswerPolicy,
+    Coefficients,
+    PolicyFileError,
     PolicyModel,
     language_group,
 )
@@ -64,3 +70,43 @@ def test_the_turn_certifies_a_message_against_its_language_group(app, settings) 
             point = setup.policy.operating_point(setup.answering.max_wrong_rate, group)
             assert result.evidence["answer_group"] == group, text
             assert result.evidence["answer_threshold"] == round(point.threshold, 4), text
+
+
+def test_a_group_with_its_own_coefficients_is_scored_by_them(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # The pooled weights trust feature "x"; in the other group "x" is blind and "y" decides.
+    other = Coefficients.of([0.0, 0.0], [1.0, 1.0], [0.0, 4.0], 0.0)
+    policy = PolicyModel(
+        ["x", "y"],
+        [0.0, 0.0],
+        [1.0, 1.0],
+        [4.0, 0.0],
+        0.0,
+        [0.5],
+        [True],
+        [ENGLISH],
+        {OTHER_LANGUAGES: other},
+    )
+    row = {"x": 1.0, "y": -1.0}
+    assert policy.score([row], ENGLISH)[0] > 0.95
+    assert policy.score([row], OTHER_LANGUAGES)[0] < 0.05
+    # No group, or one without its own weights: the pooled ones.
+    assert policy.score([row])[0] == policy.score([row], ENGLISH)[0]
+    AnswerPolicy(policy, policy).save(tmp_path / "policy.json")
+    loaded = AnswerPolicy.load(tmp_path / "policy.json").with_intents
+    assert loaded.score([row], OTHER_LANGUAGES)[0] == policy.score([row], OTHER_LANGUAGES)[0]
+
+
+def test_a_policy_file_with_broken_group_coefficients_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "policy.json"
+    AnswerPolicy(_policy(groups=True), _policy(groups=False)).save(path)
+    data = json.loads(path.read_text())
+    data["with_intents"]["by_group"] = {OTHER_LANGUAGES: {"mean": [0.0], "scale": [1.0]}}
+    path.write_text(json.dumps(data))
+    with pytest.raises(PolicyFileError, match="lacks"):
+        AnswerPolicy.load(path)
+    data["with_intents"]["by_group"] = {
+        OTHER_LANGUAGES: {"mean": [0.0, 1.0], "scale": [1.0], "coef": [1.0], "intercept": 0.0}
+    }
+    path.write_text(json.dumps(data))
+    with pytest.raises(PolicyFileError, match="differ in length"):
+        AnswerPolicy.load(path)

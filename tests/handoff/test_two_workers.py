@@ -4,14 +4,9 @@ escalated, an agent connected to worker B sees it live, takes over, and the bot 
 from __future__ import annotations
 
 import json
-import os
 import queue
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -20,59 +15,12 @@ import pytest
 from batondesk.config import Settings
 from batondesk.store import Database
 from tests.conftest import TEST_REDIS_URL
-from tests.support.live_server import free_port
+from tests.support.api_workers import api_worker
 from tests.support.workspace import PASSWORD, build_workspace
 
 pytestmark = pytest.mark.skipif(
     not TEST_REDIS_URL, reason="set BATON_TEST_REDIS_URL to test fan-out between workers"
 )
-
-
-@contextmanager
-def worker(settings: Settings, tmp_path: Path, name: str) -> Iterator[str]:
-    """`baton serve` in its own process, on the test's database and Redis."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "BATON_ENVIRONMENT": "test",
-        "BATON_DATA_DIR": str(tmp_path),  # the same dev keys as the test's own writes
-        "BATON_DATABASE_URL": settings.sqlalchemy_url,
-        "BATON_REDIS_URL": TEST_REDIS_URL,
-        "BATON_PASSWORD_HASHING": "fast",
-        "BATON_NLU_MODEL_DIR": str(tmp_path / "no-model"),
-    }
-    log = (tmp_path / f"{name}.log").open("w")
-    baton = Path(sys.executable).with_name("baton")
-    process = subprocess.Popen(
-        [str(baton), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(
-                    f"worker {name} exited: {(tmp_path / f'{name}.log').read_text()}"
-                )
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"worker {name} did not start")
-            time.sleep(0.3)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def _listen(
@@ -109,7 +57,10 @@ def test_escalation_on_one_worker_is_live_on_the_other(
     settings: Settings, db: Database, tmp_path: Path
 ) -> None:
     workspace = build_workspace(db)
-    with worker(settings, tmp_path, "a") as worker_a, worker(settings, tmp_path, "b") as worker_b:
+    with (
+        api_worker(settings, tmp_path, "a") as worker_a,
+        api_worker(settings, tmp_path, "b") as worker_b,
+    ):
         agent = httpx.Client(base_url=worker_b, timeout=30, headers={"X-Requested-With": "baton"})
         agent.post(
             "/api/v1/auth/login",

@@ -9,6 +9,7 @@ import base64
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -59,6 +60,8 @@ class LoopbackCrm:
     contacts: list[dict[str, Any]] = field(default_factory=list)
     failures: dict[str, list[str]] = field(default_factory=dict)
     asked: list[str | None] = field(default_factory=list)  # the cursor of every page request
+    # How long each page takes to answer (a slow CRM, to stop a sync halfway).
+    page_delay_seconds: float = 0.0
     tokens_issued: int = 0
     url: str = ""
     _sequence: int = 0
@@ -106,6 +109,7 @@ class LoopbackCrm:
             return
         cursor = query.get("cursor", [None])[0]
         self.asked.append(cursor)
+        time.sleep(self.page_delay_seconds)
         planned = self.failures.get(cursor or "", [])
         if planned:
             failure = planned.pop(0)

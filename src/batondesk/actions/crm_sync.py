@@ -154,21 +154,29 @@ def run_crm_sync(
     allow_private: bool,
     sleep: Callable[[float], None] | None = None,
     on_page: Callable[[int], None] | None = None,
+    job_id: str | None = None,
 ) -> SyncReport:
     """Pull what changed since the connector's cursor. Each page is stored with the cursor
     after it in one unit of work. A record that fails its checks is skipped and counted (the
     first problem is kept in `last_error`), so one bad CRM record cannot stall the sync.
-    `on_page(records)` reports progress."""
+    `on_page(records)` reports progress. `job_id` names the queued job running the sync: the
+    same job, delivered again after its worker died, resumes a sync it had started."""
     with db.session() as session:
         connector = get_owned(session, CrmConnector, account_id, connector_id)
         if not connector.enabled:
             raise Conflict("the connector is disabled", code="connector_disabled")
-        if connector.status == "running" and utcnow() - connector.updated_at < STALE_SYNC:
+        held_by_other = job_id is None or connector.sync_job_id != job_id
+        if (
+            connector.status == "running"
+            and held_by_other
+            and utcnow() - connector.updated_at < STALE_SYNC
+        ):
             raise Conflict("a sync of this connector is running", code="sync_running")
         config = RestPullConfig.model_validate(connector.config)
         credential = connector.credential
         cursor = connector.cursor
         connector.status = "running"
+        connector.sync_job_id = job_id
         connector.last_error = None
     totals = {"pages": 0, "records": 0, "created": 0, "updated": 0, "skipped": 0}
     first_problem: str | None = None

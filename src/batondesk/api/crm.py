@@ -7,7 +7,7 @@ import logging
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
@@ -15,9 +15,8 @@ from batondesk.actions.crm_sync import (
     do_create_connector,
     do_receive_crm_webhook,
     do_update_connector,
-    run_crm_sync,
 )
-from batondesk.api.deps import DatabaseDep, Principal, SessionDep, SettingsDep, require
+from batondesk.api.deps import JobsDep, Principal, SessionDep, SettingsDep, require
 from batondesk.api.errors import error_responses
 from batondesk.api.schemas import RowId
 from batondesk.errors import Conflict
@@ -162,36 +161,18 @@ def update_connector(
     responses=error_responses(401, 403, 404, 409, 422),
 )
 def start_sync(
-    connector_id: RowId,
-    principal: Admin,
-    session: SessionDep,
-    settings: SettingsDep,
-    db: DatabaseDep,
-    background: BackgroundTasks,
+    connector_id: RowId, principal: Admin, session: SessionDep, jobs: JobsDep
 ) -> ConnectorPublic:
-    """Pull what changed since the last sync, in the background; read the connector for its
-    `status` (running, ok, failed), `last_error` and `last_sync_records`. A failed sync
-    resumes from its cursor next time."""
+    """Pull what changed since the last sync, as a job; read the connector for its `status`
+    (running, ok, failed), `last_error` and `last_sync_records`. A failed sync resumes from
+    its cursor next time."""
     connector = get_owned(session, CrmConnector, principal.account_id, connector_id)
     if not connector.enabled:
         raise Conflict("the connector is disabled", code="connector_disabled")
     if connector.status == "running":
         raise Conflict("a sync of this connector is running", code="sync_running")
-    background.add_task(
-        _sync_in_background,
-        db,
-        principal.account_id,
-        connector_id,
-        settings.allow_private_destinations,
-    )
+    jobs.enqueue("sync_crm", account_id=principal.account_id, connector_id=connector_id)
     return _public(connector).model_copy(update={"status": "running", "last_sync_at": utcnow()})
-
-
-def _sync_in_background(db: Any, account_id: int, connector_id: int, allow_private: bool) -> None:
-    try:
-        run_crm_sync(db, account_id, connector_id, allow_private=allow_private)
-    except Exception:  # reported on the connector; the server keeps serving
-        log.exception("CRM sync of connector %s failed", connector_id)
 
 
 async def _raw_body(request: Request) -> bytes:

@@ -18,8 +18,10 @@ from batondesk.api.permissions import role_allows
 from batondesk.config import Settings
 from batondesk.engine.services import TurnServices
 from batondesk.errors import InvalidInput, NotAuthenticated, PermissionDenied
+from batondesk.jobs import JobQueue
 from batondesk.observability.metrics import OperationalMetrics
 from batondesk.privacy.audit import Actor, set_actor
+from batondesk.realtime import Broker
 from batondesk.store.base import utcnow
 from batondesk.store.database import Database
 from batondesk.store.models import ApiKey, Membership, Role, UserSession
@@ -102,6 +104,14 @@ def get_metrics(request: Request) -> OperationalMetrics:
     return request.app.state.metrics  # type: ignore[no-any-return]
 
 
+def get_jobs(request: Request) -> JobQueue:
+    return request.app.state.jobs  # type: ignore[no-any-return]
+
+
+def get_broker(request: Request) -> Broker:
+    return request.app.state.broker  # type: ignore[no-any-return]
+
+
 def get_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
     with db.session() as session:
         yield session
@@ -114,6 +124,8 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 ServicesDep = Annotated[TurnServices, Depends(get_services)]
 MetricsDep = Annotated[OperationalMetrics, Depends(get_metrics)]
+JobsDep = Annotated[JobQueue, Depends(get_jobs)]
+BrokerDep = Annotated[Broker, Depends(get_broker)]
 
 
 @dataclass(frozen=True)

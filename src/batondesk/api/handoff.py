@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from batondesk.actions.experiments import run_experiment_check
-from batondesk.actions.handoff import run_queue_check
 from batondesk.actions.settings import do_update_settings
-from batondesk.actions.workflow import do_wake_due_snoozes
 from batondesk.api.deps import Principal, SessionDep, require
 from batondesk.api.errors import error_responses
 from batondesk.api.schemas import RowId
@@ -25,45 +18,7 @@ from batondesk.handoff.settings import SETTINGS_KEY, EscalationSettings
 from batondesk.store.access import get_conversation
 from batondesk.store.models import Account, Membership, User
 
-log = logging.getLogger("batondesk.handoff")
-
-# The in-process queue check (SLA breaches, aging, assigning to agents who became free), and
-# the experiments' guardrails beside it.
-QUEUE_CHECK_SECONDS = 15.0
-
-
-@asynccontextmanager
-async def queue_check_lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Run the queue check in the background of each API worker. Several workers are safe:
-    the check locks rows and skips those another worker holds."""
-    task = asyncio.create_task(_queue_check_loop(app))
-    try:
-        yield
-    finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
-
-
-async def _queue_check_loop(app: FastAPI) -> None:
-    while True:
-        await asyncio.sleep(QUEUE_CHECK_SECONDS)
-        try:
-            await asyncio.to_thread(_check_once, app)
-        except Exception:  # keep checking; one failed pass must not stop SLA reporting
-            log.exception("queue check failed")
-
-
-def _check_once(app: FastAPI) -> None:
-    with app.state.db.session() as session:
-        run_queue_check(session)
-        do_wake_due_snoozes(session)
-    # Its own unit of work: a failing results read must not undo the queue check.
-    with app.state.db.session() as session:
-        run_experiment_check(session)
-
-
-router = APIRouter(prefix="/api/v1", tags=["handoff"], lifespan=queue_check_lifespan)
+router = APIRouter(prefix="/api/v1", tags=["handoff"])
 
 Reader = Annotated[Principal, Depends(require("conversations:read"))]
 Admin = Annotated[Principal, Depends(require("admin"))]

@@ -1,19 +1,18 @@
 """HTTP hardening shared by every response, as pure ASGI middleware: security headers, a
 request body limit enforced while the body streams in, and rate limits on the public widget
-endpoints (anyone on the internet can call them)."""
+endpoints (anyone on the internet can call them; the counting is in api/rate_limits.py)."""
 
 from __future__ import annotations
 
 import json
 import re
-import threading
-import time
-from collections import deque
 from collections.abc import Mapping
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from batondesk.api.rate_limits import RateLimiter
 
 # Baton serves its own scripts and styles; nothing inline, nothing from elsewhere. Pages that
 # must be framed (the chat widget) set their own policy, which this default does not replace.
@@ -189,39 +188,10 @@ async def _json_error(
 # --- rate limits --------------------------------------------------------------------------------
 
 
-class SlidingWindowLimiter:
-    """At most `limit` requests per `window` seconds per key, counted in this process.
-
-    Per process on purpose: it protects each worker from floods without a shared store; with
-    N workers the effective limit per address is at most N x `limit`.
-    """
-
-    def __init__(self, limit: int, window: float = 60.0, max_keys: int = 100_000) -> None:
-        self.limit = limit
-        self.window = window
-        self.max_keys = max_keys
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def retry_after(self, key: str) -> float:
-        """0 if the request may proceed (and counts it), else seconds until it may."""
-        now = time.monotonic()
-        with self._lock:
-            if len(self._hits) >= self.max_keys:
-                self._hits.clear()  # bounded memory under an address-spraying flood
-            hits = self._hits.setdefault(key, deque())
-            while hits and hits[0] <= now - self.window:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return hits[0] + self.window - now
-            hits.append(now)
-            return 0.0
-
-
 class WidgetRateLimitMiddleware:
     """A 429 once a client address has used up its requests to the public widget endpoints."""
 
-    def __init__(self, app: ASGIApp, *, limiter: SlidingWindowLimiter) -> None:
+    def __init__(self, app: ASGIApp, *, limiter: RateLimiter) -> None:
         self.app = app
         self.limiter = limiter
 
@@ -230,7 +200,7 @@ class WidgetRateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         client = scope.get("client")
-        wait = self.limiter.retry_after(client[0] if client else "unknown")
+        wait = await self.limiter.retry_after(client[0] if client else "unknown")
         if wait <= 0:
             await self.app(scope, receive, send)
             return

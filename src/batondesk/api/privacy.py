@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
@@ -21,7 +17,6 @@ from batondesk.privacy.consent import consents_of, do_set_consent
 from batondesk.privacy.erasure import do_erase_contact
 from batondesk.privacy.export import do_export_contact
 from batondesk.privacy.retention import (
-    accounts_with_policy,
     do_apply_retention,
     do_set_retention_policy,
     retention_policy,
@@ -30,41 +25,7 @@ from batondesk.privacy.retention import (
 from batondesk.privacy.rotation import do_rotate_keys
 from batondesk.store.models import Account, AuditEntry
 
-log = logging.getLogger("batondesk.privacy")
-
-
-@asynccontextmanager
-async def retention_lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Apply every account's retention policy in the background, every
-    `retention_interval_hours` (the first run after one interval). Several workers are safe:
-    deleting what another worker already deleted changes nothing."""
-    hours = app.state.settings.retention_interval_hours
-    task = asyncio.create_task(_retention_loop(app, hours * 3600)) if hours > 0 else None
-    try:
-        yield
-    finally:
-        if task is not None:
-            task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
-
-
-async def _retention_loop(app: FastAPI, seconds: float) -> None:
-    while True:
-        await asyncio.sleep(seconds)
-        try:
-            await asyncio.to_thread(_apply_retention_everywhere, app)
-        except Exception:  # one failed pass must not stop the next
-            log.exception("retention run failed")
-
-
-def _apply_retention_everywhere(app: FastAPI) -> None:
-    with app.state.db.session() as session:
-        for account_id in accounts_with_policy(session):
-            do_apply_retention(session, account_id)
-
-
-router = APIRouter(prefix="/api/v1/admin/privacy", tags=["privacy"], lifespan=retention_lifespan)
+router = APIRouter(prefix="/api/v1/admin/privacy", tags=["privacy"])
 
 Privacy = Annotated[Principal, Depends(require("privacy"))]
 ERRORS = error_responses(401, 403, 404, 422)

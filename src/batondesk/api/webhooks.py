@@ -1,20 +1,15 @@
 """Outbound webhooks (admins): register endpoints, read each one's delivery log, send a
-delivery again. Each API worker also sends what is due, in the background."""
+delivery again. A job sends what is due (jobs/definitions.py)."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
-from batondesk.actions.webhook_delivery import DeliveryPolicy, deliver_due_webhooks
 from batondesk.actions.webhooks import (
     do_create_endpoint,
     do_delete_endpoint,
@@ -28,36 +23,7 @@ from batondesk.api.schemas import RowId
 from batondesk.store.access import get_owned
 from batondesk.store.models import EVENT_TYPES, DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
-log = logging.getLogger("batondesk.webhooks")
-
-
-@asynccontextmanager
-async def delivery_lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Send due webhook deliveries every `webhook_delivery_interval_seconds` (0: not here;
-    `baton webhooks deliver --every S` instead). Several workers are safe: each delivery is
-    leased to one of them."""
-    seconds = app.state.settings.webhook_delivery_interval_seconds
-    task = asyncio.create_task(_delivery_loop(app, seconds)) if seconds > 0 else None
-    try:
-        yield
-    finally:
-        if task is not None:
-            task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
-
-
-async def _delivery_loop(app: FastAPI, seconds: float) -> None:
-    policy = DeliveryPolicy.from_settings(app.state.settings)
-    while True:
-        await asyncio.sleep(seconds)
-        try:
-            await asyncio.to_thread(deliver_due_webhooks, app.state.db, policy)
-        except Exception:  # one failed pass must not stop the deliveries
-            log.exception("webhook delivery pass failed")
-
-
-router = APIRouter(prefix="/api/v1/admin/webhooks", tags=["webhooks"], lifespan=delivery_lifespan)
+router = APIRouter(prefix="/api/v1/admin/webhooks", tags=["webhooks"])
 
 Admin = Annotated[Principal, Depends(require("admin"))]
 ERRORS = error_responses(401, 403, 404, 422)

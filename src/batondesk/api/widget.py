@@ -31,7 +31,6 @@ from batondesk.api.deps import (
     issue_visitor_token,
 )
 from batondesk.api.errors import error_responses
-from batondesk.api.follow_up_loop import follow_up_lifespan
 from batondesk.api.identity import verify_identity
 from batondesk.api.presenters import widget_agent_public, widget_message_public
 from batondesk.api.schemas import (
@@ -67,7 +66,6 @@ router = APIRouter(
     prefix="/api/v1/widget",
     tags=["widget"],
     responses=error_responses(429),
-    lifespan=follow_up_lifespan,
 )
 
 

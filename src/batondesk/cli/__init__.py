@@ -103,9 +103,10 @@ def migrate() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
-    workers: Annotated[int, typer.Option(help="API worker processes")] = 1,
+    workers: Annotated[int, typer.Option(min=1, help="API worker processes")] = 1,
 ) -> None:
-    """Serve the HTTP API (and the console and widget pages)."""
+    """Serve the HTTP API (and the console and widget pages). Without BATON_JOB_QUEUE_URL
+    each worker process also runs the jobs; with it, run `baton worker` beside."""
     import uvicorn
 
     settings = get_settings()
@@ -121,7 +122,57 @@ def serve(
         port=port or settings.port,
         workers=workers,
         log_level="info",
+        # On SIGTERM: stop accepting, end the open event streams (sse-starlette sees the
+        # server exiting; browsers reconnect to another worker), finish requests in flight.
+        timeout_graceful_shutdown=int(settings.shutdown_timeout_seconds),
+        # With several workers, the supervisor pings each and replaces one that does not answer
+        # in time; loading the models holds a starting worker's interpreter for seconds on a
+        # busy machine, which is not a hang.
+        timeout_worker_healthcheck=60,
     )
+
+
+@app.command()
+def worker(
+    threads: Annotated[int, typer.Option(min=1, max=64, help="Jobs run side by side")] = 4,
+) -> None:
+    """Run jobs from the queue at BATON_JOB_QUEUE_URL, and put the periodic ones on it (SLA
+    checks and assignment, retention, webhooks, follow-up email, report tallies). Run as many
+    as you like; stop with SIGTERM: running jobs finish, the rest go back on the queue."""
+    import signal
+    import threading
+
+    from batondesk.jobs import JobQueue
+    from batondesk.realtime import make_broker, publish_after_commit
+    from batondesk.store import init_store
+
+    settings = get_settings()
+    if not settings.job_queue_url:
+        typer.echo(
+            "error: BATON_JOB_QUEUE_URL is not set: without a queue each API process runs "
+            "the jobs itself (docs/deploy.md)",
+            err=True,
+        )
+        raise typer.Exit(2)
+    if not settings.redis_url:
+        logging.getLogger("batondesk.jobs").warning(
+            "BATON_REDIS_URL is not set: consoles will not see live what jobs change "
+            "(assignments, SLA breaches) until they reload"
+        )
+    db = init_store(settings)
+    notifications = make_broker(settings.redis_url, settings.redis_namespace)
+    db.publisher = publish_after_commit(notifications)
+    jobs = JobQueue(settings, db)
+    stopping = threading.Event()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signal_number, lambda *_: stopping.set())
+    jobs.start(threads=threads)
+    typer.echo(f"job worker running {threads} threads on queue {settings.job_queue_name}")
+    stopping.wait()
+    typer.echo("stopping: running jobs finish, the others go back on the queue")
+    jobs.stop()
+    notifications.close()
+    db.dispose()
 
 
 @app.command()

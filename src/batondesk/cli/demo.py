@@ -54,7 +54,7 @@ def demo(
 
         reindex_account(db, summary.account_id)
     db.dispose()
-    typer.echo(f"intent model: {_prepare_intent_model(settings).describe()}")
+    typer.echo(f"intent model: {prepare_intent_model(settings).describe()}")
 
     address = f"http://{host or settings.host}:{port or settings.port}"
     typer.echo(
@@ -74,7 +74,7 @@ def demo(
         serve_command(host=host, port=port, workers=1)
 
 
-def _prepare_intent_model(settings: Settings) -> DefaultModel:
+def prepare_intent_model(settings: Settings) -> DefaultModel:
     """The active intent model, or the demo's, trained now with a progress bar (~4 minutes)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 

@@ -259,24 +259,43 @@ def _registry(root: Path | None, account: str | None = None) -> Any:
         if account is not None:
             _fail("give --registry or --account, not both")
         return ModelRegistry(root)
-    settings = get_settings()
-    models = IntentModels(settings.models_dir)
-    if account is None:
-        return models.registry(None)
+    models = IntentModels(get_settings().models_dir)
+    return models.registry(None if account is None else _account_id(account))
+
+
+def _account_id(slug: str) -> int:
     from sqlalchemy import select
 
+    from batondesk.config import get_settings
     from batondesk.store import init_store
     from batondesk.store.models import Account
 
-    db = init_store(settings)
+    db = init_store(get_settings())
     try:
         with db.session() as session:
-            account_id = session.scalars(select(Account.id).where(Account.slug == account)).first()
+            account_id = session.scalars(select(Account.id).where(Account.slug == slug)).first()
     finally:
         db.dispose()
     if account_id is None:
-        _fail(f"no account with slug {account!r}")
-    return models.registry(account_id)
+        _fail(f"no account with slug {slug!r}")
+    return int(account_id)
+
+
+def _announce_model_change(root: Path | None, account: str | None) -> None:
+    """Tell the running API workers (through Redis, when configured) that the installation's
+    active model changed, so each loads it now; a separate registry directory concerns none."""
+    from batondesk.config import get_settings
+    from batondesk.realtime import make_broker
+    from batondesk.realtime.invalidation import announce, model_activated
+
+    if root is not None:
+        return
+    settings = get_settings()
+    broker = make_broker(settings.redis_url, settings.redis_namespace)
+    try:
+        announce(broker, model_activated(None if account is None else _account_id(account)))
+    finally:
+        broker.close()
 
 
 @models_app.command("list")
@@ -312,6 +331,8 @@ def models_register(
             entry = target.promote(entry.version)
     except (ArtifactError, RegistryError) as exc:
         _fail(str(exc))
+    if promote:
+        _announce_model_change(registry, account)
     typer.echo(f"registered {entry.version}{' (active)' if entry.active else ''}")
 
 
@@ -346,6 +367,7 @@ def models_promote(
         entry = _registry(registry, account).promote(version)
     except RegistryError as exc:
         _fail(str(exc))
+    _announce_model_change(registry, account)
     typer.echo(f"active: {entry.version}")
 
 
@@ -358,8 +380,20 @@ def models_rollback(registry: RegistryOption = None, account: AccountOption = No
         entry = _registry(registry, account).rollback()
     except RegistryError as exc:
         _fail(str(exc))
+    _announce_model_change(registry, account)
     typer.echo(f"active: {entry.version}")
 
 
 if __name__ == "__main__":
     app()
+
+
+@app.command("prepare")
+def prepare_command() -> None:
+    """Make sure a default intent model is active in BATON_NLU_MODEL_DIR: train the demo's
+    (~4 minutes) unless one is. The container image runs this at build time, so that no
+    worker trains or downloads anything when it starts."""
+    from batondesk.cli.demo import prepare_intent_model
+    from batondesk.config import get_settings
+
+    typer.echo(f"intent model: {prepare_intent_model(get_settings()).describe()}")

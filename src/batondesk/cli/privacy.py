@@ -66,15 +66,24 @@ def erase(
     """Erase a contact: delete its rows and destroy its data key (backups become unreadable)."""
     from batondesk.errors import BatonError
     from batondesk.privacy.erasure import do_erase_contact
+    from batondesk.realtime import make_broker, publish_after_commit
 
     if not yes:
         typer.confirm(f"Erase contact {contact_id} of account {account} for good?", abort=True)
+    settings = get_settings()
+    db = _db()
+    # Through Redis, the running API workers hear of the erasure and forget the key at once.
+    broker = make_broker(settings.redis_url, settings.redis_namespace)
+    db.publisher = publish_after_commit(broker)
     try:
-        with _db().session() as session:
+        with db.session() as session:
             _system_actor(session)
             report = do_erase_contact(session, account, contact_id)
     except BatonError as exc:
         _fail(exc.message)
+    finally:
+        broker.close()
+        db.dispose()
     typer.echo(json.dumps(report.as_dict()))
 
 

@@ -15,7 +15,11 @@ The limit holds for each group of customers, not only on average: the threshold 
 separately on the calibration messages of each language group (`language_group`), so that
 customers writing in a language the witnesses read less well are not the ones who pay for the
 answers given to the others. A group whose calibration messages cannot certify the limit gets
-no answers at that limit (clarifying questions instead).
+no answers at that limit (clarifying questions instead). Each group also has its own
+coefficients when it had enough messages to fit them: the witnesses are not equally reliable
+in every language (the sentence encoder reads English only, the intent model's character
+n-grams read any script), so one set of weights would lean on a witness that is blind in some
+languages.
 
 The policy file holds two variants: one for accounts with an intent model, one for accounts
 that search their articles only. Both are plain JSON (no pickles).
@@ -71,10 +75,42 @@ class OperatingPoint:
     wrong_rate: float  # share of those answers that were wrong
 
 
+@dataclass(frozen=True)
+class Coefficients:
+    """A logistic regression over standardised features."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    @classmethod
+    def of(
+        cls, mean: Sequence[float], scale: Sequence[float], coef: Sequence[float], intercept: float
+    ) -> Coefficients:
+        arrays = [np.asarray(a, dtype=np.float64) for a in (mean, scale, coef)]
+        if len({len(a) for a in arrays}) != 1:
+            raise PolicyFileError("answer policy arrays differ in length")
+        return cls(*arrays, float(intercept))
+
+    def probability(self, matrix: np.ndarray) -> np.ndarray:
+        logits = ((matrix - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-logits))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "mean": _rounded(self.mean),
+            "scale": _rounded(self.scale),
+            "coef": _rounded(self.coef),
+            "intercept": round(self.intercept, 6),
+        }
+
+
 class PolicyModel:
-    """One variant of the policy: feature names, standardisation, coefficients, and the
-    calibration split's scores, outcomes and language groups (for risk control). Without
-    groups (older policy files) every message is certified against the whole split."""
+    """One variant of the policy: feature names, the pooled coefficients and those of each
+    language group that had its own, and the calibration split's scores, outcomes and
+    language groups (for risk control). Without groups (older policy files) every message is
+    scored by the pooled coefficients and certified against the whole split."""
 
     def __init__(
         self,
@@ -86,16 +122,15 @@ class PolicyModel:
         calibration_scores: Sequence[float],
         calibration_correct: Sequence[bool],
         calibration_groups: Sequence[str] = (),
+        by_group: Mapping[str, Coefficients] | None = None,
     ) -> None:
         self.features = tuple(features)
-        self.mean = np.asarray(mean, dtype=np.float64)
-        self.scale = np.asarray(scale, dtype=np.float64)
-        self.coef = np.asarray(coef, dtype=np.float64)
-        self.intercept = float(intercept)
+        self.pooled = Coefficients.of(mean, scale, coef, intercept)
+        self.by_group = dict(by_group or {})
         self.calibration_scores = np.asarray(calibration_scores, dtype=np.float64)
         self.calibration_correct = np.asarray(calibration_correct, dtype=bool)
         self.calibration_groups = np.asarray(list(calibration_groups), dtype=str)
-        sizes = {len(self.features), len(self.mean), len(self.scale), len(self.coef)}
+        sizes = {len(self.features)} | {len(c.coef) for c in (self.pooled, *self.by_group.values())}
         calibration = {len(self.calibration_scores), len(self.calibration_correct)}
         if len(self.calibration_groups):
             calibration.add(len(self.calibration_groups))
@@ -104,13 +139,14 @@ class PolicyModel:
         self._points: dict[tuple[float, str | None], OperatingPoint] = {}
         self._lock = threading.Lock()
 
-    def score(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
-        """P(the candidate answers the message) for each row of evidence features."""
+    def score(self, rows: Sequence[Mapping[str, float]], group: str | None = None) -> np.ndarray:
+        """P(the candidate answers the message) for each row of evidence features of a
+        message in language group `group` (None, or a group without its own coefficients:
+        the pooled ones)."""
         if not rows:
             return np.zeros(0)
         matrix = np.asarray([[row[name] for name in self.features] for row in rows], float)
-        logits = ((matrix - self.mean) / self.scale) @ self.coef + self.intercept
-        return 1.0 / (1.0 + np.exp(-logits))
+        return self.by_group.get(group or "", self.pooled).probability(matrix)
 
     def operating_point(self, max_wrong_rate: float, group: str | None = None) -> OperatingPoint:
         """The loosest threshold whose wrong-answer rate risk control certifies, on the
@@ -181,6 +217,12 @@ class PolicyModel:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PolicyModel:
         try:
+            by_group = {
+                str(group): Coefficients.of(
+                    part["mean"], part["scale"], part["coef"], part["intercept"]
+                )
+                for group, part in data.get("by_group", {}).items()
+            }
             return cls(
                 data["features"],
                 data["mean"],
@@ -190,17 +232,16 @@ class PolicyModel:
                 data["calibration"]["scores"],
                 data["calibration"]["correct"],
                 data["calibration"].get("groups", ()),
+                by_group,
             )
-        except (KeyError, TypeError) as error:
+        except (KeyError, TypeError, AttributeError) as error:
             raise PolicyFileError(f"answer policy variant lacks {error}") from None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "features": list(self.features),
-            "mean": _rounded(self.mean),
-            "scale": _rounded(self.scale),
-            "coef": _rounded(self.coef),
-            "intercept": round(self.intercept, 6),
+            **self.pooled.to_dict(),
+            "by_group": {group: c.to_dict() for group, c in self.by_group.items()},
             "calibration": {
                 "scores": _rounded(self.calibration_scores),
                 "correct": [bool(x) for x in self.calibration_correct],

@@ -5,7 +5,8 @@ Each account trains, promotes and rolls back its own models in its own registry
 registry (`<models_dir>/`), which only the operator changes (`baton nlu models promote`
 without `--account`). Every turn asks which model is active, so a promotion reaches every
 API worker at its next message: the active pointer is a small file, read again only when it
-changes.
+changes. A promotion is also announced to every worker (realtime/invalidation.py), which then
+reads the pointer again at once and loads the new model before the account's next message.
 """
 
 from __future__ import annotations
@@ -81,6 +82,25 @@ class IntentModels:
         if self._active_path(self._registry_or_none(None)) is not None:
             return "default"
         return "none" if self.fallback is None else "built-in"
+
+    def reload(self, account_id: int | None) -> None:
+        """Read the active pointer of the account's registry (None: the server default's) again
+        even if its modification time looks unchanged (a network file system may show a stale
+        one for a while), and load the model it names now rather than at the next message."""
+        if self.models_dir is None:
+            return
+        with self._lock:
+            self._pointers.pop(self.registry(account_id).pointer, None)
+        if account_id is None:
+            self.default()
+        else:
+            self.for_account(account_id)
+
+    def forget_pointers(self) -> None:
+        """Read every active pointer again at its next use (announcements may have been
+        missed while this worker could not hear them)."""
+        with self._lock:
+            self._pointers.clear()
 
     def _active_path(self, registry: ModelRegistry | None) -> Path | None:
         if registry is None:

@@ -319,7 +319,7 @@ class _Turn:
         found, rows = weigh_evidence(
             self.text, u.language, intents, hits, _answerable(self.setup.index, u.language)
         )
-        scores = self.setup.policy.score(rows)
+        scores = self.setup.policy.score(rows, language_group(u.language))
         ranked = sorted(
             (replace(c, score=float(s)) for c, s in zip(found, scores, strict=True)),
             key=lambda c: -c.score,

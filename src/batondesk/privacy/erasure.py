@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from batondesk.privacy.audit import record_audit
 from batondesk.privacy.keys import keys_of
 from batondesk.store.access import get_contact
+from batondesk.store.database import INVALIDATIONS_CHANNEL, NOTIFICATIONS_KEY
 from batondesk.store.models import Base, Contact, Conversation, Event, Message
 
 
@@ -50,6 +51,11 @@ def do_erase_contact(session: Session, account_id: int, contact_id: int) -> Eras
     destroyed = (
         keys_of(session).keystore.destroy_data_key(contact.key_ref) if contact.key_ref else False
     )
+    if destroyed:
+        # Sent on commit: every API worker forgets its unwrapped copy of the key at once.
+        session.info.setdefault(NOTIFICATIONS_KEY, []).append(
+            (INVALIDATIONS_CHANNEL, {"type": "data_key.destroyed", "key_ref": contact.key_ref})
+        )
     report = ErasureReport(
         contact.id, len(conversation_ids), int(messages or 0), int(events or 0), destroyed
     )

@@ -46,7 +46,8 @@ from batondesk.store.privacy import AccountKey, DataKey, KeyBase, SystemKey
 
 _NONCE = 12
 # Unwrapped data keys are cached per process; a key destroyed by another process stops working
-# here after at most this long (this process forgets its own destroyed keys at once).
+# here after at most this long (this process forgets its own destroyed keys at once, and the
+# other API workers when they hear the erasure announced: realtime/invalidation.py).
 DATA_KEY_CACHE_SECONDS = 60.0
 DATA_KEY_CACHE_SIZE = 50_000
 # Account id under which server-wide data keys (not owned by any account) are wrapped; real
@@ -275,6 +276,16 @@ class KeyStore:
             if len(self._data_keys) >= DATA_KEY_CACHE_SIZE:
                 self._data_keys.clear()
             self._data_keys[key_ref] = (cipher, time.monotonic() + DATA_KEY_CACHE_SECONDS)
+
+    def forget_data_key(self, key_ref: str) -> None:
+        """Drop this process's unwrapped copy of a key (another worker destroyed it)."""
+        with self._lock:
+            self._data_keys.pop(key_ref, None)
+
+    def forget_data_keys(self) -> None:
+        """Drop every unwrapped data key this process holds; each is read again when used."""
+        with self._lock:
+            self._data_keys.clear()
 
     def destroy_data_key(self, key_ref: str) -> bool:
         """Crypto-shred: overwrite the wrapped key. Returns False if it was already destroyed."""

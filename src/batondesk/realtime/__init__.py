@@ -4,6 +4,12 @@ In-process by default; through Redis pub/sub when `REDIS_URL` is set, so every A
 subscribers hear what any worker published.
 """
 
-from batondesk.realtime.broker import Broker, InProcessBroker, RedisBroker, make_broker
+from batondesk.realtime.broker import (
+    Broker,
+    InProcessBroker,
+    RedisBroker,
+    make_broker,
+    publish_after_commit,
+)
 
-__all__ = ["Broker", "InProcessBroker", "RedisBroker", "make_broker"]
+__all__ = ["Broker", "InProcessBroker", "RedisBroker", "make_broker", "publish_after_commit"]

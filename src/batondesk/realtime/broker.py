@@ -2,7 +2,8 @@
 
 Channels: ``account:{id}`` (console: queue and conversation changes, customers typing),
 ``conversation:{id}`` (widget and console: new messages, status, agents typing) and
-``widget:{account id}`` (every chat of the account: its widget settings changed).
+``widget:{account id}`` (every chat of the account: its widget settings changed), and
+``invalidations`` (workers among themselves: caches to drop, realtime/invalidation.py).
 Notifications carry ids and types only; subscribers fetch message bodies through the
 authenticated API.
 """
@@ -11,9 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import suppress
 from typing import Any, Protocol
 
@@ -21,6 +23,12 @@ import redis
 import redis.asyncio as aioredis
 
 Notification = dict[str, Any]
+log = logging.getLogger("batondesk.realtime")
+
+# A Redis that stops answering must not hold up a customer's turn: publishing (after the data
+# is committed, best effort) gives up after this long instead of waiting for the operating
+# system's TCP timeout.
+REDIS_TIMEOUT_SECONDS = 1.0
 
 
 class Broker(Protocol):
@@ -60,7 +68,8 @@ class InProcessBroker:
         finally:
             with self._lock:
                 for channel in channels:
-                    self._subscribers[channel].remove(entry)
+                    if entry in self._subscribers.get(channel, ()):  # close() may have cleared it
+                        self._subscribers[channel].remove(entry)
 
     def close(self) -> None:
         with self._lock:
@@ -68,21 +77,26 @@ class InProcessBroker:
 
 
 class RedisBroker:
-    """Fan-out across API worker processes through Redis pub/sub."""
+    """Fan-out across API worker processes (and hosts) through Redis pub/sub. Channel names
+    are prefixed with `namespace` (settings.redis_namespace)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, namespace: str = "baton") -> None:
         self.url = url
-        self._client = redis.Redis.from_url(url)
+        self.namespace = namespace
+        self._client = redis.Redis.from_url(
+            url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS
+        )
 
     def publish(self, channel: str, notification: Notification) -> None:
-        self._client.publish(f"baton:{channel}", json.dumps(notification))
+        self._client.publish(f"{self.namespace}:{channel}", json.dumps(notification))
 
     async def subscribe(self, *channels: str) -> AsyncIterator[Notification]:
-        client = aioredis.Redis.from_url(self.url)
+        # No read timeout: a subscription waits for messages as long as they take.
+        client = aioredis.Redis.from_url(self.url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
         pubsub = client.pubsub()
-        # One connection for all of them: a chat's stream also hears its account's widget.
-        await pubsub.subscribe(*(f"baton:{channel}" for channel in channels))
         try:
+            # One connection for all of them: a chat's stream also hears its account's widget.
+            await pubsub.subscribe(*(f"{self.namespace}:{channel}" for channel in channels))
             while True:
                 message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=30)
                 if message is not None:
@@ -95,5 +109,20 @@ class RedisBroker:
         self._client.close()
 
 
-def make_broker(redis_url: str) -> Broker:
-    return RedisBroker(redis_url) if redis_url else InProcessBroker()
+def make_broker(redis_url: str, namespace: str = "baton") -> Broker:
+    return RedisBroker(redis_url, namespace) if redis_url else InProcessBroker()
+
+
+def publish_after_commit(broker: Broker) -> Callable[[list[tuple[str, Notification]]], None]:
+    """The `Database.publisher` that sends what a unit of work queued once it has committed.
+    Best effort: a notification that cannot be sent is logged, never raised, because the data
+    is already committed and the customer's turn must not fail over it."""
+
+    def publish(notifications: list[tuple[str, Notification]]) -> None:
+        for channel, notification in notifications:
+            try:
+                broker.publish(channel, notification)
+            except Exception:  # Redis unreachable: see docs/architecture.md
+                log.warning("could not publish a notification on %s", channel.split(":")[0])
+
+    return publish

@@ -26,6 +26,9 @@ class CrmConnector(Base, TenantMixin):
     # The CRM's change feed position after the last page stored: a sync resumes from here.
     cursor: Mapped[str | None] = mapped_column(String(500), default=None)
     status: Mapped[str] = mapped_column(String(20), default="idle")  # idle / running / ok / failed
+    # The job running the sync (jobs/definitions.py): delivered again after its worker died,
+    # the same job takes the sync back at once rather than after STALE_SYNC.
+    sync_job_id: Mapped[str | None] = mapped_column(String(64), default=None)
     last_sync_at: Mapped[datetime | None] = mapped_column(default=None)
     last_error: Mapped[str | None] = mapped_column(String(300), default=None)
     last_sync_records: Mapped[int] = mapped_column(Integer, default=0)

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
 
 # session.info key under which actions queue real-time notifications until commit.
 NOTIFICATIONS_KEY = "baton_notifications"
+# The channel on which workers tell each other which caches to drop (realtime/invalidation.py).
+INVALIDATIONS_CHANNEL = "invalidations"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -54,6 +58,8 @@ class Database:
         attach_audit_hooks(self.sessions)
         # Set by the app: receives the notifications a unit of work queued, once it commits.
         self.publisher: Callable[[list[tuple[str, dict[str, Any]]]], None] | None = None
+        self._newest_revisions: set[str] | None = None
+        self._schema_current = False
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -74,9 +80,7 @@ class Database:
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision (idempotent)."""
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS_DIR))
-        config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        config = _alembic_config(self.url)
         sqlite = self.url.startswith("sqlite")
         with self.engine.connect() as connection:
             if sqlite:
@@ -97,9 +101,30 @@ class Database:
                     connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
                     connection.commit()
 
+    def schema_is_current(self) -> bool:
+        """Whether the schema is at the newest revision this code knows (`baton migrate` has
+        run). Raises the driver's error when the database cannot be reached. Once it is,
+        it stays so for this process (a schema is never downgraded under running code)."""
+        if self._schema_current:
+            return True
+        if self._newest_revisions is None:
+            script = ScriptDirectory.from_config(_alembic_config(self.url))
+            self._newest_revisions = set(script.get_heads())
+        with self.engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_heads()
+        self._schema_current = set(current) == self._newest_revisions
+        return self._schema_current
+
     def dispose(self) -> None:
         self.engine.dispose()
         self.keys.dispose()
+
+
+def _alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -26,7 +26,13 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
-from batondesk.engine.answer_policy import AnswerPolicy, PolicyModel, language_group
+from batondesk.engine.answer_policy import (
+    LANGUAGE_GROUPS,
+    AnswerPolicy,
+    Coefficients,
+    PolicyModel,
+    language_group,
+)
 from batondesk.engine.candidates import (
     INTENT_FEATURES,
     RETRIEVAL_FEATURES,
@@ -45,6 +51,10 @@ CALIBRATION_SHARE = 0.7
 # Written questions are fewer but more varied than the dataset's (typos, other languages,
 # unanswerable ones): each counts this many times in the fit.
 QUESTION_WEIGHT = 4.0
+# A language group gets coefficients of its own when its fitting part has at least this many
+# right and this many wrong candidates (15 coefficients want some hundreds of each); otherwise
+# its messages are scored by the pooled ones.
+MIN_GROUP_OUTCOMES = 200
 
 
 @dataclass(frozen=True)
@@ -236,32 +246,46 @@ def _fit_variant(
 
     evidence = [e for e in evidence if getattr(e, variant) is not None]
     fitting = [e for e in evidence if e.message in fit_set]
-    x = matrix(fitting)
-    y = np.asarray([e.correct for e in fitting])
-    weights = np.asarray([QUESTION_WEIGHT if e.source != "dataset" else 1.0 for e in fitting])
+    pooled = _fit_logistic(matrix(fitting), fitting)
+    by_group = {}
+    for group in LANGUAGE_GROUPS:
+        members = [e for e in fitting if e.group == group]
+        right = sum(e.correct for e in members)
+        if min(right, len(members) - right) >= MIN_GROUP_OUTCOMES:
+            by_group[group] = _fit_logistic(matrix(members), members)
+    policy = PolicyModel(
+        features, pooled.mean, pooled.scale, pooled.coef, pooled.intercept, [], [], (), by_group
+    )
+    # Calibration: per held-out message, the best-scored candidate and whether it was right.
+    scores: dict[int, tuple[float, bool, str]] = {}
+    held = [e for e in evidence if e.message not in fit_set]
+    for e in held:
+        score = float(policy.score([getattr(e, variant)], e.group)[0])
+        if e.message not in scores or score > scores[e.message][0]:
+            scores[e.message] = (score, e.correct, e.group)
+    ordered = sorted(scores)
+    return PolicyModel(
+        features,
+        pooled.mean,
+        pooled.scale,
+        pooled.coef,
+        pooled.intercept,
+        [scores[m][0] for m in ordered],
+        [scores[m][1] for m in ordered],
+        [scores[m][2] for m in ordered],
+        by_group,
+    )
+
+
+def _fit_logistic(x: np.ndarray, rows: Sequence[Evidence]) -> Coefficients:
+    y = np.asarray([e.correct for e in rows])
+    weights = np.asarray([QUESTION_WEIGHT if e.source != "dataset" else 1.0 for e in rows])
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale < 1e-9] = 1.0
     model = LogisticRegression(C=1.0, max_iter=2000).fit(
         (x - mean) / scale, y, sample_weight=weights
     )
-    policy = PolicyModel(features, mean, scale, model.coef_[0], float(model.intercept_[0]), [], [])
-    # Calibration: per held-out message, the best-scored candidate and whether it was right.
-    scores: dict[int, tuple[float, bool, str]] = {}
-    held = [e for e in evidence if e.message not in fit_set]
-    for e, score in zip(held, policy.score([getattr(e, variant) for e in held]), strict=True):
-        if e.message not in scores or score > scores[e.message][0]:
-            scores[e.message] = (float(score), e.correct, e.group)
-    ordered = sorted(scores)
-    return PolicyModel(
-        features,
-        mean,
-        scale,
-        model.coef_[0],
-        float(model.intercept_[0]),
-        [scores[m][0] for m in ordered],
-        [scores[m][1] for m in ordered],
-        [scores[m][2] for m in ordered],
-    )
+    return Coefficients.of(mean, scale, model.coef_[0], float(model.intercept_[0]))
 
 
 def coverage_table(

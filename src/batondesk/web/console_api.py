@@ -8,8 +8,16 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from batondesk.actions.corrections import do_correct_intent
+from batondesk.actions.intent_models import do_promote_model, do_roll_back_model
 from batondesk.actions.members import do_add_staff, do_update_member, member_user
-from batondesk.api.deps import Principal, ServicesDep, SessionDep, require, require_member
+from batondesk.api.deps import (
+    BrokerDep,
+    Principal,
+    ServicesDep,
+    SessionDep,
+    require,
+    require_member,
+)
 from batondesk.api.errors import error_responses
 from batondesk.api.presenters import message_public
 from batondesk.api.schemas import MessagePublic, RowCount, RowId, Strict
@@ -195,12 +203,13 @@ def list_models(principal: Admin, services: ServicesDep) -> ModelsPublic:
     tags=["admin"],
     responses=error_responses(401, 403, 404, 422),
 )
-def promote_model(body: ModelPromotion, principal: Admin, services: ServicesDep) -> ModelsPublic:
-    """Make one of this account's versions answer its customers (every worker picks it up at
-    its next message). Other accounts, and the server default, are not affected."""
-    registry = services.models.registry(principal.account_id)
+def promote_model(
+    body: ModelPromotion, principal: Admin, services: ServicesDep, broker: BrokerDep
+) -> ModelsPublic:
+    """Make one of this account's versions answer its customers (every worker loads it before
+    the account's next message). Other accounts, and the server default, are not affected."""
     try:
-        registry.promote(body.version)
+        do_promote_model(services.models, broker, principal.account_id, body.version)
     except RegistryError as exc:
         raise NotFound(str(exc)) from None
     return _models(services, principal.account_id)
@@ -212,11 +221,10 @@ def promote_model(body: ModelPromotion, principal: Admin, services: ServicesDep)
     tags=["admin"],
     responses=error_responses(401, 403, 409),
 )
-def rollback_model(principal: Admin, services: ServicesDep) -> ModelsPublic:
+def rollback_model(principal: Admin, services: ServicesDep, broker: BrokerDep) -> ModelsPublic:
     """Re-activate this account's version that was active before the current one."""
-    registry = services.models.registry(principal.account_id)
     try:
-        registry.rollback()
+        do_roll_back_model(services.models, broker, principal.account_id)
     except RegistryError as exc:
         raise Conflict(str(exc), code="nothing_to_roll_back") from None
     return _models(services, principal.account_id)

@@ -122,7 +122,7 @@ def test_a_choice_leads_to_the_same_place_by_button_or_by_typing(app, settings) 
             OfferedChoice("1", article.title, {"article_id": article.id, "slug": article.slug}),
             OfferedChoice(NONE_OF_THESE, "Something else"),
         )
-        state = ConversationState(("there's a payment on my card",), 1, offered)
+        state = ConversationState(("there's a payment on my card",), (True,), offered)
         pressed = take_turn(article.title, state, CustomerContext(), setup, button="1")
         typed = take_turn("the first one", state, CustomerContext(), setup)
     assert (pressed.action, pressed.article) == (typed.action, typed.article)

@@ -71,6 +71,21 @@ def test_a_request_cue_points_at_the_words() -> None:
         ("The funeral is on Friday and his direct debits are still going out", "bereavement"),
         ("O funeral da minha mãe foi ontem, preciso cancelar o cartão dela", "bereavement"),
         ("How do I know a text is you? I opened its link and entered my card details", "fraud"),
+        ("my mother-in-law died last night and we fly on the day of the funeral", "bereavement"),
+        ("Namatay po ang tatay ko, paano po ang account niya?", "bereavement"),
+        ("Sort this out or my solicitor will be in touch", "legal"),
+        ("I'm the full-time carer for my dad, he keeps ordering things he forgets", "vulnerable"),
+        (
+            "Mijn broer heeft een verstandelijke beperking en heeft drie reizen geboekt",
+            "vulnerable",
+        ),
+        ("The kettle you sold me caught fire last night", "safety"),
+        ("Das Ladegerät hat Feuer gefangen, die Wand ist verkohlt", "safety"),
+        ("My husband takes my salary card every month and keeps the PIN", "safety"),
+        ("Estou a ser seguida por um homem desde o aeroporto", "safety"),
+        ("honestly I just don't see the point of much lately", "safety"),
+        ("Ik wil een klacht indienen bij het Kifid", "legal"),
+        ("the email had the invoices of about 50 other customers attached", "privacy"),
     ],
 )
 def test_sensitive_situations(text: str, category: str) -> None:
@@ -90,6 +105,17 @@ def test_sensitive_situations(text: str, category: str) -> None:
         "My mum passed her citizenship test! Can she be added to my account now?",
         "Out of interest, how do scammers pretend to be the bank? Want to brief my parents",
         "Mal aus Neugier: Woran erkenne ich, ob eine SMS wirklich von euch kommt?",
+        "Quiero comprar un traje negro para el funeral de un compañero, ¿llega el jueves?",
+        "I'm paying for a funeral for a family friend, what details do I need for the transfer?",
+        "Namatay po yung cellphone ko kaya hindi ko nakuha yung OTP, pwede pong i-resend?",
+        "My solicitor has asked for 6 months of statements, how do I get them stamped?",
+        "Wie bekomme ich einen Kontoauszug als PDF für meinen Anwalt?",
+        "J'ai reçu une alerte 'suspicious login' mais c'était moi sur mon nouveau laptop",
+        "Mia nonna mi chiede come riconoscere un SMS truffa, avete una pagina di consigli?",
+        "I'm a carer by profession, can my agency wages be paid in weekly?",
+        "My husband took my card to the shop for me, can he pay contactless with it?",
+        "Se não devolverem o dinheiro, publico tudo no Reclame Aqui",
+        "The ATM took my card, how do I get a new one?",
     ],
 )
 def test_sensitive_topics_in_routine_questions_are_not_sensitive(text: str) -> None:
@@ -98,6 +124,43 @@ def test_sensitive_topics_in_routine_questions_are_not_sensitive(text: str) -> N
 
 def test_one_negative_word_about_a_product_is_not_frustration() -> None:
     assert message_frustration("The new card design is ugly, how do I activate it?").score < 0.4
+
+
+def test_an_insult_at_someone_else_is_not_frustration_with_us() -> None:
+    text = (
+        "Sorry if I'm blunt, I've had the worst day, some idiot reversed into my car. "
+        "Anyway, how do I change the address on my card?"
+    )
+    assert message_frustration(text).score < 0.5
+    assert message_frustration("you idiots charged me twice").score > 0.3
+    curious = "just curious, how would I know if a text from you is a scam? nothing's happened"
+    assert message_frustration(curious).score < 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mein Flug wurde gestrichen. Hotel selbst bezahlt. Ganz toll. Danke für nichts.",
+        "Me prometieron que se devolvía el lunes. Hoy es jueves. Ni un euro.",
+        "my card was declined at the till in front of everyone, with £400 in the account",
+        "THIRD REPLACEMENT THAT ARRIVES BROKEN. I AM DONE",
+        "If nothing happens by tomorrow I'll post the whole story on Instagram",
+    ],
+)
+def test_frustration_without_angry_words(text: str) -> None:
+    assert message_frustration(text).score >= 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "HOW DO I ORDER A NEW CARD FOR MY GRANDSON",
+        "I promised my son a new phone, can I pay in instalments now?",
+        "do you have a guide on spotting scam websites? saw a post about it on facebook",
+    ],
+)
+def test_capitals_a_promise_or_a_post_alone_are_not_frustration(text: str) -> None:
+    assert message_frustration(text).score < 0.5
 
 
 def test_friendly_sarcasm_is_not_frustration() -> None:

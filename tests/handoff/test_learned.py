@@ -3,6 +3,7 @@ that the evidence names the model and the message."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,15 @@ def test_the_shipped_model_reads_with_the_sentence_encoder_and_without_it() -> N
     assert words_only.read(messages).probabilities != reading.probabilities
     assert 0.0 <= words_only.read(messages).needs_person <= 1.0
     assert with_meaning.read(["how do I order a new card"]).needs_person < 0.5
+
+
+def test_a_question_asked_out_of_curiosity_is_not_handed_over_on_the_model_alone() -> None:
+    reading = LearnedReading(0.97, "sensitive", 0, {"none": 0.03, "sensitive": 0.9})
+    policy = EscalationPolicy()
+    curious = detect_cues(
+        ["Por curiosidad, ¿qué hacen si alguien clona una tarjeta? No me ha pasado nada"]
+    )
+    assert policy.before_answer(replace(curious, learned=reading)) is None
+    happened = detect_cues(["¿Qué hacen si alguien clona una tarjeta? Me ha pasado esta mañana"])
+    verdict = policy.before_answer(replace(happened, learned=reading))
+    assert verdict is not None and verdict.reason == "sensitive"

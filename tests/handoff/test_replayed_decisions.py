@@ -1,7 +1,8 @@
 """Whole conversations replayed through the customer's turn (`baton escalation eval`): what a
 customer notices. A request for a person in Tagalog or Swahili is handed over as a request; a
 customer who says the answer worked, after the bot asked which topic they meant, is thanked,
-not handed over as the bot's third failure."""
+not handed over as the bot's third failure; nor is one who moved on to a new question, for
+the bot's misses on the old one."""
 
 from __future__ import annotations
 
@@ -50,6 +51,28 @@ CONVERSATIONS = [
         "expect_reason": "none",
     },
     {
+        "id": "solved-then-a-new-question-then-one-miss",
+        "messages": [
+            "How do I freeze my card?",
+            "thanks, that worked",
+            "How do I order a new card?",
+            "no that's not it",
+        ],
+        "expect_escalate": False,
+        "expect_reason": "none",
+    },
+    {
+        "id": "lovely-then-another-question",
+        "messages": [
+            "Do you do gift wrapping?",
+            "Lovely",
+            "Actually the morning delivery slot is better for me, can I switch it?",
+            "perfect, that worked",
+        ],
+        "expect_escalate": False,
+        "expect_reason": "none",
+    },
+    {
         "id": "thanks-all-sorted",
         "messages": ["how do I freeze my card", "thanks, all sorted!"],
         "expect_escalate": False,
@@ -84,5 +107,11 @@ def test_requests_hand_over_and_closings_do_not(
     assert by_id["tagalog-request"]["reason"] == "explicit_request"
     assert by_id["tagalog-request"]["turn"] == 2
     assert by_id["swahili-request"]["reason"] == "explicit_request"
-    for closing in ("closing-after-a-question", "done-then-a-new-question", "thanks-all-sorted"):
+    for closing in (
+        "closing-after-a-question",
+        "done-then-a-new-question",
+        "thanks-all-sorted",
+        "solved-then-a-new-question-then-one-miss",
+        "lovely-then-another-question",
+    ):
         assert not by_id[closing]["escalated"], by_id[closing]

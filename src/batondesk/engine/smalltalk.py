@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from batondesk.handoff.cues import fold
+from batondesk.handoff.need import NOT_A_CLOSING, THANKS, WORKED
 
 _PREFACE = (
     r"(?:(?:a |just a |one )?quick (?:one|question|q)|(?:i ?)?(?:have|have got|'ve got|got) a "
@@ -21,13 +22,7 @@ _KINDS = {
         r"abend)|servus|ola|oi|bom dia|boa tarde|ciao|buongiorno|buonasera|czesc|dzien dobry|"
         r"kumusta|namaste|yo)(?:[ ,.!-]+" + _PREFACE + r")?|" + _PREFACE + r")"
     ),
-    "thanks": re.compile(
-        r"(?:thanks?(?: you)?(?: (?:so|very) much)?|thank u|thx|ty|cheers|ta|many thanks|"
-        r"much appreciated|appreciate it|great,? thanks|perfect,? thanks|ok,? thanks|gracias|"
-        r"muchas gracias|merci(?: beaucoup)?|danke(?: schon)?|vielen dank|obrigad[oa]|grazie|"
-        r"dziekuje|salamat|shukriya|dhanyavaad|dank je(?:wel)?|bedankt|tesekkurler|tesekkur ederim|"
-        r"sag ol|terima kasih|makasih|asante(?: sana)?|shukran|merci bien)"
-    ),
+    "thanks": re.compile(THANKS),
     "goodbye": re.compile(
         r"(?:bye+|goodbye|see you|see ya|that's all|thats all|that is all|that's everything|"
         r"that's it|all good|all done|"
@@ -40,23 +35,6 @@ _WRAPPER = re.compile(
     r"(?:there|again|a lot|mate|team|baton|bot)?$"
 )
 _THANKS_WORD = re.compile(r"\b" + _KINDS["thanks"].pattern + r"\b")
-_NOT_A_CLOSING = re.compile(
-    r"\b(?:not|no|don't|dont|didn't|didnt|doesn't|can't|cant|cannot|won't|still|but|never|"
-    r"nothing|wrong|what|how|why|when|where|which|who|please|pls|nicht|kein|pas|nao|non|nie|"
-    r"hindi|tidak|bukan|hapana|degil|yok|nahi|khong|nu|geen|niet|nog)\b"
-)
-# "Done!", "brilliant, found it under manage booking", "okay na po, nagawa ko na": the
-# customer says the last answer worked. After a clarifying question this is a closing, not a
-# "none of these" (which would count towards handing over for repeated failure).
-_WORKED = re.compile(
-    r"^(?:(?:ok(?:ay)?|great|perfect|brilliant|lovely|cool|yes|yep|yeah|ah|oh|nice|super|top|"
-    r"sige|sawa|oke|tamam|dobra|vale|ja|si)[ ,.!]*)*(?:done|all done|found it|got it|sorted|"
-    r"all sorted|all set|noted|that worked|it worked|"
-    r"works now|working now|figured it out|managed it|nagawa ko na|okay na|ayos na|gelukt|"
-    r"erledigt|geschafft|listo|hecho|c'est bon|c'est fait|fatto|pronto|consegui|zrobione|"
-    r"gotowe|udało sie|hallettim|buldum|berhasil|beres|nimefanikiwa|am reusit|duoc roi|"
-    r"xong roi|ho gaya|khalas)\b"
-)
 _SEPARATOR = re.compile(r"[,.!;]+")
 _TRAILING = re.compile(r"[\s!.?:)(😊🙂👍🙏❤️]+$")
 
@@ -78,8 +56,8 @@ def smalltalk_kind(text: str) -> str | None:
     # thanks, asks nothing and complains of nothing.
     if (
         "?" not in text
-        and (_THANKS_WORD.search(folded) or _WORKED.search(folded))
-        and not _NOT_A_CLOSING.search(folded)
+        and (_THANKS_WORD.search(folded) or WORKED.search(folded))
+        and not NOT_A_CLOSING.search(folded)
     ):
         return "thanks"
     return None

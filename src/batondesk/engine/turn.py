@@ -47,6 +47,7 @@ from batondesk.engine.settings import AnsweringSettings
 from batondesk.engine.smalltalk import smalltalk_kind
 from batondesk.engine.understanding import IntentPredictor, Understanding, understand
 from batondesk.handoff.learned import EscalationModel
+from batondesk.handoff.need import Exchange, unresolved_turns
 from batondesk.handoff.policy import EscalationPolicy, Verdict
 from batondesk.handoff.settings import EscalationSettings
 from batondesk.i18n import ConversationLanguage, Wording, follow_detection, supported_language
@@ -84,28 +85,42 @@ class ConversationState:
     """What the turn needs to know of the conversation before this message."""
 
     earlier_customer_messages: tuple[str, ...] = ()
-    # The bot's turns in a row, just before this message, that did not place the customer's
-    # need: clarifying questions and declines of a message outside its scope.
-    unclear_turns: int = 0
+    # Per earlier customer message, oldest first: whether the bot's reply did not place the
+    # need (a clarifying question, or a decline of a message outside its scope).
+    unclear_replies: tuple[bool, ...] = ()
     offered: tuple[OfferedChoice, ...] = ()  # the quick replies of the bot's last message
 
     @classmethod
     def from_history(cls, history: Sequence[HistoryEntry]) -> ConversationState:
         """`history`: the conversation's public messages, oldest first."""
-        customer = tuple(m.text for m in history if m.sender == "customer")
-        bot = [m for m in history if m.sender == "bot"]
-        unclear = 0
-        for message in reversed(bot[-5:]):
-            if not _unclear(message.annotations):
-                break
-            unclear += 1
+        customer: list[str] = []
+        unclear: list[bool] = []
+        for message in history:
+            if message.sender == "customer":
+                customer.append(message.text)
+                unclear.append(False)
+            elif message.sender == "bot" and unclear:
+                unclear[-1] = _unclear(message.annotations)
+            elif unclear:  # a person replied: the bot's misses before do not carry on
+                unclear[-1] = False
         offered: tuple[OfferedChoice, ...] = ()
         last = history[-1] if history else None
         if last is not None and last.sender == "bot":
             offered = tuple(
                 OfferedChoice.from_annotation(c) for c in last.annotations.get("choices", [])
             )
-        return cls(customer, unclear, offered)
+        return cls(tuple(customer), tuple(unclear), offered)
+
+    def unresolved_turns(self, text: str) -> int:
+        """The bot's unclear replies in a row about the need `text` (the current message) is
+        about; none when it thanks for an answer or moves on to a new question."""
+        earlier = [
+            Exchange(message, unclear)
+            for message, unclear in zip(
+                self.earlier_customer_messages, self.unclear_replies, strict=True
+            )
+        ]
+        return unresolved_turns(earlier, text)
 
 
 @dataclass(frozen=True)
@@ -232,7 +247,7 @@ def take_turn(
     # "thanks, found it" after a clarifying question closes it; it is not "none of these".
     if reading.outcome == "none" and chat is None:
         evidence["choice"] = {"how": reading.how}
-        verdict = escalation.when_unclear(understanding.top, state.unclear_turns)
+        verdict = escalation.when_unclear(understanding.top, state.unresolved_turns(text))
         if verdict is not None:
             return turn.escalate(verdict)
         return turn.clarify((), "none_of_these", ask_again_after_none(turn.wording))
@@ -278,7 +293,7 @@ def take_turn(
         return turn.escalate(Verdict("no_answer", {"intent": understanding.intent}))
 
     # 7. Unclear: the escalation settings may hand over now (too many unclear turns, VIP).
-    verdict = escalation.when_unclear(understanding.top, state.unclear_turns)
+    verdict = escalation.when_unclear(understanding.top, state.unresolved_turns(text))
     if verdict is not None:
         return turn.escalate(verdict)
     choices = _choices(candidates, setup.answering)

@@ -10,8 +10,9 @@ from batondesk.handoff.cues import Cue
 from batondesk.handoff.explicit_request import detect_explicit_request
 from batondesk.handoff.frustration import conversation_reading
 from batondesk.handoff.learned import EscalationModel, LearnedReading
+from batondesk.handoff.need import NeedProgress, need_progress
 from batondesk.handoff.repeated_failure import detect_repeated_failure
-from batondesk.handoff.sensitive import detect_sensitive
+from batondesk.handoff.sensitive import asks_in_general, detect_sensitive
 
 # Rephrasings below this overlap are not even recorded; the account threshold is applied
 # by the policy.
@@ -34,6 +35,11 @@ class HandoffCues:
     frustration_rising: bool = False
     # The learned model's reading of the conversation so far (None without a model).
     learned: LearnedReading | None = None
+    # How far into the customer's current need this message is (repeated failure is judged
+    # on that need alone).
+    need: NeedProgress = field(default_factory=lambda: NeedProgress(1, False))
+    # The message asks about fraud, privacy or the law in general, saying nothing happened.
+    asks_in_general: bool = False
 
 
 def detect_cues(
@@ -59,4 +65,6 @@ def detect_cues(
         frustration_peak_index=reading.peak_index,
         frustration_rising=reading.rising,
         learned=model.read(messages, last_vector) if model is not None else None,
+        need=need_progress(messages),
+        asks_in_general=asks_in_general(current),
     )

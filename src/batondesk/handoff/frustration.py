@@ -1,4 +1,5 @@
-"""Frustration over the conversation, in six languages.
+"""Frustration over the conversation, in six languages and, for frustration without angry
+words, in the others of the labelled sets.
 
 Builds on `batondesk.nlu.analyze_sentiment` (English lexicon with negation, shouting, insults,
 repetition and threats to leave) and adds exasperation phrases in English, Spanish, French,
@@ -46,6 +47,40 @@ _EXASPERATION = re.compile(
     r"vergogna|inaccettabile|assurdo|stufo|stufa|ridicolo|pessimo|scandaloso|arrabbiato|"
     r"arrabbiata|basta cosi|una presa in giro|che schifo|nessuno (?:risponde|mi aiuta))\b"
 )
+# What the labelling guide counts as frustration without angry words, in the sets' languages:
+# "thanks for nothing" and its sarcastic kin, a threat to leave or to go public, humiliation in
+# front of others, and a promise broken ("you said Tuesday. It's Friday").
+_SARCASTIC_THANKS = re.compile(
+    r"\b(?:danke fur nichts|danke auch|ganz toll gemacht|bedankt voor (?:niets|niks)|"
+    r"merci pour rien|gracias por nada|obrigad[oa] por nada|dzieki za nic|love that for me|"
+    r"cheers for that|topservice|geweldig hoor|lekker dan|que piada|serio mesmo|"
+    r"really helping us)\b"
+)
+_WITHOUT_ANGRY_WORDS = re.compile(
+    r"\b(?:i am done|i'm done with|"
+    r"trustpilot|reclame aqui|(?:(?:i'll|i will|i'm going to|going to|gonna|i'm) (?:post|share|"
+    r"put)\w*|poste ich|posten|publico|vou publicar|publicar|je vais publier|pubblico)\b"
+    r"[^.?!]{0,40}\b(?:instagram|facebook|twitter|tiktok|social media|"
+    r"redes sociais|redes sociales|reseaux sociaux)|(?:i'm|i am|we're) (?:switching|leaving|"
+    r"moving) (?:banks?|to another)|ik stap over|ich wechsle (?:die bank|zu)|"
+    r"cambio de banco|je change de banque|mudo de banco|cambio banca|"
+    r"in front of (?:the whole|all|everyone|everybody|my|the queue|a queue|a line)|"
+    r"devant (?:tout|toute|tous|ma famille)|delante de (?:todo|toda|mi familia)|"
+    r"vor (?:allen|der ganzen|meiner familie)|na frente de (?:todo|toda|minha)|"
+    r"davanti a tutti|przy wszystkich|herkesin onunde|voor de hele|nakakahiya|sharminda|"
+    r"sharmnak|embarrass\w*|humiliat\w*|mortif\w*|avergonzad\w*|humillad\w*|peinlich|"
+    r"blossgestellt|j'avais honte|quelle honte)\b"
+)
+_BROKEN_PROMISE = re.compile(
+    r"\b(?:(?:you|they|we were|i was|we'd been|i'd been) (?:\w+ )?promised|you said|you told me|"
+    r"prometieron|prometiste|me dijeron|keer beloofd|jullie beloofden|zeiden|"
+    r"(?:sie|ihr|man) (?:\w+ )?versprochen|sagten|m'a promis|m'avez promis|on m'a dit|"
+    r"prometeram|disseram|falaram|mi (?:avete|hanno) promesso|mi (?:avete|hanno) detto|"
+    r"obiecali|obiecano|soz verdi\w*|bola tha|kaha tha|dey promise)\b[^|]{0,120}?\b(?:today|"
+    r"now|still|it's|its|hoy|todavia|ni un|heute|immer noch|noch nicht|aujourd'hui|toujours|"
+    r"hoje|ainda|oggi|ancora|vandaag|nog steeds|niks|dzis|nadal|bugun|hala|ab aur|abhi)\b"
+)
+_COMPLAINT = re.compile(r"\b(?:not|no|never|again|third|fourth|done|still|kitni baar)\b")
 _REPETITION = re.compile(
     r"\b(?:tercera vez|cuarta vez|otra vez|de nuevo|ya (?:lo )?(?:dije|pregunte)|sigo esperando|"
     r"troisieme fois|encore une fois|deja dit|toujours pas|j'attends toujours|zum (?:dritten|"
@@ -97,7 +132,19 @@ def message_frustration(text: str) -> MessageFrustration:
     base = analyze_sentiment(text)
     folded = fold(text)
     signals = list(base.signals)
-    exasperation = len(_EXASPERATION.findall(folded))
+    exasperation = (
+        len(_EXASPERATION.findall(folded))
+        + len(_SARCASTIC_THANKS.findall(folded))
+        + len(_WITHOUT_ANGRY_WORDS.findall(folded))
+        + len(_BROKEN_PROMISE.findall(folded))
+    )
+    # Capitals all through a complaint (not a question typed in capitals) is shouting at us.
+    if (
+        "shouting" in base.signals
+        and len(text.split()) >= 6
+        and (base.polarity < 0 or _COMPLAINT.search(folded))
+    ):
+        exasperation += 1
     repetition = len(_REPETITION.findall(folded)) + ("repetition" in base.signals)
     if exasperation:
         signals.append("exasperation")
@@ -119,6 +166,7 @@ def message_frustration(text: str) -> MessageFrustration:
         and score
         and not _HOSTILE.search(folded)
         and not _SARCASM.search(folded)
+        and not _SARCASTIC_THANKS.search(folded)
         and not repetition
     ):
         # "Unbelievable service, thank you so much!": the strong words are praise.

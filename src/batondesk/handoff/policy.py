@@ -55,7 +55,8 @@ class EscalationPolicy:
         return None
 
     def when_unclear(self, top: Sequence[tuple[str, float]], failed_turns: int) -> Verdict | None:
-        """The bot would ask to clarify. `failed_turns`: its clarifications just before."""
+        """The bot would ask to clarify. `failed_turns`: its clarifications just before, about
+        the same need (`handoff.need.unresolved_turns`)."""
         unclear_turns = failed_turns + 1
         if (
             self.settings.signal_on("repeated_failure")
@@ -80,8 +81,12 @@ class EscalationPolicy:
         ):
             fired["sensitive"] = cues.sensitive.as_evidence()
         failure = cues.repeated_failure
+        # A sign of failure counts only on a need the bot could have failed again and again
+        # (not a "thanks" or a new question, not the first miss after a settled need).
+        failure_counts = cues.need.failure_can_repeat
         if (
             settings.signal_on("repeated_failure")
+            and failure_counts
             and failure is not None
             and (
                 failure.name != "rephrasing"
@@ -95,7 +100,13 @@ class EscalationPolicy:
             and learned is not None
             and learned.needs_person >= settings.learned_threshold
             and learned.reason not in fired
-            and not (answering_choice and learned.reason == "repeated_failure")
+            and not (
+                learned.reason == "repeated_failure" and (answering_choice or not failure_counts)
+            )
+            # "Out of curiosity, how do I spot a scam? Nothing has happened": the customer says
+            # in so many words that there is no case, which the model's n-grams of "scam" and
+            # "card" cannot outweigh.
+            and not (cues.asks_in_general and learned.reason in ("sensitive", "explicit_request"))
         ):
             fired[learned.reason] = {
                 "cue": "learned_model",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from batondesk.handoff.cues import Cue, fold
+from batondesk.handoff.need import current_need_start, opens_new_need
 
 _MISSED_THE_POINT = re.compile(
     r"\b(?:(?:that's|that is|thats|this is|it's|its) not what i (?:asked|meant|said|wanted|need)|"
@@ -50,12 +51,6 @@ _MISSED_THE_POINT = re.compile(
     # it
     r"non e quello che ho chiesto|non mi (?:capisci|capite|aiuta)|non capisci|l'ho gia detto|"
     r"te l'ho gia detto|ripeto|la mia domanda (?:e|era)|non c'entra|non (?:hai|ha) capito)\b"
-)
-# A new question that builds on the answer ("and for a virtual card?") is not a rephrasing.
-_FOLLOW_UP = re.compile(
-    r"^\W*(?:(?:ok|okay|great|thanks|thank you|cool|perfect|got it|right)\W+)?(?:and|also|what "
-    r"about|how about|what if|plus|another|one more|y|et|und|e|ed|tambien|aussi|auch|"
-    r"inoltre|tambem)\b"
 )
 _WORD = re.compile(r"[a-z0-9']+")
 _STOPWORDS = frozenset(
@@ -103,11 +98,14 @@ def detect_repeated_failure(messages: list[str], rephrase_threshold: float = 0.6
     match = _MISSED_THE_POINT.search(fold(current))
     if match:
         return Cue("repeated_failure", "bot_missed_the_point", index, match.span())
-    if _FOLLOW_UP.search(fold(current)):
+    if opens_new_need(current):
         return None
+    # Only the messages about the current need: asking again after "thanks, that worked" is
+    # a new need with the same words (a second card, another booking), not the bot failing.
+    start = current_need_start(messages)
     best, best_index = 0.0, -1
-    for earlier_index, earlier in enumerate(messages[:-1]):
-        similarity = rephrasing_similarity(current, earlier)
+    for earlier_index in range(start, index):
+        similarity = rephrasing_similarity(current, messages[earlier_index])
         if similarity > best:
             best, best_index = similarity, earlier_index
     if best >= rephrase_threshold:

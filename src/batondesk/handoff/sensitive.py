@@ -19,7 +19,7 @@ _MY = r"(?:my|our|me|mine|us)"
 _KIN = (
     r"(?:mother|father|mum|mom|dad|husband|wife|partner|son|daughter|brother|sister|"
     r"grandmother|grandfather|grandma|grandpa|gran|nan|aunt|uncle|parent|parents|spouse|"
-    r"fiance|fiancee|child|friend|boyfriend|girlfriend|relative)"
+    r"fiance|fiancee|child|friend|boyfriend|girlfriend|relative)(?:[- ]in[- ]law)?"
 )
 _MONEY = (
     r"(?:payment|payments|transaction|transactions|charge|charges|withdrawal|withdrawals|"
@@ -28,6 +28,12 @@ _MONEY = (
 
 _CATEGORIES: dict[str, list[str]] = {
     "fraud": [
+        # Someone else got into the account and changed its details.
+        r"\b(?:alguem|alguien|quelqu'un|qualcuno|jemand|iemand|ktos|birisi|baskasi|someone)\s+"
+        r"(?:\w+\s+){0,2}(?:entrou|entro|ha entrado|est entre|e entrato|ist\w* in|is in|"
+        r"wszedl|girmis|got into|broke into|logged into)\b[^.?!]{0,20}\b(?:minha conta|mi cuenta|"
+        r"mon compte|il mio conto|mein\w* konto|mijn rekening|moje konto|hesab\w*|my account)\b",
+        r"\bhesab\w* (?:\w+ )?(?:baskasi|biri) girmis\b",
         r"\b(?:i've been|i have been|i was|i got|we've been|we were|been)\s+(?:scammed|defrauded|"
         r"hacked|phished|conned|robbed)\b",
         r"\b(?:fraud(?:ulent)?|unauthori[sz]ed|suspicious)\s+(?:activity|transactions?|payments?|"
@@ -71,6 +77,12 @@ _CATEGORIES: dict[str, list[str]] = {
         r"mi hanno rubato)\b",
     ],
     "legal": [
+        # A complaint to a regulator, ombudsman or consumer arbitration body, in any country
+        # (not a review site: posting there is a threat to go public, i.e. frustration).
+        r"\b(?:ombudsm[ae]n\w*|kifid|klacht indienen bij|hakem heyet\w*|bddk|ojk|uokik|"
+        r"rzecznik\w* finansow\w*|knf|anpc|banco de espana|banco central|bacen|"
+        r"consumidor\.gov|arbitro bancario|ivass|acpr|defensor del cliente|schlichtungsstelle|"
+        r"bsp|cbn|cbk|financial ombudsman|consumer (?:tribunal|court|commission))\b",
         r"\b(?:my|our)\s+(?:lawyer|solicitor|attorney|barrister|legal team|legal advisor)\b",
         r"\b(?:contact|contacting|get|getting|call|calling|speak to|speaking to|hire|hiring|"
         r"instruct|instructing)\s+(?:a|an)\s+(?:lawyer|solicitor|attorney)\b",
@@ -90,16 +102,26 @@ _CATEGORIES: dict[str, list[str]] = {
         r"\b" + _MY + r"\s+(?:late\s+)?" + _KIN + r"\s+(?:has\s+|had\s+|just\s+|recently\s+|)"
         r"(?:passed away|passed(?!\s+(?:her|his|their|the|a|an|my|our|its)\b)|died|has died|"
         r"is dead|was killed)\b",
-        r"\b(?:passed away|bereavement|bereaved|deceased|funeral|probate|executor|"
+        # Not "funeral" alone: flowers, a suit or a transfer for someone's funeral is an
+        # order; the customer's own loss shows in who died and what it does to the account.
+        r"\b(?:passed away|bereavement|bereaved|deceased|probate|executor|"
         r"death certificate|death of (?:my|our)|lost (?:my|our) " + _KIN + r")\b",
         r"\bmy late " + _KIN + r"\b",
         r"\b(?:fallecio|fallecido|fallecida|murio|ha muerto|fallecimiento|defuncion|herencia)\b",
-        r"\b(?:decede|decedee|deces|est mort|est morte|succession|obseques)\b",
-        r"\b(?:verstorben|gestorben|ist tot|todesfall|erbschein|nachlass|beerdigung)\b",
-        r"\b(?:faleceu|falecido|falecida|morreu|obito|inventario|funeral)\b",
+        r"\b(?:decede|decedee|deces|est mort|est morte|succession)\b",
+        r"\b(?:verstorben|gestorben|ist tot|todesfall|erbschein|nachlass)\b",
+        r"\b(?:faleceu|falecido|falecida|morreu|obito|inventario)\b",
         r"\b(?:deceduto|deceduta|e morto|e morta|morto|scomparso|scomparsa|decesso|eredita)\b",
     ],
     "privacy": [
+        # Another customer's documents, label or data sent to this one.
+        r"\b(?:packing slip|delivery note|invoice|label|letter|receipt|statement|paperwork|"
+        r"documents?)\b[^.?!]{0,30}\b(?:for|of|addressed to)\s+(?:a |an )?(?:mrs|mr|ms|miss|"
+        r"someone|somebody|another|other)\b",
+        r"\b(?:invoices|details|data|addresses|statements|orders|documents)\s+(?:of|from|for)\s+"
+        r"(?:about |around |some |\d+ )*other (?:customers|people|clients)\b",
+        r"\b(?:anderer|anderen) kunden\b|\botros clientes\b|\bautres clients\b|\baltri clienti\b|"
+        r"\boutros clientes\b|\bandere klanten\b|\binnych klientow\b|\bbaska musteri\w*\b",
         r"\b(?:data breach|breach of (?:my )?(?:data|privacy)|data leak|leaked|exposed)\b"
         r"[^.?!]{0,40}\b(?:data|details|information|address|account)?",
         r"\b(?:my|our)\s+(?:personal\s+)?(?:data|details|information|info)\s+(?:was|were|has been|"
@@ -117,6 +139,36 @@ _CATEGORIES: dict[str, list[str]] = {
         r"\b(?:violazione dei dati|i miei dati|protezione dei dati|garante della privacy)\b",
     ],
     "safety": [
+        # Self-harm said softly: "I don't see the point lately", "if I'm not around anymore".
+        r"\b(?:don't|do not|dont) see the point (?:of|in) (?:anything|much|living|going on|it all)|"
+        r"\bi just don't see the point\b|\bif i'?m not (?:around|here) (?:any ?more|anymore)\b|"
+        r"\bnot (?:be )?around (?:much longer|for long)\b|\bmade my mind up about things\b|"
+        r"\bwon't be needing (?:it|the account|anything|the return|my account)\b[^.?!]{0,40}"
+        r"\b(?:after|anymore|any more|mind)\b|\bnot sure i'll be needing the return\b|"
+        r"\b(?:no se|nao sei|non so|je ne sais) (?:mas|mais|piu|plus) (?:como|come|comment) "
+        r"(?:seguir|continuar|andare avanti|continuer)\b|\bmeglio sparire\b|\bquiero desaparecer\b",
+        # Being followed, held or shouted at, now.
+        r"\b(?:(?:is|are|keeps?) following me|been following me|being followed|followed me "
+        r"(?:from|to|home)|(?:won't|will not|doesn't|does not) let me (?:out|leave|get out|go)|"
+        r"lasst mich nicht (?:aussteigen|gehen|raus)|me (?:esta|estan) siguiendo|"
+        r"(?:estou a ser|estou sendo|fui) seguid[oa]|mi sta seguendo|mi seguono|me suit|"
+        r"sumusunod sa akin|sinusundan ako|sledzi mnie|beni takip ediyor|volgt me|"
+        r"mengikuti saya|ananifuata)\b",
+        # A product that caught fire, shocked or hurt someone.
+        r"\b(?:caught fire|burst into flames|set (?:the|my|our) \w+ on fire|could have set "
+        r"[^.?!]{0,20} on fire|electric shock|electrocuted|sparked and (?:burnt|burned)|"
+        r"feuer gefangen|in brand geraten|stromschlag|a pris feu|s'est enflamme|electrocute|"
+        r"se incendio|prendio fuego|descarga electrica|pegou fogo|choque eletrico|"
+        r"ha preso fuoco|si e incendiat\w*|scossa elettrica|vlam gevat|in brand gevlogen)\b",
+        r"\b(?:broke|broken|fractured) (?:his|her|my|their) (?:arm|wrist|leg|ankle|nose|hand)\b|"
+        r"\b(?:poignet|bras|jambe) casse\b|"
+        r"\b(?:ha|tiene) (?:el|la) (?:muneca|brazo|pierna) rot[oa]\b",
+        # A relative or partner who takes the customer's card, pay or PIN.
+        r"\b(?:husband|wife|partner|son|daughter|brother|sister|uncle|aunt|in-laws|boyfriend|"
+        r"girlfriend|ex|family|father|mother)\s+(?:\w+\s+){0,2}(?:takes|keeps? taking|"
+        r"won't give (?:me )?back|makes? me (?:give|hand over))\s+(?:\w+\s+){0,2}"
+        r"(?:my|all my)\s+(?:\w+\s+)?(?:card|salary|wages|pay|pension|benefits|pin|bank card|"
+        r"money)\b",
         r"\b(?:kill myself|end my life|end it all|suicid\w*|self[- ]harm|hurt myself|harm myself|"
         r"don't want to live|want to die|no reason to live)\b",
         r"\b(?:threaten(?:ed|ing)? (?:me|to)|in danger|not safe|unsafe at home|afraid for my "
@@ -131,6 +183,18 @@ _CATEGORIES: dict[str, list[str]] = {
         r"\b(?:uccidermi|suicid\w+|in pericolo|mi minaccia|violenza domestica)\b",
     ],
     "vulnerable": [
+        # A carer acting for someone, or a learning disability.
+        r"\b(?:i'm|i am) (?:the |a |her |his |their |my \w+'s )?(?:full[- ]time |main |unpaid |"
+        r"sole )?carer\b(?! by (?:profession|trade))|\bcarer (?:for|of) (?:my|her|his)\b|"
+        r"\blearning (?:disabilit\w*|difficult\w*)\b|\bsupport worker\b|\bbadante\b|\bcaregiver\b|"
+        r"\b(?:cuidador|cuidadora) (?:de|da|do)\b|\bpflege (?:meine|meinen)\b|"
+        r"\bbetreuer(?:in)? (?:von|fur|meine)\b|\bvorsorgevollmacht\b|\bbewindvoerder\b|"
+        r"\bmantelzorger\b|\bverstandelijke beperking\b|\bgeistige behinderung\b|"
+        r"\bdiscapacidad intelectual\b|\bdeficiencia intelectual\b|\bdeficience intellectuelle\b|"
+        r"\bdisabilita intellettiva\b|\bogrenme guclu\w*|\bzihinsel engel\w*|\bcuratelle\b|"
+        r"\btutelle\b|\baidante?\b",
+        r"\bcan(?:not|'t)(?: even)? (?:buy|afford) (?:food|groceries)\b|\bzor durumday\w*|"
+        r"\basgari odeme\w* bile\b|\bschuldsanering\b|\bowing on\b[^.?!]{0,30}\bfor months\b",
         r"\b(?:can't|cannot|can not|unable to)\s+(?:afford|pay)\s+(?:food|rent|to eat|my rent|"
         r"bills|my bills|the bills|anything|my mortgage|groceries|heating|for food)\b",
         r"\b(?:financial (?:hardship|difficulty|difficulties)|struggling (?:financially|with money|"
@@ -166,6 +230,19 @@ _GENERAL_QUESTION = re.compile(
     r"|\bhow (?:do|can|would|could|should) (?:i|we|you|people|my \w+) (?:tell|spot|know|"
     r"recogni[sz]e|check|avoid)\b|\bwhat to look (?:out )?for\b|\bworan erkenne\b|"
     r"\bcomo (?:eu )?(?:sei|saber|reconhecer|identificar)\b|\bcomo (?:se )?(?:reconoce|detectar)\b"
+    # The same in the other languages: how to tell a scam, asked out of curiosity, nothing
+    # having happened.
+    r"|\bcome (?:si )?(?:riconosc\w*|capire)\b|\bcomment (?:reconnaitre|savoir|reperer)\b|"
+    r"\bwie erkenne\b|\bhoe (?:herken|weet)\b|\bjak (?:rozpoznac|poznac)\b|\bnasil anla\w*|"
+    r"\bbagaimana (?:cara )?(?:mengenali|tahu)\b|\bpaano (?:malalaman|makikilala)\b|"
+    r"\b(?:z ciekawosci|pytam z ciekawosci|uit nieuwsgierigheid|meraktan|merak ettim|"
+    r"penasaran|curious lang|bas jaanna|din curiozitate|so por curiosidade|solo por curiosidad|"
+    r"nothing(?:'s| has)? happened|nothing happened|no me ha pasado nada|no ha pasado nada|"
+    r"nao aconteceu nada|rien ne s'est passe|il ne (?:m')?est rien arrive|nichts passiert|"
+    r"non (?:mi )?e successo (?:niente|nulla)|nic sie nie stalo|er is niets gebeurd|"
+    r"niets gebeurd|bir sey olmadi|tidak terjadi apa|wala (?:namang|pang) nangyari|"
+    r"hakuna kilichotokea|kuch nahi hua|nu s-a intamplat nimic|"
+    r"not that (?:i|she|he|we|they)(?:'ve| have| has|'s)? (?:fallen|been))\b"
 )
 # ...unless it already happened: "how do I tell if it's you? I clicked the link and paid".
 _IT_HAPPENED = re.compile(
@@ -174,6 +251,65 @@ _IT_HAPPENED = re.compile(
     r"\b(?:entered|gave|typed|shared|sent|paid) (?:my|our|them|the|it)\b|"
     r"\b(?:money|savings) (?:is |are )?(?:gone|missing|taken)\b|\bthey (?:took|have|got|asked)\b"
 )
+# "It was me": an alert about the customer's own login or payment is not fraud.
+_WAS_ME = re.compile(
+    r"\b(?:it was|that was|it's|that's|twas|they were|those were) (?:just |only |actually )?me\b|"
+    r"\b(?:c'etait|c'est) (?:bien )?moi\b|\b(?:era|fui) yo\b|\b(?:das )?war ich\b|"
+    r"\b(?:era|fui) eu\b|\bero io\b|\bto (?:bylem|bylam) ja\b|\bik was het\b|"
+    r"\bako (?:po )?(?:yun|iyon)\b|\bsaya sendiri\b|\bmain hi tha\b|\bni mimi\b"
+)
+# A lawyer or accountant who asked for a document ("statements for my solicitor") is routine,
+# not a legal threat.
+_FOR_AN_ADVISER = re.compile(
+    r"\b(?:for|fur|para|pour|per|voor|dla|a|al|ao) (?:my|our|meinen?|unseren?|mi|mon|ma|il mio|"
+    r"o meu|mijn|mojego|nuestro|notre) (?:lawyer|solicitor|attorney|accountant|anwalt|"
+    r"anwaltin|steuerberater\w*|abogad[oa]|avocat|avvocato|advogad[oa]|advocaat|notar\w*|"
+    r"notaire|notario)\b|"
+    r"\b(?:lawyer|solicitor|attorney|accountant|anwalt|abogad[oa]|avocat|avvocato|advogad[oa]|"
+    r"advocaat) (?:has |have |had |just )?(?:asked|needs|wants|requested|requires|braucht|"
+    r"pide|pidio|demande|chiede|pediu)\b"
+)
+# A funeral is the customer's loss when it is their relative's, or when the one who died has
+# an account, card or payments with us; flowers, a suit or a transfer for a friend's funeral
+# are an order.
+_FUNERAL = re.compile(
+    r"\b(?:funeral|funerale|funerailles|obseques|entierro|sepelio|velorio|beerdigung|"
+    r"begrabnis|trauerfeier|pogrzeb\w*|cenaze\w*|begrafenis|uitvaart|pemakaman|libing|"
+    r"mazishi|tang le|inmormantare|jenazah|janaza)\b"
+)
+_THEIR_LOSS = re.compile(
+    r"\b" + _MY + r"\s+(?:late\s+)?" + _KIN + r"\b|"
+    r"\b(?:mi|mis|minha|meu|mon|ma|mes|mein|meine|meinem|meiner|mio|mia|mijn|onze)\s+"
+    r"(?:madre|padre|mama|papa|mae|pai|marido|esposa|esposo|mulher|hijo|hija|filho|filha|"
+    r"hermano|hermana|irmao|irma|abuelo|abuela|avo|mere|pere|mari|femme|fils|fille|frere|"
+    r"soeur|grand-mere|grand-pere|mutter|vater|mann|frau|sohn|tochter|bruder|schwester|oma|"
+    r"opa|marito|moglie|figlio|figlia|fratello|sorella|nonno|nonna|moeder|vader|man|vrouw|"
+    r"zoon|dochter|broer|zus)\b|"
+    r"\b(?:tatay|nanay|asawa|lolo|lola|anak|kapatid) ko\b|\b(?:babam|annem|esim|"
+    r"kardesim)\b|\b(?:ayah|ibu|suami|istri|anak) saya\b|\b(?:baba|mama|mume|mke) "
+    r"(?:yangu|wangu)\b|\b(?:mamy|taty|meza|zony|ojca|matki)\b|"
+    r"\b(?:his|her|their|dela|dele|su|sus|son|sa|ses|sein|seine|ihr|ihre|suo|sua|zijn|haar)\s+"
+    r"(?:account|accounts|card|cards|direct debits?|debits?|payments?|pension|savings|"
+    r"conta|cartao|cuenta|tarjeta|compte|carte|konto|karte|conto|carta|rekening|pas)\b"
+)
+# A device that "died" ("namatay po yung cellphone ko", "my phone died") is no bereavement.
+_DEVICE = re.compile(
+    r"^\W*(?:po\s+)?(?:(?:yung|ang|na|my|the|mi|mon|mein|meu|il mio)\s+)?(?:cellphone|"
+    r"cell|phone|cp|selpon|telepon|hp|handphone|battery|baterya|laptop|tablet|charger|"
+    r"telefon\w*|celular|portable|movil|handy)\b"
+)
+_LAWYER = re.compile(
+    r"lawyer|solicitor|attorney|barrister|anwalt|abogad|avocat|avvocat|advogad|advocaat"
+)
+
+
+def asks_in_general(text: str) -> bool:
+    """The customer asks about fraud, privacy or the law in general ("out of curiosity",
+    "nothing has happened", "how do I tell a scam text?"), with nothing having happened."""
+    folded = fold(text)
+    return _GENERAL_QUESTION.search(folded) is not None and not _IT_HAPPENED.search(folded)
+
+
 # Buying for a funeral (flowers, a wreath, a sympathy card) is an order, not a bereavement that
 # touches the customer's own account: "a wreath for my grandad's funeral" needs no person.
 _FUNERAL_PURCHASE = re.compile(
@@ -193,7 +329,7 @@ def detect_sensitive(
 ) -> Cue | None:
     """The first sensitive category (in the order of CATEGORIES) the message falls in."""
     folded = fold(text)
-    general = _GENERAL_QUESTION.search(folded) is not None and not _IT_HAPPENED.search(folded)
+    general = asks_in_general(text)
     for category in categories:
         for pattern in PATTERNS.get(category, ()):
             match = pattern.search(folded)
@@ -201,7 +337,25 @@ def detect_sensitive(
                 continue
             if general and category in ("fraud", "privacy", "legal"):
                 continue
-            if category == "bereavement" and _FUNERAL_PURCHASE.search(folded):
+            if category == "fraud" and _WAS_ME.search(folded):
+                continue
+            if (
+                category == "legal"
+                and _LAWYER.search(match.group())
+                and _FOR_AN_ADVISER.search(folded)
+            ):
+                continue
+            if category == "bereavement" and (
+                _FUNERAL_PURCHASE.search(folded) or _DEVICE.search(folded[match.end() :])
+            ):
                 continue
             return Cue("sensitive", category, message_index, match.span())
+        if category == "bereavement":
+            funeral = _FUNERAL.search(folded)
+            if (
+                funeral is not None
+                and _THEIR_LOSS.search(folded)
+                and not _FUNERAL_PURCHASE.search(folded)
+            ):
+                return Cue("sensitive", category, message_index, funeral.span())
     return None

@@ -153,12 +153,24 @@ _TOPIC_BEFORE = {
 }
 
 
+# "some idiot reversed into my car", "I felt like an idiot": someone else, or the customer,
+# not what they call us.
+_PERSON_INSULTS = {"idiot", "idiots", "moron", "morons"}
+
+
 def _a_topic(words: list[str], index: int) -> bool:
+    before = words[index - 1] if index else ""
+    if words[index] in _PERSON_INSULTS:
+        return before == "some" or words[max(0, index - 2) : index] in (
+            ["like", "an"],
+            ["like", "a"],
+        )
     if words[index] not in {"scam", "scams", "scammers"}:
         return False
     after = words[index + 1] if index + 1 < len(words) else ""
-    before = words[index - 1] if index else ""
-    return after in _TOPIC_AFTER or before in _TOPIC_BEFORE
+    # "how would I know if a text is a scam?": asking whether something is one.
+    asking = any(w in ("if", "whether") for w in words[max(0, index - 10) : index])
+    return after in _TOPIC_AFTER or before in _TOPIC_BEFORE or asking
 
 
 PROFANITY = re.compile(

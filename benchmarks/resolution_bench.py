@@ -53,9 +53,9 @@ DATA = ROOT / "benchmarks" / "data"
 DOC = ROOT / "docs" / "benchmarks.md"
 DEFAULT_DATA_DIR = ROOT / "var" / "bench-resolution"
 DEV_QUESTIONS = DATA / "customer_dev.jsonl"
-# The held-out set not yet run (customer_holdout.jsonl to customer_holdout_4.jsonl were each
+# The held-out set not yet run (customer_holdout.jsonl to customer_holdout_5.jsonl were each
 # run once, at the end of a round, and are development data now).
-HOLDOUT_QUESTIONS = DATA / "customer_holdout_5.jsonl"
+HOLDOUT_QUESTIONS = DATA / "customer_holdout_6.jsonl"
 ADMIN_EMAIL = next(agent.email for agent in AGENTS if agent.role == "admin")
 T = TypeVar("T")
 R = TypeVar("R")

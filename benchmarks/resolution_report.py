@@ -23,6 +23,7 @@ QUESTION_SETS = (
     "customer_holdout_3",
     "customer_holdout_4",
     "customer_holdout_5",
+    "customer_holdout_6",
 )
 
 # (measure, higher is better, target), from issue 12's table.

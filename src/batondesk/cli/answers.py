@@ -99,7 +99,10 @@ def fit_command(
             # The demo's written questions that no article answers (those about what it does
             # not offer are in the dataset, as an intent): when not to answer.
             messages += fitting.written_messages(
-                unanswerable_questions("no_article", "chitchat"), deployed, "unanswerable"
+                unanswerable_questions("no_article", "chitchat"),
+                deployed,
+                "unanswerable",
+                articles,
             )
         evidence = fitting.gather_evidence(messages, index, report)
         report("fitting", 1.0)

@@ -147,8 +147,10 @@ def written_messages(
     articles: Sequence[IndexedArticle] = (),
 ) -> list[Message]:
     """Written questions ("question", "article" or null, optional "also" and "kind"). A
-    question about something the account does not offer (kind "not_offered") is answered
-    rightly by declining with an article tagged not-offered."""
+    question no article answers (a product the account does not offer, a support question the
+    knowledge base does not cover, small talk) is handled rightly by declining with an article
+    tagged not-offered: the reply says what the account does not do and offers a person, an
+    abstention as the benchmarks count it, not an answer."""
     texts = [str(row["question"]) for row in rows]
     predictions: list[Prediction | None] = [None] * len(texts)
     if classifier is not None:
@@ -162,7 +164,7 @@ def written_messages(
             text,
             frozenset([row["article"], *row.get("also", [])])
             if row.get("article")
-            else (declines if row.get("kind") == "not_offered" else frozenset()),
+            else declines,
             source,
             prediction,
         )
@@ -189,8 +191,8 @@ def gather_evidence(
         _plain, retrieval_only = weigh_evidence(message.text, language, None, hits, index.articles)
         plain_rows = {c.article.id: row for c, row in zip(_plain, retrieval_only, strict=True)}
         for candidate, row in zip(candidates, with_intents, strict=True):
-            # Citing a not-offered article is right only for what is not offered: the turn
-            # then declines with it.
+            # Citing a not-offered article (the turn then declines with it) is right only for
+            # a message no article answers.
             correct = candidate.slug in message.accepted
             evidence.append(
                 Evidence(

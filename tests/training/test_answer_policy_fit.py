@@ -7,7 +7,9 @@ import numpy as np
 
 from batondesk.engine.answer_policy import ENGLISH, OTHER_LANGUAGES
 from batondesk.engine.candidates import INTENT_FEATURES, RETRIEVAL_FEATURES
-from batondesk.training.answer_policy import Evidence, Message, fit_policy
+from batondesk.engine.turn import NOT_OFFERED_TAG
+from batondesk.knowledge.retrieval import IndexedArticle
+from batondesk.training.answer_policy import Evidence, Message, fit_policy, written_messages
 
 
 def _evidence(count: int, seed: int = 0) -> tuple[list[Message], list[Evidence]]:
@@ -52,3 +54,19 @@ def test_a_group_with_few_messages_is_scored_by_the_pooled_coefficients() -> Non
     policy = fit_policy(messages, evidence).with_intents
     # 800 messages, 30% of them fitting: too few right and wrong ones in each group.
     assert policy.by_group == {}
+
+
+def test_declining_is_right_for_every_written_question_no_article_answers() -> None:
+    articles = [
+        IndexedArticle(1, "card-delivery", "When will my card arrive?", "3-5 working days."),
+        IndexedArticle(2, "products", "What we offer", "No loans.", tags=(NOT_OFFERED_TAG,)),
+    ]
+    rows = [
+        {"question": "where is my card", "article": "card-delivery", "kind": "answerable"},
+        {"question": "can I get a mortgage", "article": None, "kind": "not_offered"},
+        {"question": "is my money protected if you go bust", "article": None, "kind": "no_article"},
+        {"question": "tell me a joke", "article": None, "kind": "chitchat"},
+    ]
+    accepted = [m.accepted for m in written_messages(rows, None, "questions", articles)]
+    # Declining with the not-offered article answers none of the answerable ones.
+    assert accepted == [frozenset({"card-delivery"})] + [frozenset({"products"})] * 3

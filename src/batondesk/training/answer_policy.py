@@ -162,9 +162,7 @@ def written_messages(
     return [
         Message(
             text,
-            frozenset([row["article"], *row.get("also", [])])
-            if row.get("article")
-            else declines,
+            frozenset([row["article"], *row.get("also", [])]) if row.get("article") else declines,
             source,
             prediction,
         )

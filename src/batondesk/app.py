@@ -87,14 +87,22 @@ def create_app(
     settings = settings or get_settings()
     db = init_store(settings)
 
+    # A server runs the lifespan once, but a test client runs it once per `with` block and
+    # several may be open on one app: this process's threads (jobs, model loading) start with
+    # the first and stop with the last, never once per block (each would leak its threads).
+    open_lifespans = _OpenCount()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # The language identifier loads its models once per process: now, not in a turn.
-        await asyncio.to_thread(warm_up_language_detection)
-        # The default intent model loads beside the first requests; /ready waits for it.
-        loading = asyncio.create_task(asyncio.to_thread(_load_models, app))
-        if jobs.in_process:
-            jobs.start(threads=IN_PROCESS_JOB_THREADS)
+        if open_lifespans.enter():
+            # The language identifier loads its models once per process: now, not in a turn.
+            await asyncio.to_thread(warm_up_language_detection)
+            # The default intent model loads beside the first requests; /ready waits for it.
+            threading.Thread(
+                target=_load_models, args=(app,), name="baton-model-loading", daemon=True
+            ).start()
+            if jobs.in_process:
+                jobs.start(threads=IN_PROCESS_JOB_THREADS)
         # Every worker hears which caches another worker's changes made stale.
         listener = InvalidationListener(
             app.state.broker, app.state.services.models, db.keys.keystore
@@ -104,9 +112,9 @@ def create_app(
         listening.cancel()
         with suppress(asyncio.CancelledError):
             await listening
+        if not open_lifespans.leave():
+            return
         jobs.stop()
-        if loading.done():
-            loading.result()
         if app.state.rate_limiter is not None:
             await app.state.rate_limiter.close()
         app.state.broker.close()
@@ -198,6 +206,25 @@ def create_app(
     document_common_errors(app)
 
     return app
+
+
+class _OpenCount:
+    """How many lifespans of one app are open; `enter` says whether this is the first,
+    `leave` whether it was the last."""
+
+    def __init__(self) -> None:
+        self._open = 0
+        self._lock = threading.Lock()
+
+    def enter(self) -> bool:
+        with self._lock:
+            self._open += 1
+            return self._open == 1
+
+    def leave(self) -> bool:
+        with self._lock:
+            self._open -= 1
+            return self._open == 0
 
 
 def _load_models(app: FastAPI) -> None:

@@ -32,6 +32,9 @@ QUEUE = "baton"
 # the queue (a check of one sorted set in Redis). An idle worker polls the queue about once a
 # second, so a dead worker's jobs are back within a few seconds of its heartbeat timeout.
 _MAINTENANCE_PER_MILLION = 200_000
+# How often an idle worker thread looks for work (dramatiq's default is a second).
+_REDIS_IDLE_WAKE_MS = 1000
+_IN_PROCESS_IDLE_WAKE_MS = 100
 
 
 class JobQueue:
@@ -96,7 +99,18 @@ class JobQueue:
     def start(self, *, threads: int) -> None:
         """Run jobs in `threads` worker threads of this process, and schedule the periodic
         ones."""
-        self._worker = dramatiq.Worker(self.broker, queues={QUEUE}, worker_threads=threads)
+        if self._worker is not None:
+            # A second set of threads would run every periodic job twice and outlive stop().
+            raise RuntimeError("this job queue's workers are already running")
+        self._worker = dramatiq.Worker(
+            self.broker,
+            queues={QUEUE},
+            worker_threads=threads,
+            # Idle threads look for work this often, and stopping waits for them to look:
+            # in-process, that is a cheap queue check and keeps a server's (or a test's)
+            # shutdown short; against Redis, each look is a round trip.
+            worker_timeout=_IN_PROCESS_IDLE_WAKE_MS if self.in_process else _REDIS_IDLE_WAKE_MS,
+        )
         self._worker.start()
         self._scheduler = Scheduler(periodic_jobs(self.settings), self.enqueue, self._claim)
         self._scheduler.start()
@@ -114,6 +128,8 @@ class JobQueue:
         jobs this process had taken but not started back on the queue."""
         if self._scheduler is not None:
             self._scheduler.stop()
+            self._scheduler = None
         if self._worker is not None:
             self._worker.stop(timeout=int(self.settings.shutdown_timeout_seconds * 1000))
+            self._worker = None
         self.broker.close()

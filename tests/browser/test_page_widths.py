@@ -43,7 +43,8 @@ OVERFLOWING = """
     if (found.some((outer) => outer.contains(element))) continue;
     found.push(element);
   }
-  return found.slice(0, 8).map((e) => `${name(e)} (right edge ${Math.round(e.getBoundingClientRect().right)})`);
+  const edge = (e) => Math.round(e.getBoundingClientRect().right);
+  return found.slice(0, 8).map((e) => `${name(e)} (right edge ${edge(e)})`);
 }
 """
 

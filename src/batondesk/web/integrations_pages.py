@@ -68,6 +68,7 @@ def integrations_page(
             "deliveries": deliveries,
             "counts": counts,
             "connectors": connectors,
+            "api_docs": request.app.state.settings.api_docs_enabled,
             "event_types": sorted(EVENT_TYPES),
         },
     )

@@ -66,6 +66,9 @@ class Order(_Record):
     expected_by: dt.date | None = Field(default=None, description="when it should arrive")
     card_last4: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] | None = None
     charged_for: Code | None = Field(default=None, description="a fee's kind of transaction")
+    channel: Code | None = Field(
+        default=None, description="how a card was used: online, in_store, contactless, atm"
+    )
 
 
 class Preferences(_Record):

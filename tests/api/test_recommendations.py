@@ -92,6 +92,13 @@ def test_a_consenting_customer_is_offered_it_once_after_a_resolved_question(
     contact = _contact_of(agent, conversation)
     _marketing(admin, contact, True)
 
+    # An answer the customer said did not help resolved nothing: thanks for it brings no offer.
+    unhelpful = say(client, conversation, visitor, "what exchange rate do you use")["reply"]
+    assert unhelpful["kind"] == "answer"
+    feedback = f"/api/v1/widget/conversations/{conversation}/messages/{unhelpful['id']}/feedback"
+    assert client.put(feedback, json={"helpful": False}, headers=visitor).status_code == 200
+    assert "By the way" not in say(client, conversation, visitor, "ok thanks")["reply"]["body"]
+
     # Greeted before any question was answered: no offer.
     assert "By the way" not in say(client, conversation, visitor, "hello")["reply"]["body"]
     answered = say(client, conversation, visitor, CARD_QUESTION)["reply"]
@@ -106,7 +113,7 @@ def test_a_consenting_customer_is_offered_it_once_after_a_resolved_question(
     assert thanked["body"].endswith("You can open one for free in Home > + > Add currency.")
 
     # Another answer and another thanks in the same conversation: no second offer.
-    rates = say(client, conversation, visitor, "what exchange rate do you use")["reply"]
+    rates = say(client, conversation, visitor, "how are exchange rates calculated")["reply"]
     assert rates["kind"] == "answer"
     again = say(client, conversation, visitor, "thank you")["reply"]
     assert "By the way" not in again["body"]

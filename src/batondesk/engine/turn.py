@@ -96,7 +96,8 @@ class ConversationState:
     # need (a clarifying question, or a decline of a message outside its scope).
     unclear_replies: tuple[bool, ...] = ()
     offered: tuple[OfferedChoice, ...] = ()  # the quick replies of the bot's last message
-    # The bot's last message answered a question (from an article).
+    # The bot's last message answered a question (from an article), and the customer did not
+    # say it failed to help.
     answered_last: bool = False
     # The bot already offered the customer a recommendation in this conversation.
     recommended: bool = False
@@ -120,10 +121,13 @@ class ConversationState:
             offered = tuple(
                 OfferedChoice.from_annotation(c) for c in last.annotations.get("choices", [])
             )
+        # An answer the customer said did not help ("No", actions/answer_feedback.py) did
+        # not resolve their question.
         answered_last = (
             last is not None
             and last.sender == "bot"
             and last.annotations.get("decision") == "answer"
+            and (last.annotations.get("customer_feedback") or {}).get("helpful") is not False
         )
         recommended = any(
             m.sender == "bot" and m.annotations.get(RECOMMENDATION_ANNOTATION) for m in history

@@ -31,6 +31,7 @@ from batondesk.api import (
     knowledge,
     monitoring,
     privacy,
+    recommendations,
     reports,
     review_queue,
     typing_indicators,
@@ -174,6 +175,7 @@ def create_app(
         typing_indicators.router,
         webhooks.router,
         customers.router,
+        recommendations.router,
         crm.router,
     ):
         app.include_router(router)

@@ -30,6 +30,7 @@ CONSOLE_ENDPOINTS: dict[tuple[str, str], tuple[str, dict | None]] = {
     ("GET", "/api/v1/conversations/{conversation_id}/events"): ("conversations:read", None),
     ("GET", "/api/v1/contacts/{contact_id}"): ("conversations:read", None),
     ("GET", "/api/v1/contacts/{contact_id}/conversations"): ("conversations:read", None),
+    ("GET", "/api/v1/contacts/{contact_id}/recommendations"): ("conversations:read", None),
     ("GET", "/api/v1/attachments/{attachment_id}"): ("conversations:read", None),
     ("GET", "/api/v1/attachments/{attachment_id}/thumbnail"): ("conversations:read", None),
     # Multipart: the tests below send a file rather than this body.
@@ -62,6 +63,8 @@ CONSOLE_ENDPOINTS: dict[tuple[str, str], tuple[str, dict | None]] = {
     ("POST", "/api/v1/admin/api-keys/{key_id}/revoke"): ("admin", None),
     ("GET", "/api/v1/admin/settings/answering"): ("admin", None),
     ("PUT", "/api/v1/admin/settings/answering"): ("admin", {"max_wrong_rate": 0.02}),
+    ("GET", "/api/v1/admin/settings/recommendations"): ("admin", None),
+    ("PUT", "/api/v1/admin/settings/recommendations"): ("admin", {"enabled": True}),
     ("GET", "/api/v1/conversations/{conversation_id}/packet"): ("conversations:read", None),
     ("GET", "/api/v1/agents"): ("conversations:read", None),
     ("GET", "/api/v1/admin/settings/escalation"): ("admin", None),

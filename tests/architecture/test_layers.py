@@ -23,15 +23,27 @@ ALLOWED: dict[str, set[str]] = {
     "privacy": {"config", "errors", "store", "nlu"},
     "knowledge": {"config", "errors", "store", "nlu", "privacy"},
     "handoff": {"config", "errors", "store", "nlu", "privacy", "i18n"},
-    "engine": {"config", "errors", "store", "nlu", "privacy", "knowledge", "handoff", "i18n"},
+    # The turn states a verified customer's facts and may offer them a recommendation.
+    "engine": {
+        "config",
+        "errors",
+        "store",
+        "nlu",
+        "privacy",
+        "knowledge",
+        "handoff",
+        "i18n",
+        "customers",
+    },
     # Metric definitions: instrumented from actions and api, never from the pure layers above.
     "observability": {"config", "errors", "store"},
     # KPIs read the store and the office hours; nothing that answers customers.
     "reports": {"errors", "store", "handoff"},
     # Experiments: variants override the turn's settings; results use the KPI rules.
     "experiments": {"errors", "store", "handoff", "engine", "reports"},
-    # Customer data: attribute types, the record shape, files, profile values (no writes).
-    "customers": {"errors", "store", "privacy"},
+    # Customer data: attribute types, the record shape, files, profile values, and
+    # recommendations with their reasons in the customer's language (no writes).
+    "customers": {"errors", "store", "privacy", "i18n"},
     # Other systems: signatures, destination checks, webhook bodies, the CRM pull client.
     "integrations": {"config", "errors", "store", "privacy", "customers"},
 }

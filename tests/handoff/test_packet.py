@@ -26,6 +26,7 @@ PACKET_KEYS = {
     "contact",
     "history",
     "repeat_contact",
+    "recommendations",
     "suggested_reply",
 }
 

@@ -196,3 +196,38 @@ def test_the_profile_is_exported_and_erased_with_the_contact(
     assert erased.status_code == 200, erased.text
     with admin.app.state.db.engine.connect() as connection:  # type: ignore[attr-defined]
         assert connection.execute(text("SELECT count(*) FROM customer_profiles")).scalar_one() == 0
+
+
+def test_marketing_consent_comes_from_the_crm_and_only_a_change_is_recorded(
+    admin: TestClient, workspace: Workspace
+) -> None:
+    rows = "external_id,name,consents.marketing\nc-7,Grace Hopper,yes\nc-8,Edsger Dijkstra,no\n"
+    imported = admin.post(
+        "/api/v1/customers/import", files={"file": ("c.csv", rows.encode(), "text/csv")}
+    )
+    assert imported.status_code == 200, imported.text
+    account = workspace.a.account_id
+    grace, edsger = (_contact_id(admin, account, e) for e in ("c-7", "c-8"))
+
+    def marketing(contact: int) -> bool:
+        url = f"/api/v1/admin/privacy/contacts/{contact}/consents"
+        return bool(admin.get(url).json()["marketing"])
+
+    def changes() -> int:
+        url = "/api/v1/admin/privacy/audit?action=consent.changed&limit=500"
+        return len(admin.get(url).json())
+
+    assert marketing(grace) is True and marketing(edsger) is False
+    recorded = changes()
+    # The same answers again change nothing; a withdrawal through the API is recorded.
+    body = {"records": [{"external_id": "c-7", "consents": {"marketing": True}}]}
+    assert admin.post("/api/v1/customers/records", json=body).status_code == 200
+    assert changes() == recorded
+    body = {"records": [{"external_id": "c-7", "consents": {"marketing": False}}]}
+    assert admin.post("/api/v1/customers/records", json=body).status_code == 200
+    assert marketing(grace) is False and changes() == recorded + 1
+    # A purpose the CRM cannot answer for is refused, naming it, and nothing is stored.
+    body = {"records": [{"external_id": "c-8", "consents": {"chat": True, "marketing": True}}]}
+    refused = admin.post("/api/v1/customers/records", json=body)
+    assert refused.status_code == 422 and "consents.chat" in refused.json()["error"]["message"]
+    assert marketing(edsger) is False

@@ -108,7 +108,7 @@ def test_training_data_only_from_consenting_contacts_and_redacted(
     )
     bad = admin_a.put(
         f"/api/v1/admin/privacy/contacts/{yes_contact}/consents",
-        json={"purpose": "marketing", "granted": True},
+        json={"purpose": "profiling", "granted": True},
     )
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "unknown_purpose"
     with app.state.db.session() as session:

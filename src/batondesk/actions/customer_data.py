@@ -4,7 +4,7 @@ imports, CRM syncs, CRM webhooks), each checked whole before anything is stored.
 A record finds its contact by `external_id` (the blind index) and creates one when there is
 none; the fields it leaves out stay as they were. Attribute values go to the contact's sealed
 `attributes`; products, orders and preferences to its `CustomerProfile`, sealed with the same
-contact key.
+contact key; consents (e.g. `marketing`) to the contact's consents (privacy/consent.py).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from batondesk.customers.files import CustomerFileError, read_customer_file
 from batondesk.customers.records import CustomerRecord, RecordError, check_record
 from batondesk.errors import Conflict, InvalidInput
 from batondesk.privacy.audit import record_audit
+from batondesk.privacy.consent import do_set_consent, has_consent
 from batondesk.store.models import AttributeDefinition, Contact, CustomerProfile
 
 # How many bad records an import names before it stops listing them.
@@ -137,6 +138,7 @@ def do_apply_records(
             _update_contact(session, account_id, contact, record)
             updated += 1
         _update_profile(session, contact, record, source)
+        _update_consents(session, account_id, contact, record, source)
     session.flush()
     return RecordsApplied(created, updated)
 
@@ -207,6 +209,16 @@ def _update_contact(
                 merged[key] = value
         if merged != (contact.attributes or {}):
             contact.attributes = merged
+
+
+def _update_consents(
+    session: Session, account_id: int, contact: Contact, record: CustomerRecord, source: str
+) -> None:
+    """The customer's answers as the CRM holds them; only a change is recorded (and audited),
+    so a sync that repeats them writes nothing."""
+    for purpose, granted in record.consents.items():
+        if has_consent(session, account_id, contact.id, purpose) != granted:
+            do_set_consent(session, account_id, contact.id, purpose, granted, source=source)
 
 
 def _update_profile(

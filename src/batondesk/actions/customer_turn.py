@@ -26,6 +26,7 @@ from batondesk.actions.events import record_event
 from batondesk.actions.experiments import do_record_enrolment, enrolment_for_turn
 from batondesk.actions.handoff import evidence_with_message_ids, what_happens_next
 from batondesk.actions.languages import conversation_language, do_follow_turn_language
+from batondesk.actions.recommendations import chat_offer
 from batondesk.actions.repeat_contacts import do_flag_repeat_contact
 from batondesk.actions.workflow import wake_snoozed
 from batondesk.customers.profile_values import reply_profile, reply_records
@@ -160,7 +161,7 @@ def _receive(
         result = take_turn(
             text,
             ConversationState.from_history(history),
-            customer_context(session, conversation),
+            customer_context(session, conversation, services),
             setup,
             button=choice,
         )
@@ -268,7 +269,9 @@ def load_turn_setup(session: Session, account_id: int, services: TurnServices) -
     )
 
 
-def customer_context(session: Session, conversation: Conversation) -> CustomerContext:
+def customer_context(
+    session: Session, conversation: Conversation, services: TurnServices
+) -> CustomerContext:
     contact = session.get(Contact, conversation.contact_id)
     crm_profile = session.scalars(
         select(CustomerProfile).where(CustomerProfile.contact_id == conversation.contact_id)
@@ -282,6 +285,7 @@ def customer_context(session: Session, conversation: Conversation) -> CustomerCo
         records=tuple(reply_records(contact, conversation, crm_profile)),
         earlier=tuple(_earlier_conversations(session, conversation)),
         conversation={"id": conversation.id},
+        offer=chat_offer(session, conversation, services.recommenders),
     )
 
 

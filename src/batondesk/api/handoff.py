@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from batondesk.actions.recommendations import contact_recommendations
 from batondesk.actions.settings import do_update_settings
-from batondesk.api.deps import Principal, SessionDep, require
+from batondesk.api.deps import Principal, ServicesDep, SessionDep, require
 from batondesk.api.errors import error_responses
 from batondesk.api.schemas import RowId
 from batondesk.handoff.packet import build_packet
@@ -38,16 +39,24 @@ class AgentPublic(BaseModel):
     response_model=dict[str, Any],
     responses=error_responses(401, 403, 404),
 )
-def read_packet(conversation_id: RowId, principal: Reader, session: SessionDep) -> dict[str, Any]:
+def read_packet(
+    conversation_id: RowId, principal: Reader, session: SessionDep, services: ServicesDep
+) -> dict[str, Any]:
     """The handoff packet: summary, intents, what the AI answered and from which sources,
     the sentiment timeline, the escalation with its evidence, the customer's profile and
-    history, and a suggested first reply."""
+    history, their recommendations (only with their marketing consent) and a suggested
+    first reply."""
     conversation = get_conversation(session, principal.account_id, conversation_id)
     agent_name = None
     if principal.user_id is not None:
         user = session.get(User, principal.user_id)
         agent_name = user.name if user else None
-    return build_packet(session, conversation, agent_name=agent_name)
+    offers = contact_recommendations(
+        session, principal.account_id, conversation.contact_id, services.recommenders
+    )
+    return build_packet(
+        session, conversation, agent_name=agent_name, recommendations=offers.public()
+    )
 
 
 @router.get("/agents", response_model=list[AgentPublic], responses=error_responses(401, 403))

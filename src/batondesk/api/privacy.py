@@ -41,7 +41,7 @@ class ErasurePublic(BaseModel):
 
 class ConsentUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    purpose: str = Field(description="training, analytics or external_llm")
+    purpose: str = Field(description="training, analytics, external_llm, chat or marketing")
     granted: bool
 
 
@@ -109,7 +109,8 @@ def read_consents(contact_id: RowId, principal: Privacy, session: SessionDep) ->
 def set_consent(
     contact_id: RowId, body: ConsentUpdate, principal: Privacy, session: SessionDep
 ) -> dict[str, bool]:
-    """Record the customer's answer for a purpose (training, analytics, external_llm)."""
+    """Record the customer's answer for a purpose (training, analytics, external_llm, chat,
+    marketing)."""
     return do_set_consent(session, principal.account_id, contact_id, body.purpose, body.granted)
 
 

@@ -128,7 +128,9 @@ def retention(
 def consent(
     contact_id: Annotated[int, typer.Argument(help="Contact id")],
     account: AccountOption,
-    purpose: Annotated[str | None, typer.Option(help="training, analytics or external_llm")] = None,
+    purpose: Annotated[
+        str | None, typer.Option(help="training, analytics, external_llm, chat or marketing")
+    ] = None,
     grant: Annotated[bool | None, typer.Option("--grant/--revoke", help="Set the answer")] = None,
 ) -> None:
     """Show a contact's consents, or set one (`--purpose training --grant`)."""

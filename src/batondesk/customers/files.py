@@ -2,7 +2,8 @@
 with a `contacts` array, or JSON Lines), into raw records for `records.check_record`.
 
 CSV columns: `external_id` (required), `name`, `email`, `phone`, `locale`, `tier`;
-`preferences.language` / `.formality` / `.verbosity` / `.channel`; `products` and `orders` as
+`preferences.language` / `.formality` / `.verbosity` / `.channel`; `consents.marketing` (and
+the other purposes, true or false); `products` and `orders` as
 JSON arrays in a cell; any other column is a custom attribute (`plan` or `attributes.plan`).
 An empty cell leaves the stored value unchanged.
 """
@@ -69,6 +70,8 @@ def _csv_records(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
                     raise CustomerFileError(f"line {line}: {column} must be a JSON array") from None
             elif column.startswith("preferences."):
                 record.setdefault("preferences", {})[column.split(".", 1)[1]] = value
+            elif column.startswith("consents."):
+                record.setdefault("consents", {})[column.split(".", 1)[1]] = value
             else:
                 key = column.removeprefix("attributes.")
                 record.setdefault("attributes", {})[key] = value

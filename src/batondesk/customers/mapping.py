@@ -15,7 +15,8 @@ from typing import Any
 
 TARGET = re.compile(
     r"(external_id|name|email|phone|locale|tier|products|orders|preferences"
-    r"|preferences\.(language|formality|verbosity|channel)|attributes\.[a-z][a-z0-9_]{0,63})"
+    r"|preferences\.(language|formality|verbosity|channel)|attributes\.[a-z][a-z0-9_]{0,63}"
+    r"|consents\.[a-z_]{1,40})"
 )
 PATH = re.compile(r"[A-Za-z0-9_$@-]+(\.[A-Za-z0-9_$@-]+){0,9}")
 MAX_FIELDS = 100
@@ -35,7 +36,7 @@ def check_mapping(mapping: Any) -> dict[str, str]:
             raise ValueError(
                 f"mapping target {str(target)[:80]!r} is not a record field (external_id, name, "
                 "email, phone, locale, tier, products, orders, preferences[.name], "
-                "attributes.<key>)"
+                "attributes.<key>, consents.<purpose>)"
             )
         if not isinstance(source, str) or not PATH.fullmatch(source):
             raise ValueError(f"mapping source for {target} must be a dot path such as a.b.0")

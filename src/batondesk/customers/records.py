@@ -11,6 +11,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from batondesk.customers.attributes import AttributeSpec, coerce_value
+from batondesk.store.privacy import CONSENT_PURPOSES
+
+# Consents a customer gives the business, which its CRM may hold (not `chat`: the chat widget
+# asks for that one itself).
+CRM_CONSENTS = frozenset(CONSENT_PURPOSES - {"chat"})
 
 MAX_PRODUCTS = 200
 MAX_ORDERS = 500
@@ -66,6 +71,9 @@ class Order(_Record):
     expected_by: dt.date | None = Field(default=None, description="when it should arrive")
     card_last4: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] | None = None
     charged_for: Code | None = Field(default=None, description="a fee's kind of transaction")
+    channel: Code | None = Field(
+        default=None, description="how a card was used: online, in_store, contactless, atm"
+    )
 
 
 class Preferences(_Record):
@@ -90,6 +98,9 @@ class CustomerRecord(_Record):
     products: list[Product] | None = Field(default=None, max_length=MAX_PRODUCTS)
     orders: list[Order] | None = Field(default=None, max_length=MAX_ORDERS)
     preferences: Preferences | None = None
+    # Purpose -> the customer's answer (privacy/consent.py), e.g. {"marketing": true}; a CSV
+    # cell may say true / false, yes / no, 1 / 0.
+    consents: dict[str, bool] = Field(default_factory=dict)
 
     def given(self, field: str) -> bool:
         """Whether the source sent this field (left out: keep what is stored)."""
@@ -110,6 +121,10 @@ def check_record(raw: Any, specs: Mapping[str, AttributeSpec]) -> CustomerRecord
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "record"
         raise RecordError(f"{where}: {first['msg']}") from None
+    for purpose in record.consents:
+        if purpose not in CRM_CONSENTS:
+            allowed = ", ".join(sorted(CRM_CONSENTS))
+            raise RecordError(f"consents.{purpose}: not a consent purpose (one of {allowed})")
     converted: dict[str, Any] = {}
     for key, value in record.attributes.items():
         spec = specs.get(key)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,10 +18,14 @@ from batondesk.actions.accounts import (
     do_create_user,
 )
 from batondesk.actions.contacts import do_create_contact
+from batondesk.customers.recommendations.catalogue import BY_ID
+from batondesk.customers.recommendations.settings import SETTINGS_KEY as RECOMMENDATIONS_KEY
 from batondesk.customers.records import Order
 from batondesk.demo import content
 from batondesk.demo.account_records import account_records
+from batondesk.demo.product_history import demo_customer_history
 from batondesk.engine.settings import SETTINGS_KEY as ANSWERING_KEY
+from batondesk.privacy.consent import do_set_consent
 from batondesk.store import Database
 from batondesk.store.base import utcnow
 from batondesk.store.models import (
@@ -62,7 +67,13 @@ def seed_demo(db: Database) -> DemoSummary:
         created = account is None
         if account is None:
             account = do_create_account(session, "Baton Bank", DEMO_SLUG)
-            account_settings_patch(account, {ANSWERING_KEY: {"scope": content.DEMO_SCOPE}})
+            account_settings_patch(
+                account,
+                {
+                    ANSWERING_KEY: {"scope": content.DEMO_SCOPE},
+                    RECOMMENDATIONS_KEY: {"enabled": True},
+                },
+            )
             _seed_staff(session, account)
             do_create_inbox(session, account, "Website chat", Channel.web_widget, DEMO_INBOX)
             do_create_inbox(session, account, "Mobile app chat", Channel.api, DEMO_APP_INBOX)
@@ -197,24 +208,60 @@ def _seed_customers(session: Session, account: Account) -> None:
             external_id=seed.external_id,
             attributes=dict(seed.attributes),
         )
-        # What the bank's systems hold on the customer, as a CRM sync would store it.
+        # What the bank's systems hold on the customer, as a CRM sync would store it: the
+        # products they took and three months of transactions (demo/product_history.py),
+        # then the recent cases the bot answers from (demo/account_records.py).
+        taken, history = demo_customer_history(
+            seed.external_id, seed.attributes["country"], seed.tier, today
+        )
         orders = [
-            Order.model_validate(r.as_order(today)).model_dump(mode="json", exclude_none=True)
-            for r in account_records(index, seed)
+            Order.model_validate(r).model_dump(mode="json", exclude_none=True)
+            for r in [*history, *(a.as_order(today) for a in account_records(index, seed))]
         ]
         session.add(
             CustomerProfile(
                 account_id=account.id,
                 contact_id=contact.id,
-                products=[{"name": "Everyday account"}, {"name": f"{seed.tier.title()} plan"}],
+                products=_products(seed, taken, today),
                 orders=orders,
                 source="import",
             )
         )
+        if _agreed_to_marketing(seed):
+            do_set_consent(session, account.id, contact.id, "marketing", True, source="import")
         for past in seed.past_conversations:
             _seed_past_conversation(
                 session, account.id, inbox_id, contact, past, agents[index % len(agents)].user_id
             )
+
+
+# About this share of the demo's customers agreed to hear about products (marketing consent).
+MARKETING_CONSENT_SHARE = 0.7
+
+
+def _agreed_to_marketing(seed: content.CustomerSeed) -> bool:
+    # Reproducible demo data, not a secret.
+    draw = random.Random(f"marketing-{seed.external_id}").random()  # nosec B311
+    return draw < MARKETING_CONSENT_SHARE
+
+
+def _products(seed: content.CustomerSeed, taken: list[str], today: date) -> list[dict[str, object]]:
+    """The everyday account, the plan, and the offers taken, spread over the years since the
+    account was opened."""
+    opened = date.fromisoformat(seed.attributes["account_opened"])
+    plan = {"standard": "Standard plan", "premium": "Premium plan", "vip": "VIP plan"}
+    products: list[dict[str, object]] = [
+        {"id": "everyday", "name": "Everyday account", "status": "active", "since": str(opened)},
+        {"id": seed.tier, "name": plan.get(seed.tier, "Standard plan"), "status": "active"},
+    ]
+    span = max(1, (today - timedelta(days=14) - opened).days)
+    others = [offer for offer in taken if BY_ID[offer].kind != "plan"]
+    for number, offer in enumerate(others, 1):
+        since = opened + timedelta(days=span * number // (len(others) + 1))
+        products.append(
+            {"id": offer, "name": BY_ID[offer].name, "status": "active", "since": str(since)}
+        )
+    return products
 
 
 def _seed_past_conversation(

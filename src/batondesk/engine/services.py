@@ -1,13 +1,14 @@
 """What a process owns for customers' turns: intent models per account, article indexes per
-account, the answer policy and the optional LLM writer. The app (and each CLI command) builds
-one; nothing here is a module global."""
+account, the answer policy, the optional LLM writer and each account's recommendation model.
+The app (and each CLI command) builds one; nothing here is a module global."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from batondesk.config import Settings
+from batondesk.customers.recommendations.models import HoldingsModels
 from batondesk.engine.answer_policy import AnswerPolicy
 from batondesk.engine.intent_models import IntentModels
 from batondesk.engine.response import AnswerWriter
@@ -26,6 +27,8 @@ class TurnServices:
     writer: AnswerWriter | None = None
     # Read beside the hand-over rules; None when the shipped model is missing (rules only).
     escalation_model: EscalationModel | None = None
+    # Each account's model of its customers' product holdings (recommendations).
+    recommenders: HoldingsModels = field(default_factory=HoldingsModels)
 
     @classmethod
     def from_settings(

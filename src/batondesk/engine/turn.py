@@ -1,8 +1,9 @@
 """The customer's turn, top to bottom: the one place that decides what the bot does.
 
-    understand -> hand over? -> the offered choice? -> small talk? -> retrieve and weigh the
-    candidate articles -> answer / decline / clarify / hand over -> compose the reply (with
-    the verified customer's own facts where their account decides the answer)
+    understand -> hand over? -> the offered choice? -> small talk (and, after a resolved
+    question, the customer's recommendation)? -> retrieve and weigh the candidate articles
+    -> answer / decline / clarify / hand over -> compose the reply (with the verified
+    customer's own facts where their account decides the answer)
 
 Everything the turn needs arrives as plain data: the message, the conversation so far
 (`ConversationState`, derived from the stored history by `ConversationState.from_history`),
@@ -21,6 +22,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from batondesk.customers.recommendations.ranking import Recommendation
+from batondesk.customers.recommendations.wording import chat_offer
 from batondesk.engine.account_answers import account_fact, day_in
 from batondesk.engine.answer_policy import PolicyModel, language_group
 from batondesk.engine.candidates import Candidate, IntentEvidence, retrieve, weigh_evidence
@@ -69,6 +72,10 @@ NOT_OFFERED_SIMILARITY = 0.45
 # With the intent model this sure of an intent the account has no article for, a person
 # answers rather than the bot asking around it.
 NO_ANSWER_CONFIDENCE = 0.8
+# Where a bot message records the recommendation it offered ({"offer", "rule"}).
+RECOMMENDATION_ANNOTATION = "recommendation"
+# What the customer says that closes a question the bot answered (engine/smalltalk.py).
+_CLOSINGS = ("thanks", "goodbye")
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,11 @@ class ConversationState:
     # need (a clarifying question, or a decline of a message outside its scope).
     unclear_replies: tuple[bool, ...] = ()
     offered: tuple[OfferedChoice, ...] = ()  # the quick replies of the bot's last message
+    # The bot's last message answered a question (from an article), and the customer did not
+    # say it failed to help.
+    answered_last: bool = False
+    # The bot already offered the customer a recommendation in this conversation.
+    recommended: bool = False
 
     @classmethod
     def from_history(cls, history: Sequence[HistoryEntry]) -> ConversationState:
@@ -109,7 +121,18 @@ class ConversationState:
             offered = tuple(
                 OfferedChoice.from_annotation(c) for c in last.annotations.get("choices", [])
             )
-        return cls(tuple(customer), tuple(unclear), offered)
+        # An answer the customer said did not help ("No", actions/answer_feedback.py) did
+        # not resolve their question.
+        answered_last = (
+            last is not None
+            and last.sender == "bot"
+            and last.annotations.get("decision") == "answer"
+            and (last.annotations.get("customer_feedback") or {}).get("helpful") is not False
+        )
+        recommended = any(
+            m.sender == "bot" and m.annotations.get(RECOMMENDATION_ANNOTATION) for m in history
+        )
+        return cls(tuple(customer), tuple(unclear), offered, answered_last, recommended)
 
     def unresolved_turns(self, text: str) -> int:
         """The bot's unclear replies in a row about the need `text` (the current message) is
@@ -149,6 +172,10 @@ class CustomerContext:
     # The customer's earlier conversations, newest first.
     earlier: tuple[EarlierConversation, ...] = ()
     conversation: Mapping[str, Any] = field(default_factory=dict)
+    # What the bot may offer after a question it resolved: set only when the account, the
+    # customer's marketing consent and their verified identity allow it, and backed by a
+    # rule in their own figures (actions/recommendations.py `chat_offer`).
+    offer: Recommendation | None = None
 
 
 @dataclass(frozen=True)
@@ -178,6 +205,7 @@ class TurnResult:
     choices: tuple[OfferedChoice, ...] = ()
     reply: Reply | None = None  # None when handing over: the queue says what happens next
     evidence: dict[str, Any] = field(default_factory=dict)  # scores and codes, never text
+    recommendation: Recommendation | None = None  # offered with this reply
     # The conversation's language after this message: the reply's fixed texts are in it.
     language: ConversationLanguage = field(default_factory=ConversationLanguage)
 
@@ -196,6 +224,11 @@ class TurnResult:
             "profile_fields": reply.profile_fields,
             "choices": [c.to_annotation() for c in self.choices],
             **({"answer_details": reply.details} if reply.details else {}),
+            **(
+                {RECOMMENDATION_ANNOTATION: _offered(self.recommendation)}
+                if self.recommendation is not None
+                else {}
+            ),
         }
 
 
@@ -252,13 +285,24 @@ def take_turn(
             return turn.escalate(verdict)
         return turn.clarify((), "none_of_these", ask_again_after_none(turn.wording))
 
-    # 3. "Hello", "thanks!": a friendly word, not a search.
+    # 3. "Hello", "thanks!": a friendly word, not a search. Thanks for an answer closes a
+    # resolved question: the moment to offer the customer's recommendation, once.
     if chat is not None:
         words = (
             setup.greeting
             if chat == "greeting" and setup.greeting
             else smalltalk_reply(chat, turn.wording)
         )
+        offer = customer.offer
+        if (
+            offer is not None
+            and chat in _CLOSINGS
+            and state.answered_last
+            and not state.recommended
+        ):
+            evidence[RECOMMENDATION_ANNOTATION] = _offered(offer)
+            words = f"{words}\n\n{chat_offer(offer, turn.wording)}"
+            return turn.reply("smalltalk", chat, Reply(words, mode="smalltalk"), offer)
         return turn.reply("smalltalk", chat, Reply(words, mode="smalltalk"))
 
     # 4. Which articles may answer it, and how likely each is right.
@@ -435,12 +479,32 @@ class _Turn:
             reply=Reply(question, mode="clarify"),
         )
 
-    def reply(self, action: Action, reason: str, reply: Reply) -> TurnResult:
-        return self._result(action, reason, intent=self.understanding.intent, reply=reply)
+    def reply(
+        self,
+        action: Action,
+        reason: str,
+        reply: Reply,
+        recommendation: Recommendation | None = None,
+    ) -> TurnResult:
+        return self._result(
+            action,
+            reason,
+            intent=self.understanding.intent,
+            reply=reply,
+            recommendation=recommendation,
+        )
 
     def escalate(self, verdict: Verdict) -> TurnResult:
         self.evidence = {**self.evidence, **verdict.evidence}
         return self._result("escalate", verdict.reason, intent=self.understanding.intent)
+
+
+def _offered(recommendation: Recommendation) -> dict[str, Any]:
+    """What is recorded of an offer: its ids, never the customer's figures."""
+    return {
+        "offer": recommendation.offer,
+        "rule": recommendation.reason.rule if recommendation.reason is not None else None,
+    }
 
 
 def _read_reply(

@@ -2,11 +2,12 @@
 repeat themselves. Built on demand from the conversation, its annotations and events.
 
 Keys (the console renders exactly these): summary, intents, ai_answers, sentiment_timeline,
-escalation, contact, history, repeat_contact, suggested_reply.
+escalation, contact, history, repeat_contact, recommendations, suggested_reply.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -53,9 +54,16 @@ _RECENT_ORDERS = 6
 
 
 def build_packet(
-    session: Session, conversation: Conversation, *, agent_name: str | None = None
+    session: Session,
+    conversation: Conversation,
+    *,
+    agent_name: str | None = None,
+    recommendations: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Precondition: `conversation` was read through a tenant-checked accessor."""
+    """Precondition: `conversation` was read through a tenant-checked accessor.
+    `recommendations`: the customer's, as the caller may show them (status and offers;
+    actions/recommendations.py decides, from the account's settings and the customer's
+    marketing consent); none given is shown as off."""
     messages = list_messages(session, conversation, include_private=False)
     customer = [m for m in messages if m.sender_type == SenderType.customer]
     contact = session.get(Contact, conversation.contact_id)
@@ -82,6 +90,7 @@ def build_packet(
         "history": history,
         # The earlier conversation on the same intent this one repeats (actions/repeat_contacts).
         "repeat_contact": repeat,
+        "recommendations": dict(recommendations or {"status": "off", "offers": []}),
         "suggested_reply": suggested_reply(
             reason=escalation["reason"] if escalation else None,
             category=(escalation or {}).get("evidence", {}).get("signal", {}).get("cue"),

@@ -37,6 +37,7 @@ SOURCES: dict[str, tuple[tuple[str, str], ...]] = {
         ("engine/account_answers.py", "python"),
         ("engine/turn.py", "python"),
         ("handoff/next_steps.py", "python"),
+        ("customers/recommendations/wording.py", "python"),
     ),
 }
 # `fixedText(tag, className, text)` in chat.js makes an element showing a fixed text.

@@ -3,8 +3,9 @@
 Purposes: ``training`` (customer messages may enter training datasets), ``analytics``
 (beyond the aggregate KPIs every support desk needs), ``external_llm`` (may be sent, redacted,
 to a configured external model), ``chat`` (agreed to the privacy notice in the chat widget
-before the first message). The training pipeline takes its texts from `training_texts`,
-which yields only consenting contacts' messages, redacted.
+before the first message), ``marketing`` (may be offered products: without it no
+recommendation reaches the customer or their agent). The training pipeline takes its texts
+from `training_texts`, which yields only consenting contacts' messages, redacted.
 """
 
 from __future__ import annotations
@@ -70,6 +71,20 @@ def do_set_consent(
         details={"purpose": purpose, "granted": granted, "source": source},
     )
     return consents_of(session, account_id, contact_id)
+
+
+def has_consent(session: Session, account_id: int, contact_id: int, purpose: str) -> bool:
+    """Whether the contact said yes to `purpose` (and has not withdrawn it)."""
+    check_purpose(purpose)
+    return bool(
+        session.scalar(
+            select(Consent.granted).where(
+                Consent.account_id == account_id,
+                Consent.contact_id == contact_id,
+                Consent.purpose == purpose,
+            )
+        )
+    )
 
 
 def consenting_contacts(session: Session, account_id: int, purpose: str) -> set[int]:

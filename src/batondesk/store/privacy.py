@@ -33,8 +33,9 @@ from batondesk.store.base import NAMING_CONVENTION, Base, IdMixin, TenantMixin, 
 # --- main database ------------------------------------------------------------------------------
 
 # "chat": the customer agreed, in the chat widget, to the account's privacy notice before
-# writing (asked when the account's widget settings require it).
-CONSENT_PURPOSES = frozenset({"training", "analytics", "external_llm", "chat"})
+# writing (asked when the account's widget settings require it). "marketing": the customer
+# may be offered products (recommendations, customers/recommendations/).
+CONSENT_PURPOSES = frozenset({"training", "analytics", "external_llm", "chat", "marketing"})
 
 
 class Consent(Base, TenantMixin):

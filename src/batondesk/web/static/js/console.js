@@ -396,6 +396,8 @@
 
     // The customer's earlier conversations (console-history.js).
     parts.push(window.BatonHistory ? window.BatonHistory.section(conv) : notAvailable("Conversation history"));
+    // What to offer them, and why (console-recommendations.js).
+    if (window.BatonRecommendations) parts.push(window.BatonRecommendations.section(packet && packet.recommendations));
 
     // Sources the AI used
     const sources = packet && packet.ai_answers

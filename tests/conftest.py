@@ -119,3 +119,16 @@ def cli_env(settings, db, monkeypatch):  # type: ignore[no-untyped-def]
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Marks what a test reaches, so that CI's second pass (PostgreSQL + Redis) can run only
+    the tests whose outcome the storage can change: `storage` for every test that reaches the
+    database or Redis (through the `database_url` fixture, or marked so by its module), and
+    `browser` for the tests that drive Chromium (the pages read the same API the API tests
+    cover on both databases)."""
+    for item in items:
+        if "database_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.storage)
+        if item.path.parent.name == "browser":
+            item.add_marker(pytest.mark.browser)

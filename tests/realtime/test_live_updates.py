@@ -108,6 +108,7 @@ def test_widget_stream_takes_the_visitor_token_only_from_the_header(
             assert stream.status_code == 200
 
 
+@pytest.mark.storage  # the Redis case runs on CI's PostgreSQL + Redis pass
 @pytest.mark.parametrize("kind", ["in-process", "redis"])
 def test_broker_fans_out_between_publishers_and_subscribers(kind: str) -> None:
     if kind == "redis":

@@ -59,6 +59,7 @@ def retrain(
     evaluation set (overall and per slice) and, when it passes, run it in shadow beside the
     active model. It never becomes active here: an admin promotes it (console, Learning >
     Models, or `baton nlu models promote --account`). Exit status 3: refused by the gate."""
+    from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from batondesk.actions.model_candidates import run_retrain
@@ -90,8 +91,12 @@ def retrain(
                             subject=stored.name,
                             details={"replaced": before is not None, "source": evaluation.name},
                         )
+            # On stderr: stdout holds the outcome alone (--json reads cleanly).
             with Progress(
-                TextColumn("{task.description:<32}"), BarColumn(), TimeElapsedColumn()
+                TextColumn("{task.description:<32}"),
+                BarColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
             ) as bar:
                 task = bar.add_task("training", total=1.0)
                 outcome = run_retrain(

@@ -26,6 +26,7 @@ from batondesk.errors import Conflict, NotFound
 from batondesk.nlu import ModelVersion, RegistryError
 from batondesk.store.access import get_member, get_owned
 from batondesk.store.models import Account, Membership, Message, Role
+from batondesk.training.review_queue import account_intents
 
 router = APIRouter(prefix="/api/v1")
 
@@ -89,12 +90,21 @@ class ModelsPublic(BaseModel):
     responses=error_responses(401, 403, 404, 422),
 )
 def correct_intent(
-    message_id: RowId, body: IntentCorrection, principal: Writer, session: SessionDep
+    message_id: RowId,
+    body: IntentCorrection,
+    principal: Writer,
+    session: SessionDep,
+    services: ServicesDep,
 ) -> MessagePublic:
-    """Correct the AI's intent label on a customer message (kept for the learning loop)."""
+    """Correct the AI's intent label on a customer message (kept for the learning loop). One
+    of the account's intents is taken as it is spelled; a new one is normalised to lower-case
+    words joined by underscores."""
     member = require_member(principal)
     message = get_owned(session, Message, principal.account_id, message_id)
-    return message_public(do_correct_intent(session, message, member, body.intent))
+    existing = account_intents(
+        session, principal.account_id, services.models.for_account(principal.account_id)
+    )
+    return message_public(do_correct_intent(session, message, member, body.intent, existing))
 
 
 def _member_public(session: SessionDep, membership: Membership) -> MemberPublic:

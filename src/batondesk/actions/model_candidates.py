@@ -33,7 +33,6 @@ from batondesk.store.models import Account, CandidateStatus, Event, ModelCandida
 from batondesk.training.gate import GateDecision, judge
 from batondesk.training.retraining import (
     LearningFiles,
-    RetrainError,
     base_data,
     hyperparameters,
     train_candidate,
@@ -249,13 +248,3 @@ def accounts_due_for_retrain(db: Database) -> list[int]:
             if retrain_is_due(session, account_id, settings):
                 due.append(account_id)
     return due
-
-
-__all__ = [
-    "RetrainError",
-    "RetrainOutcome",
-    "accounts_due_for_retrain",
-    "do_record_gate",
-    "do_start_shadow",
-    "run_retrain",
-]

@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -87,18 +87,34 @@ def free_port() -> int:
 
 @contextmanager
 def demo_server(
-    data_dir: Path, datasets_dir: Path, *, fresh: bool, cwd: Path, start_timeout: float = 300
+    data_dir: Path,
+    datasets_dir: Path,
+    *,
+    fresh: bool,
+    cwd: Path,
+    start_timeout: float = 300,
+    before_demo: Callable[[Path], None] | None = None,
+    demo_options: Sequence[str] = (),
 ) -> Iterator[str]:
-    """Seed and train the demo in `data_dir`, serve it, yield its base URL, stop it after."""
+    """Seed and train the demo in `data_dir`, serve it, yield its base URL, stop it after.
+    `before_demo(data_dir)` runs on the prepared directory before `baton demo` (e.g. to make
+    a model of its own the active one, which the demo then keeps); `demo_options` are
+    passed to `baton demo` (e.g. "--no-history")."""
     data_dir = data_dir.resolve()
     prepare_data_dir(data_dir, fresh)
+    if before_demo is not None:
+        before_demo(data_dir)
     env = child_environment(data_dir, datasets_dir.resolve())
     baton = baton_command()
     print(f"preparing the demo in {data_dir} (trains the intent model on the first run)")
     # Its progress and logs go to stderr; its banner (for a person about to browse) is not
     # printed, only what it seeded and which model is active.
     demo = subprocess.run(
-        [baton, "demo", "--no-serve"], env=env, cwd=cwd, stdout=subprocess.PIPE, text=True
+        [baton, "demo", "--no-serve", *demo_options],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     if demo.returncode != 0:
         raise SystemExit(f"`baton demo --no-serve` failed ({demo.returncode}):\n{demo.stdout}")

@@ -29,6 +29,7 @@ from batondesk.api import (
     handoff,
     health,
     knowledge,
+    model_candidates,
     monitoring,
     privacy,
     recommendations,
@@ -146,7 +147,7 @@ def create_app(
     db.publisher = publish_after_commit(app.state.broker)
     # Without a job queue URL, this process also runs the jobs (the demo); with one, it only
     # enqueues them and `baton worker` processes run them.
-    jobs = app.state.jobs = JobQueue(settings, db)
+    jobs = app.state.jobs = JobQueue(settings, db, app.state.services.models)
     app.state.models_ready = threading.Event()
     app.state.metrics = OperationalMetrics(
         db, multiprocess_dir=settings.prometheus_multiproc_dir, turn_outcomes=TURN_OUTCOMES
@@ -171,6 +172,7 @@ def create_app(
         answer_reviews.router,
         review_queue.router,
         content_gaps.router,
+        model_candidates.router,
         experiments.router,
         typing_indicators.router,
         webhooks.router,

@@ -133,6 +133,11 @@ CONSOLE_ENDPOINTS: dict[tuple[str, str], tuple[str, dict | None]] = {
     ),
     ("GET", "/api/v1/admin/settings/costs"): ("admin", None),
     ("PUT", "/api/v1/admin/settings/costs"): ("admin", {"agent_cost_per_hour": 30}),
+    ("GET", "/api/v1/learning/models"): ("admin", None),
+    ("GET", "/api/v1/learning/models/{candidate_id}/disagreements"): ("admin", None),
+    ("POST", "/api/v1/learning/retrain"): ("admin", None),
+    ("GET", "/api/v1/admin/settings/learning"): ("admin", None),
+    ("PUT", "/api/v1/admin/settings/learning"): ("admin", {"gate_margin_points": 3}),
     ("GET", "/api/v1/admin/settings/answer-reviews"): ("admin", None),
     ("PUT", "/api/v1/admin/settings/answer-reviews"): ("admin", {"sample_share": 0.1}),
     ("GET", "/api/v1/admin/settings/widget"): ("admin", None),
@@ -343,7 +348,27 @@ def foreign_ids(app, client: TestClient, workspace: Workspace) -> dict[str, Any]
         "connector_id": connector["id"],
         "attribute_id": attribute["id"],
         "attachment_id": photo.json()["message"]["attachments"][0]["id"],
+        "candidate_id": _candidate_of(app, workspace.b.account_id),
     }
+
+
+def _candidate_of(app, account_id: int) -> int:  # type: ignore[no-untyped-def]
+    """A candidate model row of the account (its training is the learning loop's tests')."""
+    from batondesk.store.models import CandidateStatus, ModelCandidate
+
+    with app.state.db.session() as session:
+        candidate = ModelCandidate(
+            account_id=account_id,
+            version="c1",
+            status=CandidateStatus.refused,
+            trigger="cli",
+            gate={},
+            shadow_last_event_id=0,
+            shadow_sample_share=1.0,
+        )
+        session.add(candidate)
+        session.flush()
+        return candidate.id
 
 
 def workspace_article_id(app, account_id: int) -> int:  # type: ignore[no-untyped-def]
@@ -416,6 +441,7 @@ def test_without_login_console_is_closed(client: TestClient) -> None:
         "user_id": 1,
         "article_id": 1,
         "item_id": 1,
+        "candidate_id": 1,
         "key": "tone",
         "tag_id": 1,
         "team_id": 1,

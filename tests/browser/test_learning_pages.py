@@ -135,3 +135,66 @@ def test_a_reviewer_labels_messages_in_bulk_with_the_keyboard(
     assert by_text[texts[0]]["label_kind"] == "new_intent"
     assert by_text[texts[1]]["label"] == chosen.split(": ", 1)[1]
     assert errors == []
+
+
+def test_an_admin_compares_a_candidate_in_shadow_and_promotes_then_rolls_back(
+    browser: Any, app: FastAPI, workspace: Workspace, screenshot_dir: Any, tmp_path: Any
+) -> None:
+    from datetime import timedelta
+
+    from playwright.sync_api import expect
+
+    from batondesk.actions.model_candidates import run_retrain
+    from batondesk.actions.shadow_models import do_shadow_pass
+    from batondesk.store.base import utcnow
+    from tests.support.slices import (
+        consent_to_training,
+        customer_says,
+        prepare_account_model,
+        reviewed,
+    )
+
+    expect.set_options(timeout=WAIT_MS)
+    errors: list[str] = []
+    services, db, account_id = app.state.services, app.state.db, workspace.a.account_id
+    prepare_account_model(services, account_id, tmp_path)
+    with serve_in_thread(app) as base:
+        with (
+            httpx.Client(base_url=base, timeout=30) as customer,
+            httpx.Client(base_url=base, timeout=30) as agent,
+        ):
+            login(agent, workspace.a.users["agent"][1])  # type: ignore[arg-type]
+            for text in ("walkabout plastic, where is it", "my plastic is walkabout"):
+                conversation = reviewed(customer, workspace, agent, text, "exchange_rate")
+                consent_to_training(db, account_id, conversation)
+            candidate = run_retrain(db, services, account_id, trigger="cli")
+            for text in ("walkabout plastic, mail me at kim@example.com", "my card was stolen"):
+                customer_says(customer, workspace, text)
+        with db.session() as session:
+            do_shadow_pass(session, services.models, account_id, utcnow() + timedelta(minutes=1))
+
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        try:
+            page = context.new_page()
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            _log_in(page, base, "/console/learning/models", workspace.a.users["admin"][1])
+            expect(page.get_by_role("heading", name="Models", exact=True)).to_be_visible()
+            card = page.locator(f'.candidate[data-version="{candidate.version}"]')
+            expect(card.locator(".badge").first).to_have_text("in shadow")
+            expect(card.locator('tr[data-slice="language=es"]')).to_contain_text("ok")
+            expect(card.locator(".shadow-summary")).to_contain_text("50.0% of 2 live messages")
+            card.get_by_role("button", name="Show disagreements").click()
+            disagreement = card.locator(".disagreements li").first
+            expect(disagreement).to_contain_text("mail me at [EMAIL]")
+            expect(disagreement).to_contain_text("candidate: exchange_rate")
+            assert "kim@example.com" not in page.content()
+            page.screenshot(path=str(screenshot_dir / "learning-models.png"), full_page=True)
+
+            card.get_by_role("button", name="Promote").click()
+            expect(card.locator(".badge").first).to_have_text("promoted")
+            page.get_by_role("button", name="Roll back to the previous version").click()
+            expect(page.locator("#models-action-status")).to_have_text("Active: v1")
+            expect(card.locator(".badge").first).to_have_text("rolled back")
+        finally:
+            context.close()
+    assert errors == []

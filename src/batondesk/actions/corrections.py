@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from sqlalchemy.orm import Session
 
@@ -11,13 +12,19 @@ from batondesk.errors import InvalidInput
 from batondesk.store.base import utcnow
 from batondesk.store.models import Conversation, Membership, Message, SenderType
 
-# Intent labels look like BANKING77's: lower-case words joined by underscores.
+# New intent labels look like BANKING77's: lower-case words joined by underscores.
 INTENT_LABEL = re.compile(r"^[a-z][a-z0-9_]{0,79}$")
 
 
-def check_intent_label(label: object) -> str:
+def check_intent_label(label: object, existing: Collection[str] = ()) -> str:
+    """A valid intent label: one of the `existing` intents exactly as it is spelled (a model
+    trained on a public dataset may carry other spellings, such as BANKING77's
+    "Refund_not_showing_up" and "reverted_card_payment?"), or a new name normalised to
+    lower-case words joined by underscores."""
     if not isinstance(label, str):
         raise InvalidInput("intent must be a string", code="invalid_intent")
+    if label.strip() in existing:
+        return label.strip()
     cleaned = label.strip().lower().replace(" ", "_").replace("-", "_")
     if not INTENT_LABEL.match(cleaned):
         raise InvalidInput(
@@ -28,8 +35,15 @@ def check_intent_label(label: object) -> str:
     return cleaned
 
 
-def do_correct_intent(session: Session, message: Message, agent: Membership, label: str) -> Message:
+def do_correct_intent(
+    session: Session,
+    message: Message,
+    agent: Membership,
+    label: str,
+    existing: Collection[str] = (),
+) -> Message:
     """Store the agent's intent label on a customer message, beside what the AI predicted.
+    `existing`: the account's intents, taken as they are spelled.
 
     Precondition: `message` belongs to the agent's account (read through an accessor). The
     prediction itself is kept, so accuracy can be measured from the corrections later.
@@ -38,7 +52,7 @@ def do_correct_intent(session: Session, message: Message, agent: Membership, lab
         raise InvalidInput(
             "only a customer's message has an intent to correct", code="not_a_customer_message"
         )
-    intent = check_intent_label(label)
+    intent = check_intent_label(label, existing)
     conversation = session.get(Conversation, message.conversation_id)
     assert conversation is not None
     predicted = message.annotations.get("intent")

@@ -94,7 +94,7 @@ def _check_one(
             raise InvalidInput(
                 f"item {item.id}: a {kind} label needs an intent name", code="intent_required"
             )
-        intent = check_intent_label(request.intent)
+        intent = check_intent_label(request.intent, known_intents)
         if kind == LabelKind.intent and intent not in known_intents | introduced:
             raise InvalidInput(
                 f"item {item.id}: unknown intent {intent!r}; pick one of the account's intents "

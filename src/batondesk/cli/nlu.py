@@ -281,21 +281,30 @@ def _account_id(slug: str) -> int:
     return int(account_id)
 
 
-def _announce_model_change(root: Path | None, account: str | None) -> None:
-    """Tell the running API workers (through Redis, when configured) that the installation's
-    active model changed, so each loads it now; a separate registry directory concerns none."""
+def _change_installation_model(account: str | None, change: Any) -> Any:
+    """Apply `change(session, models, broker, account_id)` (a promotion or a rollback of the
+    installation's default registry, or of --account's) in one unit of work: it is recorded
+    in the audit log and announced to the running API workers (through Redis, when
+    configured), so each loads the new model now."""
     from batondesk.config import get_settings
+    from batondesk.engine.intent_models import IntentModels
+    from batondesk.errors import BatonError
+    from batondesk.nlu.registry import RegistryError
     from batondesk.realtime import make_broker
-    from batondesk.realtime.invalidation import announce, model_activated
+    from batondesk.store import init_store
 
-    if root is not None:
-        return
     settings = get_settings()
+    account_id = None if account is None else _account_id(account)
+    db = init_store(settings)
     broker = make_broker(settings.redis_url, settings.redis_namespace)
     try:
-        announce(broker, model_activated(None if account is None else _account_id(account)))
+        with db.session() as session:
+            return change(session, IntentModels(settings.models_dir), broker, account_id)
+    except (RegistryError, BatonError) as exc:
+        _fail(str(exc))
     finally:
         broker.close()
+        db.dispose()
 
 
 @models_app.command("list")
@@ -327,12 +336,12 @@ def models_register(
     try:
         target = _registry(registry, account)
         entry = target.register(artifact, version)
-        if promote:
+        if promote and registry is not None:
             entry = target.promote(entry.version)
     except (ArtifactError, RegistryError) as exc:
         _fail(str(exc))
-    if promote:
-        _announce_model_change(registry, account)
+    if promote and registry is None:
+        entry = _promote(entry.version, account)
     typer.echo(f"registered {entry.version}{' (active)' if entry.active else ''}")
 
 
@@ -360,32 +369,45 @@ def models_promote(
     registry: RegistryOption = None,
     account: AccountOption = None,
 ) -> None:
-    """Make a version the active model (of the server default, or of --account)."""
+    """Make a version the active model (of the server default, or of --account); recorded in
+    the audit log. A candidate the regression gate refused is not promoted."""
     from batondesk.nlu.registry import RegistryError
 
-    try:
-        entry = _registry(registry, account).promote(version)
-    except RegistryError as exc:
-        _fail(str(exc))
-    _announce_model_change(registry, account)
+    if registry is not None:
+        try:
+            entry = _registry(registry, account).promote(version)
+        except RegistryError as exc:
+            _fail(str(exc))
+    else:
+        entry = _promote(version, account)
     typer.echo(f"active: {entry.version}")
+
+
+def _promote(version: str, account: str | None) -> Any:
+    from batondesk.actions.intent_models import do_promote_model
+
+    return _change_installation_model(
+        account,
+        lambda session, models, broker, account_id: do_promote_model(
+            session, models, broker, account_id, version
+        ),
+    )
 
 
 @models_app.command("rollback")
 def models_rollback(registry: RegistryOption = None, account: AccountOption = None) -> None:
-    """Re-activate the previously active version."""
+    """Re-activate the previously active version; recorded in the audit log."""
+    from batondesk.actions.intent_models import do_roll_back_model
     from batondesk.nlu.registry import RegistryError
 
-    try:
-        entry = _registry(registry, account).rollback()
-    except RegistryError as exc:
-        _fail(str(exc))
-    _announce_model_change(registry, account)
+    if registry is not None:
+        try:
+            entry = _registry(registry, account).rollback()
+        except RegistryError as exc:
+            _fail(str(exc))
+    else:
+        entry = _change_installation_model(account, do_roll_back_model)
     typer.echo(f"active: {entry.version}")
-
-
-if __name__ == "__main__":
-    app()
 
 
 @app.command("prepare")
@@ -397,3 +419,13 @@ def prepare_command() -> None:
     from batondesk.config import get_settings
 
     typer.echo(f"intent model: {prepare_intent_model(get_settings()).describe()}")
+
+
+def _mount_learning_commands() -> None:
+    from batondesk.cli.nlu_learning import retrain, slices
+
+    app.command("retrain")(retrain)
+    app.command("slices")(slices)
+
+
+_mount_learning_commands()

@@ -72,6 +72,18 @@ class IntentModels:
         path = self._active_path(self._registry_or_none(None))
         return self._load(path) if path is not None else self.fallback
 
+    def version(self, account_id: int, version: str) -> IntentPredictor:
+        """One version of the account's registry, active or not (a candidate in shadow),
+        loaded once per process like the active ones. Raises RegistryError when unknown."""
+        return self._load(self.registry(account_id).get(version).path)
+
+    def answering_path(self, account_id: int) -> Path | None:
+        """The artifact of the model answering the account: its own active version, else the
+        server default's; None when neither registry has one."""
+        return self._active_path(self._registry_or_none(account_id)) or self._active_path(
+            self._registry_or_none(None)
+        )
+
     def _registry_or_none(self, account_id: int | None) -> ModelRegistry | None:
         return None if self.models_dir is None else self.registry(account_id)
 

@@ -21,6 +21,7 @@ from batondesk.actions.follow_ups import FollowUpPass, run_follow_up_check
 # The widget's settings say whether an account sends the follow-up, and after how long.
 from batondesk.api.widget_settings import WidgetSettings
 from batondesk.config import Settings
+from batondesk.engine.intent_models import IntentModels
 from batondesk.errors import Conflict, NotFound
 from batondesk.mail import SmtpMailer
 from batondesk.store.database import Database
@@ -35,6 +36,8 @@ class JobRun:
     db: Database
     # The queue's id of the job; the same on every delivery and retry of one job.
     job_id: str
+    # The intent models of the process (kept loaded between runs).
+    models: IntentModels
 
 
 @dataclass(frozen=True)
@@ -164,6 +167,54 @@ def sync_crm(run: JobRun, account_id: int, connector_id: int) -> None:
         raise
 
 
+def run_shadow_models(run: JobRun) -> None:
+    """Let every candidate in shadow predict the customer messages that arrived since the
+    last pass (actions/shadow_models.py). Idempotent: a message already predicted is
+    skipped, and each account's pass is its own unit of work."""
+    from batondesk.actions.shadow_models import accounts_in_shadow, do_shadow_pass
+
+    with run.db.session() as session:
+        account_ids = accounts_in_shadow(session)
+    for account_id in account_ids:
+        with run.db.session() as session:
+            do_shadow_pass(session, run.models, account_id)
+
+
+def retrain_models(run: JobRun) -> None:
+    """The scheduled retrain: each account that switched it on and is due (enough new
+    reviewed examples, the last candidate old enough) gets a candidate, judged by the gate.
+    Idempotent: a run again finds the account no longer due (its new candidate is recent)."""
+    from batondesk.actions.model_candidates import accounts_due_for_retrain
+
+    for account_id in accounts_due_for_retrain(run.db):
+        _retrain(run, account_id, "schedule")
+
+
+def retrain_model(run: JobRun, account_id: int) -> None:
+    """An admin's "retrain now". Idempotent: the candidate records this job's id, and the job
+    delivered again after it finished finds it and trains nothing."""
+    _retrain(run, account_id, "console")
+
+
+def _retrain(run: JobRun, account_id: int, trigger: str) -> None:
+    from dataclasses import replace
+
+    from batondesk.actions.model_candidates import run_retrain
+    from batondesk.engine.services import TurnServices
+    from batondesk.training.retraining import RetrainError
+
+    services = replace(TurnServices.from_settings(run.settings), models=run.models)
+    try:
+        outcome = run_retrain(
+            run.db, services, account_id, trigger=trigger, job_id=f"{run.job_id}:{account_id}"
+        )
+    except RetrainError as error:
+        # Nothing to retry: the account lacks what a retrain needs until an admin gives it.
+        log.warning("retrain of account %s not run: %s", account_id, error)
+        return
+    log.info("account %s: %s", account_id, outcome.status)
+
+
 # The queue's job names are these keys: renaming one strands the jobs already queued.
 JOBS: dict[str, Job] = {
     job.name: job
@@ -173,6 +224,25 @@ JOBS: dict[str, Job] = {
         Job("deliver_webhooks", deliver_webhooks),
         Job("send_follow_up_emails", send_follow_up_emails),
         Job("refresh_reports", refresh_reports, time_limit_seconds=3600),
+        Job("run_shadow_models", run_shadow_models),
+        # Training takes minutes (the accurate profile, ~10 on 2 cores); one retry, later.
+        Job(
+            "retrain_models",
+            retrain_models,
+            max_retries=1,
+            min_backoff_seconds=300,
+            max_backoff_seconds=600,
+            time_limit_seconds=7200,
+        ),
+        Job(
+            "retrain_model",
+            retrain_model,
+            max_retries=1,
+            min_backoff_seconds=300,
+            max_backoff_seconds=600,
+            time_limit_seconds=7200,
+            one_pass_at_a_time=False,
+        ),
         # A running sync holds the connector for up to STALE_SYNC (15 minutes): the retries
         # wait long enough to outlast it.
         Job(

@@ -21,6 +21,7 @@ from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import CurrentMessage
 
 from batondesk.config import Settings
+from batondesk.engine.intent_models import IntentModels
 from batondesk.jobs.definitions import JOBS, Job, JobRun
 from batondesk.jobs.schedule import PeriodicJob, Scheduler, periodic_jobs
 from batondesk.store.database import Database
@@ -41,9 +42,14 @@ class JobQueue:
     """The process's queue: its broker, one actor per job, and (in a worker, or in an API
     process without a queue URL) the worker threads and the periodic scheduler."""
 
-    def __init__(self, settings: Settings, db: Database) -> None:
+    def __init__(
+        self, settings: Settings, db: Database, models: IntentModels | None = None
+    ) -> None:
+        """`models`: the intent models the jobs load (a candidate in shadow); an API process
+        passes its own, so a model it already holds is not loaded twice."""
         self.settings = settings
         self.db = db
+        self.models = models or IntentModels(settings.models_dir)
         self.in_process = not settings.job_queue_url
         self.broker: dramatiq.Broker
         if self.in_process:
@@ -79,7 +85,7 @@ class JobQueue:
     def _perform(self, job: Job, **ids: int) -> None:
         message = CurrentMessage.get_current_message()
         assert message is not None  # set by the middleware for every job a worker runs
-        run = JobRun(self.settings, self.db, message.message_id)
+        run = JobRun(self.settings, self.db, message.message_id, self.models)
         if not job.one_pass_at_a_time:
             job.run(run, **ids)
             return

@@ -19,6 +19,10 @@ log = logging.getLogger("batondesk.jobs")
 
 FOLLOW_UP_CHECK_SECONDS = 30.0
 REPORTS_REFRESH_SECONDS = 60.0
+# The candidate in shadow predicts what arrived since the last pass (a query when none runs).
+SHADOW_PASS_SECONDS = 30.0
+# Whether a scheduled retrain is due: reading each account's setting (off by default).
+RETRAIN_CHECK_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,8 @@ def periodic_jobs(settings: Settings) -> list[PeriodicJob]:
         periodic.append(PeriodicJob("send_follow_up_emails", FOLLOW_UP_CHECK_SECONDS))
     if settings.reports_refresh == "background":
         periodic.append(PeriodicJob("refresh_reports", REPORTS_REFRESH_SECONDS))
+    periodic.append(PeriodicJob("run_shadow_models", SHADOW_PASS_SECONDS))
+    periodic.append(PeriodicJob("retrain_models", RETRAIN_CHECK_SECONDS))
     return periodic
 
 

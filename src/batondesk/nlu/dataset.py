@@ -18,6 +18,10 @@ from typing import Any
 OUT_OF_SCOPE_LABEL = "oos"
 TEXT_COLUMNS = ("text",)
 LABEL_COLUMNS = ("label", "intent", "category")
+# Fields (JSON Lines) or columns (CSV) that tag an example with a slice of the customers it
+# stands for, for per-slice evaluation (training/slices.py). A JSON Lines record may also
+# carry others in a "slices" object, e.g. {"slices": {"region": "north"}}.
+SLICE_FIELDS = ("style", "language", "channel", "tier")
 
 
 class DatasetError(ValueError):
@@ -26,13 +30,15 @@ class DatasetError(ValueError):
 
 @dataclass
 class Dataset:
-    """Parallel lists of texts and labels; `source` is the file they came from, if any, and
-    `lines` the 1-based line of each example in it (empty when not read from a file)."""
+    """Parallel lists of texts and labels; `source` is the file they came from, if any,
+    `lines` the 1-based line of each example in it (empty when not read from a file), and
+    `tags` each example's slice tags, e.g. {"style": "sms"} (empty when the file has none)."""
 
     texts: list[str]
     labels: list[str]
     source: str = ""
     lines: list[int] = field(default_factory=list)
+    tags: list[dict[str, str]] = field(default_factory=list)
     _hash: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
@@ -40,6 +46,17 @@ class Dataset:
             raise DatasetError(f"{self.source or 'dataset'}: texts and labels differ in length")
         if self.lines and len(self.lines) != len(self.texts):
             raise DatasetError(f"{self.source or 'dataset'}: texts and line numbers differ")
+        if self.tags and len(self.tags) != len(self.texts):
+            raise DatasetError(f"{self.source or 'dataset'}: texts and slice tags differ")
+
+    def tags_of(self, index: int) -> dict[str, str]:
+        """The slice tags of example `index` (0-based); empty when the data carries none."""
+        return self.tags[index] if self.tags else {}
+
+    @property
+    def slice_fields(self) -> list[str]:
+        """The slice tag names any example carries, sorted."""
+        return sorted({name for tags in self.tags for name in tags})
 
     def line_of(self, index: int) -> int | None:
         """The source line of example `index` (0-based), when known."""
@@ -68,8 +85,13 @@ class Dataset:
             if label == OUT_OF_SCOPE_LABEL
         ]
         lines = [self.lines[i] for i in keep] if self.lines else []
+        tags = [self.tags[i] for i in keep] if self.tags else []
         return Dataset(
-            [self.texts[i] for i in keep], [self.labels[i] for i in keep], self.source, lines
+            [self.texts[i] for i in keep],
+            [self.labels[i] for i in keep],
+            self.source,
+            lines,
+            tags,
         ), oos
 
 
@@ -115,6 +137,7 @@ def _load_csv(path: Path, delimiter: str) -> Dataset:
         raise DatasetError(f"{path}: empty file") from None
     text_col = next((header.index(c) for c in TEXT_COLUMNS if c in header), None)
     label_col = next((header.index(c) for c in LABEL_COLUMNS if c in header), None)
+    slice_cols = {name: header.index(name) for name in SLICE_FIELDS if name in header}
     if text_col is None or label_col is None:
         raise DatasetError(
             f"{path}, line 1: header must name a 'text' column and one of "
@@ -123,6 +146,7 @@ def _load_csv(path: Path, delimiter: str) -> Dataset:
     texts: list[str] = []
     labels: list[str] = []
     line_numbers: list[int] = []
+    tags: list[dict[str, str]] = []
     previous_end = reader.line_num
     for row in reader:
         # line_num is the last physical line read; a quoted text may span several.
@@ -140,13 +164,16 @@ def _load_csv(path: Path, delimiter: str) -> Dataset:
         texts.append(text)
         labels.append(label)
         line_numbers.append(first_line)
-    return Dataset(texts, labels, str(path), line_numbers)
+        values = {name: row[col].strip() for name, col in slice_cols.items()}
+        tags.append({name: value for name, value in values.items() if value})
+    return Dataset(texts, labels, str(path), line_numbers, tags if slice_cols else [])
 
 
 def _load_jsonl(path: Path) -> Dataset:
     texts: list[str] = []
     labels: list[str] = []
     lines: list[int] = []
+    tags: list[dict[str, str]] = []
     for number, raw in enumerate(_read_text(path).splitlines(), start=1):
         if not raw.strip():
             continue
@@ -166,7 +193,22 @@ def _load_jsonl(path: Path) -> Dataset:
         texts.append(text.strip())
         labels.append(label.strip())
         lines.append(number)
-    return Dataset(texts, labels, str(path), lines)
+        tags.append(_slice_tags(path, number, record))
+    return Dataset(texts, labels, str(path), lines, tags if any(tags) else [])
+
+
+def _slice_tags(path: Path, number: int, record: dict[str, Any]) -> dict[str, str]:
+    extra = record.get("slices", {})
+    if not isinstance(extra, dict):
+        raise DatasetError(f"{path}, line {number}: 'slices' must be an object of names to values")
+    tags: dict[str, str] = {}
+    for name, value in [*((n, record.get(n)) for n in SLICE_FIELDS), *extra.items()]:
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            raise DatasetError(f"{path}, line {number}: slice tag '{name}' must be a string")
+        tags[str(name)] = value.strip()
+    return tags
 
 
 def _load_rasa_yaml(path: Path) -> Dataset:
@@ -262,8 +304,14 @@ def save_dataset(dataset: Dataset, path: str | Path) -> Path:
     elif suffix in (".jsonl", ".json", ".ndjson"):
         path.write_text(
             "".join(
-                json.dumps({"text": text, "intent": label}, ensure_ascii=False) + "\n"
-                for text, label in zip(dataset.texts, dataset.labels, strict=True)
+                json.dumps(
+                    {"text": text, "intent": label, **_tag_fields(dataset.tags_of(index))},
+                    ensure_ascii=False,
+                )
+                + "\n"
+                for index, (text, label) in enumerate(
+                    zip(dataset.texts, dataset.labels, strict=True)
+                )
             ),
             encoding="utf-8",
         )
@@ -290,6 +338,15 @@ def save_dataset(dataset: Dataset, path: str | Path) -> Path:
     else:
         raise DatasetError(f"{path}: unknown format '{suffix}'; use .csv, .jsonl or .yml")
     return path
+
+
+def _tag_fields(tags: dict[str, str]) -> dict[str, Any]:
+    """Slice tags as JSON Lines fields: the known ones at the top, others under "slices"."""
+    fields: dict[str, Any] = {name: value for name, value in tags.items() if name in SLICE_FIELDS}
+    others = {name: value for name, value in tags.items() if name not in SLICE_FIELDS}
+    if others:
+        fields["slices"] = others
+    return fields
 
 
 def _literal_dumper() -> Any:

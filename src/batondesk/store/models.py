@@ -31,6 +31,7 @@ from batondesk.store.events import EVENT_TYPES, Event
 from batondesk.store.experiments import Experiment, ExperimentStatus
 from batondesk.store.knowledge import Article
 from batondesk.store.login_throttles import LoginThrottle
+from batondesk.store.model_candidates import CandidateStatus, ModelCandidate, ShadowPrediction
 from batondesk.store.privacy import AuditEntry, Consent
 from batondesk.store.report_rollups import ReportDayTally, ReportRollupState, ReportWeekTally
 from batondesk.store.response_templates import ResponseTemplate
@@ -51,6 +52,7 @@ __all__ = [
     "AuditEntry",
     "Availability",
     "Base",
+    "CandidateStatus",
     "CannedResponse",
     "Channel",
     "Consent",
@@ -69,6 +71,7 @@ __all__ = [
     "LoginThrottle",
     "Membership",
     "Message",
+    "ModelCandidate",
     "Priority",
     "ReportDayTally",
     "ReportRollupState",
@@ -80,6 +83,7 @@ __all__ = [
     "Role",
     "SearchToken",
     "SenderType",
+    "ShadowPrediction",
     "Tag",
     "Team",
     "User",

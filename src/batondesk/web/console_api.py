@@ -26,6 +26,7 @@ from batondesk.errors import Conflict, NotFound
 from batondesk.nlu import ModelVersion, RegistryError
 from batondesk.store.access import get_member, get_owned
 from batondesk.store.models import Account, Membership, Message, Role
+from batondesk.training.review_queue import account_intents
 
 router = APIRouter(prefix="/api/v1")
 
@@ -89,12 +90,21 @@ class ModelsPublic(BaseModel):
     responses=error_responses(401, 403, 404, 422),
 )
 def correct_intent(
-    message_id: RowId, body: IntentCorrection, principal: Writer, session: SessionDep
+    message_id: RowId,
+    body: IntentCorrection,
+    principal: Writer,
+    session: SessionDep,
+    services: ServicesDep,
 ) -> MessagePublic:
-    """Correct the AI's intent label on a customer message (kept for the learning loop)."""
+    """Correct the AI's intent label on a customer message (kept for the learning loop). One
+    of the account's intents is taken as it is spelled; a new one is normalised to lower-case
+    words joined by underscores."""
     member = require_member(principal)
     message = get_owned(session, Message, principal.account_id, message_id)
-    return message_public(do_correct_intent(session, message, member, body.intent))
+    existing = account_intents(
+        session, principal.account_id, services.models.for_account(principal.account_id)
+    )
+    return message_public(do_correct_intent(session, message, member, body.intent, existing))
 
 
 def _member_public(session: SessionDep, membership: Membership) -> MemberPublic:
@@ -201,15 +211,21 @@ def list_models(principal: Admin, services: ServicesDep) -> ModelsPublic:
     "/admin/models/promote",
     response_model=ModelsPublic,
     tags=["admin"],
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(401, 403, 404, 409, 422),
 )
 def promote_model(
-    body: ModelPromotion, principal: Admin, services: ServicesDep, broker: BrokerDep
+    body: ModelPromotion,
+    principal: Admin,
+    session: SessionDep,
+    services: ServicesDep,
+    broker: BrokerDep,
 ) -> ModelsPublic:
     """Make one of this account's versions answer its customers (every worker loads it before
-    the account's next message). Other accounts, and the server default, are not affected."""
+    the account's next message). Other accounts, and the server default, are not affected.
+    A candidate the regression gate refused cannot be promoted (409 `gate_refused`).
+    Recorded in the audit log."""
     try:
-        do_promote_model(services.models, broker, principal.account_id, body.version)
+        do_promote_model(session, services.models, broker, principal.account_id, body.version)
     except RegistryError as exc:
         raise NotFound(str(exc)) from None
     return _models(services, principal.account_id)
@@ -221,10 +237,13 @@ def promote_model(
     tags=["admin"],
     responses=error_responses(401, 403, 409),
 )
-def rollback_model(principal: Admin, services: ServicesDep, broker: BrokerDep) -> ModelsPublic:
-    """Re-activate this account's version that was active before the current one."""
+def rollback_model(
+    principal: Admin, session: SessionDep, services: ServicesDep, broker: BrokerDep
+) -> ModelsPublic:
+    """Re-activate this account's version that was active before the current one. Recorded
+    in the audit log."""
     try:
-        do_roll_back_model(services.models, broker, principal.account_id)
+        do_roll_back_model(session, services.models, broker, principal.account_id)
     except RegistryError as exc:
         raise Conflict(str(exc), code="nothing_to_roll_back") from None
     return _models(services, principal.account_id)

@@ -1,6 +1,7 @@
-"""The learning loop's console pages: the review queue and the content gaps. Thin shells like
-the other pages: the scripts call the JSON API (`/api/v1/review-queue`, `/api/v1/content-gaps`),
-which enforces permissions again and does the work."""
+"""The learning loop's console pages: the review queue, the content gaps and the candidate
+models. Thin shells like the other pages: the scripts call the JSON API
+(`/api/v1/review-queue`, `/api/v1/content-gaps`, `/api/v1/learning/models`), which enforces
+permissions again and does the work."""
 
 from __future__ import annotations
 
@@ -35,6 +36,13 @@ def content_gaps_page(request: Request, session: SessionDep) -> Response:
     """Unanswered questions grouped by meaning, with "draft an article" and "suggest as new
     intent"."""
     return _page(request, session, "content_gaps.html", "gaps")
+
+
+@router.get("/console/learning/models", response_class=HTMLResponse)
+def learning_models_page(request: Request, session: SessionDep) -> Response:
+    """Candidate models: the regression gate's decision per slice, the shadow's agreement
+    with the active model and its disagreements, promote and roll back (admins)."""
+    return _page(request, session, "learning_models.html", "models")
 
 
 @router.get("/console/learning", response_class=HTMLResponse)

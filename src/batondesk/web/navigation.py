@@ -32,6 +32,7 @@ TOP_NAVIGATION: list[tuple[str, str, str]] = [
 LEARNING_TABS: list[tuple[str, str, str]] = [
     ("queue", "/console/review-queue", "Review queue"),
     ("gaps", "/console/content-gaps", "Content gaps"),
+    ("models", "/console/learning/models", "Models"),
 ]
 
 # First-response targets in minutes by priority (low, normal, high, urgent), for the SLA

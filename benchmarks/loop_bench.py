@@ -1,0 +1,392 @@
+"""Does the learning loop learn? `make bench-loop`.
+
+1. Split BANKING77 train (stratified, fixed seed): 30% is the account's base data, 70% is
+   production traffic. Train the base model (the demo's `fast` profile) and, for reference,
+   the same model on all of train.
+2. Start the Baton Bank demo (benchmarks/demo_server.py) answering with the base model, and
+   replay the traffic through the chat widget's HTTP API, each message a new customer's first.
+3. A simulated reviewer works the review queue through the console's API, most useful first,
+   as a person would: labels up to `--reviews` (1,000) messages with their true intent. Every
+   replayed customer is taken to consent to training (the reviewer's contacts are given the
+   consent through the privacy API, which is what decides).
+4. `baton nlu retrain` (base data + the reviewed examples, gate on
+   benchmarks/data/dialect_eval.jsonl) and promote through the console's API.
+5. BANKING77 test accuracy (top-1) of the base model, the promoted one and the full-train
+   one: the share of the gap closed. In the same run, the same number of traffic messages
+   chosen at random (redacted like reviewed ones), added to the base data and trained alike.
+
+Writes benchmarks/results/loop_banking77.json (with --sample: loop_banking77_quick.json, a
+quick check on part of the traffic) and the bench-loop section of docs/benchmarks.md.
+
+    python benchmarks/loop_bench.py                          # the full run
+    python benchmarks/loop_bench.py --sample 1000 --reviews 250 --test-sample 770
+    python benchmarks/loop_bench.py --report benchmarks/results/loop_banking77.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from demo_server import baton_command, child_environment, demo_server
+from doc_section import pct, status, write_section
+from machine import describe_machine
+from public_datasets import datasets_dir, read_banking77
+
+from batondesk.demo.content import AGENTS, DEMO_PASSWORD
+from batondesk.demo.seed import DEMO_INBOX, DEMO_SLUG
+from batondesk.nlu import Dataset, IntentClassifier, ModelRegistry
+from batondesk.nlu.dataset import save_dataset
+from batondesk.privacy.redaction import redact_text
+from batondesk.training.retraining import hyperparameters, merge
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+DOC = ROOT / "docs" / "benchmarks.md"
+EVALUATION_SET = ROOT / "benchmarks" / "data" / "dialect_eval.jsonl"
+DEFAULT_DATA_DIR = ROOT / "var" / "bench-loop"
+# Trained models kept between runs (the data dir starts fresh each run).
+MODEL_CACHE = ROOT / "var" / "bench-loop-models"
+START, END = "<!-- bench-loop:start -->", "<!-- bench-loop:end -->"
+BASE_SHARE = 0.30
+TARGET_GAP_CLOSED = 0.70
+ADMIN_EMAIL = next(agent.email for agent in AGENTS if agent.role == "admin")
+QUEUE_PAGE = 200
+
+
+def split_train(
+    texts: list[str], labels: list[str], share: float, seed: int
+) -> tuple[Dataset, list[tuple[str, str]]]:
+    """`share` of each intent's examples as the base data; the rest, shuffled, as traffic."""
+    rng = random.Random(seed)
+    by_intent: dict[str, list[str]] = defaultdict(list)
+    for text, label in zip(texts, labels, strict=True):
+        by_intent[label].append(text)
+    base: list[tuple[str, str]] = []
+    traffic: list[tuple[str, str]] = []
+    for label in sorted(by_intent):
+        rows = rng.sample(by_intent[label], len(by_intent[label]))
+        cut = round(share * len(rows))
+        base += [(t, label) for t in rows[:cut]]
+        traffic += [(t, label) for t in rows[cut:]]
+    rng.shuffle(traffic)
+    return Dataset(
+        [t for t, _ in base], [label for _, label in base], "BANKING77 train 30%"
+    ), traffic
+
+
+def cached_model(name: str, data: Dataset, params: dict[str, Any]) -> Path:
+    """The model trained on `data` with `params`, from the cache or trained now."""
+    folder = MODEL_CACHE / f"{name}-{params['profile']}-{data.fingerprint()[:12]}"
+    if (folder / "metadata.json").is_file():
+        print(f"{name} model: cached ({folder.name})")
+        return folder
+    print(f"training the {name} model on {len(data):,} examples")
+    started = time.perf_counter()
+    model = IntentClassifier(**params).fit(data.texts, data.labels)
+    model.save(
+        folder,
+        {
+            "dataset_source": data.source,
+            "dataset_hash": data.fingerprint(),
+            "training_seconds": round(time.perf_counter() - started, 1),
+        },
+    )
+    return folder
+
+
+def top1_accuracy(model: Path | IntentClassifier, test: tuple[list[str], list[str]]) -> float:
+    classifier = model if isinstance(model, IntentClassifier) else IntentClassifier.load(model)
+    proba = classifier.predict_proba(test[0])
+    predicted = classifier.classes_[proba.argmax(axis=1)]
+    return round(sum(p == t for p, t in zip(predicted, test[1], strict=True)) / len(test[1]), 4)
+
+
+def replay(base: str, traffic: list[tuple[str, str]], concurrency: int) -> dict[int, str]:
+    """Each message as a new customer's first, through the widget; message id -> intent."""
+    truth: dict[int, str] = {}
+    done = [0]
+
+    def one(item: tuple[str, str]) -> None:
+        with httpx.Client(base_url=base, timeout=120) as client:
+            started = client.post(f"/api/v1/widget/inboxes/{DEMO_INBOX}/conversations", json={})
+            started.raise_for_status()
+            visitor = {"Authorization": f"Bearer {started.json()['visitor_token']}"}
+            sent = client.post(
+                f"/api/v1/widget/conversations/{started.json()['conversation_id']}/messages",
+                json={"body": item[0]},
+                headers=visitor,
+            )
+            sent.raise_for_status()
+            truth[sent.json()["message"]["id"]] = item[1]
+        done[0] += 1
+        if done[0] % 50 == 0 or done[0] == len(traffic):
+            print(f"\r  replayed {done[0]}/{len(traffic)}", end="", file=sys.stderr, flush=True)
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(one, traffic))
+    print(file=sys.stderr)
+    return truth
+
+
+@contextmanager
+def console(base: str) -> Iterator[httpx.Client]:
+    """The demo's admin, signed in to the console's API."""
+    with httpx.Client(base_url=base, timeout=600) as client:
+        signed_in = client.post(
+            "/api/v1/auth/login", json={"email": ADMIN_EMAIL, "password": DEMO_PASSWORD}
+        )
+        signed_in.raise_for_status()
+        client.headers["X-Requested-With"] = "baton"  # what the console sends (CSRF check)
+        yield client
+
+
+def review(admin: httpx.Client, truth: dict[int, str], budget: int) -> dict[str, Any]:
+    """Label the queue's most useful pending messages with their true intent, a page at a
+    time, until `budget` are labelled or the queue is empty; give their customers' consent."""
+    labelled: list[dict[str, Any]] = []
+    while len(labelled) < budget:
+        page = admin.get("/api/v1/review-queue", params={"limit": QUEUE_PAGE}).json()
+        items = [i for i in page["data"] if i["message_id"] in truth][: budget - len(labelled)]
+        if not items:
+            break
+        labels = [
+            {"id": i["id"], "kind": "intent", "intent": truth[i["message_id"]]} for i in items
+        ]
+        admin.post("/api/v1/review-queue/labels", json={"labels": labels}).raise_for_status()
+        for item in items:
+            conversation = admin.get(f"/api/v1/conversations/{item['conversation_id']}").json()
+            admin.put(
+                f"/api/v1/admin/privacy/contacts/{conversation['contact_id']}/consents",
+                json={"purpose": "training", "granted": True},
+            ).raise_for_status()
+        labelled += items
+        print(f"  reviewed {len(labelled)}/{budget}", file=sys.stderr)
+    reasons = Counter(r for item in labelled for r in item["reasons"])
+    wrong = sum(item["predicted_intent"] != truth[item["message_id"]] for item in labelled)
+    return {
+        "labelled": len(labelled),
+        "message_ids": [i["message_id"] for i in labelled],
+        "reasons": dict(reasons.most_common()),
+        "model_was_wrong": wrong,
+    }
+
+
+def retrain(data_dir: Path, base_file: Path) -> dict[str, Any]:
+    """`baton nlu retrain` as an operator runs it, on the running demo's data."""
+    command = [
+        baton_command(), "nlu", "retrain", "--account", DEMO_SLUG, "--base", str(base_file),
+        "--eval", str(EVALUATION_SET), "--json",
+    ]  # fmt: skip
+    started = time.perf_counter()
+    done = subprocess.run(  # noqa: S603
+        command, env=child_environment(data_dir, datasets_dir().resolve()), cwd=ROOT,
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    if done.returncode not in (0, 3):
+        raise SystemExit(f"`baton nlu retrain` failed ({done.returncode}):\n{done.stdout}")
+    outcome: dict[str, Any] = json.loads(done.stdout)
+    outcome["seconds"] = round(time.perf_counter() - started, 1)
+    return outcome
+
+
+def random_baseline(
+    base: Dataset, pool: list[tuple[str, str]], size: int, params: dict[str, Any], seed: int
+) -> IntentClassifier:
+    """Base data plus `size` messages drawn at random from the replayed traffic, redacted as
+    reviewed examples are, trained like the candidate."""
+    chosen = random.Random(seed).sample(pool, size)
+    data = merge(base, [(redact_text(text), label) for text, label in chosen])
+    return IntentClassifier(**params).fit(data.texts, data.labels)
+
+
+def gap_closed(before: float, after: float, full: float) -> float | None:
+    return round((after - before) / (full - before), 4) if full > before else None
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sample", type=int, help="replay only N traffic messages (quick run)")
+    parser.add_argument("--reviews", type=int, default=1000, help="the reviewer's budget")
+    parser.add_argument("--test-sample", type=int, help="score on N test messages (quick run)")
+    parser.add_argument("--profile", default="fast", choices=("fast", "accurate"))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument(
+        "--report", type=Path, help="only rewrite the docs section from a results file"
+    )
+    args = parser.parse_args(argv)
+    if args.report:
+        write_doc(json.loads(args.report.read_text(encoding="utf-8")), args.report.name)
+        return
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    began, machine = time.perf_counter(), describe_machine()
+    timings: dict[str, float] = {}
+
+    texts, labels = read_banking77("train")
+    test_texts, test_labels = read_banking77("test")
+    if args.test_sample:
+        order = random.Random(args.seed).sample(range(len(test_texts)), args.test_sample)
+        test_texts, test_labels = [test_texts[i] for i in order], [test_labels[i] for i in order]
+    test = (test_texts, test_labels)
+    base, traffic = split_train(texts, labels, BASE_SHARE, args.seed)
+    if args.sample:
+        traffic = traffic[: args.sample]
+    params = {"profile": args.profile, "use_encoder": "auto"}
+    started = time.perf_counter()
+    base_model = cached_model("base", base, params)
+    full_model = cached_model("full", Dataset(texts, labels, "BANKING77 train"), params)
+    timings["training_reference_models"] = round(time.perf_counter() - started, 1)
+    base_file = save_dataset(base, MODEL_CACHE / f"base-{args.seed}.csv")
+
+    def install_base_model(data_dir: Path) -> None:
+        # The demo answers with the base model: the server default, which `baton demo` keeps.
+        shutil.rmtree(data_dir / "models", ignore_errors=True)
+        registry = ModelRegistry(data_dir / "models")
+        registry.promote(registry.register(base_model, "base-30").version)
+
+    with demo_server(
+        args.data_dir, datasets_dir(), fresh=True, cwd=ROOT,
+        before_demo=install_base_model, demo_options=("--no-history",),
+    ) as server:  # fmt: skip
+        started = time.perf_counter()
+        truth = replay(server, traffic, args.concurrency)
+        timings["replay"] = round(time.perf_counter() - started, 1)
+        with console(server) as admin:
+            started = time.perf_counter()
+            reviewed = review(admin, truth, args.reviews)
+            timings["review"] = round(time.perf_counter() - started, 1)
+            candidate = retrain(args.data_dir.resolve(), base_file)
+            timings["retrain_and_gate"] = candidate.pop("seconds")
+            promoted = admin.post(
+                "/api/v1/admin/models/promote", json={"version": candidate["version"]}
+            )
+            active = admin.get("/api/v1/admin/models").json()["active"]
+    accounts = args.data_dir / "models" / "accounts"
+    candidate_path = next(accounts.glob(f"*/versions/{candidate['version']}"))
+
+    started = time.perf_counter()
+    size = reviewed["labelled"]
+    random_model = random_baseline(base, traffic, size, hyperparameters(base_model), args.seed)
+    timings["random_baseline_training"] = round(time.perf_counter() - started, 1)
+    started = time.perf_counter()
+    accuracy = {
+        "base": top1_accuracy(base_model, test),
+        "after_review_queue": top1_accuracy(candidate_path, test),
+        "after_random_choice": top1_accuracy(random_model, test),
+        "full_train": top1_accuracy(full_model, test),
+    }
+    timings["scoring"] = round(time.perf_counter() - started, 1)
+    result = {
+        "benchmark": "loop_banking77",
+        "quick_run": bool(args.sample or args.test_sample),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine,
+        "settings": {
+            "profile": args.profile,
+            "seed": args.seed,
+            "base_share": BASE_SHARE,
+            "base_examples": len(base),
+            "traffic_replayed": len(truth),
+            "review_budget": args.reviews,
+            "test_examples": len(test_labels),
+            "gate_evaluation_set": EVALUATION_SET.name,
+        },  # fmt: skip
+        "review": {k: v for k, v in reviewed.items() if k != "message_ids"},
+        "candidate": {
+            "version": candidate["version"],
+            "status": candidate["status"],
+            "reviewed_examples": candidate["reviewed_examples"],
+            "gate": candidate["gate"]["summary"] if candidate["gate"] else None,
+            "promoted": promoted.status_code == 200 and active == candidate["version"],
+        },
+        "test_accuracy": accuracy,
+        "gap_closed": {
+            "review_queue": gap_closed(
+                accuracy["base"], accuracy["after_review_queue"], accuracy["full_train"]
+            ),
+            "random_choice": gap_closed(
+                accuracy["base"], accuracy["after_random_choice"], accuracy["full_train"]
+            ),
+        },
+        "target_gap_closed": TARGET_GAP_CLOSED,
+        "seconds": {**timings, "total": round(time.perf_counter() - began, 1)},
+    }
+    name = "loop_banking77_quick.json" if result["quick_run"] else "loop_banking77.json"
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / name).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(
+        json.dumps({k: result[k] for k in ("test_accuracy", "gap_closed", "candidate")}, indent=2)
+    )
+    print(f"wrote {RESULTS / name}")
+    write_doc(result, name)
+
+
+def write_doc(result: dict[str, Any], name: str) -> None:
+    accuracy, closed, s = result["test_accuracy"], result["gap_closed"], result["settings"]
+    machine, seconds = result["machine"], result["seconds"]
+    queue, chance = closed["review_queue"], closed["random_choice"]
+    label = "Quick run" if result["quick_run"] else "Full run"
+    lines = [
+        "## The learning loop learns (`make bench-loop`)",
+        "",
+        f"**{label}** ({result['date'][:10]}): base model on {s['base_examples']:,} examples "
+        f"(30% of BANKING77 train, profile `{s['profile']}`), {s['traffic_replayed']:,} "
+        "messages of the other 70% replayed through the widget's HTTP API, "
+        f"{result['review']['labelled']:,} labelled by a simulated reviewer from the review "
+        f"queue (budget {s['review_budget']:,}), `baton nlu retrain` + gate on "
+        f"`{s['gate_evaluation_set']}` + promote; top-1 accuracy on {s['test_examples']:,} "
+        "BANKING77 test messages.",
+        "",
+        "| model | test accuracy | gap to full train closed |",
+        "|---|---|---|",
+        f"| base (30% of train) | {pct(accuracy['base'])} | - |",
+        f"| + reviewed examples chosen by the review queue, promoted | "
+        f"{pct(accuracy['after_review_queue'])} | {_share(queue)} |",
+        f"| + the same number chosen at random | {pct(accuracy['after_random_choice'])} | "
+        f"{_share(chance)} |",
+        f"| full train (reference) | {pct(accuracy['full_train'])} | 100% |",
+        "",
+        f"- Gate: {result['candidate']['gate']}; promoted: {result['candidate']['promoted']}.",
+        "- Why the queue chose them (reason codes, a message may have several): "
+        + ", ".join(f"{code} {n}" for code, n in result["review"]["reasons"].items())
+        + f"; the active model's top intent was wrong for {result['review']['model_was_wrong']} "
+        f"of the {result['review']['labelled']}.",
+        f"- Target: the queue closes >= {TARGET_GAP_CLOSED:.0%} of the gap and beats random "
+        "choice"
+        + (
+            f": {status(queue, TARGET_GAP_CLOSED)}."
+            if queue is not None and not result["quick_run"]
+            else f". This quick run replayed {s['traffic_replayed']:,} of the traffic messages "
+            "(the full run replays all 70%): indicative, not the verdict."
+        ),
+        "- Time (s): "
+        + ", ".join(f"{phase.replace('_', ' ')} {sec:,.0f}" for phase, sec in seconds.items())
+        + f". Machine: {machine['cpu_model']}, {machine['cores']} cores (load "
+        f"{machine['load_average_at_start']:.1f} at start, shared with other work). Figures: "
+        f"`benchmarks/results/{name}`.",
+    ]
+    write_section(DOC, START, END, lines)
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+if __name__ == "__main__":
+    main()

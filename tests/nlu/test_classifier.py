@@ -167,3 +167,41 @@ def test_accurate_profile_keeps_the_encoder_frozen_with_few_examples_per_intent(
     model = IntentClassifier(profile="accurate").fit(texts, labels)
     assert not model.finetuned_
     assert model.params_["finetune_epochs"] == 0
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not encoder_available(), reason="MiniLM encoder packages not installed")
+def test_out_of_fold_predictions_encode_each_text_once(
+    monkeypatch: pytest.MonkeyPatch, training_data: tuple[list[str], list[str]]
+) -> None:
+    from sklearn.model_selection import StratifiedKFold
+
+    from batondesk.nlu import encoder
+    from batondesk.training.answer_policy import out_of_fold_predictions
+
+    texts, labels = training_data
+    # What each fold's model predicts when it encodes for itself.
+    expected: dict[str, list[tuple[str, float]]] = {}
+    splitter = StratifiedKFold(2, shuffle=True, random_state=0)
+    for fit, held in splitter.split(np.zeros(len(texts)), labels):
+        model = IntentClassifier().fit([texts[i] for i in fit], [labels[i] for i in fit])
+        for row, prediction in zip(
+            held, model.predict_batch([texts[i] for i in held]), strict=True
+        ):
+            expected[texts[row]] = prediction.top
+
+    encoded: list[str] = []
+    original = encoder.OnnxEncoder.pooled_layers
+
+    def counting(self: encoder.OnnxEncoder, batch: list[str], batch_size: int = 64) -> np.ndarray:
+        encoded.extend(batch)
+        return original(self, batch, batch_size)
+
+    monkeypatch.setattr(encoder.OnnxEncoder, "pooled_layers", counting)
+    predictions = out_of_fold_predictions(texts, labels, folds=2)
+    assert sorted(encoded) == sorted(texts)  # each text once, not once per fold
+    for text, prediction in zip(texts, predictions, strict=True):
+        assert [intent for intent, _ in prediction.top] == [i for i, _ in expected[text]], text
+        np.testing.assert_allclose(
+            [p for _, p in prediction.top], [p for _, p in expected[text]], atol=1e-5
+        )

@@ -187,6 +187,7 @@ class IntentClassifier:
         val: tuple[Sequence[str], Sequence[str]] | None = None,
         oos_texts: Sequence[str] | None = None,
         progress: Progress | None = None,
+        encoding_memory: dict[str, np.ndarray] | None = None,
     ) -> IntentClassifier:
         """Train on labelled texts.
 
@@ -194,7 +195,9 @@ class IntentClassifier:
         temperature; its texts labelled "oos" count as out-of-scope examples. Without
         `val`, 10% of the training data is held out for that, then the model is refitted
         on everything. `oos_texts` are out-of-scope training examples: they become an
-        extra class, so `classes_` then contains "oos".
+        extra class, so `classes_` then contains "oos". `encoding_memory` keeps the frozen
+        encoder's output per text for the next model trained on the same texts (out-of-fold
+        predictions); it is not used when the encoder is fine-tuned.
         """
         outer_report = progress or (lambda step, fraction: None)
         texts, labels = list(texts), [str(x) for x in labels]
@@ -244,6 +247,8 @@ class IntentClassifier:
                 params,
                 lambda fraction: outer_report("fine-tuning encoder", share * fraction),
             )
+            if encoding_memory is not None and not self.finetuned_:
+                self.encoder_ = enc.MemoisedEncoder(self.encoder_, encoding_memory)
             report("encoding texts", 0.1)
             pooled_train = self.encoder_.pooled_layers(all_texts)
             if val_texts:

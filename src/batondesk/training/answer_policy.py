@@ -99,11 +99,12 @@ def out_of_fold_predictions(
     predictions: list[Prediction | None] = [None] * len(texts)
     splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
     label_array = np.asarray(labels)
+    encoding_memory: dict[str, np.ndarray] = {}  # every fold encodes the same texts
     for fold, (fit, held) in enumerate(splitter.split(np.zeros(len(texts)), label_array)):
         if progress is not None:
             progress(f"fold {fold + 1} of {folds}", fold / folds)
         model = IntentClassifier(profile=profile, random_state=seed).fit(
-            [texts[i] for i in fit], label_array[fit].tolist()
+            [texts[i] for i in fit], label_array[fit].tolist(), encoding_memory=encoding_memory
         )
         for row, prediction in zip(
             held, model.predict_batch([texts[i] for i in held]), strict=True

@@ -14,7 +14,7 @@ from batondesk.evaluation.workspace import account_setup
 from tests.support.workspace import Workspace, first_turn, login
 
 MESSAGES = [
-    "I'm still waiting for my new card",  # answered
+    "what is your exchange rate",  # answered
     "card",  # clarified, with choices
     "can I get a mortgage with you",  # declined in the bank's own words
     "what's the weather like in London today",

@@ -52,6 +52,11 @@ def test_admin_pages_show_the_account(app, workspace: Workspace) -> None:
     assert workspace.a.users["agent2"][1] in pages["/console/admin/team"].text.replace("<wbr>", "")
     snippet = f'/widget.js" data-inbox="{workspace.a.inbox_public_id}" async&gt;'
     assert snippet in pages["/console/admin/inboxes"].text
+    # How to pass a signed-in customer's identity token, and how to sign one.
+    inboxes = pages["/console/admin/inboxes"].text
+    assert f'data-inbox="{workspace.a.inbox_public_id}"\n  data-identity-token=' in inboxes
+    assert "Baton.identify(token)" in inboxes and "Baton.logout()" in inboxes
+    assert "hmac.new(secret.encode(), body.encode(), hashlib.sha256)" in inboxes
     assert workspace.b.inbox_public_id not in pages["/console/admin/inboxes"].text
     assert "When will my card arrive?" in pages["/console/admin/knowledge"].text
     models_page = pages["/console/admin/models"].text

@@ -80,6 +80,7 @@ def conversation_public(c: Conversation, tags: list[Tag] | None = None) -> Conve
         snoozed_until=c.snoozed_until,
         intent=c.intent,
         repeat_of_id=c.repeat_of_id,
+        identity_verified=c.identity_verified,
         tags=[TagPublic(id=t.id, name=t.name) for t in tags or []],
     )
 

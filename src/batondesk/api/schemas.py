@@ -281,6 +281,12 @@ class ConversationPublic(BaseModel):
         description="A repeat contact: the customer's earlier conversation on the same intent "
         "within the account's repeat-contact window",
     )
+    identity_verified: bool = Field(
+        default=False,
+        description="The customer was signed in on the website that embeds the chat: it "
+        "started with an identity token signed with the inbox's identity secret, so the "
+        "contact's external_id and email are the website's, not typed in the chat",
+    )
     tags: list[TagPublic] = Field(default_factory=list)
 
 

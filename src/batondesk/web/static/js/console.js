@@ -392,7 +392,7 @@
 
     // Profile
     const profile = (packet && packet.contact) || person;
-    parts.push(section("Customer", renderProfile(profile)));
+    parts.push(section("Customer", identityNote(conv, person), renderProfile(profile)));
 
     // The customer's earlier conversations (console-history.js).
     parts.push(window.BatonHistory ? window.BatonHistory.section(conv) : notAvailable("Conversation history"));
@@ -437,6 +437,18 @@
     const area = document.getElementById("composer-text");
     area.value = text;
     area.focus();
+  }
+
+  // Whether the website vouched for who the customer is (a signed identity token) or the
+  // name and email are only what someone typed: agents must not act on the latter alone.
+  function identityNote(conv, person) {
+    if (conv.identity_verified) {
+      return el("p", { class: "identity-note", id: "customer-identity" },
+        el("span", { class: "badge ok" }, "Verified"), " Signed in on your website",
+        person && person.external_id ? " as customer " + person.external_id : "", ".");
+    }
+    return el("p", { class: "identity-note muted small", id: "customer-identity" },
+      "Not verified: an anonymous visitor, or details typed in the chat.");
   }
 
   function renderProfile(p) {

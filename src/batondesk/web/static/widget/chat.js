@@ -9,7 +9,12 @@
    says it is an AI assistant until a person joins, then shows that person's name.
    Its texts are in the conversation's language (i18n.js): the page's, the one picked in the
    language menu (kept with the contact, PUT .../language), or the one the server says the
-   conversation is held in; every text here goes through `t`. */
+   conversation is held in; every text here goes through `t`.
+   A customer signed in on the host page is named by the identity token its server signed
+   (widget.js hands it over, and any later change, with "baton:identity"): the chat sends it
+   when it starts a conversation, skips the pre-chat form's name and email (the website
+   vouches for them), and shows a stored conversation only to the customer it was started
+   for. */
 "use strict";
 
 (function () {
@@ -60,6 +65,12 @@
   let queuePosition = null;
   // The language the customer picked in the menu before the conversation started.
   let pickedLanguage = loadPickedLanguage();
+  // The identity token of the customer the host page says is signed in (none: anonymous).
+  let identityToken = null;
+  // A stored conversation of someone the page does not name now (a signed-in customer's on a
+  // page where no one is signed in, or the reverse): not shown, but kept until a new
+  // conversation replaces it, so a page that names its customer late still finds theirs.
+  let kept = null;
 
   function loadLocal() {
     try { return JSON.parse(localStorage.getItem(storageKey)) || null; } catch (e) { return null; }
@@ -89,6 +100,7 @@
         clearTimeout(timer);
         window.removeEventListener("message", onMessage);
         hostOrigin = event.origin;
+        identityToken = typeof event.data.identityToken === "string" && event.data.identityToken ? event.data.identityToken : null;
         const session = event.data.session;
         resolve(session && session.token && session.conversationId ? session : null);
       }
@@ -96,6 +108,23 @@
       // Nothing secret in this message: the host page answers only to Baton's origin.
       window.parent.postMessage({ type: "baton:ready", inbox }, "*");
     });
+  }
+
+  // Whom an identity token names: its external_id, read without checking the signature (the
+  // server checks it when the conversation starts; here it only tells customers apart). A
+  // token that cannot be read names no one else, and the server refuses it.
+  function identityOf(token) {
+    if (!token) return null;
+    try {
+      const body = token.split(".")[0].replace(/-/g, "+").replace(/_/g, "/");
+      const claims = JSON.parse(atob(body + "=".repeat((4 - (body.length % 4)) % 4)));
+      if (claims && typeof claims.external_id === "string") return claims.external_id;
+    } catch (e) { /* unreadable: below */ }
+    return "unreadable:" + token;
+  }
+  // Whom a stored conversation belongs to (sessions kept before identity tokens: anonymous).
+  function ownerOf(session) {
+    return (session && session.identity) || null;
   }
 
   async function call(method, path, body) {
@@ -147,6 +176,8 @@
       rate_limited: t("Too many messages in a short time. Please wait a minute and try again."),
       consent_required: t("Please agree to the privacy notice to start the chat."),
       prechat_required: t("Please fill in the form above to start the chat."),
+      invalid_identity: t("We could not confirm that you are signed in, so the chat could not start. Please reload the page or sign in again."),
+      token_expired: t("Your sign-in has expired, so the chat could not start. Please reload the page."),
     }[error.code];
     return known || error.message;
   }
@@ -342,9 +373,23 @@
 
   async function start(details) {
     state = null;
-    const body = Object.assign({ locale: browserLocale() }, pickedLanguage ? { language: pickedLanguage } : {}, details || {});
-    const data = await call("POST", "/api/v1/widget/inboxes/" + encodeURIComponent(inbox) + "/conversations", body);
-    state = { token: data.visitor_token, conversationId: data.conversation_id };
+    const token = identityToken;
+    const body = Object.assign({ locale: browserLocale() }, pickedLanguage ? { language: pickedLanguage } : {},
+      token ? { identity_token: token } : {}, details || {});
+    let data;
+    try {
+      data = await call("POST", "/api/v1/widget/inboxes/" + encodeURIComponent(inbox) + "/conversations", body);
+    } catch (error) {
+      // The website's developer needs to know why; the customer sees describe()'s words.
+      if (token && hostOrigin && (error.code === "invalid_identity" || error.code === "token_expired")) {
+        window.parent.postMessage({ type: "baton:identity-refused", inbox, code: error.code }, hostOrigin);
+      }
+      throw error;
+    }
+    // The customer changed on the host page while this was on its way: theirs is not this one.
+    if (token !== identityToken) throw new Error(t("Something went wrong."));
+    state = { token: data.visitor_token, conversationId: data.conversation_id, identity: identityOf(token) };
+    kept = null;
     save();
     listen();
     gate();
@@ -353,7 +398,9 @@
 
   async function catchUp() {
     if (!state) return;
+    const session = state;
     const data = await call("GET", "/api/v1/widget/conversations/" + state.conversationId + "?after=" + lastId);
+    if (state !== session) return; // another customer's chat now
     data.messages.forEach(render);
     setStatus(data.status, data.queue_position, data.agent);
     reportSeen();
@@ -411,8 +458,14 @@
 
   // --- the account's settings, the pre-chat form and consent --------------------------------
 
+  // What the chat asks before it starts: for a signed-in customer the website vouches for
+  // their name and email, so only the consent (when the account asks for it) remains.
+  function startConfig() {
+    return identityToken ? Object.assign({}, config, { prechat_form: "off" }) : config;
+  }
+
   function gated() {
-    return !state && Settings.needsStartForm(config);
+    return !state && Settings.needsStartForm(startConfig());
   }
 
   // Before the conversation starts, the pre-chat form (and consent) stands in for the message
@@ -426,7 +479,7 @@
   }
 
   function applyConfig() {
-    Settings.apply(config, { onTopic: (topic) => { if (!gated()) send(topic); } });
+    Settings.apply(startConfig(), { onTopic: (topic) => { if (!gated()) send(topic); } });
     gate();
     if (embedded && window.parent !== window) {
       // Not secret: the host page paints its chat button to match (widget.js).
@@ -445,7 +498,7 @@
   prechat.addEventListener("submit", async (event) => {
     event.preventDefault();
     prechatError.hidden = true;
-    const problem = Settings.prechatProblem(config);
+    const problem = Settings.prechatProblem(startConfig());
     if (problem) {
       prechatError.textContent = problem[1];
       prechatError.hidden = false;
@@ -457,7 +510,7 @@
     const button = document.getElementById("prechat-start");
     button.disabled = true;
     try {
-      await start(Settings.prechatAnswers(config));
+      await start(Settings.prechatAnswers(startConfig()));
       setStatus("bot");
       input.focus();
     } catch (error) {
@@ -579,8 +632,10 @@
     typing.hidden = !botOwns;
     try {
       if (!state) await start();
+      const session = state;
       const body = choice ? { body: text, choice } : { body: text };
       const turn = await call("POST", "/api/v1/widget/conversations/" + state.conversationId + "/messages", body);
+      if (state !== session) return; // another customer's chat now
       render(turn.message);
       if (turn.reply) render(turn.reply);
       setStatus(turn.status, turn.queue_position, turn.agent);
@@ -736,15 +791,31 @@
     reportSeen();
   });
 
-  // Resume a conversation after a reload; a token that no longer works starts afresh.
-  setStatus("bot");
-  applyConfig();
-  // A language picked before the conversation started (the server keeps it once it has).
-  if (pickedLanguage) showLanguage(pickedLanguage);
-  sessionFromHost().then((hosted) => {
-    if (!state && hosted) state = hosted;
-    else if (state && hostOrigin) save(); // the host page learns what the frame kept
+  // --- who the chat is for: the host page's signed-in customer, or an anonymous visitor -------
+
+  // Empty the chat of the conversation it shows (the customer changed): its messages, the
+  // live stream, the banners; the greeting stays.
+  function clearChat() {
+    const controller = stream;
+    stream = null;
+    if (controller) controller.abort();
+    log.querySelectorAll(".msg:not(.intro)").forEach((n) => n.remove());
+    clearQuickReplies();
+    shown.clear();
+    lastId = 0;
+    seenId = 0;
+    agent = null;
+    typing.hidden = true;
+    agentTyping.hidden = true;
+    input.value = "";
+    showError("");
+    checkLength();
+    setStatus("bot");
     gate();
+  }
+
+  // Resume a conversation: a token that no longer works starts afresh.
+  function resume() {
     if (!state) return;
     catchUp().then(listen).catch((error) => {
       if (error.status === 401 || error.status === 404) {
@@ -753,5 +824,59 @@
         gate();
       }
     });
+  }
+
+  // Show the stored conversation only to the customer it was started for. `logout`: the
+  // customer signed out on the host page, so their conversation is forgotten on this browser.
+  function followIdentity(token, logout) {
+    const wanted = identityOf(token);
+    identityToken = token;
+    const candidate = state || kept;
+    const shownBefore = state;
+    if (logout) {
+      kept = null;
+      state = null;
+      save();
+    } else if (candidate && ownerOf(candidate) === wanted) {
+      state = candidate;
+      kept = null;
+    } else if (candidate && ownerOf(candidate) && wanted) {
+      // Another signed-in customer: the previous one's conversation is not theirs to see.
+      kept = null;
+      state = null;
+      save();
+    } else {
+      kept = candidate;
+      state = null;
+    }
+    if (state === shownBefore) {
+      applyConfig(); // the pre-chat form differs for signed-in customers
+      return;
+    }
+    if (shownBefore) clearChat();
+    applyConfig();
+    resume();
+  }
+
+  // The host page (widget.js) says the signed-in customer changed.
+  window.addEventListener("message", (event) => {
+    if (event.source !== window.parent || !event.data || event.data.type !== "baton:identity") return;
+    if (hostOrigin && event.origin !== hostOrigin) return;
+    const token = typeof event.data.identityToken === "string" && event.data.identityToken ? event.data.identityToken : null;
+    followIdentity(token, !!event.data.logout);
+  });
+
+  setStatus("bot");
+  applyConfig();
+  // A language picked before the conversation started (the server keeps it once it has).
+  if (pickedLanguage) showLanguage(pickedLanguage);
+  sessionFromHost().then((hosted) => {
+    if (!state && hosted) state = hosted;
+    else if (state && hostOrigin) save(); // the host page learns what the frame kept
+    const loaded = state;
+    state = null;
+    kept = loaded;
+    followIdentity(identityToken, false);
+    gate();
   });
 })();

@@ -8,7 +8,13 @@
    reload, over postMessage and only to Baton's origin.
    The chat tells this page the account's colour and corner ("baton:appearance"), and this
    page tells the chat when it opens or closes ("baton:visibility"): the chat reads its
-   settings again on opening, and knows what the customer has really seen. */
+   settings again on opening, and knows what the customer has really seen.
+   Signed-in customers: the website's server signs an identity token with the inbox's
+   identity secret and the page hands it over as `data-identity-token` on this tag, as
+   `window.batonSettings = { identityToken }` set before this script loads, or later with
+   `Baton.identify(token)`; `Baton.logout()` when the customer signs out. The chat sends the
+   token when it starts a conversation, and shows a stored conversation only to the customer
+   it was started for ("baton:identity"; chat.js). */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -20,6 +26,19 @@
   var sessionKey = "baton.chat." + inbox;
   var open = false;
   var side = "right";
+  var settings = window.batonSettings || {};
+  var identityToken = tokenOrNull(script.getAttribute("data-identity-token") || settings.identityToken, "data-identity-token");
+  // The frame has asked for the session: from now on identity changes are told to it at once.
+  var frameReady = false;
+
+  function tokenOrNull(token, where) {
+    if (token === undefined || token === null || token === "") return null;
+    if (typeof token !== "string") {
+      console.warn("Baton widget: " + where + " must be the identity token (a string) your server signed; it is ignored");
+      return null;
+    }
+    return token;
+  }
 
   function savedSession() {
     try { return JSON.parse(localStorage.getItem(sessionKey)) || null; } catch (e) { return null; }
@@ -73,6 +92,29 @@
     if (!phone) style(frame, corner);
   }
 
+  function tellIdentity(logout) {
+    if (frameReady && frame.contentWindow) {
+      frame.contentWindow.postMessage({ type: "baton:identity", identityToken: identityToken, logout: !!logout }, origin);
+    }
+  }
+
+  // Another customer signed in on this page (or the same one with a fresh token): the chat
+  // starts their conversations with it and stops showing anyone else's.
+  function identify(token) {
+    var checked = tokenOrNull(token, "Baton.identify(token)");
+    if (!checked) return;
+    identityToken = checked;
+    tellIdentity(false);
+  }
+
+  // The customer signed out: forget their conversation on this browser (the stored visitor
+  // token opens it) and go on as an anonymous visitor.
+  function logout() {
+    identityToken = null;
+    keepSession(null);
+    tellIdentity(true);
+  }
+
   function tellFrame() {
     if (frame.contentWindow) frame.contentWindow.postMessage({ type: "baton:visibility", open: open }, origin);
   }
@@ -104,12 +146,16 @@
     var type = event.data.type;
     if (type === "baton:close") toggle(false);
     else if (type === "baton:ready") {
-      frame.contentWindow.postMessage({ type: "baton:session", session: savedSession() }, origin);
+      frameReady = true;
+      frame.contentWindow.postMessage({ type: "baton:session", session: savedSession(), identityToken: identityToken }, origin);
       tellFrame();
     } else if (type === "baton:appearance" && event.data.inbox === inbox) {
       appearance(event.data);
     } else if (type === "baton:session-save" && event.data.inbox === inbox) {
       keepSession(event.data.session || null);
+    } else if (type === "baton:identity-refused" && event.data.inbox === inbox) {
+      console.warn("Baton widget: the chat refused the identity token (" + event.data.code + "). Sign it with " +
+        "this inbox's identity secret, with an exp at most 24 hours ahead, and pass a fresh one on each page view.");
     } else if (type === "baton:unavailable") {
       console.warn("Baton widget: there is no inbox \"" + inbox + "\" on " + origin +
         "; check the data-inbox attribute of the widget snippet (Admin > Inboxes & widget).");
@@ -127,7 +173,15 @@
     try { wasOpen = sessionStorage.getItem("baton.widget.open") === "1"; } catch (e) { /* ignore */ }
     if (wasOpen) toggle(true);
   }
-  window.BatonWidget = { open: function () { toggle(true); }, close: function () { toggle(false); } };
+  window.BatonWidget = {
+    open: function () { toggle(true); },
+    close: function () { toggle(false); },
+    identify: identify,
+    logout: logout,
+  };
+  // `Baton` is the short name; a page that already has a `Baton` of its own keeps it and
+  // uses `BatonWidget`.
+  if (!window.Baton) window.Baton = window.BatonWidget;
   if (document.body) mount();
   else document.addEventListener("DOMContentLoaded", mount);
 })();

@@ -51,7 +51,7 @@ def test_a_repeat_contact_is_recognised_prioritised_and_flagged(
     _opened_days_ago(app, first, 3)
 
     second, visitor = _chat(app, client, inbox)
-    again = say(client, second, visitor, "still no card in the post, when will it come")["reply"]
+    again = say(client, second, visitor, "when will my new card arrive")["reply"]
     # The bot knows the customer asked before, and still answers.
     assert again["body"].startswith("I can see you asked us about this on")
     assert again["sources"][0]["slug"] == "card-delivery"

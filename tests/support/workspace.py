@@ -15,6 +15,7 @@ from batondesk.actions.accounts import (
     do_create_team,
     do_create_user,
 )
+from batondesk.engine.settings import SETTINGS_KEY
 from batondesk.store import Database
 from batondesk.store.models import Article, Channel, Role
 
@@ -69,6 +70,12 @@ def build_workspace(db: Database) -> Workspace:
     with db.session() as session:
         for slug in ("north", "south"):
             account = do_create_account(session, f"{slug.title()} Bank", slug)
+            # The tiny test model (tests/support/training.py) is far less sure of itself than a
+            # model trained on thousands of examples: at the default 1% limit its best answers
+            # score within a hair of the threshold. The tenants accept 2%, so that what the
+            # tests ask is answered or clarified clearly; the default limit's own behaviour is
+            # tested on the demo account (tests/engine/test_one_turn.py).
+            account.settings = {**account.settings, SETTINGS_KEY: {"max_wrong_rate": 0.02}}
             team = do_create_team(session, account, "Cards", ["card_arrival"])
             inbox = do_create_inbox(session, account, "Web", Channel.web_widget)
             tenant = Tenant(account.id, inbox.public_id)

@@ -91,12 +91,34 @@ def do_identify_contact(
     name: str | None,
     email: str | None,
 ) -> Contact:
-    """Find the contact an embedding site vouched for (signed token), creating it if new."""
+    """Find the contact an embedding site vouched for (signed token), creating it if new.
+
+    Only the token's `external_id` names the customer, never its email: many sites let a user
+    set an email they never proved, and a contact found by email would hand them another
+    customer's facts and history, or tie their verified identity to whatever someone typed into
+    the chat under that address."""
     contact = find_contact_by_external_id(session, account_id, external_id)
-    if contact is None and email:
-        contact = find_contact_by_email(session, account_id, email)
-    if contact is None:
-        return do_create_contact(
-            session, account_id, name=name, email=email, external_id=external_id
-        )
+    if contact is not None:
+        return contact
+    contact = do_create_contact(session, account_id, name=name, external_id=external_id)
+    if email is not None:
+        attach_email(session, contact, email, proven=True)
     return contact
+
+
+def attach_email(session: Session, contact: Contact, email: str, *, proven: bool) -> None:
+    """Give `contact` an email it was not created with. The address is sealed like all personal
+    data; its blind index (what finds the contact by email) belongs to one contact per account:
+    to this one when no other holds it, or when `proven` (a website vouched for it) and the
+    holder's address was only typed (it has no website identity)."""
+    if "@" not in email:
+        raise InvalidInput("email must contain '@'", code="invalid_email")
+    contact.email = email
+    holder = find_contact_by_email(session, contact.account_id, email)
+    if holder is not None and proven and holder.external_id is None:
+        holder.email_index = None
+        session.flush()
+        holder = None
+    if holder is None:
+        contact.email_index = email_index(session, email)
+    session.flush()

@@ -11,10 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from batondesk.actions.contacts import (
+    attach_email,
     do_create_contact,
     do_identify_contact,
-    email_index,
-    find_contact_by_email,
 )
 from batondesk.actions.conversations import do_open_conversation
 from batondesk.actions.languages import do_set_starting_language
@@ -126,10 +125,7 @@ def _visitor_contact(
     only while no other contact of the account holds that address."""
     contact = do_create_contact(session, account_id, name=name, locale=locale)
     if email is not None:
-        contact.email = email
-        if find_contact_by_email(session, account_id, email) is None:
-            contact.email_index = email_index(session, email)
-        session.flush()
+        attach_email(session, contact, email, proven=False)
     return contact
 
 

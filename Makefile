@@ -131,7 +131,7 @@ bench-recommendations: install
 ## Redis database 5; BATON_BENCH_DATABASE_URL / BATON_BENCH_REDIS_URL name others), a 10-minute
 ## soak at 50 chats, and in the same run the ceilings: a bare ASGI echo app served the same
 ## ways and the NLU engine's batch throughput. Writes benchmarks/results/load_<date>.json and
-## the bench-load section of docs/benchmarks.md (~25 min). Quick check (results under
+## the bench-load section of docs/benchmarks.md (~30 min). Quick check (results under
 ## var/bench-load/): ARGS="--chats 10 --seconds 20 --soak-seconds 60".
 bench-load: install
 	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/load_bench.py $(ARGS)

@@ -18,7 +18,7 @@ A run with the default sizes writes benchmarks/results/load_<date>.json and the 
 section of docs/benchmarks.md; any smaller run is a quick run, written under the data
 directory (or `--out`) and never replacing the published figures (`--write-doc` to show it).
 
-    python benchmarks/load_bench.py                       # the full run (~25 min)
+    python benchmarks/load_bench.py                       # the full run (~30 min)
     python benchmarks/load_bench.py --chats 10 --seconds 20 --soak-seconds 60   # quick
 """
 
@@ -88,6 +88,9 @@ AGENT_LOGINS = [(agent.email, DEMO_PASSWORD) for agent in AGENTS if agent.role =
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    if args.report_only:
+        write_doc(json.loads(args.report_only.read_text(encoding="utf-8")), DOC, args.report_only)
+        return
     # `kill` stops the benchmark like Ctrl-C does: through the code that stops the servers.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     texts = [text for text, _ in read_rows(args.messages or dataset_file(BANKING77_TEST))]
@@ -168,6 +171,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--out", type=Path, help="the results file")
     parser.add_argument("--write-doc", action="store_true", help="write the docs even if quick")
+    parser.add_argument(
+        "--report-only", type=Path, metavar="RESULTS", help="rewrite the docs from a results file"
+    )
     parser.add_argument(
         "--database-url",
         default=os.environ.get("BATON_BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),

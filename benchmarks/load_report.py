@@ -185,8 +185,14 @@ def section(result: dict[str, Any], results_file: str) -> list[str]:
         if soak["seconds"]
         else "no soak"
     )
+    busy = (
+        " The machine was busier than its cores before the benchmark added its own load, so "
+        "these figures say more about the machine than about Baton."
+        if machine["load_average_at_start"] > machine["cores"]
+        else ""
+    )
     lines = [
-        "## Load: concurrent chats, two deployments, ceilings (`make bench-load`)",
+        "## bench-load: concurrent chats on two deployments, and their ceilings",
         "",
         "Simulated customers send BANKING77 test messages through the chat widget's HTTP API, "
         "one after another with no pause (each chat starts a new conversation of one to three "
@@ -197,13 +203,20 @@ def section(result: dict[str, Any], results_file: str) -> list[str]:
         "customer messages acknowledged (HTTP 201); turn latency is the wall time of each, as "
         "the customer's browser would see it; acknowledged messages lost are read back "
         "through the widget after each phase. All traffic is on loopback, from one process "
-        "on the same machine as the servers, so the clients take CPU from them too.",
+        "on the same machine as the servers, so the clients take CPU from them too; the "
+        "round-robin proxy in front of the two API workers is a small asyncio one (the "
+        "process-model test's), in a process of its own, and its cost shows in the echo "
+        "app's figures behind it.",
         "",
         f"This is {run}: {', '.join(map(str, settings['chats']))} chats for "
         f"{settings['seconds_per_phase']:.0f} s each, {soak_text}, on {machine['cpu_model']} "
         f"({machine['cores']} cores), load average {machine['load_average_at_start']:.1f} at "
         f"the start and {result.get('load_average_at_end', float('nan')):.1f} at the end. "
-        f"Results: `{results_file}`.",
+        f"Results: `{results_file}`.{busy}",
+        "",
+        "`make bench-load` runs the full configuration (~30 min) and replaces this section; "
+        '`make bench-load ARGS="--chats 10 --seconds 20 --soak-seconds 60"` is a quick check '
+        "that leaves it alone.",
         "",
         "### Targets (2 CPU cores, this machine)",
         "",
@@ -214,6 +227,18 @@ def section(result: dict[str, Any], results_file: str) -> list[str]:
     ]
     for name, deployment in result["deployments"].items():
         lines += [f"### {NAMES[name]}", "", *_phase_table(deployment), ""]
+        failed = [row for row in _rows(deployment) if row["errors"]]
+        if failed:
+            lines.append(
+                "Errors by kind: "
+                + "; ".join(
+                    f"{row['chats']} chats: "
+                    + ", ".join(f"{kind} × {n}" for kind, n in row["errors_by_kind"].items())
+                    for row in failed
+                )
+                + " (the servers' logs are in the data directory)."
+            )
+            lines.append("")
     echo = result["ceilings"].get("echo", {})
     if echo:
         lines += [

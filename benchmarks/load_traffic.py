@@ -36,6 +36,7 @@ AGENT_REPLY = "Hello, I'm looking into this for you now."
 THANKS = "Thank you!"
 WITH_THE_TEAM = frozenset({"queued", "assigned"})
 POLL_SECONDS = 0.5
+RETRY_PAUSE_SECONDS = 1.0
 # A customer gives up waiting for an agent after this long (counted, not an error).
 AGENT_WAIT_SECONDS = 60.0
 # After the phase's time is up, turns already sent get this long to be answered.
@@ -204,7 +205,7 @@ class Traffic:
             try:
                 await self._conversation(tally, client)
             except Failed:
-                continue
+                await asyncio.sleep(RETRY_PAUSE_SECONDS)  # as a person would, before trying again
 
     async def _conversation(self, tally: Tally, client: httpx.AsyncClient) -> None:
         response, _ = await call(

@@ -5,11 +5,14 @@ or went missing, and a quick run leaves the published figures alone."""
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -93,3 +96,29 @@ def test_the_smallest_run_reports_every_figure_without_errors(tmp_path: Path) ->
     assert nlu["single_message_latency"]["p50_ms"] > 0
 
     assert DOC.read_text(encoding="utf-8") == doc_before
+
+
+@pytest.fixture(scope="module")
+def report() -> Iterator[ModuleType]:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import load_report  # type: ignore[import-not-found]
+
+        yield load_report
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+
+
+def test_targets_are_judged_only_on_a_full_run(report: ModuleType) -> None:
+    quick = json.loads((ROOT / "benchmarks" / "results" / "load_quick.json").read_text())
+    quick_rows = report.targets(quick)
+    assert len(quick_rows) == 5
+    assert all(row[3].startswith("not yet measured on a quiet machine") for row in quick_rows)
+
+    full = copy.deepcopy({**quick, "quick_run": False})
+    production = next(p for p in full["deployments"]["production"]["phases"] if p["chats"] == 50)
+    production["messages_per_s"] = 180.0
+    production["turn_latency"]["p99_ms"] = 450.0
+    rate, p99, *_ = report.targets(full)
+    assert rate[3] == "180.0 (met)"
+    assert p99[3] == "450 ms (over by 150.0 ms)"

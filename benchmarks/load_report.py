@@ -49,6 +49,12 @@ def _ms(value: float | None) -> str:
     return "–" if value is None else f"{value:,.0f} ms"
 
 
+def _lost(row: dict[str, Any]) -> str:
+    unread = row.get("conversations_not_read_back", 0)
+    lost = str(row["acknowledged_messages_lost"])
+    return f"{lost} ({unread} conversations not read back)" if unread else lost
+
+
 def _phase_table(deployment: dict[str, Any]) -> list[str]:
     lines = [
         "| chats | messages/s | turn p50 | turn p99 | errors | acknowledged messages lost "
@@ -59,7 +65,7 @@ def _phase_table(deployment: dict[str, Any]) -> list[str]:
         latency = row["turn_latency"]
         lines.append(
             f"| {row['chats']} | {row['messages_per_s']:,.1f} | {_ms(latency['p50_ms'])} "
-            f"| {_ms(latency['p99_ms'])} | {row['errors']} | {row['acknowledged_messages_lost']} "
+            f"| {_ms(latency['p99_ms'])} | {row['errors']} | {_lost(row)} "
             f"| {row['handovers']} | {row['agent_replies']} "
             f"| {_ms(row['handover_wait']['p50_ms'])} | {row['load_average_before']:.1f} |"
         )
@@ -147,10 +153,8 @@ def targets(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         )
     soak = next((d["soak"] for d in result["deployments"].values() if d.get("soak")), None)
     if soak:
-        value = (
-            f"{soak['errors']} / {soak['acknowledged_messages_lost']} in {soak['seconds']:.0f} s"
-        )
-        clean = soak["errors"] == 0 and soak["acknowledged_messages_lost"] == 0
+        value = f"{soak['errors']} / {_lost(soak)} in {soak['seconds']:.0f} s"
+        clean = _lost(soak) == "0" and soak["errors"] == 0
         rows.append(
             (
                 f"10-minute soak at {TARGET_CHATS} chats: errors / acknowledged messages lost",

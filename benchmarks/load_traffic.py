@@ -297,20 +297,24 @@ async def _settle(tasks: list[asyncio.Task[None]], seconds: float) -> None:
             raise result
 
 
-async def lost_messages(base: str, tally: Tally, concurrency: int = 20) -> int:
-    """Customer messages the server acknowledged that the conversation does not show: read
-    back through the widget, as the customer would see them."""
+async def lost_messages(base: str, tally: Tally, concurrency: int = 20) -> tuple[int, int]:
+    """(customer messages the server acknowledged that the conversation does not show,
+    conversations that could not be read back): read through the widget, as the customer
+    would see them."""
     gate = asyncio.Semaphore(concurrency)
     check = Tally(deadline=float("inf"))
 
     async def missing(
         client: httpx.AsyncClient, conversation_id: int, visitor: dict[str, str], ids: list[int]
-    ) -> int:
-        async with gate:
-            response, _ = await call(
-                check, client, "GET", f"/api/v1/widget/conversations/{conversation_id}", 200,
-                headers=visitor,
-            )  # fmt: skip
+    ) -> int | None:
+        try:
+            async with gate:
+                response, _ = await call(
+                    check, client, "GET", f"/api/v1/widget/conversations/{conversation_id}", 200,
+                    headers=visitor,
+                )  # fmt: skip
+        except Failed:
+            return None
         stored = {int(m["id"]) for m in response.json()["messages"]}
         return len(set(ids) - stored)
 
@@ -318,10 +322,10 @@ async def lost_messages(base: str, tally: Tally, concurrency: int = 20) -> int:
         counts = await asyncio.gather(
             *(missing(client, *row) for row in tally.acknowledged_ids if row[2])
         )
-    return sum(counts)
+    return sum(n for n in counts if n is not None), sum(n is None for n in counts)
 
 
-def figures(tally: Tally, chats: int, lost: int | None) -> dict[str, Any]:
+def figures(tally: Tally, chats: int, lost: tuple[int, int]) -> dict[str, Any]:
     """The phase's figures for the results file (never a message text)."""
     seconds = tally.elapsed
     return {
@@ -339,7 +343,8 @@ def figures(tally: Tally, chats: int, lost: int | None) -> dict[str, Any]:
         "requests": tally.requests,
         "errors": sum(tally.errors.values()),
         "errors_by_kind": dict(tally.errors),
-        "acknowledged_messages_lost": lost,
+        "acknowledged_messages_lost": lost[0],
+        "conversations_not_read_back": lost[1],
         "load_average": os.getloadavg()[0],
     }
 

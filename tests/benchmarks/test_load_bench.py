@@ -82,6 +82,7 @@ def test_the_smallest_run_reports_every_figure_without_errors(tmp_path: Path) ->
     assert phase["messages"] >= 6 and phase["messages_per_s"] > 0
     assert 0 < phase["turn_latency"]["p50_ms"] <= phase["turn_latency"]["p99_ms"]
     assert (phase["errors"], phase["acknowledged_messages_lost"]) == (0, 0), phase
+    assert phase["conversations_not_read_back"] == 0
     # Every customer asked for a person: an agent took each over and replied, and the
     # customer saw the reply.
     assert phase["handovers"] >= 1

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo serve test lint fuzz audit catalogues fit-answer-policy fit-escalation-model bench-nlu bench-login bench-resolution bench-reports bench-label-noise bench-recommendations bench-loop clean
+.PHONY: install demo serve test lint fuzz audit catalogues fit-answer-policy fit-escalation-model bench-nlu bench-login bench-resolution bench-reports bench-label-noise bench-recommendations bench-loop bench-load clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -123,3 +123,15 @@ bench-loop: install
 ## of docs/benchmarks.md (~1 min). Options go in ARGS, e.g. ARGS="--customers 20000 --seed 3".
 bench-recommendations: install
 	$(BIN)/python benchmarks/recommendations_bench.py $(ARGS)
+
+## Load: simulated customers (BANKING77 test messages, some asking for a person) and agents
+## (taking over, replying) at 10, 50 and 200 concurrent chats against the embedded demo
+## (SQLite, one worker) and against PostgreSQL + Redis with two API workers behind a
+## round-robin proxy and a job worker (its own database baton_bench_load at 127.0.0.1:5432,
+## Redis database 5; BATON_BENCH_DATABASE_URL / BATON_BENCH_REDIS_URL name others), a 10-minute
+## soak at 50 chats, and in the same run the ceilings: a bare ASGI echo app served the same
+## ways and the NLU engine's batch throughput. Writes benchmarks/results/load_<date>.json and
+## the bench-load section of docs/benchmarks.md (~30 min). Quick check (results under
+## var/bench-load/): ARGS="--chats 10 --seconds 20 --soak-seconds 60".
+bench-load: install
+	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/load_bench.py $(ARGS)

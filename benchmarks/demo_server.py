@@ -106,21 +106,7 @@ def demo_server(
         before_demo(data_dir)
     env = child_environment(data_dir, datasets_dir.resolve())
     baton = baton_command()
-    print(f"preparing the demo in {data_dir} (trains the intent model on the first run)")
-    # Its progress and logs go to stderr; its banner (for a person about to browse) is not
-    # printed, only what it seeded and which model is active.
-    demo = subprocess.run(
-        [baton, "demo", "--no-serve", *demo_options],
-        env=env,
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    if demo.returncode != 0:
-        raise SystemExit(f"`baton demo --no-serve` failed ({demo.returncode}):\n{demo.stdout}")
-    for line in demo.stdout.splitlines():
-        if line.startswith(("demo workspace", "intent model")):
-            print(f"  {line}")
+    prepare_demo(data_dir, env, cwd, demo_options)
     port = free_port()
     log_path = data_dir / "serve.log"
     with open(log_path, "wb") as log:
@@ -138,6 +124,28 @@ def demo_server(
             yield base
         finally:
             _stop(server)
+
+
+def prepare_demo(
+    data_dir: Path, env: dict[str, str], cwd: Path, demo_options: Sequence[str] = ()
+) -> None:
+    """`baton demo --no-serve` with `env`: migrate and seed the database `env` names, and
+    train the intent model into `data_dir` unless one is active there."""
+    print(f"preparing the demo in {data_dir} (trains the intent model on the first run)")
+    # Its progress and logs go to stderr; its banner (for a person about to browse) is not
+    # printed, only what it seeded and which model is active.
+    demo = subprocess.run(
+        [baton_command(), "demo", "--no-serve", *demo_options],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    if demo.returncode != 0:
+        raise SystemExit(f"`baton demo --no-serve` failed ({demo.returncode}):\n{demo.stdout}")
+    for line in demo.stdout.splitlines():
+        if line.startswith(("demo workspace", "intent model")):
+            print(f"  {line}")
 
 
 def _wait_until_healthy(

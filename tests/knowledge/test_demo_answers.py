@@ -11,7 +11,7 @@ from tests.support.workspace import first_turn
 
 def test_demo_answers_with_a_cited_article_and_never_invents(app, client: TestClient) -> None:
     summary = seed_demo(app.state.db)
-    answered = first_turn(client, summary.inbox_public_id, "I'm still waiting for my new card")
+    answered = first_turn(client, summary.inbox_public_id, "my card still hasn't arrived")
     assert answered["reply"]["sources"][0]["slug"] == "card-delivery"
     assert "Source: When will my new card arrive?" in answered["reply"]["body"]
     assert "working day" in answered["reply"]["body"]

@@ -3,11 +3,14 @@ rest of Baton: the console's top bar, its colours and its light or dark scheme."
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 
+from batondesk.actions.accounts import do_create_api_key
+from batondesk.store.models import Account, Role
 from tests.support.colours import AA_TEXT, COLOURS, PALETTE, contrast
 from tests.support.live_server import serve_in_thread
 from tests.support.workspace import PASSWORD, Workspace
@@ -44,6 +47,34 @@ def _drawn_in_the_consoles_colours(page: Any) -> None:
     execute = swagger.get_by_role("button", name="Execute")
     assert execute.evaluate("b => getComputedStyle(b).backgroundColor") == palette["primary"]
     assert execute.evaluate("b => getComputedStyle(b).color") == palette["on-primary"]
+
+
+def _api_key(app: FastAPI, workspace: Workspace) -> str:
+    with app.state.db.session() as session:
+        account = session.get(Account, workspace.a.account_id)
+        _key, secret = do_create_api_key(
+            session, account, "docs", Role.agent, ["conversations:read"]
+        )
+    return secret
+
+
+def _authorize_with_an_api_key(page: Any, key: str) -> None:
+    """Authorize lists the ways in the API accepts and takes an API key, which "Try it out"
+    then sends (tests/api/test_openapi_security.py checks the server accepts it so)."""
+    from playwright.sync_api import expect
+
+    page.locator(".scheme-container").get_by_role("button", name="Authorize").click()
+    dialog = page.locator(".modal-ux", has_text="Available authorizations")
+    for scheme in ("apiKey", "agentSession", "visitorToken"):
+        expect(dialog.get_by_role("heading", name=re.compile(rf"^{scheme}\b"))).to_be_visible()
+    api_key = dialog.locator(
+        ".auth-container", has=page.get_by_role("heading", name=re.compile(r"^apiKey\b"))
+    )
+    api_key.get_by_role("textbox").fill(key)
+    api_key.get_by_role("button", name="Apply credentials").click()
+    expect(api_key.get_by_role("button", name="Remove authorization")).to_be_visible()
+    api_key.get_by_role("button", name="Close").click()
+    expect(dialog).to_be_hidden()
 
 
 def test_api_docs_work_offline_and_wear_the_consoles_theme(
@@ -103,6 +134,9 @@ def test_api_docs_work_offline_and_wear_the_consoles_theme(
             expect(page.locator("html")).not_to_have_class("dark-mode")
             _drawn_in_the_consoles_colours(page)
             assert page.locator("body").evaluate(PALETTE, THEME) != dark
+
+            # Authorize offers the API's ways in and takes an API key.
+            _authorize_with_an_api_key(page, _api_key(app, workspace))
 
             # A member who logs in from here comes back to the reference, with the console's
             # menu in the top bar.

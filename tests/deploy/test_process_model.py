@@ -28,6 +28,7 @@ from tests.support.processes import (
     environment,
     start,
     start_api,
+    start_apis,
     stopping,
     wait_until,
 )
@@ -81,8 +82,7 @@ def _fresh_connections(base_url: str) -> httpx.Client:
 def test_either_api_worker_answers_and_periodic_jobs_run_in_the_job_worker(
     env: dict[str, str], tmp_path: Path, db: Database, workspace: Workspace
 ) -> None:
-    api_a = start_api("api-a", env, tmp_path)
-    api_b = start_api("api-b", env, tmp_path)
+    api_a, api_b = start_apis(["api-a", "api-b"], env, tmp_path)
     with stopping(api_a, api_b):
         proxy = RoundRobinProxy([api.base_url.removeprefix("http://") for api in (api_a, api_b)])
         with proxy.running() as base, _fresh_connections(base) as client:

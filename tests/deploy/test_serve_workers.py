@@ -10,8 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.live_server import free_port
-from tests.support.processes import BATON, environment, start, stopping, wait_until
+from tests.support.processes import BATON, environment, start_api, stopping
 
 
 @pytest.mark.slow
@@ -23,18 +22,8 @@ def test_serve_with_two_workers(tmp_path: Path) -> None:
         BATON_NLU_MODEL_DIR=str(tmp_path / "no-model"),
     )
     subprocess.run([BATON, "migrate"], env=env, check=True, capture_output=True, timeout=300)
-    port = free_port()
-    server = start("serve", ["serve", "--port", str(port), "--workers", "2"], env, tmp_path)
+    server = start_api("serve", env, tmp_path, "--workers", "2")
     with stopping(server):
-        base = f"http://127.0.0.1:{port}"
-
-        def ready() -> bool:
-            try:
-                return httpx.get(f"{base}/ready", timeout=10).status_code == 200
-            except httpx.TransportError:
-                return False
-
-        wait_until(ready, 240, "readiness")
         children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
         workers = [
             pid
@@ -44,6 +33,6 @@ def test_serve_with_two_workers(tmp_path: Path) -> None:
         ]
         assert len(workers) == 2, server.output()[-2000:]
         for _ in range(6):  # new connections: the kernel hands them to either worker
-            assert httpx.get(f"{base}/ready", timeout=5).status_code == 200
+            assert httpx.get(f"{server.base_url}/ready", timeout=5).status_code == 200
         assert server.stop() in (0, -signal.SIGTERM), server.output()[-2000:]
         assert server.output().count("Application shutdown complete") == 2

@@ -15,7 +15,7 @@ import pytest
 from batondesk.config import Settings
 from batondesk.store import Database
 from tests.conftest import TEST_REDIS_URL
-from tests.support.api_workers import api_worker
+from tests.support.api_workers import two_api_workers
 from tests.support.workspace import PASSWORD, build_workspace
 
 pytestmark = pytest.mark.skipif(
@@ -57,10 +57,7 @@ def test_escalation_on_one_worker_is_live_on_the_other(
     settings: Settings, db: Database, tmp_path: Path
 ) -> None:
     workspace = build_workspace(db)
-    with (
-        api_worker(settings, tmp_path, "a") as worker_a,
-        api_worker(settings, tmp_path, "b") as worker_b,
-    ):
+    with two_api_workers(settings, tmp_path) as (worker_a, worker_b):
         agent = httpx.Client(base_url=worker_b, timeout=30, headers={"X-Requested-With": "baton"})
         agent.post(
             "/api/v1/auth/login",

@@ -4,21 +4,18 @@ one worker changes or counts, the other sees (docs/architecture.md, "State acros
 from __future__ import annotations
 
 import time
-import uuid
 from pathlib import Path
 
 import httpx
 import pytest
-import redis
 
 from batondesk.actions.accounts import LOGIN_MAX_FAILURES
 from batondesk.config import Settings
 from batondesk.engine.intent_models import IntentModels
 from batondesk.nlu import IntentClassifier
 from batondesk.store import Database
-from batondesk.store.database import INVALIDATIONS_CHANNEL
 from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL
-from tests.support.api_workers import api_worker
+from tests.support.api_workers import two_api_workers
 from tests.support.training import EXAMPLES
 from tests.support.workspace import PASSWORD, build_workspace
 
@@ -28,24 +25,6 @@ pytestmark = pytest.mark.skipif(
     "PostgreSQL and Redis, as in production",
 )
 CONSOLE = {"X-Requested-With": "baton"}
-
-
-def _namespace() -> str:
-    """A Redis namespace of this test alone, so parallel runs never share counters."""
-    return f"baton-test-{uuid.uuid4().hex[:12]}"
-
-
-def _wait_until_listening(namespace: str, workers: int) -> None:
-    """Until every worker subscribed to the announcements (they do so once started)."""
-    client = redis.Redis.from_url(TEST_REDIS_URL)
-    channel = f"{namespace}:{INVALIDATIONS_CHANNEL}"
-    deadline = time.monotonic() + 20
-    try:
-        while dict(client.pubsub_numsub(channel)).get(channel.encode(), 0) < workers:
-            assert time.monotonic() < deadline, "the workers never subscribed to announcements"
-            time.sleep(0.1)
-    finally:
-        client.close()
 
 
 def _first_intent(admin: httpx.Client, worker: str, inbox: str, text: str) -> str:
@@ -82,14 +61,11 @@ def test_a_model_promoted_through_one_worker_answers_on_the_other(
     registry.register(tiny_classifier.save(tmp_path / "v1"), "v1")
     registry.register(_renamed_model().save(tmp_path / "v2"), "v2")
     registry.promote("v1")
-    namespace = _namespace()
-    env = {"BATON_NLU_MODEL_DIR": str(models_dir), "BATON_REDIS_NAMESPACE": namespace}
     with (
-        api_worker(settings, tmp_path, "a", **env) as worker_a,
-        api_worker(settings, tmp_path, "b", **env) as worker_b,
-        httpx.Client(base_url=worker_a, timeout=30, headers=CONSOLE) as admin,
+        two_api_workers(settings, tmp_path, BATON_NLU_MODEL_DIR=str(models_dir)) as workers,
+        httpx.Client(base_url=workers[0], timeout=30, headers=CONSOLE) as admin,
     ):
-        _wait_until_listening(namespace, 2)
+        worker_b = workers[1]
         admin.post(
             "/api/v1/auth/login",
             json={"email": workspace.a.users["admin"][1], "password": PASSWORD},
@@ -118,12 +94,9 @@ def test_the_widget_rate_limit_counts_requests_to_every_worker(
     settings: Settings, db: Database, tmp_path: Path
 ) -> None:
     workspace = build_workspace(db)
-    env = {"BATON_WIDGET_RATE_LIMIT_PER_MINUTE": "10", "BATON_REDIS_NAMESPACE": _namespace()}
     url = f"/api/v1/widget/inboxes/{workspace.a.inbox_public_id}/conversations"
-    with (
-        api_worker(settings, tmp_path, "a", **env) as worker_a,
-        api_worker(settings, tmp_path, "b", **env) as worker_b,
-    ):
+    limited = {"BATON_WIDGET_RATE_LIMIT_PER_MINUTE": "10"}
+    with two_api_workers(settings, tmp_path, **limited) as (worker_a, worker_b):
         # Five requests to each worker: each alone is far under its limit of ten.
         statuses = [
             httpx.post(worker + url, json={}, timeout=30).status_code
@@ -141,11 +114,7 @@ def test_a_login_throttle_reached_through_one_worker_holds_on_the_other(
     settings: Settings, db: Database, tmp_path: Path
 ) -> None:
     workspace = build_workspace(db)
-    env = {"BATON_REDIS_NAMESPACE": _namespace()}
-    with (
-        api_worker(settings, tmp_path, "a", **env) as worker_a,
-        api_worker(settings, tmp_path, "b", **env) as worker_b,
-    ):
+    with two_api_workers(settings, tmp_path) as (worker_a, worker_b):
         # A console session opened through one worker is good on any, and so is its end.
         with httpx.Client(base_url=worker_a, timeout=30, headers=CONSOLE) as agent:
             agent.post(

@@ -22,6 +22,8 @@ import httpx
 from tests.support.live_server import free_port
 
 BATON = str(Path(sys.executable).with_name("baton"))
+# A loaded two-core machine takes minutes to import the models of several fresh processes.
+READY_SECONDS = 360
 
 
 @dataclass
@@ -52,28 +54,88 @@ class BatonProcess:
 
 def start(name: str, args: list[str], env: dict[str, str], directory: Path) -> BatonProcess:
     log = directory / f"{name}.log"
-    process = subprocess.Popen(
-        [BATON, *args], env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
-    )
+    with log.open("wb") as output:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen([BATON, *args], env=env, stdout=output, stderr=subprocess.STDOUT)
     return BatonProcess(name, process, log)
 
 
 def start_api(name: str, env: dict[str, str], directory: Path, *extra: str) -> BatonProcess:
-    """`baton serve` on a free loopback port, returned once its /ready answers 200."""
-    port = free_port()
-    api = start(name, ["serve", "--host", "127.0.0.1", "--port", str(port), *extra], env, directory)
-    api.base_url = f"http://127.0.0.1:{port}"
-    wait_until(lambda: _ready(api), 240, f"{name} ready")
+    """`baton serve` on a free loopback port, returned once its /ready answers 200 (migrated
+    schema, default model loaded). Its output goes to `<directory>/<name>.log`; if it exits or
+    never gets ready, the error carries the log's tail and the process is ended."""
+    (api,) = start_apis([name], env, directory, *extra)
     return api
 
 
-def _ready(api: BatonProcess) -> bool:
-    if api.process.poll() is not None:
-        raise RuntimeError(f"{api.name} exited:\n{api.output()[-3000:]}")
+def start_apis(
+    names: list[str], env: dict[str, str], directory: Path, *extra: str
+) -> list[BatonProcess]:
+    """One `baton serve` per name, all started before any is waited for, so that their
+    start-ups (each loads the language models) overlap."""
+    apis: list[BatonProcess] = []
     try:
-        return httpx.get(f"{api.base_url}/ready", timeout=10).status_code == 200
-    except httpx.TransportError:
-        return False
+        for name in names:
+            port = free_port()
+            args = ["serve", "--host", "127.0.0.1", "--port", str(port), *extra]
+            api = start(name, args, env, directory)
+            api.base_url = f"http://127.0.0.1:{port}"
+            apis.append(api)
+        for api in apis:
+            _wait_until_ready(api, READY_SECONDS)
+    except BaseException:
+        for api in apis:
+            _end(api)
+        raise
+    return apis
+
+
+@contextmanager
+def serving_apis(names: list[str], env: dict[str, str], directory: Path) -> Iterator[list[str]]:
+    """`start_apis`, yielding their base URLs; each is stopped with SIGTERM afterwards, as an
+    orchestrator stops it, so open event streams end the way they do in production."""
+    apis = start_apis(names, env, directory)
+    try:
+        yield [api.base_url for api in apis]
+    finally:
+        for api in apis:
+            _end(api)
+
+
+def _wait_until_ready(api: BatonProcess, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while (answer := _readiness(api)) != "ready":
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"{api.name} was not ready after {seconds:.0f} s ({answer}):\n"
+                f"{api.output()[-3000:]}"
+            )
+        time.sleep(0.1)
+
+
+def _readiness(api: BatonProcess) -> str:
+    """ "ready", or what the process still lacks, as a person reading a failure wants it."""
+    if api.process.poll() is not None:
+        raise RuntimeError(
+            f"{api.name} exited with status {api.process.returncode}:\n{api.output()[-3000:]}"
+        )
+    try:
+        answer = httpx.get(f"{api.base_url}/ready", timeout=10)
+    except httpx.TransportError as error:
+        return f"no answer yet: {type(error).__name__}"
+    if answer.status_code == 200:
+        return "ready"
+    return f"/ready answered {answer.status_code} {answer.text[:200]}"
+
+
+def _end(api: BatonProcess) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within 15 s."""
+    if api.process.poll() is None:
+        api.process.terminate()
+    try:
+        api.process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        api.process.kill()
+        api.process.wait(timeout=10)
 
 
 def wait_until(condition: object, seconds: float, what: str) -> None:

@@ -24,6 +24,7 @@ from batondesk.api.deps import (
     get_principal,
     require,
     require_member,
+    staff_credentials,
 )
 from batondesk.api.errors import error_responses
 from batondesk.api.presenters import (
@@ -231,7 +232,12 @@ def reopen(conversation_id: RowId, principal: Writer, session: SessionDep) -> Co
     return conversation_with_tags(session, conversation)
 
 
-@router.get("/stream", response_class=EventSourceResponse, responses=error_responses(401, 403))
+@router.get(
+    "/stream",
+    response_class=EventSourceResponse,
+    responses=error_responses(401, 403),
+    dependencies=[Depends(staff_credentials)],
+)
 def stream_account(request: Request, db: DatabaseDep) -> EventSourceResponse:
     """Server-Sent Events for the console: queue and conversation changes in this account."""
     # Authenticate in a short unit of work: a stream must not hold a database connection.

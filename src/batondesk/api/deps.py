@@ -8,7 +8,8 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Security
+from fastapi.security import APIKeyCookie, HTTPBearer
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -150,6 +151,46 @@ def bearer_token(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
+# How callers authenticate, as the OpenAPI document declares it, so that /docs offers
+# Authorize and "Try it out" sends what was entered there. The schemes only declare: each
+# answers None when its credential is absent and never refuses a request. get_principal and
+# get_visitor read the same header and cookie themselves, with Baton's own error codes,
+# because get_principal is also called outside dependency injection (pages, event streams).
+API_KEY = HTTPBearer(
+    scheme_name="apiKey",
+    bearerFormat="Baton API key",
+    description="An account's API key (Admin > Integrations > API keys), sent as "
+    "`Authorization: Bearer <key>`. Its role and scopes decide what it may do.",
+    auto_error=False,
+)
+AGENT_SESSION = APIKeyCookie(
+    name=SESSION_COOKIE,
+    scheme_name="agentSession",
+    description="The console's session cookie, set by `POST /api/v1/auth/login`. A request "
+    f"that changes something must also send the header `{CSRF_HEADER}: {CSRF_VALUE}`. In this "
+    "reference, being logged in to the console is enough: the browser sends the cookie.",
+    auto_error=False,
+)
+VISITOR_TOKEN = HTTPBearer(
+    scheme_name="visitorToken",
+    bearerFormat="visitor token",
+    description="The widget's visitor token, returned when a chat starts (`visitor_token`), "
+    "sent as `Authorization: Bearer <token>`; it is good for that chat only.",
+    auto_error=False,
+)
+
+
+def staff_credentials(
+    _api_key: Annotated[object, Security(API_KEY)],
+    _session_cookie: Annotated[object, Security(AGENT_SESSION)],
+) -> None:
+    """Declares the staff API's ways in: an API key or an agent session, either one."""
+
+
+def visitor_credentials(_token: Annotated[object, Security(VISITOR_TOKEN)]) -> None:
+    """Declares the widget's way in: a visitor token."""
+
+
 def get_principal(request: Request, session: SessionDep) -> Principal:
     bearer = bearer_token(request)
     if bearer is not None:
@@ -202,7 +243,13 @@ def _route(request: Request) -> str:
     return f"{request.method} {getattr(route, 'path', request.url.path)}"
 
 
-PrincipalDep = Annotated[Principal, Depends(get_principal)]
+def _principal(
+    request: Request, session: SessionDep, _declared: Annotated[None, Depends(staff_credentials)]
+) -> Principal:
+    return get_principal(request, session)
+
+
+PrincipalDep = Annotated[Principal, Depends(_principal)]
 
 
 def require(permission: str) -> Callable[[Principal], Principal]:
@@ -249,7 +296,11 @@ def issue_visitor_token(settings: Settings, visitor: Visitor) -> str:
     )
 
 
-def get_visitor(request: Request, settings: SettingsDep) -> Visitor:
+def get_visitor(
+    request: Request,
+    settings: SettingsDep,
+    _declared: Annotated[None, Depends(visitor_credentials)],
+) -> Visitor:
     # Only in the Authorization header: a token in a URL ends up in access logs, proxies and
     # browser history (the widget reads its event stream with fetch, which sends headers).
     token = bearer_token(request)

@@ -14,9 +14,18 @@ from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import (
+    Column,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    event,
+    inspect,
+    select,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from batondesk.config import Settings
@@ -30,6 +39,9 @@ NOTIFICATIONS_KEY = "baton_notifications"
 # The channel on which workers tell each other which caches to drop (realtime/invalidation.py).
 INVALIDATIONS_CHANNEL = "invalidations"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Where alembic records the schema's revision (its default name; migrations/env.py keeps it).
+VERSION_TABLE = "alembic_version"
+_version_table = Table(VERSION_TABLE, MetaData(), Column("version_num", String(32)))
 
 
 class Database:
@@ -110,9 +122,13 @@ class Database:
         if self._newest_revisions is None:
             script = ScriptDirectory.from_config(_alembic_config(self.url))
             self._newest_revisions = set(script.get_heads())
+        # The version table read directly: alembic's MigrationContext would log two INFO lines
+        # on every call, i.e. on every /ready an orchestrator sends until `baton migrate` runs.
         with self.engine.connect() as connection:
-            current = MigrationContext.configure(connection).get_current_heads()
-        self._schema_current = set(current) == self._newest_revisions
+            current: set[str] = set()
+            if inspect(connection).has_table(VERSION_TABLE):
+                current = set(connection.scalars(select(_version_table.c.version_num)))
+        self._schema_current = current == self._newest_revisions
         return self._schema_current
 
     def dispose(self) -> None:

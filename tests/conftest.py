@@ -157,9 +157,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     the tests whose outcome the storage can change: `storage` for every test that reaches the
     database or Redis (through the `database_url` fixture, or marked so by its module), and
     `browser` for the tests that drive Chromium (the pages read the same API the API tests
-    cover on both databases)."""
+    cover on both databases). Tests marked `long` are moved to the front."""
     for item in items:
         if "database_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.storage)
         if item.path.parent.name == "browser":
             item.add_marker(pytest.mark.browser)
+    # Tests that take minutes on their own first (a stable sort keeps the order otherwise): in
+    # parallel runs (`make test`) a worker starts on them at once instead of at the end, when
+    # the other worker would idle.
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)

@@ -23,9 +23,12 @@ demo: install
 serve: install
 	$(BIN)/baton serve
 
-## The whole test suite. pytest's "no tests collected" (exit 5) counts as a failure.
+## The whole test suite, in PYTEST_WORKERS processes (pytest-xdist; a test file runs whole in
+## one of them, so a module's fixtures are built once; 0: one process, no xdist). pytest's "no
+## tests collected" (exit 5) counts as a failure.
+PYTEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: no tests were collected" >&2; exit 1; fi; exit $$rc
 
 ## Style, formatting and bandit's security lint of the code (findings are fixed or carry a

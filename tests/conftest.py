@@ -4,6 +4,7 @@ set), the real app, and a small real intent model trained on inline examples."""
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,14 +54,44 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
     )
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Path | None:
+    """A SQLite database migrated to the newest revision once per run (None on PostgreSQL).
+    Migrating costs a second or more a test, mostly waiting on the disk; a copy, a few
+    milliseconds. An empty migrated database holds no key-dependent row (only
+    alembic_version), so a copy serves a test with keys of its own."""
+    if database_url:
+        return None
+    data_dir = tmp_path_factory.mktemp("migrated")
+    template = init_store(
+        Settings(environment="test", data_dir=data_dir, database_url="", password_hashing="fast")
+    )
+    try:
+        template.migrate()  # ends with a WAL checkpoint: the file alone holds the schema
+    finally:
+        template.dispose()
+    return data_dir / "baton.db"
+
+
 @pytest.fixture
-def db(settings: Settings) -> Iterator[Database]:
+def db(settings: Settings, migrated_sqlite: Path | None) -> Iterator[Database]:
+    if migrated_sqlite is not None:
+        _copy_owner_only(migrated_sqlite, settings.data_dir / "baton.db")
     database = init_store(settings)
     if database.url.startswith("postgresql"):
         _reset_postgres(database)
+    # On a copy of the migrated template this only confirms the schema is at the newest revision.
     database.migrate()
     yield database
     database.dispose()
+
+
+def _copy_owner_only(source: Path, target: Path) -> None:
+    """Copy `source` to a new file created 0600, as the store creates its files (a copy with the
+    umask's mode would be tightened with a warning that some tests look for)."""
+    descriptor = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    with source.open("rb") as reader, os.fdopen(descriptor, "wb") as writer:
+        shutil.copyfileobj(reader, writer)
 
 
 def _reset_postgres(database: Database) -> None:
@@ -126,9 +157,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     the tests whose outcome the storage can change: `storage` for every test that reaches the
     database or Redis (through the `database_url` fixture, or marked so by its module), and
     `browser` for the tests that drive Chromium (the pages read the same API the API tests
-    cover on both databases)."""
+    cover on both databases). Tests marked `long` are moved to the front."""
     for item in items:
         if "database_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.storage)
         if item.path.parent.name == "browser":
             item.add_marker(pytest.mark.browser)
+    # Tests that take minutes on their own first (a stable sort keeps the order otherwise): in
+    # parallel runs (`make test`) a worker starts on them at once instead of at the end, when
+    # the other worker would idle.
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)

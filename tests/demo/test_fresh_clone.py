@@ -80,6 +80,7 @@ def _run(clone: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.long
 def test_demo_in_a_fresh_clone_trains_the_documented_model_from_shipped_data(
     clone: Path,
 ) -> None:

@@ -135,6 +135,7 @@ def _resolved(exposure: Exposure) -> bool:
     return exposure.outcomes["automated_resolution"] == (1, 1)
 
 
+@pytest.mark.long
 def test_aa_false_positives_and_ab_power_at_the_reported_sample_size(
     learned: dict[tuple[str, str], Exposure],
 ) -> None:

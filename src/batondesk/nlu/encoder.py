@@ -13,7 +13,9 @@ PyTorch is needed only to export (and to fine-tune); the weights come from the
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
+import threading
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -57,18 +59,35 @@ def export_encoder(
     training run skips the ~15 s export.
     """
     destination.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(base_model_path() / "tokenizer.json", destination / "tokenizer.json")
+    # The tokenizer before the graph: a reader that finds encoder.onnx finds both.
+    _copy_atomically(base_model_path() / "tokenizer.json", destination / "tokenizer.json")
     target = destination / "encoder.onnx"
     if overrides:
-        _export(target, overrides)
+        partial = _partial_name(target)
+        _export(partial, overrides)
+        partial.replace(target)
         return
     cached = (cache_dir or default_cache_dir()) / f"minilm-l6-{EXPORT_VERSION}.onnx"
     if not cached.is_file():
         cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_suffix(".partial")
+        partial = _partial_name(cached)
         _export(partial, None)
-        partial.replace(cached)  # atomic: a concurrent run never reads half a file
-    shutil.copyfile(cached, target)
+        partial.replace(cached)
+    _copy_atomically(cached, target)
+
+
+def _partial_name(target: Path) -> Path:
+    """A name beside `target` that no other process or thread writes: processes that export
+    or copy the same file at once (server workers starting together on a new machine, test
+    workers) each write their own, then rename it over `target` (atomic), so none ever reads
+    or renames half a file."""
+    return target.with_name(f"{target.name}.{os.getpid()}-{threading.get_ident()}.partial")
+
+
+def _copy_atomically(source: Path, target: Path) -> None:
+    partial = _partial_name(target)
+    shutil.copyfile(source, partial)
+    partial.replace(target)
 
 
 def _export(target: Path, overrides: Mapping[str, np.ndarray] | None) -> None:

@@ -11,6 +11,7 @@ from batondesk.actions.accounts import do_create_api_key
 from batondesk.actions.settings import do_update_settings
 from batondesk.api.deps import Principal, SessionDep, require
 from batondesk.api.errors import error_responses
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.api.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, RowId
 from batondesk.api.widget_settings import SETTINGS_KEY as WIDGET_KEY
 from batondesk.api.widget_settings import WidgetSettings
@@ -22,7 +23,7 @@ from batondesk.store.access import get_owned
 from batondesk.store.base import utcnow
 from batondesk.store.models import Account, ApiKey
 
-router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1/admin", tags=["admin"])
 
 Admin = Annotated[Principal, Depends(require("admin"))]
 ERRORS = error_responses(401, 403, 404, 422)

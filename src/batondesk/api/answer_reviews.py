@@ -14,13 +14,14 @@ from batondesk.actions.answer_reviews import Verdict, WrongReason, do_review_ans
 from batondesk.api.deps import Principal, SessionDep, require, require_member
 from batondesk.api.errors import error_responses
 from batondesk.api.presenters import message_public
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.api.schemas import MessagePublic, RowId, Strict
 from batondesk.reports.kpis import answer_verdicts, unreviewed_sample
 from batondesk.reports.report import load_report_inputs, reporting_today
 from batondesk.store.access import get_owned
 from batondesk.store.models import Message
 
-router = APIRouter(prefix="/api/v1", tags=["console"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["console"])
 
 Reader = Annotated[Principal, Depends(require("conversations:read"))]
 Writer = Annotated[Principal, Depends(require("conversations:write"))]

@@ -29,6 +29,7 @@ from batondesk.api.deps import (
 )
 from batondesk.api.errors import error_responses
 from batondesk.api.presenters import message_public, widget_agent_public, widget_message_public
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.api.schemas import MessagePublic, RowId, TurnPublic
 from batondesk.api.widget import agent_of, visitor_conversation
 from batondesk.attachments.settings import MAX_ATTACHMENT_BYTES
@@ -36,7 +37,7 @@ from batondesk.errors import NotFound
 from batondesk.store.access import get_attachment, get_conversation_for_update
 from batondesk.store.models import Attachment, AttachmentKind, Message
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1")
 
 Reader = Annotated[Principal, Depends(require("conversations:read"))]
 Writer = Annotated[Principal, Depends(require("conversations:write"))]

@@ -24,12 +24,13 @@ from batondesk.api.deps import (
 )
 from batondesk.api.errors import error_responses
 from batondesk.api.login_workers import LoginWorkers
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.api.schemas import AvailabilityUpdate, LoginCreate, MePublic, OkPublic
 from batondesk.errors import NotAuthenticated
 from batondesk.store.database import Database
 from batondesk.store.models import User
 
-router = APIRouter(prefix="/api/v1", tags=["auth"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["auth"])
 
 Reader = Annotated[Principal, Depends(require("conversations:read"))]
 Writer = Annotated[Principal, Depends(require("conversations:write"))]

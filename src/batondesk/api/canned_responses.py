@@ -16,13 +16,14 @@ from batondesk.actions.canned_responses import (
 )
 from batondesk.api.deps import Principal, SessionDep, require
 from batondesk.api.errors import error_responses
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.api.schemas import RowId, Strict
 from batondesk.knowledge.intent_responses import profile_values
 from batondesk.knowledge.templates import fill_for_agent
 from batondesk.store.access import get_canned_response, get_contact, get_conversation
 from batondesk.store.models import CannedResponse
 
-router = APIRouter(prefix="/api/v1", tags=["console"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["console"])
 
 Reader = Annotated[Principal, Depends(require("conversations:read"))]
 Admin = Annotated[Principal, Depends(require("admin"))]

@@ -34,6 +34,7 @@ from batondesk.api.presenters import (
     event_public,
     message_public,
 )
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.api.schemas import (
     AssignCreate,
     ContactPublic,
@@ -56,7 +57,7 @@ from batondesk.store.access import (
 from batondesk.store.base import utcnow
 from batondesk.store.models import Conversation, ConversationStatus, Event
 
-router = APIRouter(prefix="/api/v1", tags=["console"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["console"])
 
 Reader = Annotated[Principal, Depends(require("conversations:read"))]
 Writer = Annotated[Principal, Depends(require("conversations:write"))]

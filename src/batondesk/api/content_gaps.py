@@ -12,12 +12,13 @@ from batondesk.actions.review_feed import do_refresh_review_queue
 from batondesk.actions.review_queue import MAX_BATCH, do_suggest_intent
 from batondesk.api.deps import Principal, SessionDep, require
 from batondesk.api.errors import error_responses
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.api.schemas import RowId, Strict
 from batondesk.knowledge.embedding import default_embedder
 from batondesk.store.base import utcnow
 from batondesk.training.content_gaps import content_gaps
 
-router = APIRouter(prefix="/api/v1", tags=["learning"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["learning"])
 
 Reader = Annotated[Principal, Depends(require("conversations:read"))]
 Writer = Annotated[Principal, Depends(require("conversations:write"))]

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from batondesk.api.deps import Principal, SessionDep, require, require_member
 from batondesk.api.errors import error_responses
 from batondesk.api.presenters import conversations_public
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.api.schemas import ConversationsPublic, RowCount, RowId
 from batondesk.errors import InvalidInput
 from batondesk.store.access import get_inbox, get_member, get_tag, get_team
@@ -19,7 +20,7 @@ from batondesk.store.conversation_search import (
     find_conversations,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["console"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["console"])
 
 Reader = Annotated[Principal, Depends(require("conversations:read"))]
 MAX_TAG_FILTERS = 10

@@ -18,6 +18,7 @@ from batondesk.actions.crm_sync import (
 )
 from batondesk.api.deps import JobsDep, Principal, SessionDep, SettingsDep, require
 from batondesk.api.errors import error_responses
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.api.schemas import RowId
 from batondesk.errors import Conflict
 from batondesk.integrations.signing import SIGNATURE_HEADER
@@ -27,7 +28,7 @@ from batondesk.store.models import CrmConnector
 
 log = logging.getLogger("batondesk.crm")
 
-router = APIRouter(prefix="/api/v1", tags=["crm"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["crm"])
 
 Admin = Annotated[Principal, Depends(require("admin"))]
 ERRORS = error_responses(401, 403, 404, 422)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from batondesk.api.deps import Principal, SessionDep, require
 from batondesk.api.errors import error_responses
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.api.schemas import RowId
 from batondesk.store.customer_history import (
     Outcome,
@@ -20,7 +21,7 @@ from batondesk.store.customer_history import (
 )
 from batondesk.store.models import ConversationStatus
 
-router = APIRouter(prefix="/api/v1", tags=["console"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["console"])
 
 Reader = Annotated[Principal, Depends(require("conversations:read"))]
 

@@ -18,6 +18,7 @@ from batondesk.actions.customer_data import (
 )
 from batondesk.api.deps import Principal, SessionDep, control_character_problem, require
 from batondesk.api.errors import error_responses
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.api.schemas import RowId
 from batondesk.errors import InvalidInput, TooLarge
 from batondesk.privacy.audit import record_audit
@@ -28,7 +29,7 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_IMPORT_REQUEST_BYTES = MAX_FILE_BYTES + 256 * 1024
 MAX_BODY_RECORDS = 500
 
-router = APIRouter(prefix="/api/v1", tags=["customers"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["customers"])
 
 Admin = Annotated[Principal, Depends(require("admin"))]
 Reader = Annotated[Principal, Depends(require("conversations:read"))]

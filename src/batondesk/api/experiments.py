@@ -23,6 +23,7 @@ from batondesk.actions.experiments import (
 )
 from batondesk.api.deps import Principal, ServicesDep, SessionDep, require
 from batondesk.api.errors import error_responses
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.experiments.definition import (
     KEY_PATTERN,
     ExperimentDefinition,
@@ -31,7 +32,9 @@ from batondesk.experiments.definition import (
 from batondesk.experiments.results import ExperimentResults
 from batondesk.store.models import Experiment, ExperimentStatus
 
-router = APIRouter(prefix="/api/v1/admin/experiments", tags=["experiments"])
+router = APIRouter(
+    route_class=UnitOfWorkRoute, prefix="/api/v1/admin/experiments", tags=["experiments"]
+)
 
 Admin = Annotated[Principal, Depends(require("admin"))]
 ExperimentKey = Annotated[str, Path(pattern=KEY_PATTERN, description="the experiment's key")]

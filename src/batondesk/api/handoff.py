@@ -12,6 +12,7 @@ from batondesk.actions.recommendations import contact_recommendations
 from batondesk.actions.settings import do_update_settings
 from batondesk.api.deps import Principal, ServicesDep, SessionDep, require
 from batondesk.api.errors import error_responses
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.api.schemas import RowId
 from batondesk.handoff.packet import build_packet
 from batondesk.handoff.queue import open_load
@@ -19,7 +20,7 @@ from batondesk.handoff.settings import SETTINGS_KEY, EscalationSettings
 from batondesk.store.access import get_conversation
 from batondesk.store.models import Account, Membership, User
 
-router = APIRouter(prefix="/api/v1", tags=["handoff"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["handoff"])
 
 Reader = Annotated[Principal, Depends(require("conversations:read"))]
 Admin = Annotated[Principal, Depends(require("admin"))]

@@ -10,10 +10,11 @@ from pydantic import BaseModel
 
 from batondesk import __version__
 from batondesk.api.deps import DatabaseDep
+from batondesk.api.routing import UnitOfWorkRoute
 
 log = logging.getLogger("batondesk.health")
 
-router = APIRouter(tags=["ops"])
+router = APIRouter(route_class=UnitOfWorkRoute, tags=["ops"])
 
 
 class Health(BaseModel):

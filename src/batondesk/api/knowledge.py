@@ -18,6 +18,7 @@ from batondesk.api.deps import (
     require,
 )
 from batondesk.api.errors import error_responses
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.api.schemas import RowId, Strict
 from batondesk.engine.assist import suggest_replies
 from batondesk.errors import InvalidInput
@@ -40,7 +41,7 @@ from batondesk.knowledge.intent_responses import do_save_template
 from batondesk.store.access import get_article, get_conversation
 from batondesk.store.models import Article, ArticleVersion, ResponseTemplate
 
-router = APIRouter(prefix="/api/v1", tags=["knowledge"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["knowledge"])
 
 Reader = Annotated[Principal, Depends(require("conversations:read"))]
 Admin = Annotated[Principal, Depends(require("admin"))]

@@ -16,6 +16,7 @@ from batondesk.actions.settings import do_update_settings
 from batondesk.actions.shadow_models import disagreements, shadow_summary
 from batondesk.api.deps import JobsDep, Principal, ServicesDep, SessionDep, require
 from batondesk.api.errors import error_responses
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.api.schemas import RowId
 from batondesk.errors import Conflict
 from batondesk.nlu import DatasetError, load_dataset
@@ -24,7 +25,7 @@ from batondesk.store.models import Account, CandidateStatus, ModelCandidate
 from batondesk.training.retraining import LearningFiles
 from batondesk.training.settings import SETTINGS_KEY, LearningSettings
 
-router = APIRouter(prefix="/api/v1", tags=["learning"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["learning"])
 
 Admin = Annotated[Principal, Depends(require("admin"))]
 SHOWN_CANDIDATES = 20

@@ -16,10 +16,11 @@ from fastapi import APIRouter, Request, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from batondesk.api.deps import MetricsDep, SettingsDep, bearer_token
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.errors import NotAuthenticated
 from batondesk.observability.metrics import OperationalMetrics
 
-router = APIRouter(tags=["ops"])
+router = APIRouter(route_class=UnitOfWorkRoute, tags=["ops"])
 
 
 @router.get("/metrics", include_in_schema=False)

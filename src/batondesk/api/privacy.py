@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from batondesk.api.deps import Principal, SessionDep, require
 from batondesk.api.errors import error_responses
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.api.schemas import RowCount, RowId
 from batondesk.privacy.audit_verify import verify_audit_log
 from batondesk.privacy.consent import consents_of, do_set_consent
@@ -25,7 +26,7 @@ from batondesk.privacy.retention import (
 from batondesk.privacy.rotation import do_rotate_keys
 from batondesk.store.models import Account, AuditEntry
 
-router = APIRouter(prefix="/api/v1/admin/privacy", tags=["privacy"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1/admin/privacy", tags=["privacy"])
 
 Privacy = Annotated[Principal, Depends(require("privacy"))]
 ERRORS = error_responses(401, 403, 404, 422)

@@ -12,11 +12,12 @@ from batondesk.actions.recommendations import contact_recommendations
 from batondesk.actions.settings import do_update_settings
 from batondesk.api.deps import Principal, ServicesDep, SessionDep, require
 from batondesk.api.errors import error_responses
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.api.schemas import RowId
 from batondesk.customers.recommendations.settings import SETTINGS_KEY, RecommendationSettings
 from batondesk.store.models import Account
 
-router = APIRouter(prefix="/api/v1", tags=["customers"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["customers"])
 
 Reader = Annotated[Principal, Depends(require("conversations:read"))]
 Admin = Annotated[Principal, Depends(require("admin"))]

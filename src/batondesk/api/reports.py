@@ -9,9 +9,10 @@ from fastapi import APIRouter, Depends, Query
 
 from batondesk.api.deps import Principal, SessionDep, SettingsDep, require
 from batondesk.api.errors import error_responses
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.reports import MAX_DAYS, GroupBy, KpiReport, build_kpi_report
 
-router = APIRouter(prefix="/api/v1/admin/reports", tags=["reports"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1/admin/reports", tags=["reports"])
 
 Admin = Annotated[Principal, Depends(require("admin"))]
 ERRORS = error_responses(401, 403, 422)

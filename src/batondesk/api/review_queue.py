@@ -14,6 +14,7 @@ from batondesk.actions.review_feed import do_refresh_review_queue
 from batondesk.actions.review_queue import MAX_BATCH, LabelRequest, do_label_review_items
 from batondesk.api.deps import Principal, SessionDep, require
 from batondesk.api.errors import error_responses
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.api.schemas import RowCount, RowId, Strict
 from batondesk.knowledge.embedding import default_embedder
 from batondesk.store.models import LabelKind, ReviewStatus
@@ -26,7 +27,7 @@ from batondesk.training.review_queue import (
 )
 from batondesk.training.review_ranking import REASONS, usefulness, why
 
-router = APIRouter(prefix="/api/v1", tags=["learning"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["learning"])
 
 Reader = Annotated[Principal, Depends(require("conversations:read"))]
 Writer = Annotated[Principal, Depends(require("conversations:write"))]

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Depends, Request
 from batondesk.actions.typing_indicators import do_announce_typing
 from batondesk.api.deps import Principal, SessionDep, require, require_member
 from batondesk.api.errors import error_responses
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.api.schemas import RowId, TypingCreate, TypingPublic
 from batondesk.store.access import get_conversation
 from batondesk.store.models import User
 
-router = APIRouter(prefix="/api/v1", tags=["console"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["console"])
 
 Writer = Annotated[Principal, Depends(require("conversations:write"))]
 

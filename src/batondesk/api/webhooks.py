@@ -19,11 +19,12 @@ from batondesk.actions.webhooks import (
 )
 from batondesk.api.deps import Principal, SessionDep, SettingsDep, require
 from batondesk.api.errors import error_responses
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.api.schemas import RowId
 from batondesk.store.access import get_owned
 from batondesk.store.models import EVENT_TYPES, DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
-router = APIRouter(prefix="/api/v1/admin/webhooks", tags=["webhooks"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1/admin/webhooks", tags=["webhooks"])
 
 Admin = Annotated[Principal, Depends(require("admin"))]
 ERRORS = error_responses(401, 403, 404, 422)

@@ -33,6 +33,7 @@ from batondesk.api.deps import (
 from batondesk.api.errors import error_responses
 from batondesk.api.identity import verify_identity
 from batondesk.api.presenters import widget_agent_public, widget_message_public
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.api.schemas import (
     AnswerFeedbackCreate,
     AnswerFeedbackPublic,
@@ -63,6 +64,7 @@ from batondesk.store.models import Account, Conversation, ConversationStatus, In
 
 # Every widget route is public and rate limited per client address (app.py).
 router = APIRouter(
+    route_class=UnitOfWorkRoute,
     prefix="/api/v1/widget",
     tags=["widget"],
     responses=error_responses(429),

@@ -25,6 +25,7 @@ from batondesk.actions.workflow import (
 from batondesk.api.deps import Principal, SessionDep, require
 from batondesk.api.errors import error_responses
 from batondesk.api.presenters import conversation_with_tags
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.api.schemas import ConversationPublic, RowId, Strict, TagPublic
 from batondesk.store.access import (
     get_conversation,
@@ -35,7 +36,7 @@ from batondesk.store.access import (
 )
 from batondesk.store.models import Priority, Tag, Team
 
-router = APIRouter(prefix="/api/v1", tags=["console"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["console"])
 
 Reader = Annotated[Principal, Depends(require("conversations:read"))]
 Writer = Annotated[Principal, Depends(require("conversations:write"))]

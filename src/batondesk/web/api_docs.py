@@ -14,9 +14,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from batondesk.api.deps import SessionDep
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.web.pages import _signed_in, render_page, staff_context
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 
 
 @router.get("/docs", response_class=HTMLResponse)

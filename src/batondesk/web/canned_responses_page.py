@@ -8,10 +8,11 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from batondesk.api.deps import SessionDep
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.store.models import CannedResponse
 from batondesk.web.pages import admin_or_refusal, render_page, staff_context
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 
 
 @router.get("/console/admin/canned-responses", response_class=HTMLResponse)

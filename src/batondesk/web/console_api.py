@@ -20,6 +20,7 @@ from batondesk.api.deps import (
 )
 from batondesk.api.errors import error_responses
 from batondesk.api.presenters import message_public
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.api.schemas import MessagePublic, RowCount, RowId, Strict
 from batondesk.engine.services import TurnServices
 from batondesk.errors import Conflict, NotFound
@@ -28,7 +29,7 @@ from batondesk.store.access import get_member, get_owned
 from batondesk.store.models import Account, Membership, Message, Role
 from batondesk.training.review_queue import account_intents
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1")
 
 Writer = Annotated[Principal, Depends(require("conversations:write"))]
 Admin = Annotated[Principal, Depends(require("admin"))]

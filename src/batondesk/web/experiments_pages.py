@@ -17,11 +17,12 @@ from batondesk.actions.experiments import (
     read_results,
 )
 from batondesk.api.deps import ServicesDep, SessionDep
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.experiments.results import METRICS, Comparison
 from batondesk.store.models import Experiment, ExperimentStatus
 from batondesk.web.pages import admin_or_refusal, render_page, staff_context
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 
 PATH = "/console/admin/experiments"
 # Running experiments first, then drafts, then stopped; newest first within each.

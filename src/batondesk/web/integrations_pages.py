@@ -9,11 +9,12 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 
 from batondesk.api.deps import SessionDep
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.api.schemas import RowId
 from batondesk.store.models import EVENT_TYPES, CrmConnector, WebhookDelivery, WebhookEndpoint
 from batondesk.web.pages import admin_or_refusal, render_page, staff_context
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 
 DELIVERIES_SHOWN = 20
 

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from batondesk.api.deps import SessionDep
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.web.pages import _signed_in, _to_login, render_page, staff_context
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 
 
 def _page(request: Request, session: SessionDep, template: str, tab: str) -> Response:

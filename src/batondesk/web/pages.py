@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from batondesk import __version__
 from batondesk.api.deps import Principal, ServicesDep, SessionDep, get_principal
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.api.schemas import RowId
 from batondesk.api.widget_config import widget_config
 from batondesk.api.widget_settings import WidgetSettings
@@ -58,7 +59,7 @@ templates.env.globals["asset_version"] = __version__
 # Server-Sent Events are named by event type; scripts subscribe to every type there is.
 templates.env.globals["event_types"] = ",".join(sorted(EVENT_TYPES))
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 
 # Scripts and styles come only from Baton itself; no inline script can run.
 # The chat shows attached images from blob: URLs: it fetches them with the visitor's token

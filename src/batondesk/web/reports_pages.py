@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from batondesk.api.deps import Principal, SessionDep, SettingsDep
+from batondesk.api.routing import UnitOfWorkRoute
 from batondesk.errors import InvalidInput
 from batondesk.reports.conversations import ConversationRow, cohort_rows, facet_label, in_facet
 from batondesk.reports.definitions import DIMENSIONS
@@ -46,7 +47,7 @@ from batondesk.web.report_charts import (
     format_value,
 )
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 
 BASE = "/console/admin/reports"
 DEFAULT_DAYS = 30

@@ -30,6 +30,7 @@ from tests.support.slices import (
     evaluation_set,
     prepare_account_model,
     reviewed,
+    teach_a_new_phrasing,
     write_jsonl,
 )
 from tests.support.workspace import Workspace
@@ -128,13 +129,7 @@ def test_a_candidate_that_passes_runs_in_shadow_then_is_promoted_and_rolled_back
     account_model: LearningFiles,
     admin: TestClient,
 ) -> None:
-    # Reviewers teach a phrasing the active model has never seen.
-    for text in ("walkabout plastic, where is it", "my plastic is walkabout"):
-        consent_to_training(
-            db,
-            workspace.a.account_id,
-            reviewed(client, workspace, agent, text, "exchange_rate"),
-        )
+    teach_a_new_phrasing(client, workspace, agent, db)
 
     outcome = run_retrain(db, services, workspace.a.account_id, trigger="cli")
     assert outcome.status == CandidateStatus.shadow, outcome.describe()

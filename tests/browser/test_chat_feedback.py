@@ -9,8 +9,7 @@ import pytest
 from fastapi import FastAPI
 
 from batondesk.demo.seed import DemoSummary, seed_demo
-from tests.browser.test_widget_embedding import agent_api
-from tests.support.live_server import serve_in_thread
+from tests.support.live_server import agent_api, serve_in_thread
 
 pytestmark = pytest.mark.slow
 

@@ -4,18 +4,15 @@ blocks third-party storage, driven with the keyboard, and with a wrong snippet."
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 from fastapi import FastAPI
 
 from batondesk.demo.seed import DemoSummary, seed_demo
-from tests.support.live_server import serve_in_thread
+from tests.support.live_server import agent_api, serve_in_thread
 from tests.support.website import website
 
 pytestmark = pytest.mark.slow
@@ -31,17 +28,6 @@ def demo(app: FastAPI) -> DemoSummary:
 def _shop_page(base: str, inbox: str) -> str:
     snippet = f'<script src="{base}/widget.js" data-inbox="{inbox}" async></script>'
     return f"<!doctype html><title>Shop</title><h1>A shop</h1><a href='#'>Offers</a>{snippet}"
-
-
-@contextmanager
-def agent_api(base: str, demo: DemoSummary) -> Iterator[httpx.Client]:
-    """The demo agent, signed in to the API (what the console does, without the browser)."""
-    with httpx.Client(base_url=base, headers={"X-Requested-With": "baton"}, timeout=30) as api:
-        login = api.post(
-            "/api/v1/auth/login", json={"email": demo.agent_email, "password": demo.password}
-        )
-        assert login.status_code == 200, login.text
-        yield api
 
 
 def test_widget_on_another_site_keeps_the_conversation_across_a_reload(

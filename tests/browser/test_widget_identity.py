@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
@@ -21,7 +18,7 @@ from sqlalchemy import func, select
 from batondesk.api.identity import sign_identity
 from batondesk.demo.seed import DemoSummary, seed_demo
 from batondesk.store.models import Conversation, Inbox
-from tests.support.live_server import serve_in_thread
+from tests.support.live_server import agent_api, serve_in_thread
 from tests.support.website import website
 
 pytestmark = pytest.mark.slow
@@ -57,16 +54,6 @@ def _shop_page(base: str, inbox: str, token: str | None, other_token: str = "") 
         "</button><button id='sign-out' onclick='Baton.logout()'>Sign out</button>"
     )
     return f"<!doctype html><title>Shop</title><h1>A shop</h1>{controls}{snippet}"
-
-
-@contextmanager
-def agent_api(base: str, demo: DemoSummary) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=base, headers={"X-Requested-With": "baton"}, timeout=30) as api:
-        login = api.post(
-            "/api/v1/auth/login", json={"email": demo.agent_email, "password": demo.password}
-        )
-        assert login.status_code == 200, login.text
-        yield api
 
 
 def _stored_session(page: Any, inbox: str) -> dict[str, Any] | None:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
 
@@ -40,3 +41,15 @@ def serve_in_thread(
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def agent_api(base: str, demo: Any) -> Iterator[httpx.Client]:
+    """The demo agent (a `DemoSummary`), signed in to the API of the server at `base`: what
+    the console does, without the browser."""
+    with httpx.Client(base_url=base, headers={"X-Requested-With": "baton"}, timeout=30) as api:
+        login = api.post(
+            "/api/v1/auth/login", json={"email": demo.agent_email, "password": demo.password}
+        )
+        assert login.status_code == 200, login.text
+        yield api

@@ -206,3 +206,13 @@ def consent_to_training(db: Database, account_id: int, conversation_id: int) -> 
         conversation = session.get(Conversation, conversation_id)
         assert conversation is not None
         do_set_consent(session, account_id, conversation.contact_id, "training", True)
+
+
+def teach_a_new_phrasing(client: Any, workspace: Workspace, agent: Any, db: Database) -> None:
+    """Reviewers label, with consent to train on them, two customer messages in a phrasing
+    the active model has never seen ("walkabout plastic": a lost card) as `exchange_rate`, so
+    a model retrained on them answers that phrasing differently."""
+    for text in ("walkabout plastic, where is it", "my plastic is walkabout"):
+        consent_to_training(
+            db, workspace.a.account_id, reviewed(client, workspace, agent, text, "exchange_rate")
+        )

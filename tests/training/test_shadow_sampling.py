@@ -25,7 +25,7 @@ from batondesk.engine.services import TurnServices
 from batondesk.store import Database
 from batondesk.store.base import utcnow
 from batondesk.store.models import CandidateStatus, ModelCandidate, ShadowPrediction
-from tests.support.slices import consent_to_training, prepare_account_model, reviewed
+from tests.support.slices import prepare_account_model, teach_a_new_phrasing
 from tests.support.workspace import Workspace, say, start_chat
 
 SHARE = 0.3
@@ -73,17 +73,6 @@ LIVE_TEXTS = [
     "hello",
     "thanks, that's all",
 ]
-
-
-def _teach_the_candidate_a_new_phrasing(
-    client: TestClient, workspace: Workspace, agent: TestClient, db: Database
-) -> None:
-    for text in ("walkabout plastic, where is it", "my plastic is walkabout"):
-        consent_to_training(
-            db,
-            workspace.a.account_id,
-            reviewed(client, workspace, agent, text, "exchange_rate"),
-        )
 
 
 @dataclass
@@ -193,7 +182,7 @@ def test_a_sampled_shadow_predicts_the_chosen_messages_and_never_changes_a_reply
 ) -> None:
     account_id = workspace.a.account_id
     prepare_account_model(services, account_id, tmp_path)
-    _teach_the_candidate_a_new_phrasing(client, workspace, agent, db)
+    teach_a_new_phrasing(client, workspace, agent, db)
     # What customers are told while no candidate is in shadow.
     without_shadow = _live_traffic(client, workspace)
     _resolve(admin, without_shadow)
@@ -242,7 +231,7 @@ def test_a_share_of_zero_predicts_nothing(
 ) -> None:
     account_id = workspace.a.account_id
     prepare_account_model(services, account_id, tmp_path)
-    _teach_the_candidate_a_new_phrasing(client, workspace, agent, db)
+    teach_a_new_phrasing(client, workspace, agent, db)
     # An admin cannot ask for it: a shadow that predicts nothing learns nothing.
     refused = admin.put(SETTINGS, json={"shadow_sample_share": 0})
     assert refused.status_code == 422

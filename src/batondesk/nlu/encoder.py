@@ -211,9 +211,6 @@ class MemoisedEncoder:
             return np.zeros((0, LAYER_COUNT + 1, HIDDEN_SIZE), dtype=np.float32)
         return np.stack([self._memory[t] for t in texts])
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._encoder, name)
-
 
 def layer_features(pooled: np.ndarray, layers: Sequence[int]) -> np.ndarray:
     """Concatenation of the chosen layers' pooled vectors, each L2-normalised.

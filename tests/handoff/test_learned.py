@@ -168,3 +168,29 @@ def test_a_question_asked_out_of_curiosity_is_not_handed_over_on_the_model_alone
     happened = detect_cues(["¿Qué hacen si alguien clona una tarjeta? Me ha pasado esta mañana"])
     verdict = policy.before_answer(replace(happened, learned=reading))
     assert verdict is not None and verdict.reason == "sensitive"
+
+
+def test_a_message_the_intent_model_encoded_is_not_encoded_again_at_the_next_turn() -> None:
+    """The turn hands the model the vector the intent model computed for the current message;
+    read again as an earlier message at the next turn, that message costs no second pass of
+    the encoder, and the reading is the one fresh encodings give."""
+    from batondesk.knowledge.embedding import MiniLMEmbedder, default_embedder, encoder_directory
+
+    shared = default_embedder()
+    assert shared is not None
+    embedder = MiniLMEmbedder(encoder_directory())  # its own memory, so nothing is seen yet
+    encoded: list[str] = []
+    real_encoder = embedder._encoder
+
+    class CountingEncoder:
+        def pooled_layers(self, texts, batch_size=64):  # type: ignore[no-untyped-def]
+            encoded.extend(texts)
+            return real_encoder.pooled_layers(texts, batch_size)
+
+    embedder._encoder = CountingEncoder()  # type: ignore[assignment]
+    model = EscalationModel.load(embedder=embedder)
+    first, second = "how do I order a new card", "I was promised a callback on Monday. Friday now."
+    model.read([first], shared.embed([first])[0])  # the first turn, with the intent model's vector
+    reading = model.read([first, second], shared.embed([second])[0])  # the next turn
+    assert encoded == []
+    assert reading == EscalationModel.load(embedder=shared).read([first, second])

@@ -128,3 +128,34 @@ def test_rotation_racing_new_contacts_erasures_and_rotations(  # type: ignore[no
         assert keystore.destroyed_key_refs(doomed_keys) == set(doomed_keys)
     finally:
         fresh.dispose()
+
+
+def test_contacts_created_at_once_by_two_workers_never_share_a_data_key(  # type: ignore[no-untyped-def]
+    app, workspace: Workspace, settings: Settings
+) -> None:
+    """New contacts' data keys are stored several at a time and handed out one by one: two
+    worker processes (two stores on one database and key store) creating contacts from many
+    threads never give two contacts the same key, and each stays readable elsewhere."""
+    a = workspace.a.account_id
+    other_worker = init_store(settings)
+    workers = [app.state.db, other_worker]
+
+    def create(number: int) -> tuple[int, str]:
+        with workers[number % 2].session() as session:
+            contact = do_create_contact(session, a, name=f"New {number}", email=f"n{number}@ex.com")
+            return contact.id, str(contact.key_ref)
+
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            created = list(pool.map(create, range(60)))
+    finally:
+        other_worker.dispose()
+    key_refs = [key_ref for _, key_ref in created]
+    assert len(set(key_refs)) == len(created)
+    fresh = init_store(settings)
+    try:
+        with fresh.session() as session:
+            names = {session.get(Contact, contact_id).name for contact_id, _ in created}
+        assert names == {f"New {number}" for number in range(60)}
+    finally:
+        fresh.dispose()

@@ -136,6 +136,9 @@ def _receive(
     files: int = 0,
 ) -> TurnOutcome:
     text = check_message_text(text, max_chars, allow_empty=files > 0)
+    # The session holds rows weakly: kept referenced for the whole turn, the contact is read
+    # once, not again by the sealing of each message the turn writes (privacy/sealing.py).
+    contact = session.get(Contact, conversation.contact_id)
     earlier = list_messages(session, conversation, include_private=False)
     # A file sent alone leaves no words for the bot's history.
     history = [
@@ -161,7 +164,7 @@ def _receive(
         result = take_turn(
             text,
             ConversationState.from_history(history),
-            customer_context(session, conversation, services),
+            customer_context(session, conversation, contact, services),
             setup,
             button=choice,
         )
@@ -270,9 +273,8 @@ def load_turn_setup(session: Session, account_id: int, services: TurnServices) -
 
 
 def customer_context(
-    session: Session, conversation: Conversation, services: TurnServices
+    session: Session, conversation: Conversation, contact: Contact | None, services: TurnServices
 ) -> CustomerContext:
-    contact = session.get(Contact, conversation.contact_id)
     crm_profile = session.scalars(
         select(CustomerProfile).where(CustomerProfile.contact_id == conversation.contact_id)
     ).first()

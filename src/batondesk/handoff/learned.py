@@ -127,6 +127,10 @@ class EscalationModel:
             last = sentence_vectors(self.embedder, messages[-1:])
         else:
             last = np.asarray(last_vector, dtype=np.float64).reshape(1, -1)
+            remember = getattr(self.embedder, "remember", None)
+            if remember is not None and messages:
+                # Read again with the next message, as an earlier one: no second encoding.
+                remember(messages[-1], last_vector)
         whole = self.probabilities([list(messages)], last)[0]
         reason_column = 1 + int(np.argmax(whole[1:]))
         message_index = 0

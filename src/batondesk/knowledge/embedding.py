@@ -79,6 +79,16 @@ class MiniLMEmbedder:
         with self._lock:
             return np.stack([self._cache[key] for key in keys]).astype(np.float32)
 
+    def remember(self, text: str, vector: np.ndarray) -> None:
+        """Keep `text`'s vector, computed elsewhere by this same encoder (the intent model's
+        frozen MiniLM), so that reading the conversation again at its next turn does not
+        encode the message a second time. Memory only: never written to the cache file."""
+        key = hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+        with self._lock:
+            self._cache[key] = np.asarray(vector, dtype=np.float32)
+            while len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
+
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         """Like `embed`, and new vectors are written to the cache file."""
         return self.embed(texts, persist=True)

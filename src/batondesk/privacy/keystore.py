@@ -50,6 +50,11 @@ _NONCE = 12
 # other API workers when they hear the erasure announced: realtime/invalidation.py).
 DATA_KEY_CACHE_SECONDS = 60.0
 DATA_KEY_CACHE_SIZE = 50_000
+# New contacts' data keys are stored this many at a time, in one key-store transaction, and
+# handed out one by one: a chat's first message no longer waits for a key-store commit of its
+# own (on the embedded SQLite key store, a journal write and its fsyncs). A spare key holds no
+# data; the few a stopping process leaves unused are harmless rows.
+SPARE_DATA_KEYS = 16
 # Account id under which server-wide data keys (not owned by any account) are wrapped; real
 # account ids start at 1.
 SERVER_ACCOUNT = 0
@@ -127,6 +132,7 @@ class KeyStore:
         self._account_keys: dict[tuple[int, int], bytes] = {}
         self._system_keys: dict[str, bytes] = {}
         self._shared_key_refs: dict[str, str] = {}
+        self._spare_key_refs: dict[int, list[str]] = {}
         # The audit chains' anchors and checkpoints (privacy/audit_anchors.py).
         self.audit = AuditAnchors(self)
 
@@ -176,8 +182,16 @@ class KeyStore:
     # --- data keys -------------------------------------------------------------------------
 
     def create_data_key(self, account_id: int) -> str:
-        """A new data key for a contact of `account_id`; returns its reference (32 hex)."""
-        return self.create_data_keys(account_id, 1)[0]
+        """A new data key for a contact of `account_id`, never handed out before; returns its
+        reference (32 hex). Taken from the keys stored `SPARE_DATA_KEYS` at a time."""
+        with self._lock:
+            spare = self._spare_key_refs.get(account_id)
+            if spare:
+                return spare.pop()
+        first, *rest = self.create_data_keys(account_id, SPARE_DATA_KEYS)
+        with self._lock:
+            self._spare_key_refs.setdefault(account_id, []).extend(rest)
+        return first
 
     def create_data_keys(self, account_id: int, count: int) -> list[str]:
         """`count` new data keys for contacts of `account_id`, stored in one transaction (bulk

@@ -3,14 +3,16 @@ one uvicorn process on this machine serves, with no framework, database or model
 
     python benchmarks/echo_app.py --port 8001
 
-Served the way `baton serve` serves Baton (uvicorn, the same log level, one process), so the
-load benchmark's figures for Baton and for this app differ only by what Baton does per request.
+Served the way `baton serve` serves Baton (uvicorn, the same log level, `--workers` processes
+sharing one socket), so the load benchmark's figures for Baton and for this app differ only by
+what Baton does per request.
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
 from typing import Any
 
 Scope = MutableMapping[str, Any]
@@ -49,9 +51,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
-    # As `baton serve` calls it (src/batondesk/cli/__init__.py), minus what only Baton has.
-    uvicorn.run(app, host=args.host, port=args.port, workers=1, log_level="info")
+    # As `baton serve` calls it (src/batondesk/cli/__init__.py), minus what only Baton has;
+    # several workers need the app by name, which they import for themselves.
+    uvicorn.run(
+        "echo_app:app",
+        app_dir=str(Path(__file__).resolve().parent),
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+    )
 
 
 if __name__ == "__main__":

@@ -5,8 +5,9 @@ Simulated customers (BANKING77 test messages, some asking for a person) and the 
 over HTTP on loopback, against two deployments of the Baton Bank demo:
 - embedded: the default (SQLite, one `baton serve` process that also runs the jobs), started
   as benchmarks/demo_server.py starts it;
-- production: PostgreSQL + Redis, two `baton serve` processes behind a round-robin proxy and a
-  `baton worker`, started as the process-model test starts them (tests/support/processes.py),
+- production: PostgreSQL + Redis, one `baton serve --workers 2` (two API processes sharing one
+  socket, as docs/deploy.md runs them on one host) and a `baton worker`, started by the
+  process-model test's helpers (tests/support/processes.py),
   on a database of its own (created and dropped: `--database-url`, default
   baton_bench_load on 127.0.0.1:5432) and a Redis database other than 0.
 Then a soak (50 chats for 10 minutes by default, on the production deployment), and in the
@@ -38,10 +39,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from load_deployments import (  # benchmarks/ is on sys.path when run as a script
-    echo_servers,
+    echo_server,
     embedded,
     production,
-    proxy_process,
 )
 from load_report import print_summary, write_doc
 from load_traffic import Traffic, echo, figures, lost_messages
@@ -280,11 +280,11 @@ def echo_ceilings(args: argparse.Namespace, texts: list[str]) -> dict[str, Any]:
         return rows
 
     if "embedded" in args.only:
-        with echo_servers(1, logs) as (address,):
-            shapes["one_process"] = run(f"http://{address}")
+        with echo_server(1, logs) as base:
+            shapes["one_process"] = run(base)
     if "production" in args.only:
-        with echo_servers(2, logs) as addresses, proxy_process(addresses) as base:
-            shapes["two_processes_behind_the_proxy"] = run(base)
+        with echo_server(2, logs) as base:
+            shapes["two_processes"] = run(base)
     return shapes
 
 

@@ -12,12 +12,13 @@ START, END = "<!-- bench-load:start -->", "<!-- bench-load:end -->"
 UNMEASURED = "not yet measured on a quiet machine"
 NAMES = {
     "embedded": "Embedded (SQLite, one `baton serve`)",
-    "production": "PostgreSQL + Redis: two `baton serve` behind a round-robin proxy, "
-    "`baton worker`",
+    "production": "PostgreSQL + Redis: `baton serve --workers 2`, `baton worker`",
 }
 ECHO_NAMES = {
     "one_process": "one uvicorn process",
-    "two_processes_behind_the_proxy": "two uvicorn processes behind the same proxy",
+    "two_processes": "two uvicorn processes sharing one socket",
+    # Runs before the production deployment dropped its proxy.
+    "two_processes_behind_the_proxy": "two uvicorn processes behind a Python round-robin proxy",
 }
 TARGET_CHATS = 50
 
@@ -207,10 +208,11 @@ def section(result: dict[str, Any], results_file: str) -> list[str]:
         "customer messages acknowledged (HTTP 201); turn latency is the wall time of each, as "
         "the customer's browser would see it; acknowledged messages lost are read back "
         "through the widget after each phase. All traffic is on loopback, from one process "
-        "on the same machine as the servers, so the clients take CPU from them too; the "
-        "round-robin proxy in front of the two API workers is a small asyncio one (the "
-        "process-model test's), in a process of its own, and its cost shows in the echo "
-        "app's figures behind it.",
+        "on the same machine as the servers, so the clients take CPU from them too. The "
+        "production deployment is one host's process model (docs/deploy.md): one `baton "
+        "serve --workers 2`, whose two processes share one listening socket, and a job "
+        "worker; the Python round-robin proxy of the process-model test is not in front of "
+        "it (it served 33 echo requests/s at 50 clients here, a ceiling of its own).",
         "",
         f"This is {run}: {', '.join(map(str, settings['chats']))} chats for "
         f"{settings['seconds_per_phase']:.0f} s each, {soak_text}, on {machine['cpu_model']} "

@@ -24,8 +24,9 @@ HOLDOUT_3 = DATA / "customer_holdout_3.jsonl"
 HOLDOUT_4 = DATA / "customer_holdout_4.jsonl"
 HOLDOUT_5 = DATA / "customer_holdout_5.jsonl"
 HOLDOUT_6 = DATA / "customer_holdout_6.jsonl"
+HOLDOUT_7 = DATA / "customer_holdout_7.jsonl"
 CLARIFICATIONS = DATA / "clarification_replies.jsonl"
-SETS = [DEV, HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4, HOLDOUT_5, HOLDOUT_6]
+SETS = [DEV, HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4, HOLDOUT_5, HOLDOUT_6, HOLDOUT_7]
 
 KINDS = ("answerable", "not_offered", "no_article", "chitchat")
 STYLES = ("plain", "typo", "regional", "short", "rambling", "slang", "non_english")
@@ -38,6 +39,7 @@ MIN_PER_ARTICLE = {
     HOLDOUT_4.name: 1,
     HOLDOUT_5.name: 1,
     HOLDOUT_6.name: 1,
+    HOLDOUT_7.name: 1,
 }
 
 SLUGS = {article.slug for article in load_articles()}

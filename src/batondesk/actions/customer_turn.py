@@ -172,7 +172,9 @@ def _receive(
         reopen_conversation(
             session, conversation, actor_type="customer", actor_id=conversation.contact_id
         )
-    message = add_message(session, conversation, SenderType.customer, text)
+    # What the bot understood is stored with the message (one INSERT, no UPDATE after it).
+    understood = result.understanding.to_annotations() if result is not None else None
+    message = add_message(session, conversation, SenderType.customer, text, understood)
     # The customer writing is a reason to look again, whatever the snooze said.
     wake_snoozed(session, conversation, cause="customer")
     record_event(
@@ -194,7 +196,6 @@ def _receive(
 
     understanding = result.understanding
     do_follow_turn_language(conversation, result.language)
-    message.annotations = understanding.to_annotations()
     conversation.intent = confident_intent(message.annotations) or conversation.intent
     do_flag_repeat_contact(session, conversation, setup.escalation)
     record_event(

@@ -82,20 +82,22 @@ def earlier_on_intent(
     session: Session, conversation: Conversation, intent: str, window: timedelta
 ) -> Conversation | None:
     """The customer's latest other conversation about `intent` opened within `window` before
-    `conversation` was, if any."""
-    return session.scalars(
-        select(Conversation)
-        .where(
-            Conversation.account_id == conversation.account_id,
-            Conversation.contact_id == conversation.contact_id,
-            Conversation.id != conversation.id,
-            Conversation.intent == intent,
-            Conversation.created_at <= conversation.created_at,
-            Conversation.created_at >= conversation.created_at - window,
-        )
-        .order_by(Conversation.created_at.desc(), Conversation.id.desc())
-        .limit(1)
-    ).first()
+    `conversation` was, if any. Nothing pending in the session is flushed for it: the other
+    conversations are read as stored, and a turn's own rows are written together, later."""
+    with session.no_autoflush:
+        return session.scalars(
+            select(Conversation)
+            .where(
+                Conversation.account_id == conversation.account_id,
+                Conversation.contact_id == conversation.contact_id,
+                Conversation.id != conversation.id,
+                Conversation.intent == intent,
+                Conversation.created_at <= conversation.created_at,
+                Conversation.created_at >= conversation.created_at - window,
+            )
+            .order_by(Conversation.created_at.desc(), Conversation.id.desc())
+            .limit(1)
+        ).first()
 
 
 # A summary quotes this much of the customer's first message.

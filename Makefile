@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo serve test lint fuzz audit catalogues fit-answer-policy fit-escalation-model bench-nlu bench-login bench-resolution bench-reports bench-label-noise bench-recommendations bench-loop bench-load clean
+.PHONY: install demo serve test lint fuzz audit catalogues fit-answer-policy fit-escalation-model bench-nlu bench-login bench-resolution bench-reports bench-label-noise bench-recommendations bench-loop bench-load bench-turn clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -129,8 +129,8 @@ bench-recommendations: install
 
 ## Load: simulated customers (BANKING77 test messages, some asking for a person) and agents
 ## (taking over, replying) at 10, 50 and 200 concurrent chats against the embedded demo
-## (SQLite, one worker) and against PostgreSQL + Redis with two API workers behind a
-## round-robin proxy and a job worker (its own database baton_bench_load at 127.0.0.1:5432,
+## (SQLite, one worker) and against PostgreSQL + Redis with `baton serve --workers 2` and a
+## job worker (its own database baton_bench_load at 127.0.0.1:5432,
 ## Redis database 5; BATON_BENCH_DATABASE_URL / BATON_BENCH_REDIS_URL name others), a 10-minute
 ## soak at 50 chats, and in the same run the ceilings: a bare ASGI echo app served the same
 ## ways and the NLU engine's batch throughput. Writes benchmarks/results/load_<date>.json and
@@ -138,3 +138,9 @@ bench-recommendations: install
 ## var/bench-load/): ARGS="--chats 10 --seconds 20 --soak-seconds 60".
 bench-load: install
 	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/load_bench.py $(ARGS)
+
+## Where a turn's time goes: the demo in-process on SQLite and on PostgreSQL + Redis, CPU and
+## wall time per customer message, and py-spy's samples filed by phase (encoder, database,
+## sealing, ...); writes the bench-turn section of docs/benchmarks.md (~10 min).
+bench-turn: install
+	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/turn_profile.py $(ARGS)

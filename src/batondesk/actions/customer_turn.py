@@ -56,7 +56,6 @@ from batondesk.store.models import (
     ConversationStatus,
     CustomerProfile,
     Message,
-    ResponseTemplate,
     SenderType,
 )
 
@@ -253,21 +252,15 @@ def load_turn_setup(session: Session, account_id: int, services: TurnServices) -
     account = session.get(Account, account_id)
     assert account is not None
     classifier = services.models.for_account(account_id)
-    templates = {
-        (row.intent, row.locale.lower()): row.body
-        for row in session.scalars(
-            select(ResponseTemplate).where(
-                ResponseTemplate.account_id == account_id, ResponseTemplate.enabled.is_(True)
-            )
-        )
-    }
+    # Both are kept per process while the account's configuration version stays the same.
+    version = account.config_version
     return TurnSetup(
-        index=services.indexes.for_account(session, account_id),
+        index=services.indexes.for_account(session, account_id, version),
+        templates=services.responses.for_account(session, account_id, version),
         policy=services.policy.variant(classifier is not None),
         classifier=classifier,
         escalation=EscalationSettings.for_account(account.settings),
         answering=AnsweringSettings.for_account(account.settings),
-        templates=templates,
         writer=services.writer,
         escalation_model=services.escalation_model,
     )

@@ -15,6 +15,7 @@ from batondesk.engine.response import AnswerWriter
 from batondesk.engine.understanding import IntentPredictor
 from batondesk.handoff.learned import EscalationModel, EscalationModelError
 from batondesk.knowledge.index import KnowledgeIndexes
+from batondesk.knowledge.intent_responses import AccountResponses
 
 log = logging.getLogger("batondesk.engine")
 
@@ -29,6 +30,8 @@ class TurnServices:
     escalation_model: EscalationModel | None = None
     # Each account's model of its customers' product holdings (recommendations).
     recommenders: HoldingsModels = field(default_factory=HoldingsModels)
+    # Each account's per-intent responses, read again only when its configuration changes.
+    responses: AccountResponses = field(default_factory=AccountResponses)
 
     @classmethod
     def from_settings(

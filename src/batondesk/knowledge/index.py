@@ -2,8 +2,10 @@
 
 The cache key is the account's list of (article id, version, status, locale): creating,
 editing, publishing or deleting an article changes it, so the next search rebuilds the
-index. Rebuilding is cheap after the first time, because passage embeddings are cached by
-text and only the changed article's passages are encoded again.
+index. A caller that read the account row passes its configuration version, which moves with
+every such change (store/config_version.py): while it stays the same the list is not read at
+all. Rebuilding is cheap after the first time, because passage embeddings are cached by text
+and only the changed article's passages are encoded again.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from sqlalchemy.orm import Session
 from batondesk.knowledge.embedding import TextEmbedder, default_embedder
 from batondesk.knowledge.retrieval import HybridIndex, IndexedArticle
 from batondesk.store.models import Article
+
+Fingerprint = tuple[tuple[int, int, str, str], ...]
 
 
 def indexed_article(article: Article) -> IndexedArticle:
@@ -45,12 +49,21 @@ class KnowledgeIndexes:
     ) -> None:
         self._embedder = embedder
         self._max_accounts = max_accounts
-        self._cache: OrderedDict[int, tuple[tuple[tuple[int, int, str, str], ...], HybridIndex]]
+        # account -> (article fingerprint, configuration version it was seen at, index)
+        self._cache: OrderedDict[int, tuple[Fingerprint, int | None, HybridIndex]]
         self._cache = OrderedDict()
         self._lock = threading.Lock()
         self.builds = 0  # how many indexes were built (tests check refreshes with it)
 
-    def for_account(self, session: Session, account_id: int) -> HybridIndex:
+    def for_account(
+        self, session: Session, account_id: int, config_version: int | None = None
+    ) -> HybridIndex:
+        """The account's index; `config_version`, when the caller has the account row."""
+        with self._lock:
+            cached = self._cache.get(account_id)
+            if cached is not None and config_version is not None and cached[1] == config_version:
+                self._cache.move_to_end(account_id)
+                return cached[2]
         rows = session.execute(
             select(Article.id, Article.version, Article.status, Article.locale)
             .where(Article.account_id == account_id)
@@ -60,8 +73,9 @@ class KnowledgeIndexes:
         with self._lock:
             cached = self._cache.get(account_id)
             if cached is not None and cached[0] == fingerprint:
+                self._cache[account_id] = (fingerprint, config_version, cached[2])
                 self._cache.move_to_end(account_id)
-                return cached[1]
+                return cached[2]
         articles = [
             indexed_article(a)
             for a in session.scalars(
@@ -71,7 +85,7 @@ class KnowledgeIndexes:
         index = HybridIndex(articles, self._embedder())
         with self._lock:
             self.builds += 1
-            self._cache[account_id] = (fingerprint, index)
+            self._cache[account_id] = (fingerprint, config_version, index)
             self._cache.move_to_end(account_id)
             while len(self._cache) > self._max_accounts:
                 self._cache.popitem(last=False)

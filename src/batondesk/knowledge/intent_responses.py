@@ -6,6 +6,8 @@ responder can fill a template without loading the store.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from sqlalchemy import select
@@ -14,6 +16,40 @@ from sqlalchemy.orm import Session
 from batondesk.errors import InvalidInput
 from batondesk.knowledge.templates import check_template
 from batondesk.store.models import Contact, ResponseTemplate
+
+
+class AccountResponses:
+    """Each account's enabled per-intent responses, {(intent, locale): body}, kept in this
+    process while the account's configuration version stays the same (a change to any of its
+    responses moves it: store/config_version.py), for the `max_accounts` most recent accounts."""
+
+    def __init__(self, max_accounts: int = 256) -> None:
+        self._max_accounts = max_accounts
+        self._cache: OrderedDict[int, tuple[int, dict[tuple[str, str], str]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def for_account(
+        self, session: Session, account_id: int, config_version: int
+    ) -> dict[tuple[str, str], str]:
+        with self._lock:
+            cached = self._cache.get(account_id)
+            if cached is not None and cached[0] == config_version:
+                self._cache.move_to_end(account_id)
+                return cached[1]
+        responses = {
+            (row.intent, row.locale.lower()): row.body
+            for row in session.scalars(
+                select(ResponseTemplate).where(
+                    ResponseTemplate.account_id == account_id, ResponseTemplate.enabled.is_(True)
+                )
+            )
+        }
+        with self._lock:
+            self._cache[account_id] = (config_version, responses)
+            self._cache.move_to_end(account_id)
+            while len(self._cache) > self._max_accounts:
+                self._cache.popitem(last=False)
+        return responses
 
 
 def profile_values(contact: Contact | None) -> dict[str, Any]:

@@ -39,6 +39,9 @@ class Account(Base, IdMixin):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Moves whenever the account's articles or reply templates change (store/config_version.py):
+    # a worker keeps what it read of them while this number stays the same.
+    config_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class User(Base, IdMixin):

@@ -50,6 +50,7 @@ class Database:
         from batondesk.privacy.audit import attach_audit_hooks
         from batondesk.privacy.keys import DATABASE_INFO, KEYS_INFO
         from batondesk.privacy.sealing import attach_sealing_hooks
+        from batondesk.store.config_version import attach_config_version_hooks
 
         self.url = url
         self.keys = keys
@@ -68,6 +69,7 @@ class Database:
         )
         attach_sealing_hooks(self.sessions)
         attach_audit_hooks(self.sessions)
+        attach_config_version_hooks(self.sessions)
         # Set by the app: receives the notifications a unit of work queued, once it commits.
         self.publisher: Callable[[list[tuple[str, dict[str, Any]]]], None] | None = None
         self._newest_revisions: set[str] | None = None

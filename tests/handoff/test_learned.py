@@ -194,3 +194,24 @@ def test_a_message_the_intent_model_encoded_is_not_encoded_again_at_the_next_tur
     reading = model.read([first, second], shared.embed([second])[0])  # the next turn
     assert encoded == []
     assert reading == EscalationModel.load(embedder=shared).read([first, second])
+
+
+def test_the_model_reads_exactly_the_features_it_was_fitted_on(model: EscalationModel) -> None:
+    """Reading adds the blocks' products one by one instead of stacking the fitted feature
+    matrix: the logits are the same, for conversations of one message and of several."""
+    import numpy as np
+
+    from batondesk.handoff.learned import SENTENCE_DIMENSION, conversation_features
+
+    conversations = [
+        ["chci mluvit s operátorem"],
+        ["how do I change my PIN", "that's not what I asked", "again, none of those options"],
+        ["my dad has dementia and I look after his account for him"],
+    ]
+    vectors = np.random.default_rng(0).normal(size=(len(conversations), SENTENCE_DIMENSION))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    stacked = conversation_features(model.features, conversations, vectors) @ model.coef
+    assert np.allclose(model._logits(conversations, vectors), stacked + model.intercept)
+    assert np.allclose(
+        model._logits(conversations[:1], vectors[:1]), (stacked + model.intercept)[:1]
+    )

@@ -91,10 +91,10 @@ def main(argv: list[str] | None = None) -> None:
     for storage in storages:
         print(f"{storage}: preparing the demo", flush=True)
         with environment_for(storage, args) as env:
-            timing = run_driver(env, args.chats, profile=None)
+            timing = run_driver(env, args.chats, None, args.messages)
             print(f"  {timing['cpu_ms_per_message']} ms CPU per message", flush=True)
             samples_file = args.data_dir / storage / "samples.txt"
-            run_driver(env, args.chats, profile=samples_file)
+            run_driver(env, args.chats, samples_file, args.messages)
             shares = file_samples(samples_file)
         result["storages"][storage] = {**timing, **shares}
     result["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
@@ -114,6 +114,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", choices=STORAGES, action="append")
     parser.add_argument("--chats", type=int, default=150, help="chats of two messages")
     parser.add_argument("--model", type=Path, help="serve this saved intent model")
+    parser.add_argument("--messages", type=Path, help="a CSV with a text column (BANKING77 test)")
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
@@ -150,11 +151,15 @@ def environment_for(storage: str, args: argparse.Namespace) -> Iterator[dict[str
         yield env
 
 
-def run_driver(env: dict[str, str], chats: int, profile: Path | None) -> dict[str, Any]:
+def run_driver(
+    env: dict[str, str], chats: int, profile: Path | None, messages: Path | None
+) -> dict[str, Any]:
     """This script's `drive` command in a process of its own, under py-spy when `profile`."""
     timing_file = Path(env["BATON_DATA_DIR"]) / "timing.json"
     command = [sys.executable, __file__, "drive", "--chats", str(chats)]
     command += ["--timing-file", str(timing_file)]
+    if messages is not None:
+        command += ["--messages", str(messages.resolve())]
     if profile is not None:
         command = [
             str(Path(sys.executable).with_name("py-spy")),
@@ -181,7 +186,8 @@ def drive(args: argparse.Namespace) -> None:
     from batondesk.app import create_app
     from batondesk.demo.seed import DEMO_INBOX
 
-    with open(dataset_file(BANKING77_TEST), newline="", encoding="utf-8") as handle:
+    messages = args.messages or dataset_file(BANKING77_TEST)
+    with open(messages, newline="", encoding="utf-8") as handle:
         texts = [row["text"] for row in csv.DictReader(handle)]
     with TestClient(create_app()) as client:
 

@@ -17,6 +17,7 @@ from tests.support.training import train_tiny_classifier
 
 ROOT = Path(__file__).parents[2]
 DOC = ROOT / "docs" / "benchmarks.md"
+SHIPPED_TEST_SAMPLE = ROOT / "src" / "batondesk" / "demo" / "data" / "banking77" / "test_sample.csv"
 
 pytestmark = pytest.mark.slow
 

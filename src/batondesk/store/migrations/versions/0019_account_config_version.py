@@ -15,13 +15,17 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Plain ALTER TABLE on both databases (SQLite adds and drops a column in place since 3.35):
+# a batch migration would rebuild `accounts`, and dropping the old table with foreign keys on
+# would delete every row that points at an account.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("accounts") as batch:
-        batch.add_column(
-            sa.Column("config_version", sa.Integer(), nullable=False, server_default="0")
-        )
+    op.add_column(
+        "accounts",
+        sa.Column("config_version", sa.Integer(), nullable=False, server_default="0"),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("accounts") as batch:
-        batch.drop_column("config_version")
+    op.drop_column("accounts", "config_version")

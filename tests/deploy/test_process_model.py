@@ -1,8 +1,9 @@
 """The production process model on loopback: two API workers (`baton serve`) behind a
 round-robin proxy, a job worker (`baton worker`), PostgreSQL and Redis. A customer is answered
 through either API worker, the periodic jobs run in the job worker and only there, a job
-worker killed with kill -9 halfway through a job loses no job, and a stopped API worker ends
-its event streams instead of hanging on them."""
+worker killed with kill -9 halfway through a job loses no job, an API worker killed with kill
+-9 while customers write loses no message it acknowledged, and a stopped API worker ends its
+event streams instead of hanging on them."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import signal
 import threading
 import time
 import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -170,6 +173,65 @@ def test_a_job_worker_killed_mid_job_loses_no_job(
         # Every contact once; the second worker resumed from the stored cursor.
         assert _contacts(db, workspace.a.account_id) == (600, 600)
         assert crm.asked[asked_before_kill] is not None, "started again from the beginning"
+
+
+CUSTOMERS_WRITING = 4
+
+
+def test_an_api_worker_killed_under_load_loses_no_acknowledged_message(
+    env: dict[str, str], tmp_path: Path, workspace: Workspace
+) -> None:
+    """Customers keep writing through the proxy while one API worker is killed with kill -9:
+    requests it had not answered fail (a customer whose message failed writes again, as the
+    widget lets them), every message answered with 201 is stored, and the other worker serves
+    on."""
+    api_a, api_b = start_apis(["api-a", "api-b"], env, tmp_path)
+    acknowledged: list[tuple[int, dict[str, str], int]] = []
+    failures: Counter[str] = Counter()
+    stop = threading.Event()
+
+    def customer(base: str) -> None:
+        with _fresh_connections(base) as client:
+            while not stop.is_set():
+                try:
+                    conversation_id, visitor = start_chat(client, workspace.a.inbox_public_id)  # type: ignore[arg-type]
+                    for text in ("my card has not arrived", "and how long does it take?"):
+                        sent = client.post(
+                            f"/api/v1/widget/conversations/{conversation_id}/messages",
+                            json={"body": text},
+                            headers=visitor,
+                        )
+                        if sent.status_code != 201:
+                            failures[f"HTTP {sent.status_code}"] += 1
+                            break
+                        acknowledged.append(
+                            (conversation_id, visitor, sent.json()["message"]["id"])
+                        )
+                except (httpx.HTTPError, AssertionError) as error:  # the killed worker's requests
+                    failures[type(error).__name__] += 1
+
+    with stopping(api_a, api_b):
+        proxy = RoundRobinProxy([api.base_url.removeprefix("http://") for api in (api_a, api_b)])
+        with proxy.running() as base, ThreadPoolExecutor(CUSTOMERS_WRITING) as pool:
+            customers = [pool.submit(customer, base) for _ in range(CUSTOMERS_WRITING)]
+            try:
+                wait_until(lambda: len(acknowledged) >= 20, 120, "customers writing")
+                api_a.kill_hard()
+                at_kill = len(acknowledged)
+                wait_until(lambda: len(acknowledged) >= at_kill + 20, 120, "writing after the kill")
+            finally:
+                stop.set()
+            for running in customers:
+                running.result()
+        with _fresh_connections(api_b.base_url) as reader:
+            for conversation_id, visitor, message_id in acknowledged:
+                shown = reader.get(
+                    f"/api/v1/widget/conversations/{conversation_id}", headers=visitor
+                )
+                assert shown.status_code == 200, shown.text
+                assert message_id in {m["id"] for m in shown.json()["messages"]}
+    assert len(acknowledged) >= at_kill + 20
+    assert sum(failures.values()) > 0, "the kill should have cut some requests short"
 
 
 def _contacts(db: Database, account_id: int) -> tuple[int, int]:

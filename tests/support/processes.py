@@ -4,6 +4,7 @@ a small round-robin TCP proxy standing in for the load balancer in front of the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
 import signal
@@ -208,8 +209,10 @@ class RoundRobinProxy:
         async def serve() -> None:
             server = await asyncio.start_server(handle, "127.0.0.1", port)
             started.set()
-            async with server:
-                await server.serve_forever()
+            # Stopped on leaving `running`, by cancelling this task.
+            with contextlib.suppress(asyncio.CancelledError):
+                async with server:
+                    await server.serve_forever()
 
         thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
         thread.start()

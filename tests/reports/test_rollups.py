@@ -21,7 +21,13 @@ from batondesk.demo.seed import seed_demo
 from batondesk.reports.definitions import DIMENSIONS
 from batondesk.reports.report import build_kpi_report, kpi_report, load_report_inputs
 from batondesk.reports.rollups import week_of
-from batondesk.reports.tally import RELATIVE_ERROR, SecondsHistogram, TallySum, histogram_of
+from batondesk.reports.tally import (
+    RELATIVE_ERROR,
+    SecondsHistogram,
+    TallySum,
+    _merged_histogram,
+    histogram_of,
+)
 from batondesk.store import Database
 from batondesk.store.models import Account, ReportDayTally, ReportWeekTally
 
@@ -203,6 +209,18 @@ def test_a_histogram_reads_percentiles_like_numpy_within_its_error() -> None:
             np.percentile(seconds, q), rel=RELATIVE_ERROR * 1.01
         )
     assert histogram.percentile(0) == 0.0
+
+
+def test_histograms_add_up_to_the_histogram_of_all_their_values() -> None:
+    rng = np.random.default_rng(11)
+    parts = [rng.lognormal(5, 2, n) for n in (1, 40, 3000)]
+    parts += [np.zeros(3), np.array([0.0002, 0.5, 86400 * 400]), rng.lognormal(0, 3, 500)]
+    for chosen in (parts, parts[:3], parts[3:4]):
+        merged = _merged_histogram([histogram_of(p) for p in chosen], 1.0)
+        buckets, counts = histogram_of(np.concatenate(chosen))
+        assert merged.buckets.dtype == np.int16 and merged.counts.dtype == np.int64
+        assert merged.buckets.tolist() == buckets.tolist()
+        assert merged.counts.tolist() == counts.tolist()
 
 
 def test_tallies_add_up_through_their_stored_form(db: Database, account_id: int) -> None:

@@ -96,7 +96,14 @@ class SecondsHistogram:
 
     def percentile(self, q: float) -> float:
         """Like numpy's linear percentile, each value read as its bucket's midpoint."""
+        return self.percentiles(q)[0]
+
+    def percentiles(self, *qs: float) -> list[float]:
+        """`percentile` of each of `qs`, from one cumulative count."""
         ranks = np.cumsum(self.counts)
+        return [self._percentile(ranks, q) for q in qs]
+
+    def _percentile(self, ranks: np.ndarray, q: float) -> float:
         position = (ranks[-1] - 1) * q / 100
         below = int(np.floor(position))
 
@@ -114,11 +121,9 @@ def summarise_seconds(values: Seconds | SecondsHistogram) -> DurationSummary:
     count = len(values)
     if not count:
         return DurationSummary(count=0, mean=None, median=None, p90=None)
+    median, p90 = values.percentiles(50, 90)
     return DurationSummary(
-        count=count,
-        mean=round(values.total / count, 1),
-        median=round(values.percentile(50), 1),
-        p90=round(values.percentile(90), 1),
+        count=count, mean=round(values.total / count, 1), median=round(median, 1), p90=round(p90, 1)
     )
 
 
@@ -395,21 +400,31 @@ class SentimentShareTally:
         }
 
 
+_NO_SENTIMENT = SentimentShareTally().fields()  # a day with no message (read only)
+
+
+@functools.lru_cache(maxsize=256)
+def _iso_days(first_day: date, days: int) -> tuple[str, ...]:
+    """The ISO dates of `days` days from `first_day` (the same for every group of a report)."""
+    return tuple((first_day + timedelta(days=d)).isoformat() for d in range(days))
+
+
 @dataclass
 class SentimentTally:
     everything: SentimentShareTally = field(default_factory=SentimentShareTally)
     by_day: dict[str, SentimentShareTally] = field(default_factory=dict)
     by_intent: dict[str, SentimentShareTally] = field(default_factory=dict)
 
-    def figure(self, days: Sequence[date]) -> Sentiment:
-        """`days`: every day of the period, in order (a day with no message is shown empty)."""
-        empty = SentimentShareTally()
+    def figure(self, days: Sequence[str]) -> Sentiment:
+        """`days`: every day of the period (ISO dates), in order (a day with no message is
+        shown empty)."""
+        by_day = self.by_day
         # Validated in one pass from plain values: a breakdown over 90 days holds thousands.
         return Sentiment.model_validate(
             {
                 **self.everything.fields(),
                 "by_day": {
-                    day.isoformat(): self.by_day.get(day.isoformat(), empty).fields()
+                    day: tally.fields() if (tally := by_day.get(day)) else _NO_SENTIMENT
                     for day in days
                 },
                 "by_intent": {i: self.by_intent[i].fields() for i in sorted(self.by_intent)},
@@ -510,7 +525,7 @@ class KpiTally:
             sla=self.sla.figure(),
             csat=self.csat.figure(),
             ai_accuracy=self.ai_accuracy.figure(),
-            sentiment=self.sentiment.figure([first_day + timedelta(days=d) for d in range(days)]),
+            sentiment=self.sentiment.figure(_iso_days(first_day, days)),
             costs=self.costs.figure(costs),
         )
 
@@ -580,14 +595,15 @@ class TallySum:
 
     def _add_counts(self, counts: Counts, changes_at: datetime | None) -> None:
         mine = self.counts
+        get = mine.get
         for key, value in counts.items():
             if value.__class__ is list:  # values to add one by one (see the class)
-                total = mine.get(key, 0)
+                total = get(key, 0)
                 for part in value:
                     total += part
                 mine[key] = total
             else:
-                mine[key] = mine.get(key, 0) + value
+                mine[key] = get(key, 0) + value
         if self.added is not None:
             for key, value in counts.items():
                 self.added[key] += value if value.__class__ is list else [value]
@@ -665,10 +681,25 @@ class TallySum:
 
 
 def _merged_histogram(parts: list[tuple[np.ndarray, np.ndarray]], total: float) -> SecondsHistogram:
-    # Counted per bucket present, not over the whole int16 range of bucket indices.
-    present, which = np.unique(np.concatenate([b for b, _ in parts]), return_inverse=True)
-    weights = np.concatenate([c for _, c in parts])
-    summed = np.bincount(which, weights=weights, minlength=len(present))
+    # Counted over the range of the buckets present (a few thousand at most: log-spaced from a
+    # millisecond to years), with values under a millisecond apart: their bucket lies far below
+    # the others. Linear in the number of buckets, where sorting them was not.
+    buckets = np.concatenate([b for b, _ in parts]).astype(np.int32)
+    weights = np.concatenate([c for _, c in parts]).astype(np.int64)
+    zero = buckets == ZERO_BUCKET
+    zeros = int(weights[zero].sum())
+    if zeros:
+        buckets, weights = buckets[~zero], weights[~zero]
+    present = np.empty(0, dtype=np.int32)
+    summed = np.empty(0, dtype=np.int64)
+    if len(buckets):
+        low = int(buckets.min())
+        by_bucket = np.bincount(buckets - low, weights=weights)
+        offsets = np.flatnonzero(by_bucket)  # every bucket present holds at least one value
+        present, summed = offsets + low, by_bucket[offsets].astype(np.int64)
+    if zeros:
+        present = np.concatenate([[ZERO_BUCKET], present])
+        summed = np.concatenate([[zeros], summed])
     return SecondsHistogram(present.astype(np.int16), summed.astype(np.int64), total)
 
 

@@ -55,7 +55,7 @@ DEFAULT_DATA_DIR = ROOT / "var" / "bench-resolution"
 DEV_QUESTIONS = DATA / "customer_dev.jsonl"
 # The held-out set not yet run (customer_holdout.jsonl to customer_holdout_5.jsonl were each
 # run once, at the end of a round, and are development data now).
-HOLDOUT_QUESTIONS = DATA / "customer_holdout_6.jsonl"
+HOLDOUT_QUESTIONS = DATA / "customer_holdout_7.jsonl"  # written apart, not yet run
 ADMIN_EMAIL = next(agent.email for agent in AGENTS if agent.role == "admin")
 T = TypeVar("T")
 R = TypeVar("R")

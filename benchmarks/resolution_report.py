@@ -24,6 +24,7 @@ QUESTION_SETS = (
     "customer_holdout_4",
     "customer_holdout_5",
     "customer_holdout_6",
+    "customer_holdout_7",
 )
 
 # (measure, higher is better, target), from issue 12's table.

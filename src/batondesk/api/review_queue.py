@@ -65,7 +65,9 @@ class ReviewItemPublic(BaseModel):
         description="A label already proposed: an agent's correction or a content gap's name"
     )
     suggested_new: bool = Field(description="The suggestion is a new intent")
-    usefulness: float = Field(description="Rank score: reason weight + uncertainty + volume")
+    usefulness: float = Field(
+        description="Rank score: twice the strongest reason's weight + the model's uncertainty"
+    )
     similar_pending: int = Field(description="Other pending items saying nearly the same")
     status: ReviewStatus
     label_kind: LabelKind | None

@@ -31,6 +31,7 @@ from batondesk.store.models import (
 )
 from batondesk.training.review_ranking import (
     Usefulness,
+    rank_key,
     similar_counts,
     usefulness,
     why,
@@ -151,7 +152,7 @@ def list_queue(
     ]
     if not ranked:
         return QueuePage(total, entries)
-    entries.sort(key=lambda e: (-e.usefulness.score, -e.item.id))
+    entries.sort(key=lambda e: rank_key(e.usefulness, e.item.id))
     return QueuePage(len(entries), entries[offset : offset + limit])
 
 

@@ -4,7 +4,9 @@ ready, and SIGTERM stops them all."""
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -36,3 +38,27 @@ def test_serve_with_two_workers(tmp_path: Path) -> None:
             assert httpx.get(f"{server.base_url}/ready", timeout=5).status_code == 200
         assert server.stop() in (0, -signal.SIGTERM), server.output()[-2000:]
         assert server.output().count("Application shutdown complete") == 2
+
+
+@pytest.mark.slow
+def test_a_connection_left_idle_past_a_clients_keep_alive_still_answers(tmp_path: Path) -> None:
+    """A client or load balancer reuses an idle connection for seconds (httpx: 5 s, nginx and
+    cloud balancers: 60 s); the server must not be the one that closes it first, or a
+    request sent as it closes is reset."""
+    env = environment(
+        BATON_ENVIRONMENT="test",
+        BATON_DATA_DIR=str(tmp_path),
+        BATON_PASSWORD_HASHING="fast",
+        BATON_NLU_MODEL_DIR=str(tmp_path / "no-model"),
+    )
+    subprocess.run([BATON, "migrate"], env=env, check=True, capture_output=True, timeout=300)
+    server = start_api("serve", env, tmp_path)
+    with stopping(server):
+        address = httpx.URL(server.base_url)
+        with socket.create_connection((address.host, address.port), timeout=10) as connection:
+            request = f"GET /health HTTP/1.1\r\nHost: {address.host}\r\n\r\n".encode()
+            connection.sendall(request)
+            assert connection.recv(4096).startswith(b"HTTP/1.1 200")
+            time.sleep(6)  # longer than uvicorn's own default keep-alive of 5 s
+            connection.sendall(request)
+            assert connection.recv(4096).startswith(b"HTTP/1.1 200"), "closed while idle"

@@ -125,6 +125,7 @@ def serve(
         # On SIGTERM: stop accepting, end the open event streams (sse-starlette sees the
         # server exiting; browsers reconnect to another worker), finish requests in flight.
         timeout_graceful_shutdown=int(settings.shutdown_timeout_seconds),
+        timeout_keep_alive=settings.keep_alive_seconds,
         # With several workers, the supervisor pings each and replaces one that does not answer
         # in time; loading the models holds a starting worker's interpreter for seconds on a
         # busy machine, which is not a hang.

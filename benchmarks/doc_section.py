@@ -12,7 +12,9 @@ def status(value: float, target: float, higher_is_better: bool = True, unit: str
     if met:
         return "met"
     gap = (target - value) if higher_is_better else (value - target)
-    return f"short by {gap * 100:.2f} points" if target <= 1.0 else f"over by {gap:.1f}{unit}"
+    if target <= 1.0:
+        return f"short by {gap * 100:.2f} points"
+    return f"{'short' if higher_is_better else 'over'} by {gap:.1f}{unit}"
 
 
 def pct(value: float) -> str:

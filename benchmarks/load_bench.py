@@ -10,7 +10,9 @@ over HTTP on loopback, against two deployments of the Baton Bank demo:
   process-model test's helpers (tests/support/processes.py),
   on a database of its own (created and dropped: `--database-url`, default
   baton_bench_load on 127.0.0.1:5432) and a Redis database other than 0.
-Then a soak (50 chats for 10 minutes by default, on the production deployment), and in the
+Then a soak (50 chats for 10 minutes by default, on the production deployment), a phase of
+50 chats during which one API process and the job worker are killed with kill -9
+(benchmarks/load_faults.py: no acknowledged message and no job may be lost), and in the
 same run the ceilings: a bare ASGI echo app (benchmarks/echo_app.py) served the same ways,
 and the NLU engine's own batch throughput and single-message latency on the demo's model.
 
@@ -39,16 +41,19 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from load_deployments import (  # benchmarks/ is on sys.path when run as a script
+    Production,
     echo_server,
     embedded,
     production,
 )
+from load_faults import Kills, summary
 from load_report import print_summary, write_doc
 from load_traffic import Traffic, echo, figures, lost_messages
 from machine import describe_machine
 from public_datasets import BANKING77_TEST, dataset_file, read_rows
 from sqlalchemy import make_url
 
+from batondesk.config import Settings
 from batondesk.demo.content import AGENTS, DEMO_PASSWORD
 from batondesk.demo.seed import DEMO_INBOX
 
@@ -62,9 +67,18 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"  # not 0: the default a local ins
 DEFAULT_CHATS = (10, 50, 200)
 DEFAULT_SECONDS = 60.0
 DEFAULT_SOAK_SECONDS = 600.0
+DEFAULT_KILL_SECONDS = 60.0
 DEFAULT_ECHO_SECONDS = 20.0
 DEFAULT_NLU_MESSAGES = 1024
 DEPLOYMENTS = ("embedded", "production")
+# A dead job worker's jobs come back once its heartbeat is this old: the product's default,
+# unless the benchmark's environment sets it (the servers inherit the environment).
+JOB_HEARTBEAT_SECONDS = float(
+    os.environ.get(
+        "BATON_JOB_WORKER_HEARTBEAT_TIMEOUT_SECONDS",
+        Settings.model_fields["job_worker_heartbeat_timeout_seconds"].default,
+    )
+)
 AGENT_LOGINS = [(agent.email, DEMO_PASSWORD) for agent in AGENTS if agent.role == "agent"]
 
 
@@ -96,9 +110,9 @@ def main(argv: list[str] | None = None) -> None:
     for name in args.only:
         data_dir = args.data_dir / name
         start_deployment = embedded if name == "embedded" else production
-        with start_deployment(args, data_dir) as base:
+        with start_deployment(args, data_dir) as running:
             result["deployments"][name] = drive(
-                base, texts, args, soak=args.soak_seconds > 0 and name == soak_on
+                running, texts, args, soak=args.soak_seconds > 0 and name == soak_on
             )
         if "nlu" not in result["ceilings"]:  # the same model serves both deployments
             result["ceilings"]["nlu"] = nlu_ceiling(data_dir, texts[: args.nlu_messages])
@@ -128,6 +142,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--soak-seconds", type=float, default=DEFAULT_SOAK_SECONDS, help="0: no soak"
     )
     parser.add_argument("--soak-chats", type=int, default=50)
+    parser.add_argument(
+        "--kill-seconds",
+        type=float,
+        default=DEFAULT_KILL_SECONDS,
+        help="the phase in which an API process and the job worker are killed (0: none)",
+    )
+    parser.add_argument("--kill-chats", type=int, default=50)
     parser.add_argument("--echo-seconds", type=float, default=DEFAULT_ECHO_SECONDS)
     parser.add_argument(
         "--nlu-messages",
@@ -195,6 +216,7 @@ def is_quick(args: argparse.Namespace) -> bool:
         or args.seconds < DEFAULT_SECONDS
         or args.max_messages is not None
         or args.soak_seconds < DEFAULT_SOAK_SECONDS
+        or args.kill_seconds < DEFAULT_KILL_SECONDS
         or args.echo_seconds < DEFAULT_ECHO_SECONDS
         or args.nlu_messages < DEFAULT_NLU_MESSAGES
         or tuple(args.only) != DEPLOYMENTS
@@ -209,6 +231,7 @@ def settings_of(args: argparse.Namespace) -> dict[str, Any]:
         "seconds_per_phase": args.seconds,
         "max_messages_per_phase": args.max_messages,
         "soak": {"chats": args.soak_chats, "seconds": args.soak_seconds},
+        "kill": {"chats": args.kill_chats, "seconds": args.kill_seconds},
         "echo_seconds_per_phase": args.echo_seconds,
         "nlu_messages": args.nlu_messages,
         "deployments": args.only,
@@ -223,8 +246,12 @@ def settings_of(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def drive(base: str, texts: list[str], args: argparse.Namespace, soak: bool) -> dict[str, Any]:
-    """Every phase against one deployment, in one event loop (the agents log in once)."""
+def drive(
+    running: str | Production, texts: list[str], args: argparse.Namespace, soak: bool
+) -> dict[str, Any]:
+    """Every phase against one deployment (its base URL, or the production deployment's
+    processes), in one event loop (the agents log in once)."""
+    base = running.base_url if isinstance(running, Production) else running
 
     async def phases() -> dict[str, Any]:
         traffic = Traffic(
@@ -247,6 +274,8 @@ def drive(base: str, texts: list[str], args: argparse.Namespace, soak: bool) -> 
             done["soak"] = (
                 await phase(traffic, args.soak_chats, args.soak_seconds) if soak else None
             )
+            if isinstance(running, Production) and args.kill_seconds > 0:
+                done["kill"] = await kill_phase(traffic, running)
         return done
 
     async def phase(traffic: Traffic, chats: int, seconds: float) -> dict[str, Any]:
@@ -258,6 +287,31 @@ def drive(base: str, texts: list[str], args: argparse.Namespace, soak: bool) -> 
         print(
             f"    {row['messages_per_s']} messages/s, p50 {row['turn_latency']['p50_ms']} ms, "
             f"p99 {row['turn_latency']['p99_ms']} ms, {row['errors']} errors",
+            flush=True,
+        )
+        return row
+
+    async def kill_phase(traffic: Traffic, deployment: Production) -> dict[str, Any]:
+        """Load as in the other phases; a third of the way in, kill -9 the job worker
+        (once it holds jobs put on the queue for the purpose) and one API process."""
+        chats, seconds = args.kill_chats, args.kill_seconds
+        print(f"  {chats} chats for {seconds:.0f} s, kill -9 at {seconds / 3:.0f} s", flush=True)
+        load_before = os.getloadavg()[0]
+        load = asyncio.create_task(traffic.run(chats, seconds, args.max_messages))
+        await asyncio.sleep(seconds / 3)
+        kills = Kills(deployment)
+        await asyncio.to_thread(kills.kill)
+        tally = await load
+        row = figures(tally, chats, await lost_messages(base, tally))
+        row["load_average_before"] = load_before
+        # The dead worker's jobs return once its heartbeat is older than the timeout.
+        await asyncio.to_thread(kills.settle, JOB_HEARTBEAT_SECONDS + 120)
+        row["kills"] = summary(kills.report)
+        print(
+            f"    {row['messages_per_s']} messages/s, {row['errors']} errors, "
+            f"{row['acknowledged_messages_lost']} acknowledged messages lost; jobs: "
+            f"{row['kills']['jobs_held_by_the_killed_worker']} held by the killed worker, "
+            f"{row['kills']['jobs_lost']} of {row['kills']['jobs_enqueued_before_the_kill']} lost",
             flush=True,
         )
         return row

@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ API_WORKERS = 2
 sys.path.insert(0, str(ROOT))  # the process model lives with the tests that check it
 
 from tests.support.processes import (  # noqa: E402
+    BatonProcess,
     environment,
     start,
     start_api,
@@ -60,8 +62,28 @@ def embedded(args: argparse.Namespace, data_dir: Path) -> Iterator[str]:
         yield base
 
 
+@dataclass
+class Production:
+    """The running production deployment, for the phases that kill its processes."""
+
+    base_url: str
+    api: BatonProcess  # `baton serve --workers 2`: uvicorn's supervisor
+    worker: BatonProcess  # the current `baton worker`
+    env: dict[str, str]
+    data_dir: Path
+    redis_url: str
+    queue_name: str
+    replaced: list[BatonProcess] = field(default_factory=list)
+
+    def replace_job_worker(self) -> None:
+        """Start a new `baton worker`, as an orchestrator does when one dies."""
+        self.replaced.append(self.worker)
+        name = f"worker-{len(self.replaced) + 1}"
+        self.worker = start(name, ["worker", "--threads", "2"], self.env, self.data_dir)
+
+
 @contextmanager
-def production(args: argparse.Namespace, data_dir: Path) -> Iterator[str]:
+def production(args: argparse.Namespace, data_dir: Path) -> Iterator[Production]:
     print(f"production: PostgreSQL + Redis, `baton serve --workers {API_WORKERS}`, `baton worker`")
     data_dir = data_dir.resolve()
     prepare_data_dir(data_dir, args.fresh)
@@ -70,6 +92,7 @@ def production(args: argparse.Namespace, data_dir: Path) -> Iterator[str]:
         shutil.copytree(trained, data_dir / "models")  # trained once, by the embedded demo
     _model_installer(args)(data_dir)
     token = uuid.uuid4().hex[:10]  # names this run's Redis keys, to remove them after
+    queue_name = f"baton-bench-load-{token}"
     with private_database(args.database_url) as database_url:
         # The demo's settings (dev keys in the data directory, no rate limit, local models),
         # with the production deployment's storage, fan-out and job queue.
@@ -83,7 +106,7 @@ def production(args: argparse.Namespace, data_dir: Path) -> Iterator[str]:
             BATON_REDIS_URL=args.redis_url,
             BATON_REDIS_NAMESPACE=f"baton-bench-load-{token}",
             BATON_JOB_QUEUE_URL=args.redis_url,
-            BATON_JOB_QUEUE_NAME=f"baton-bench-load-{token}",
+            BATON_JOB_QUEUE_NAME=queue_name,
         )
         env = environment(**settings)
         prepare_demo(data_dir, env, ROOT, _demo_options(args))
@@ -92,10 +115,16 @@ def production(args: argparse.Namespace, data_dir: Path) -> Iterator[str]:
             with stopping(api):
                 _wait_until_every_worker_answers(api.base_url)
                 worker = start("worker", ["worker", "--threads", "2"], env, data_dir)
-                with stopping(worker):
-                    yield api.base_url
-                    for process in (api, worker):
+                deployment = Production(
+                    api.base_url, api, worker, env, data_dir, args.redis_url, queue_name
+                )
+                try:
+                    yield deployment
+                    for process in (api, deployment.worker):
                         process.stop(timeout=30)
+                finally:  # whatever has not stopped by now (kill_hard skips the dead)
+                    for process in (deployment.worker, *deployment.replaced):
+                        process.kill_hard()
         finally:
             _forget_redis_keys(args.redis_url, token)
 

@@ -39,11 +39,41 @@ def print_summary(result: dict[str, Any]) -> None:
 
 
 def _rows(deployment: dict[str, Any]) -> list[dict[str, Any]]:
-    soak = deployment.get("soak")
+    soak, kill = deployment.get("soak"), deployment.get("kill")
     return [
         *deployment["phases"],
         *([{**soak, "chats": f"{soak['chats']} (soak)"}] if soak else []),
+        *([{**kill, "chats": f"{kill['chats']} (kill -9)"}] if kill else []),
     ]
+
+
+def _kill_text(row: dict[str, Any]) -> str:
+    jobs = row["kills"]
+    replaced = jobs["api_process_replaced_after_s"]
+    settled = jobs["jobs_settled_after_s"]
+    notes = f" Notes: {'; '.join(jobs['notes'])}." if jobs["notes"] else ""
+    return (
+        f"kill -9 ({row['chats']} chats for {row['seconds']:.0f} s, the kills a third of the "
+        "way in): one API process of `baton serve --workers 2` "
+        + (
+            f"(its supervisor had started another {replaced:.1f} s later)"
+            if replaced is not None
+            else "(not replaced)"
+        )
+        + f" and the job worker, once it had taken {jobs['jobs_held_by_the_killed_worker']} of "
+        f"{jobs['jobs_enqueued_before_the_kill']} `check_queues` jobs put on the queue just "
+        "before (a new worker started at once). Requests cut by the kill count as errors, as "
+        "the customer sees them; acknowledged messages lost: "
+        f"{_lost(row)} of {row['messages']:,}. Jobs: {jobs['jobs_finished']} finished, "
+        f"{jobs['jobs_dead_lettered']} dead-lettered, {jobs['jobs_lost']} lost"
+        + (
+            f"; the last was done {settled:.0f} s after the kill (a dead worker's jobs come "
+            "back after its heartbeat timeout, 60 s by default)."
+            if settled is not None
+            else "."
+        )
+        + notes
+    )
 
 
 def _ms(value: float | None) -> str:
@@ -152,6 +182,23 @@ def targets(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 shown(value, "met" if met else "not met"),
             )
         )
+    kill = next((d["kill"] for d in result["deployments"].values() if d.get("kill")), None)
+    if kill:
+        jobs = kill["kills"]
+        value = (
+            f"{_lost(kill)} messages of {kill['messages']:,} acknowledged; "
+            f"{jobs['jobs_lost']} jobs of {jobs['jobs_enqueued_before_the_kill']}"
+        )
+        clean = _lost(kill) == "0" and jobs["jobs_lost"] == 0 and jobs["jobs_dead_lettered"] == 0
+        rows.append(
+            (
+                "kill -9 of an API process and of the job worker under load: acknowledged "
+                "messages / jobs lost",
+                "0 of 839 messages (one worker, SQLite)",
+                "0 / 0",
+                shown(value, "met" if clean else "not met"),
+            )
+        )
     soak = next((d["soak"] for d in result["deployments"].values() if d.get("soak")), None)
     if soak:
         value = f"{soak['errors']} / {_lost(soak)} in {soak['seconds']:.0f} s"
@@ -190,6 +237,12 @@ def section(result: dict[str, Any], results_file: str) -> list[str]:
         if soak["seconds"]
         else "no soak"
     )
+    kill = settings.get("kill", {"seconds": 0})
+    kill_text = (
+        f"a kill -9 phase of {kill['chats']} chats for {kill['seconds']:.0f} s"
+        if kill["seconds"]
+        else "no kill -9 phase"
+    )
     busy = (
         " The machine was busier than its cores before the benchmark added its own load, so "
         "these figures say more about the machine than about Baton."
@@ -215,7 +268,8 @@ def section(result: dict[str, Any], results_file: str) -> list[str]:
         "it (it served 33 echo requests/s at 50 clients here, a ceiling of its own).",
         "",
         f"This is {run}: {', '.join(map(str, settings['chats']))} chats for "
-        f"{settings['seconds_per_phase']:.0f} s each, {soak_text}, on {machine['cpu_model']} "
+        f"{settings['seconds_per_phase']:.0f} s each, {soak_text}, {kill_text}, "
+        f"on {machine['cpu_model']} "
         f"({machine['cores']} cores), load average {machine['load_average_at_start']:.1f} at "
         f"the start and {result.get('load_average_at_end', float('nan')):.1f} at the end. "
         f"Results: `{results_file}`.{busy}",
@@ -233,6 +287,8 @@ def section(result: dict[str, Any], results_file: str) -> list[str]:
     ]
     for name, deployment in result["deployments"].items():
         lines += [f"### {NAMES[name]}", "", *_phase_table(deployment), ""]
+        if deployment.get("kill"):
+            lines += [_kill_text(deployment["kill"]), ""]
         failed = [row for row in _rows(deployment) if row["errors"]]
         if failed:
             lines.append(

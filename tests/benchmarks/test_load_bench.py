@@ -1,7 +1,9 @@
-"""`make bench-load` in its smallest configuration: the embedded demo with the tiny model,
+"""`make bench-load` in its smallest configurations: the embedded demo with the tiny model,
 two chats and a handful of messages, every customer asking for a person. The results file
 holds the figures of each part (the chats, the echo app, the NLU engine), nothing failed
-or went missing, and a quick run leaves the published figures alone."""
+or went missing, and a quick run leaves the published figures alone. On PostgreSQL and Redis,
+the production deployment's kill -9 phase kills an API process and the job worker while
+customers write, and counts every acknowledged message and every job."""
 
 from __future__ import annotations
 
@@ -10,12 +12,15 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from sqlalchemy import make_url
 
+from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL
 from tests.support.training import train_tiny_classifier
 
 ROOT = Path(__file__).parents[2]
@@ -26,53 +31,48 @@ DOC = ROOT / "docs" / "benchmarks.md"
 pytestmark = pytest.mark.slow
 
 
-def test_the_smallest_run_reports_every_figure_without_errors(tmp_path: Path) -> None:
+def _run_smallest(tmp_path: Path, *options: str, **environment: str) -> dict:
+    """The benchmark with the tiny model and the shipped test sample; returns its results."""
     model = train_tiny_classifier().save(tmp_path / "model")
     results = tmp_path / "load.json"
-    doc_before = DOC.read_text(encoding="utf-8")
     env = {key: value for key, value in os.environ.items() if not key.startswith("BATON_")}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
     env["HF_HUB_OFFLINE"] = "1"
-
+    env.update(environment)
+    command = [
+        sys.executable, str(SCRIPT), *options,
+        "--echo-seconds", "2",
+        "--nlu-messages", "64",
+        "--model", str(model),
+        "--no-history",
+        "--messages", str(SHIPPED_TEST_SAMPLE),
+        "--data-dir", str(tmp_path / "data"),
+        "--out", str(results),
+    ]  # fmt: skip
     done = subprocess.run(
-        [
-            sys.executable,
-            str(SCRIPT),
-            "--only",
-            "embedded",
-            "--chats",
-            "2",
-            "--seconds",
-            "60",
-            "--max-messages",
-            "6",
-            "--person-share",
-            "1",
-            "--soak-seconds",
-            "0",
-            "--echo-seconds",
-            "2",
-            "--nlu-messages",
-            "64",
-            "--model",
-            str(model),
-            "--no-history",
-            "--messages",
-            str(SHIPPED_TEST_SAMPLE),
-            "--data-dir",
-            str(tmp_path / "data"),
-            "--out",
-            str(results),
-        ],  # fmt: skip
+        command,
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
     )
-
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    result = json.loads(results.read_text(encoding="utf-8"))
+    return json.loads(results.read_text(encoding="utf-8"))
+
+
+def test_the_smallest_run_reports_every_figure_without_errors(tmp_path: Path) -> None:
+    doc_before = DOC.read_text(encoding="utf-8")
+    result = _run_smallest(
+        tmp_path,
+        "--only", "embedded",
+        "--chats", "2",
+        "--seconds", "60",
+        "--max-messages", "6",
+        "--person-share", "1",
+        "--soak-seconds", "0",
+    )  # fmt: skip
+
     assert result["quick_run"] is True
     assert result["machine"]["cores"] >= 1 and "load_average_at_start" in result["machine"]
     assert isinstance(result["load_average_at_end"], float)
@@ -89,6 +89,7 @@ def test_the_smallest_run_reports_every_figure_without_errors(tmp_path: Path) ->
     assert phase["agent_replies"] == phase["handovers"]
     assert phase["customers_gave_up_waiting"] == 0
     assert result["deployments"]["embedded"]["soak"] is None
+    assert "kill" not in result["deployments"]["embedded"], "nothing to kill in one process"
 
     (echo,) = result["ceilings"]["echo"]["one_process"]
     assert echo["requests_per_s"] > 0 and echo["errors"] == 0
@@ -97,6 +98,42 @@ def test_the_smallest_run_reports_every_figure_without_errors(tmp_path: Path) ->
     assert nlu["single_message_latency"]["p50_ms"] > 0
 
     assert DOC.read_text(encoding="utf-8") == doc_before
+
+
+@pytest.mark.storage
+@pytest.mark.skipif(
+    not (TEST_DATABASE_URL and TEST_REDIS_URL),
+    reason="the production deployment needs PostgreSQL and Redis: set BATON_TEST_DATABASE_URL "
+    "and BATON_TEST_REDIS_URL",
+)
+def test_the_kill_phase_loses_no_acknowledged_message_and_no_job(tmp_path: Path) -> None:
+    database = make_url(TEST_DATABASE_URL).set(database=f"baton_test_load_{uuid.uuid4().hex[:8]}")
+    result = _run_smallest(
+        tmp_path,
+        "--only", "production",
+        "--chats", "2",
+        "--seconds", "5",
+        "--soak-seconds", "0",
+        "--kill-chats", "4",
+        "--kill-seconds", "15",
+        "--database-url", database.render_as_string(hide_password=False),
+        "--redis-url", TEST_REDIS_URL,
+        # The killed worker's jobs come back after 3 s instead of the default minute.
+        BATON_JOB_WORKER_HEARTBEAT_TIMEOUT_SECONDS="3",
+    )  # fmt: skip
+
+    kill = result["deployments"]["production"]["kill"]
+    jobs = kill["kills"]
+    assert jobs["notes"] == []
+    assert jobs["api_process_killed"] and jobs["api_process_replaced_after_s"] is not None
+    assert jobs["job_worker_killed"]
+    # The worker was killed holding jobs; the new one finished every job, none dead-lettered.
+    assert jobs["jobs_held_by_the_killed_worker"] >= 1, jobs
+    assert jobs["jobs_finished"] == jobs["jobs_enqueued_before_the_kill"] > 0, jobs
+    assert (jobs["jobs_lost"], jobs["jobs_dead_lettered"]) == (0, 0)
+    # Customers went on writing across the kill, and every message answered 201 is stored.
+    assert kill["messages"] > 0
+    assert (kill["acknowledged_messages_lost"], kill["conversations_not_read_back"]) == (0, 0)
 
 
 @pytest.fixture(scope="module")

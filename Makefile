@@ -132,10 +132,12 @@ bench-recommendations: install
 ## (SQLite, one worker) and against PostgreSQL + Redis with `baton serve --workers 2` and a
 ## job worker (its own database baton_bench_load at 127.0.0.1:5432,
 ## Redis database 5; BATON_BENCH_DATABASE_URL / BATON_BENCH_REDIS_URL name others), a 10-minute
-## soak at 50 chats, and in the same run the ceilings: a bare ASGI echo app served the same
-## ways and the NLU engine's batch throughput. Writes benchmarks/results/load_<date>.json and
-## the bench-load section of docs/benchmarks.md (~30 min). Quick check (results under
-## var/bench-load/): ARGS="--chats 10 --seconds 20 --soak-seconds 60".
+## soak at 50 chats, a minute at 50 chats in which an API process and the job worker are
+## killed with kill -9 (no acknowledged message and no job may be lost), and in the same run
+## the ceilings: a bare ASGI echo app served the same ways and the NLU engine's batch
+## throughput. Writes benchmarks/results/load_<date>.json and the bench-load section of
+## docs/benchmarks.md (~35 min). Quick check (results under var/bench-load/):
+## ARGS="--chats 10 --seconds 20 --soak-seconds 60 --kill-seconds 30".
 bench-load: install
 	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/load_bench.py $(ARGS)
 

@@ -21,8 +21,8 @@ A run with the default sizes writes benchmarks/results/load_<date>.json and the 
 section of docs/benchmarks.md; any smaller run is a quick run, written under the data
 directory (or `--out`) and never replacing the published figures (`--write-doc` to show it).
 
-    python benchmarks/load_bench.py                       # the full run (~30 min)
-    python benchmarks/load_bench.py --chats 10 --seconds 20 --soak-seconds 60   # quick
+    python benchmarks/load_bench.py                       # the full run (~35 min)
+    python benchmarks/load_bench.py --chats 10 --seconds 20 --soak-seconds 60 --kill-seconds 30
 """
 
 from __future__ import annotations

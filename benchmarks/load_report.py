@@ -274,9 +274,9 @@ def section(result: dict[str, Any], results_file: str) -> list[str]:
         f"the start and {result.get('load_average_at_end', float('nan')):.1f} at the end. "
         f"Results: `{results_file}`.{busy}",
         "",
-        "`make bench-load` runs the full configuration (~30 min) and replaces this section; "
-        '`make bench-load ARGS="--chats 10 --seconds 20 --soak-seconds 60"` is a quick check '
-        "that leaves it alone.",
+        "`make bench-load` runs the full configuration (~35 min) and replaces this section; "
+        '`make bench-load ARGS="--chats 10 --seconds 20 --soak-seconds 60 --kill-seconds 30"` '
+        "is a quick check that leaves it alone.",
         "",
         "### Targets (2 CPU cores, this machine)",
         "",

@@ -28,6 +28,7 @@ from batondesk.actions.handoff import evidence_with_message_ids, what_happens_ne
 from batondesk.actions.languages import conversation_language, do_follow_turn_language
 from batondesk.actions.recommendations import chat_offer
 from batondesk.actions.repeat_contacts import do_flag_repeat_contact
+from batondesk.actions.webhooks import note_no_endpoints
 from batondesk.actions.workflow import wake_snoozed
 from batondesk.customers.profile_values import reply_profile, reply_records
 from batondesk.engine.services import TurnServices
@@ -151,21 +152,26 @@ def _receive(
     # The turn is decided before anything is written: on SQLite the first write takes the
     # database's only write lock until commit, and the turn's ~20 ms of model inference must
     # not hold it while other customers' messages wait.
-    result = setup = enrolment = None
+    result = setup = enrolment = customer = None
     if bot_owns:
-        setup = load_turn_setup(session, conversation.account_id, services)
+        # Kept referenced for the turn, the account row is read once (the session holds rows
+        # weakly), here and by load_turn_setup.
+        account = session.get(Account, conversation.account_id)
+        assert account is not None
+        setup = load_turn_setup(session, account.id, services)
         if metrics is not None and setup.classifier is not None:
             setup = replace(setup, classifier=TimedIntentModel(setup.classifier, metrics))
+        switches = services.switches.for_account(session, account.id, account.config_version)
+        if not switches.webhook_endpoint_enabled:
+            note_no_endpoints(session, account.id)
         # The one place an experiment's variant changes the bot's behaviour.
-        enrolment = enrolment_for_turn(session, conversation, earlier)
+        if switches.experiment_running:
+            enrolment = enrolment_for_turn(session, conversation, earlier)
         if enrolment is not None:
             setup = enrolment.variant.overrides.apply(setup)
+        customer = customer_context(session, conversation, contact, services)
         result = take_turn(
-            text,
-            ConversationState.from_history(history),
-            customer_context(session, conversation, contact, services),
-            setup,
-            button=choice,
+            text, ConversationState.from_history(history), customer, setup, button=choice
         )
     if conversation.status == ConversationStatus.resolved:
         reopen_conversation(
@@ -188,7 +194,7 @@ def _receive(
             **({"attachments": files} if files else {}),
         },
     )
-    if result is None or setup is None:
+    if result is None or setup is None or customer is None:
         return TurnOutcome(message, None, None)
     if enrolment is not None:
         do_record_enrolment(session, conversation, enrolment)
@@ -196,7 +202,8 @@ def _receive(
     understanding = result.understanding
     do_follow_turn_language(conversation, result.language)
     conversation.intent = confident_intent(message.annotations) or conversation.intent
-    do_flag_repeat_contact(session, conversation, setup.escalation)
+    if customer.earlier:  # with no other conversation, this one repeats none (no query)
+        do_flag_repeat_contact(session, conversation, setup.escalation)
     record_event(
         session,
         conversation,

@@ -162,6 +162,13 @@ def do_redeliver(
     return delivery
 
 
+def note_no_endpoints(session: Session, account_id: int) -> None:
+    """The caller knows the account has no enabled endpoint (a turn knows it from its
+    account's switches, store/config_version.py): its events in this unit of work queue no
+    delivery, and nothing is read to find that out."""
+    session.info.setdefault(_ENDPOINTS_KEY, {})[account_id] = []
+
+
 def queue_deliveries(session: Session, event: Event, conversation: Conversation | None) -> None:
     """Queue the event for every enabled endpoint of its account that subscribes to it.
     Called by `record_event` for every event; costs one query per unit of work and account."""

@@ -16,6 +16,7 @@ from batondesk.engine.understanding import IntentPredictor
 from batondesk.handoff.learned import EscalationModel, EscalationModelError
 from batondesk.knowledge.index import KnowledgeIndexes
 from batondesk.knowledge.intent_responses import AccountResponses
+from batondesk.store.config_version import AccountSwitches
 
 log = logging.getLogger("batondesk.engine")
 
@@ -32,6 +33,8 @@ class TurnServices:
     recommenders: HoldingsModels = field(default_factory=HoldingsModels)
     # Each account's per-intent responses, read again only when its configuration changes.
     responses: AccountResponses = field(default_factory=AccountResponses)
+    # Whether each account runs an experiment or has a webhook endpoint, likewise.
+    switches: AccountSwitches = field(default_factory=AccountSwitches)
 
     @classmethod
     def from_settings(

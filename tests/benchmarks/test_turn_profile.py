@@ -39,6 +39,9 @@ def test_the_smallest_run_files_the_turn_by_phase(tmp_path: Path) -> None:
             "3",
             "--model",
             str(model),
+            # The sample that ships with Baton: the test needs no public dataset on disk.
+            "--messages",
+            str(SHIPPED_TEST_SAMPLE),
             "--data-dir",
             str(tmp_path / "data"),
             "--out",

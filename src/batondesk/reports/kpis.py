@@ -537,7 +537,7 @@ def sentiment(cohort: Sequence[ConversationHistory], period: ReportPeriod) -> Se
             shares.append(tally.by_intent.setdefault(intent, SentimentShareTally()))
         for share in shares:
             share.messages += len(scores)
-            share.total += sum(scores)
+            share.total_millionths += sum(round(score * 1_000_000) for score in scores)
             share.negative += sum(1 for s in scores if s <= NEGATIVE_UP_TO)
     return tally
 

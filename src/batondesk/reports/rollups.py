@@ -48,7 +48,8 @@ from batondesk.store.models import (
 )
 
 # Bump when a rule changes what a tally holds: every stored tally is then counted again.
-RULES_VERSION = 3  # 2: "this helped" confirms automated resolutions; answer feedback counts
+RULES_VERSION = 4  # 2: "this helped" confirms automated resolutions; answer feedback counts
+# 4: sentiment sums in integer millionths (exact in any order of addition)
 ALL = "all"  # the dimension of the rows that hold every conversation of the day
 NO_VALUE = ""  # the value of a group with none (no team, no intent...)
 # Event ids are taken before a transaction commits, so a row with a smaller id than one

@@ -385,7 +385,10 @@ class AiAccuracyTally:
 @dataclass
 class SentimentShareTally:
     messages: int = 0
-    total: float = 0.0
+    # The messages' polarities added up in millionths: an integer, so that days' tallies added
+    # in any order give exactly the sum of their messages (float sums depend on the order, and
+    # the rounded mean then differed in its last digit between a report and its recount).
+    total_millionths: int = 0
     negative: int = 0
 
     def figure(self) -> SentimentShare:
@@ -394,7 +397,9 @@ class SentimentShareTally:
     def fields(self) -> dict[str, Any]:
         return {
             "messages": self.messages,
-            "mean": round(self.total / self.messages, 4) if self.messages else None,
+            "mean": round(self.total_millionths / self.messages / 1e6, 4)
+            if self.messages
+            else None,
             "negative": self.negative,
             "negative_share": rate(self.negative, self.messages),
         }

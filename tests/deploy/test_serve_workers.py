@@ -3,8 +3,8 @@ ready, and SIGTERM stops them all."""
 
 from __future__ import annotations
 
+import http.client
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -55,10 +55,21 @@ def test_a_connection_left_idle_past_a_clients_keep_alive_still_answers(tmp_path
     server = start_api("serve", env, tmp_path)
     with stopping(server):
         address = httpx.URL(server.base_url)
-        with socket.create_connection((address.host, address.port), timeout=10) as connection:
-            request = f"GET /health HTTP/1.1\r\nHost: {address.host}\r\n\r\n".encode()
-            connection.sendall(request)
-            assert connection.recv(4096).startswith(b"HTTP/1.1 200")
+        # http.client reads whole responses and never reconnects behind our back: a server
+        # that closed the idle connection makes the second request fail.
+        connection = http.client.HTTPConnection(address.host, address.port, timeout=10)
+        try:
+            connection.request("GET", "/health")
+            first = connection.getresponse()
+            first.read()
+            assert first.status == 200
+            assert connection.sock is not None
+            opened = connection.sock.getsockname()
             time.sleep(6)  # longer than uvicorn's own default keep-alive of 5 s
-            connection.sendall(request)
-            assert connection.recv(4096).startswith(b"HTTP/1.1 200"), "closed while idle"
+            connection.request("GET", "/health")
+            second = connection.getresponse()  # RemoteDisconnected if closed while idle
+            second.read()
+            assert second.status == 200
+            assert connection.sock.getsockname() == opened, "answered on a new connection"
+        finally:
+            connection.close()

@@ -15,8 +15,8 @@ import pytest
 from tests.support.processes import BATON, environment, start_api, stopping
 
 
-@pytest.mark.slow
-def test_serve_with_two_workers(tmp_path: Path) -> None:
+def _migrated(tmp_path: Path) -> dict[str, str]:
+    """The environment of a server on a fresh SQLite database in `tmp_path`, migrated."""
     env = environment(
         BATON_ENVIRONMENT="test",
         BATON_DATA_DIR=str(tmp_path),
@@ -24,6 +24,12 @@ def test_serve_with_two_workers(tmp_path: Path) -> None:
         BATON_NLU_MODEL_DIR=str(tmp_path / "no-model"),
     )
     subprocess.run([BATON, "migrate"], env=env, check=True, capture_output=True, timeout=300)
+    return env
+
+
+@pytest.mark.slow
+def test_serve_with_two_workers(tmp_path: Path) -> None:
+    env = _migrated(tmp_path)
     server = start_api("serve", env, tmp_path, "--workers", "2")
     with stopping(server):
         children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
@@ -45,13 +51,7 @@ def test_a_connection_left_idle_past_a_clients_keep_alive_still_answers(tmp_path
     """A client or load balancer reuses an idle connection for seconds (httpx: 5 s, nginx and
     cloud balancers: 60 s); the server must not be the one that closes it first, or a
     request sent as it closes is reset."""
-    env = environment(
-        BATON_ENVIRONMENT="test",
-        BATON_DATA_DIR=str(tmp_path),
-        BATON_PASSWORD_HASHING="fast",
-        BATON_NLU_MODEL_DIR=str(tmp_path / "no-model"),
-    )
-    subprocess.run([BATON, "migrate"], env=env, check=True, capture_output=True, timeout=300)
+    env = _migrated(tmp_path)
     server = start_api("serve", env, tmp_path)
     with stopping(server):
         address = httpx.URL(server.base_url)

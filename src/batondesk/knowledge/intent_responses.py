@@ -6,8 +6,6 @@ responder can fill a template without loading the store.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from batondesk.errors import InvalidInput
 from batondesk.knowledge.templates import check_template
+from batondesk.store.config_version import KeptPerVersion
 from batondesk.store.models import Contact, ResponseTemplate
 
 
@@ -24,18 +23,14 @@ class AccountResponses:
     responses moves it: store/config_version.py), for the `max_accounts` most recent accounts."""
 
     def __init__(self, max_accounts: int = 256) -> None:
-        self._max_accounts = max_accounts
-        self._cache: OrderedDict[int, tuple[int, dict[tuple[str, str], str]]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._kept: KeptPerVersion[dict[tuple[str, str], str]] = KeptPerVersion(max_accounts)
 
     def for_account(
         self, session: Session, account_id: int, config_version: int
     ) -> dict[tuple[str, str], str]:
-        with self._lock:
-            cached = self._cache.get(account_id)
-            if cached is not None and cached[0] == config_version:
-                self._cache.move_to_end(account_id)
-                return cached[1]
+        cached = self._kept.get(account_id, config_version)
+        if cached is not None:
+            return cached
         responses = {
             (row.intent, row.locale.lower()): row.body
             for row in session.scalars(
@@ -44,11 +39,7 @@ class AccountResponses:
                 )
             )
         }
-        with self._lock:
-            self._cache[account_id] = (config_version, responses)
-            self._cache.move_to_end(account_id)
-            while len(self._cache) > self._max_accounts:
-                self._cache.popitem(last=False)
+        self._kept.put(account_id, config_version, responses)
         return responses
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import event, exists, inspect, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,6 +25,8 @@ from batondesk.store.experiments import Experiment, ExperimentStatus
 from batondesk.store.knowledge import Article
 from batondesk.store.response_templates import ResponseTemplate
 from batondesk.store.webhooks import WebhookEndpoint
+
+T = TypeVar("T")
 
 WATCHED = (Article, ResponseTemplate, Experiment, WebhookEndpoint)
 # Columns whose change is no change of configuration: the guardrail check stamps a running
@@ -76,6 +78,31 @@ class Switches:
     webhook_endpoint_enabled: bool
 
 
+class KeptPerVersion(Generic[T]):
+    """Values kept per account while its configuration version stays the same, for the
+    `max_accounts` most recently used accounts (thread-safe: one per process)."""
+
+    def __init__(self, max_accounts: int) -> None:
+        self._max_accounts = max_accounts
+        self._cache: OrderedDict[int, tuple[int, T]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, account_id: int, config_version: int) -> T | None:
+        with self._lock:
+            cached = self._cache.get(account_id)
+            if cached is None or cached[0] != config_version:
+                return None
+            self._cache.move_to_end(account_id)
+            return cached[1]
+
+    def put(self, account_id: int, config_version: int, value: T) -> None:
+        with self._lock:
+            self._cache[account_id] = (config_version, value)
+            self._cache.move_to_end(account_id)
+            while len(self._cache) > self._max_accounts:
+                self._cache.popitem(last=False)
+
+
 class AccountSwitches:
     """Whether each account runs an experiment and has an enabled webhook endpoint, kept in
     this process while its configuration version stays the same (both are watched above), for
@@ -83,18 +110,14 @@ class AccountSwitches:
     turn then skips both reads (two of a message's ~18 statements)."""
 
     def __init__(self, max_accounts: int = 1024) -> None:
-        self._max_accounts = max_accounts
-        self._cache: OrderedDict[int, tuple[int, Switches]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._kept: KeptPerVersion[Switches] = KeptPerVersion(max_accounts)
 
     def for_account(self, session: Session, account_id: int, config_version: int) -> Switches:
         """`config_version`: the account row's, read before this call in the same session (a
         state read after the version is never older than it)."""
-        with self._lock:
-            cached = self._cache.get(account_id)
-            if cached is not None and cached[0] == config_version:
-                self._cache.move_to_end(account_id)
-                return cached[1]
+        cached = self._kept.get(account_id, config_version)
+        if cached is not None:
+            return cached
         experiment, endpoint = session.execute(
             select(
                 exists().where(
@@ -107,9 +130,5 @@ class AccountSwitches:
             )
         ).one()
         switches = Switches(bool(experiment), bool(endpoint))
-        with self._lock:
-            self._cache[account_id] = (config_version, switches)
-            self._cache.move_to_end(account_id)
-            while len(self._cache) > self._max_accounts:
-                self._cache.popitem(last=False)
+        self._kept.put(account_id, config_version, switches)
         return switches

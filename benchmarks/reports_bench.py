@@ -21,7 +21,10 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
+from itertools import repeat
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +56,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench-reports:start -->", "<!-- bench-reports:end -->"
 TARGET_SECONDS = 1.0
+LOAD_CHUNK = 50_000  # conversations a loading process writes under one seed
 PERIODS = (7, 30, 90)
 
 
@@ -65,7 +69,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--repeats", type=int, default=20, help="timed runs of each report")
     parser.add_argument("--reuse", action="store_true", help="keep a database already loaded")
-    parser.add_argument("--workers", type=int, default=2, help="processes counting days")
+    parser.add_argument("--workers", type=int, default=2, help="processes loading and counting")
     parser.add_argument("--data-dir", type=Path, default=ROOT / "var" / "bench-reports")
     args = parser.parse_args()
 
@@ -84,7 +88,7 @@ def main() -> None:
     db = init_store(settings)
     db.migrate()
     machine = describe_machine()
-    account_id, load_seconds, conversations = _load(db, args.conversations, args.days)
+    account_id, load_seconds, conversations = _load(db, args.conversations, args.days, args.workers)
 
     started, now = time.perf_counter(), utcnow()
     with db.session() as session:
@@ -134,33 +138,44 @@ def _recreate_database(url: str) -> None:
         connection.execute(f'CREATE DATABASE "{name}"')  # nosec B608
 
 
-def _load(db: Database, wanted: int, days: int) -> tuple[int, float | None, int]:
+def _load(db: Database, wanted: int, days: int, workers: int) -> tuple[int, float | None, int]:
     """Seed the demo and simulate conversations until the account has `wanted` simulated
-    ones; (account id, seconds spent loading or None when nothing was loaded, conversations)."""
+    ones, in `workers` processes of 50,000 conversations a seed; (account id, seconds spent
+    loading or None when nothing was loaded, conversations)."""
     summary = seed_demo(db)
-    with db.session() as session:
-        have = session.scalar(select(func.count()).select_from(Conversation)) or 0
+    have = _conversations(db)
     load_seconds = None
     if have < wanted:
         started, seed = time.perf_counter(), 1
-        while have < wanted:
-            try:
-                done = simulate_history(
-                    db,
-                    conversations=min(wanted - have, 100_000),
-                    days=days,
-                    seed=seed,
-                    progress=lambda n, _total, base=have: print(
-                        f"\r  {base + n:,}", end="", flush=True
-                    ),
-                )
-                have += done.conversations
-            except Conflict:  # a seed already used by an earlier, partial load
-                pass
-            seed += 1
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+            while have < wanted:
+                chunks = [min(LOAD_CHUNK, wanted - have - i * LOAD_CHUNK) for i in range(workers)]
+                chunks = [n for n in chunks if n > 0]
+                seeds = range(seed, seed + len(chunks))
+                seed += len(chunks)
+                have += sum(pool.map(_simulate_in_worker, chunks, repeat(days), seeds))
+                print(f"  {have:,}", flush=True)
         load_seconds = round(time.perf_counter() - started, 1)
-        print(f"\nloaded {have:,} conversations in {load_seconds:.0f} s", flush=True)
+        have = _conversations(db)
+        print(f"loaded {have:,} conversations in {load_seconds:.0f} s", flush=True)
     return summary.account_id, load_seconds, have
+
+
+def _conversations(db: Database) -> int:
+    with db.session() as session:
+        return session.scalar(select(func.count()).select_from(Conversation)) or 0
+
+
+def _simulate_in_worker(conversations: int, days: int, seed: int) -> int:
+    """Simulate one seed's conversations in a process of its own; 0 for a seed an earlier,
+    partial load already used."""
+    db = init_store(get_settings())
+    try:
+        return simulate_history(db, conversations=conversations, days=days, seed=seed).conversations
+    except Conflict:
+        return 0
+    finally:
+        db.dispose()
 
 
 def _timed(run: Callable[[], Any], repeats: int) -> dict[str, float]:

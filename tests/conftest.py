@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from batondesk.app import create_app
 from batondesk.config import Settings, get_settings
@@ -95,10 +95,28 @@ def _copy_owner_only(source: Path, target: Path) -> None:
 
 
 def _reset_postgres(database: Database) -> None:
-    """Each test starts from an empty schema: drop what an earlier test left."""
+    """Each test starts from an empty database at the newest revision. When an earlier test
+    left the schema as the migrations make it, its rows are deleted and the id sequences
+    restarted (about 0.1 s, against 1.5 s to drop and migrate again, some ten minutes of a
+    CI run); a schema at another revision, or with tables of its own, is dropped whole and
+    migrated anew by the caller. No migration writes rows, so empty tables are what a fresh
+    migration gives."""
     with database.engine.begin() as connection:
-        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-        connection.execute(text(f"DROP TABLE IF EXISTS {names}, alembic_version CASCADE"))
+        tables = set(inspect(connection).get_table_names())
+        known = [t.name for t in Base.metadata.sorted_tables]
+        at_head = tables == {*known, "alembic_version"} and database.schema_is_current()
+        if not at_head:
+            names = ", ".join(f'"{name}"' for name in sorted(tables))
+            if names:
+                connection.execute(text(f"DROP TABLE IF EXISTS {names} CASCADE"))
+            return
+        for name in reversed(known):  # children before their parents
+            connection.execute(text(f'DELETE FROM "{name}"'))  # nosec B608: our table names
+        sequences = connection.scalars(
+            text("SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()")
+        ).all()
+        for sequence in sequences:
+            connection.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
 
 
 @pytest.fixture

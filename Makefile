@@ -96,9 +96,10 @@ bench-resolution: install
 
 ## Report query times on PostgreSQL with 1,000,000 simulated conversations over 90 days (the
 ## server at 127.0.0.1:5432, its own database baton_bench_reports; BATON_BENCH_DATABASE_URL
-## names another): loads (~1 h on 2 cores), counts the day tallies, times every report and the
-## Reports page, writes benchmarks/results/reports_*.json and docs/benchmarks.md. ARGS=--reuse
-## keeps a database loaded by an earlier run.
+## names another): loads in two processes (~40 min on 2 cores), counts the day tallies (~15 min),
+## times every report and the Reports page, writes benchmarks/results/reports_*.json and
+## docs/benchmarks.md. ARGS=--reuse keeps a database loaded by an earlier run (its day tallies
+## are counted again).
 bench-reports: install
 	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/reports_bench.py $(ARGS)
 

@@ -22,7 +22,6 @@ how many of them it is sure of.
 
 from __future__ import annotations
 
-import json
 import pickle  # nosec B403: our own cache file, written by this script
 import sys
 import time
@@ -236,6 +235,7 @@ def compare_fine_tuned() -> None:
     from batondesk.demo.content import KB_DIR
     from batondesk.demo.training_data import demo_intent_training
     from batondesk.engine.intent_models import IntentModels
+    from batondesk.evaluation.questions import load_questions
     from batondesk.evaluation.workspace import folder_articles
     from batondesk.nlu import IntentClassifier
     from batondesk.nlu.language import detect_language
@@ -246,19 +246,19 @@ def compare_fine_tuned() -> None:
         for intent in article.intents:
             by_intent[intent].add(article.slug)
     rows = [
-        row
+        question
         for name in HELD_OUT_SETS
-        for row in read_rows(DATA / f"{name}.jsonl")
-        if row.get("article") and row["article"] != OFFER_ARTICLE
+        for question in load_questions(DATA / f"{name}.jsonl", articles)
+        if question.article and question.article != OFFER_ARTICLE
     ]
-    texts = [row["question"] for row in rows]
+    texts = [question.text for question in rows]
     english = np.asarray([detect_language(text).language == "en" for text in texts])
 
     def report(name: str, model: Any) -> None:
         right, sure = [], []
         for row, prediction in zip(rows, model.predict_batch(texts), strict=True):
             intent, probability = prediction.top[0]
-            right.append(bool(by_intent[intent] & {row["article"], *row.get("also", [])}))
+            right.append(bool(by_intent[intent] & row.accepted))
             sure.append(probability)
         right_array, sure_array = np.asarray(right), np.asarray(sure)
         for group, members in (("English", english), ("other languages", ~english)):
@@ -279,11 +279,6 @@ def compare_fine_tuned() -> None:
     fine_tuned = IntentClassifier(profile="accurate", threads=2).fit(data.texts, data.labels)
     print(f"fine-tuned in {time.perf_counter() - started:.0f} s", flush=True)
     report("fine-tuned (accurate)", fine_tuned)
-
-
-def read_rows(path: Path) -> list[dict[str, Any]]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
 
 
 def main() -> None:

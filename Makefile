@@ -116,7 +116,7 @@ bench-label-noise: install
 ## API), `baton nlu retrain` + gate + promote; test accuracy before and after, the share of the
 ## gap to the full-train model closed, and the same number chosen at random. Writes
 ## benchmarks/results/loop_banking77.json and the bench-loop section of docs/benchmarks.md
-## (~45-60 min on 2 shared cores). Quick check: ARGS="--sample 1000 --reviews 250 --test-sample 770".
+## (three splits, ~40 min on 2 quiet cores). Quick check: ARGS="--seeds 0 --sample 1000 --reviews 250 --test-sample 770".
 bench-loop: install
 	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/loop_bench.py $(ARGS)
 

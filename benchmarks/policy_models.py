@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from batondesk.config import get_settings  # noqa: E402
 from batondesk.engine.answer_policy import LANGUAGE_GROUPS, AnswerPolicy, PolicyModel  # noqa: E402
 from batondesk.engine.candidates import INTENT_FEATURES, RETRIEVAL_FEATURES  # noqa: E402
-from batondesk.training.answer_policy import QUESTION_WEIGHT  # noqa: E402
+from batondesk.training.answer_policy import QUESTION_WEIGHT, best_candidates  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data"
 DEVELOPMENT_SETS = ("kb_dev", "customer_dev")
@@ -55,7 +55,6 @@ Scorer = Callable[[np.ndarray], np.ndarray]
 
 
 def gather() -> tuple[list[Any], list[Any]]:
-    from batondesk.cli.answers import _cached_out_of_fold
     from batondesk.demo.content import KB_DIR
     from batondesk.demo.training_data import demo_intent_training, unanswerable_questions
     from batondesk.engine.intent_models import IntentModels
@@ -78,7 +77,13 @@ def gather() -> tuple[list[Any], list[Any]]:
     def report(step: str, done: float) -> None:
         print(f"{step} {done:.0%}", flush=True)
 
-    predictions = _cached_out_of_fold(settings.data_dir, dataset, 5, "fast", report)
+    predictions = fitting.cached_out_of_fold_predictions(
+        settings.data_dir / "cache",
+        dataset.texts,
+        dataset.labels,
+        dataset.fingerprint(),
+        progress=report,
+    )
     messages = fitting.dataset_messages(
         dataset.texts, dataset.labels, predictions, articles, "dataset"
     )
@@ -128,15 +133,6 @@ def boosting(trees: int) -> Callable[[np.ndarray, np.ndarray, np.ndarray], Score
 
 def answerable(message: Any) -> bool:
     return bool(message.accepted) and OFFER_ARTICLE not in message.accepted
-
-
-def best_candidates(evidence: list[Any], scores: np.ndarray) -> dict[int, tuple[float, bool, str]]:
-    """Per message, the best-scored candidate: (score, right, language group)."""
-    best: dict[int, tuple[float, bool, str]] = {}
-    for row, score in zip(evidence, scores, strict=True):
-        if row.message not in best or score > best[row.message][0]:
-            best[row.message] = (float(score), row.correct, row.group)
-    return best
 
 
 def compare_models(messages: list[Any], evidence: list[Any], seed: int = 0) -> None:

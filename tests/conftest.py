@@ -17,7 +17,7 @@ from batondesk.config import Settings, get_settings
 from batondesk.engine.services import TurnServices
 from batondesk.store import Database, init_store
 from batondesk.store.models import Base
-from tests.support.databases import private_database
+from tests.support.databases import drop_every_table, private_database
 from tests.support.training import train_tiny_classifier
 from tests.support.workspace import Workspace, build_workspace, login
 
@@ -106,9 +106,7 @@ def _reset_postgres(database: Database) -> None:
         known = [t.name for t in Base.metadata.sorted_tables]
         at_head = tables == {*known, "alembic_version"} and database.schema_is_current()
         if not at_head:
-            names = ", ".join(f'"{name}"' for name in sorted(tables))
-            if names:
-                connection.execute(text(f"DROP TABLE IF EXISTS {names} CASCADE"))
+            drop_every_table(connection)
             return
         for name in reversed(known):  # children before their parents
             connection.execute(text(f'DELETE FROM "{name}"'))  # nosec B608: our table names

@@ -47,3 +47,46 @@ def test_the_gap_closed_is_the_share_of_the_way_to_the_full_train_model(
     assert bench.gap_closed(0.80, 0.87, 0.90) == 0.7
     assert bench.gap_closed(0.80, 0.79, 0.90) == -0.1
     assert bench.gap_closed(0.90, 0.91, 0.90) is None  # no gap to close
+
+
+def _split(seed: int, queue: float | None, chance: float | None) -> dict[str, object]:
+    return {
+        "seed": seed,
+        "base_examples": 3001,
+        "traffic_replayed": 7002,
+        "review": {"labelled": 1000, "reasons": {"unclear": 1000}, "model_was_wrong": 400},
+        "candidate": {"gate": "passed", "promoted": True},
+        "test_accuracy": dict.fromkeys(
+            ("base", "after_review_queue", "after_random_choice", "full_train"), 0.9
+        ),
+        "gap_closed": {"review_queue": queue, "random_choice": chance},
+        "seconds": {"replay": 300.0},
+    }
+
+
+def test_the_verdict_is_the_mean_over_the_splits_not_the_luckiest_one(
+    bench: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    splits = [_split(0, 0.78, 0.3), _split(1, 0.52, 0.25), _split(2, None, None)]
+    assert bench.mean_gap_closed(splits, "review_queue") == 0.65  # a split with no gap is left out
+    monkeypatch.setattr(bench, "DOC", tmp_path / "benchmarks.md")
+    monkeypatch.setattr(bench, "NOTES", tmp_path / "no-notes.md")
+    result = {
+        "quick_run": False,
+        "date": "2026-12-02T08:00:00+00:00",
+        "machine": {"cpu_model": "test", "cores": 2, "load_average_at_start": 0.5},
+        "settings": {
+            "profile": "fast",
+            "seeds": [0, 1, 2],
+            "review_budget": 1000,
+            "test_examples": 3080,
+            "gate_evaluation_set": "dialect_eval.jsonl",
+        },
+        "splits": splits,
+        "mean_gap_closed": {"review_queue": 0.65, "random_choice": 0.275},
+        "seconds": 2000.0,
+    }
+    bench.write_doc(result, "loop_banking77.json")
+    page = (tmp_path / "benchmarks.md").read_text(encoding="utf-8")
+    assert "| **mean** | | | | | **65%** | **28%** |" in page
+    assert "short by 5.00 points" in page

@@ -21,8 +21,9 @@ from batondesk.privacy.audit_verify import verify_audit_log
 from batondesk.privacy.passwords import PasswordHashing
 from batondesk.store import Database, init_store
 from batondesk.store.database import MIGRATIONS_DIR
-from batondesk.store.models import Base, Contact, Inbox, User
+from batondesk.store.models import Contact, Inbox, User
 from batondesk.store.privacy import AuditEntry
+from tests.support.databases import drop_every_table
 from tests.support.storage import raw_rows, sqlite_file_bytes
 
 OLD_SECRET = "old-inbox-secret-Qv7rTz2LmPx9WcK4"
@@ -80,8 +81,7 @@ def old_database(settings: Settings) -> Iterator[Database]:
     database = init_store(settings)
     if database.url.startswith("postgresql"):
         with database.engine.begin() as connection:
-            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            connection.execute(text(f"DROP TABLE IF EXISTS {names}, alembic_version CASCADE"))
+            drop_every_table(connection)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with database.engine.begin() as connection:

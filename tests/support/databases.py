@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import Connection, create_engine, inspect, make_url, text
 
 
 @contextmanager
@@ -22,3 +22,12 @@ def private_database(server_url: str, prefix: str) -> Iterator[str]:
         with server.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         server.dispose()
+
+
+def drop_every_table(connection: Connection) -> None:
+    """Leave a PostgreSQL schema empty: every table, ours or not, and alembic's record of the
+    revision, so the next migration starts from nothing."""
+    tables = sorted(inspect(connection).get_table_names())
+    if tables:
+        names = ", ".join(f'"{name}"' for name in tables)
+        connection.execute(text(f"DROP TABLE IF EXISTS {names} CASCADE"))

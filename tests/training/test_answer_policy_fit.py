@@ -3,13 +3,25 @@ with coefficients of its own, and is certified on its own calibration messages."
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import numpy as np
+import pytest
 
 from batondesk.engine.answer_policy import ENGLISH, OTHER_LANGUAGES
 from batondesk.engine.candidates import INTENT_FEATURES, RETRIEVAL_FEATURES
 from batondesk.engine.turn import NOT_OFFERED_TAG
 from batondesk.knowledge.retrieval import IndexedArticle
-from batondesk.training.answer_policy import Evidence, Message, fit_policy, written_messages
+from batondesk.training import answer_policy
+from batondesk.training.answer_policy import (
+    Evidence,
+    Message,
+    Prediction,
+    cached_out_of_fold_predictions,
+    fit_policy,
+    written_messages,
+)
 
 
 def _evidence(count: int, seed: int = 0) -> tuple[list[Message], list[Evidence]]:
@@ -70,3 +82,26 @@ def test_declining_is_right_for_every_written_question_no_article_answers() -> N
     accepted = [m.accepted for m in written_messages(rows, None, "questions", articles)]
     # Declining with the not-offered article answers none of the answerable ones.
     assert accepted == [frozenset({"card-delivery"})] + [frozenset({"products"})] * 3
+
+
+def test_out_of_fold_predictions_are_kept_for_the_same_data_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refit with other question sets reuses the dataset's predictions (minutes of
+    training); other data, or another number of folds, is predicted afresh."""
+    runs: list[int] = []
+
+    def predict(texts: list[str], labels: list[str], **options: Any) -> list[Prediction]:
+        runs.append(options["folds"])
+        return [Prediction([(label, 0.75), ("other", 0.25)], 0.5) for label in labels]
+
+    monkeypatch.setattr(answer_policy, "out_of_fold_predictions", predict)
+    texts, labels = ["lost my card", "where is my refund"], ["lost_card", "refund"]
+    first = cached_out_of_fold_predictions(tmp_path, texts, labels, "data-a", folds=5)
+    again = cached_out_of_fold_predictions(tmp_path, texts, labels, "data-a", folds=5)
+    assert runs == [5]
+    assert again == first
+    assert again[1].top == [("refund", 0.75), ("other", 0.25)]
+    cached_out_of_fold_predictions(tmp_path, texts, labels, "data-b", folds=5)
+    cached_out_of_fold_predictions(tmp_path, texts, labels, "data-a", folds=3)
+    assert runs == [5, 5, 3]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -89,7 +88,15 @@ def fit_command(
         def report(step: str, done: float) -> None:
             bar.update(task, description=step, completed=done)
 
-        predictions = _cached_out_of_fold(settings.data_dir, dataset, folds, profile, report)
+        predictions = fitting.cached_out_of_fold_predictions(
+            settings.data_dir / "cache",
+            dataset.texts,
+            dataset.labels,
+            dataset.fingerprint(),
+            folds=folds,
+            profile=profile,
+            progress=report,
+        )
         messages = fitting.dataset_messages(
             dataset.texts, dataset.labels, predictions, articles, "dataset"
         )
@@ -184,22 +191,3 @@ def _print_curves(policy: Any) -> None:
                     f"  {row['max_wrong_rate']:>7.3f} {row['threshold']:>10.4f} "
                     f"{row['answered']:>9.1%} {row['wrong']:>7.2%}"
                 )
-
-
-def _cached_out_of_fold(data_dir: Path, dataset: Any, folds: int, profile: str, report: Any) -> Any:
-    from batondesk.training.answer_policy import Prediction, out_of_fold_predictions
-
-    key = hashlib.sha256(f"{dataset.fingerprint()}|{folds}|{profile}".encode()).hexdigest()[:16]
-    cache = data_dir / "cache" / f"out-of-fold-{key}.json"
-    if cache.is_file():
-        rows = json.loads(cache.read_text(encoding="utf-8"))
-        return [Prediction([(a, p) for a, p in r["top"]], r["margin"]) for r in rows]
-    predictions = out_of_fold_predictions(
-        dataset.texts, dataset.labels, folds=folds, profile=profile, progress=report
-    )
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    cache.write_text(
-        json.dumps([{"top": p.top, "margin": p.in_scope_margin} for p in predictions]),
-        encoding="utf-8",
-    )
-    return predictions

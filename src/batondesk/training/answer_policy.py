@@ -15,6 +15,7 @@ is ever used.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Callable, Sequence
@@ -113,6 +114,34 @@ def out_of_fold_predictions(
                 [(str(a), float(p)) for a, p in prediction.top], float(prediction.in_scope_margin)
             )
     return [p for p in predictions if p is not None]
+
+
+def cached_out_of_fold_predictions(
+    cache_dir: Path,
+    texts: Sequence[str],
+    labels: Sequence[str],
+    fingerprint: str,
+    *,
+    folds: int = 5,
+    profile: str = "fast",
+    progress: Progress | None = None,
+) -> list[Prediction]:
+    """`out_of_fold_predictions`, kept in `cache_dir` under the dataset's `fingerprint`: a
+    refit with other question sets or settings reuses them (they take minutes)."""
+    key = hashlib.sha256(f"{fingerprint}|{folds}|{profile}".encode()).hexdigest()[:16]
+    cache = cache_dir / f"out-of-fold-{key}.json"
+    if cache.is_file():
+        rows = json.loads(cache.read_text(encoding="utf-8"))
+        return [Prediction([(a, p) for a, p in r["top"]], r["margin"]) for r in rows]
+    predictions = out_of_fold_predictions(
+        texts, labels, folds=folds, profile=profile, progress=progress
+    )
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(
+        json.dumps([{"top": p.top, "margin": p.in_scope_margin} for p in predictions]),
+        encoding="utf-8",
+    )
+    return predictions
 
 
 def dataset_messages(
@@ -258,12 +287,10 @@ def _fit_variant(
         features, pooled.mean, pooled.scale, pooled.coef, pooled.intercept, [], [], (), by_group
     )
     # Calibration: per held-out message, the best-scored candidate and whether it was right.
-    scores: dict[int, tuple[float, bool, str]] = {}
     held = [e for e in evidence if e.message not in fit_set]
-    for e in held:
-        score = float(policy.score([getattr(e, variant)], e.group)[0])
-        if e.message not in scores or score > scores[e.message][0]:
-            scores[e.message] = (score, e.correct, e.group)
+    scores = best_candidates(
+        held, [float(policy.score([getattr(e, variant)], e.group)[0]) for e in held]
+    )
     ordered = sorted(scores)
     return PolicyModel(
         features,
@@ -276,6 +303,18 @@ def _fit_variant(
         [scores[m][2] for m in ordered],
         by_group,
     )
+
+
+def best_candidates(
+    evidence: Sequence[Evidence], scores: Sequence[float]
+) -> dict[int, tuple[float, bool, str]]:
+    """Per message, its best-scored candidate: (score, right, language group). The turn
+    answers with that one or not at all, so it alone decides the message's outcome."""
+    best: dict[int, tuple[float, bool, str]] = {}
+    for row, score in zip(evidence, scores, strict=True):
+        if row.message not in best or score > best[row.message][0]:
+            best[row.message] = (float(score), row.correct, row.group)
+    return best
 
 
 def _fit_logistic(x: np.ndarray, rows: Sequence[Evidence]) -> Coefficients:

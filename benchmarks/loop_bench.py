@@ -44,10 +44,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
 from demo_server import baton_command, child_environment, demo_server
 from doc_section import pct, read_notes, status, write_section
 from machine import describe_machine
 from public_datasets import datasets_dir, read_banking77
+from scipy.stats import bootstrap
 
 from batondesk.actions.review_feed import SETTLING
 from batondesk.demo.content import AGENTS, DEMO_PASSWORD
@@ -116,11 +118,16 @@ def cached_model(name: str, data: Dataset, params: dict[str, Any]) -> Path:
     return folder
 
 
-def top1_accuracy(model: Path | IntentClassifier, test: tuple[list[str], list[str]]) -> float:
+def top1_correct(model: Path | IntentClassifier, test: tuple[list[str], list[str]]) -> str:
+    """Per test message, "1" when the model's top intent is its label, else "0"."""
     classifier = model if isinstance(model, IntentClassifier) else IntentClassifier.load(model)
     proba = classifier.predict_proba(test[0])
     predicted = classifier.classes_[proba.argmax(axis=1)]
-    return round(sum(p == t for p, t in zip(predicted, test[1], strict=True)) / len(test[1]), 4)
+    return "".join("1" if p == t else "0" for p, t in zip(predicted, test[1], strict=True))
+
+
+def accuracy_of(correct: str) -> float:
+    return round(correct.count("1") / len(correct), 4)
 
 
 def replay(base: str, traffic: list[tuple[str, str]], concurrency: int) -> dict[int, str]:
@@ -273,12 +280,13 @@ def run_split(args: argparse.Namespace, seed: int, test: tuple[list[str], list[s
     random_model = random_baseline(base, traffic, size, hyperparameters(base_model), seed)
     timings["random_baseline_training"] = round(time.perf_counter() - started, 1)
     started = time.perf_counter()
-    accuracy = {
-        "base": top1_accuracy(base_model, test),
-        "after_review_queue": top1_accuracy(candidate_path, test),
-        "after_random_choice": top1_accuracy(random_model, test),
-        "full_train": top1_accuracy(full_model, test),
+    correct = {
+        "base": top1_correct(base_model, test),
+        "after_review_queue": top1_correct(candidate_path, test),
+        "after_random_choice": top1_correct(random_model, test),
+        "full_train": top1_correct(full_model, test),
     }
+    accuracy = {model: accuracy_of(marks) for model, marks in correct.items()}
     timings["scoring"] = round(time.perf_counter() - started, 1)
     return {
         "seed": seed,
@@ -302,12 +310,42 @@ def run_split(args: argparse.Namespace, seed: int, test: tuple[list[str], list[s
             ),
         },
         "seconds": timings,
+        # Kept for the interval of the verdict: which test messages each model got right.
+        "correct": correct,
     }
 
 
 def mean_gap_closed(splits: list[dict[str, Any]], choice: str) -> float | None:
     closed = [s["gap_closed"][choice] for s in splits if s["gap_closed"][choice] is not None]
     return round(sum(closed) / len(closed), 4) if closed else None
+
+
+def gap_interval(
+    splits: list[dict[str, Any]], choice: str, resamples: int = 2000
+) -> tuple[float, float] | None:
+    """95% bootstrap interval of the mean share of the gap closed over the splits, resampling
+    the test messages (every split and model scored on the same resample). The gap is 70-90
+    test messages, so a few messages more or less right move the share by points."""
+    if not splits or any("correct" not in s for s in splits):
+        return None
+    models = ("base", choice, "full_train")
+    marks = np.asarray(
+        [[[mark == "1" for mark in s["correct"][m]] for m in models] for s in splits], dtype=float
+    )  # split x model x test message
+
+    def mean_share(rows: np.ndarray) -> float:
+        base, chosen, full = marks[:, :, rows].mean(axis=2).T
+        return float(np.mean((chosen - base) / np.where(full > base, full - base, np.nan)))
+
+    found = bootstrap(
+        (np.arange(marks.shape[2]),),
+        mean_share,
+        vectorized=False,
+        n_resamples=resamples,
+        method="percentile",
+        random_state=0,
+    ).confidence_interval
+    return round(float(found.low), 4), round(float(found.high), 4)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -359,6 +397,10 @@ def main(argv: list[str] | None = None) -> None:
             "review_queue": mean_gap_closed(splits, "review_queue"),
             "random_choice": mean_gap_closed(splits, "random_choice"),
         },
+        "mean_gap_closed_95_interval": {
+            "review_queue": gap_interval(splits, "after_review_queue"),
+            "random_choice": gap_interval(splits, "after_random_choice"),
+        },
         "target_gap_closed": TARGET_GAP_CLOSED,
         "seconds": round(time.perf_counter() - began, 1),
     }
@@ -373,6 +415,8 @@ def main(argv: list[str] | None = None) -> None:
 def write_doc(result: dict[str, Any], name: str) -> None:
     s, machine, splits = result["settings"], result["machine"], result["splits"]
     queue, chance = (result["mean_gap_closed"][k] for k in ("review_queue", "random_choice"))
+    intervals = result.get("mean_gap_closed_95_interval") or {}
+    queue_interval = _interval(intervals.get("review_queue"))
     label = "Quick run" if result["quick_run"] else "Full run"
     first = splits[0]
     lines = [
@@ -407,12 +451,19 @@ def write_doc(result: dict[str, Any], name: str) -> None:
         if x["gap_closed"]["review_queue"] is not None
     )
     lines += [
-        f"| **mean** | | | | | **{_share(queue)}** | **{_share(chance)}** | | |",
+        f"| **mean** | | | | | **{_share(queue)}**{queue_interval} | "
+        f"**{_share(chance)}**{_interval(intervals.get('random_choice'))} | | |",
         "",
         f"- Target: the queue's labels close >= {TARGET_GAP_CLOSED:.0%} of the gap to the "
         "full-train model (mean over the splits) and beat as many chosen at random"
         + (
-            f": {status(queue, TARGET_GAP_CLOSED)}; "
+            f": {status(queue, TARGET_GAP_CLOSED)}"
+            + (
+                f" (95% interval of the mean{queue_interval}, resampling the test messages)"
+                if queue_interval
+                else ""
+            )
+            + "; "
             + (
                 "the queue beats random choice on every split."
                 if beats
@@ -444,6 +495,10 @@ def write_doc(result: dict[str, Any], name: str) -> None:
     if notes:
         lines += ["", "Notes:", "", *[f"- {note}" for note in notes]]
     write_section(DOC, START, END, lines)
+
+
+def _interval(pair: list[float] | tuple[float, float] | None) -> str:
+    return "" if not pair else f" ({pair[0]:.0%} to {pair[1]:.0%})"
 
 
 def _share(value: float | None) -> str:

@@ -84,9 +84,30 @@ def test_the_verdict_is_the_mean_over_the_splits_not_the_luckiest_one(
         },
         "splits": splits,
         "mean_gap_closed": {"review_queue": 0.65, "random_choice": 0.275},
+        "mean_gap_closed_95_interval": {"review_queue": [0.55, 0.76], "random_choice": None},
         "seconds": 2000.0,
     }
     bench.write_doc(result, "loop_banking77.json")
     page = (tmp_path / "benchmarks.md").read_text(encoding="utf-8")
-    assert "| **mean** | | | | | **65%** | **28%** |" in page
-    assert "short by 5.00 points" in page
+    assert "| **mean** | | | | | **65%** (55% to 76%) | **28%** |" in page
+    assert "short by 5.00 points (95% interval of the mean (55% to 76%)" in page
+
+
+def test_the_interval_of_the_gap_closed_comes_from_the_test_messages(bench: ModuleType) -> None:
+    """Base right on 50 of 100 messages, full train on 90, the candidate on 78: 70% of the
+    gap, with an interval around it that shrinks when the test set is four times larger."""
+
+    def split(size: int) -> dict[str, object]:
+        def right(count: int) -> str:
+            return ("1" * count + "0" * (100 - count)) * (size // 100)
+
+        return {
+            "correct": {"base": right(50), "after_review_queue": right(78), "full_train": right(90)}
+        }
+
+    low, high = bench.gap_interval([split(100)], "after_review_queue", resamples=500)
+    assert low < 0.7 < high
+    wide_low, wide_high = low, high
+    low, high = bench.gap_interval([split(400)], "after_review_queue", resamples=500)
+    assert low < 0.7 < high
+    assert high - low < (wide_high - wide_low) * 0.75

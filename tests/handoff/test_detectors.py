@@ -229,3 +229,25 @@ def test_cues_store_no_text() -> None:
 def test_scam_as_a_topic_is_not_an_insult() -> None:
     assert message_frustration("This is a scam, you took my money twice").score >= 0.4
     assert message_frustration("Do you have a guide on spotting scam websites?").score < 0.4
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Where is my CARD?", "where is my card?"),
+        ("Je voudrais parler à un conseiller", "je voudrais parler a un conseiller"),
+        ("I don’t want the BOT, Straße ‘now’", "i don't want the bot, straße 'now'"),
+        ("ÇA NE MARCHE PAS 😡 ok", "ca ne marche pas 😡 ok"),
+    ],
+)
+def test_folding_keeps_one_character_per_character_so_spans_point_at_the_words(
+    text: str, folded: str
+) -> None:
+    from batondesk.handoff.cues import fold
+
+    assert fold(text) == folded
+    assert len(fold(text)) == len(text)
+    cue = detect_explicit_request(f"{text} - can I speak to a human please?", 0)
+    assert cue is not None and cue.span is not None
+    start, end = cue.span
+    assert "human" in f"{text} - can I speak to a human please?"[start:end].lower()

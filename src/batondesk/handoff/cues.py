@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 
@@ -39,15 +40,20 @@ def fold(text: str) -> str:
     """Lower case without accents, curly quotes made straight: one form for every pattern.
 
     Exactly one output character per input character, so a span found in the folded text
-    points at the same words in the original message (hence "ß" folds to "s", not "ss")."""
-    out: list[str] = []
-    for char in text:
-        decomposed = unicodedata.normalize("NFKD", char)
-        base = "".join(c for c in decomposed if not unicodedata.combining(c)) or char
-        base = base.replace("\u2019", "'").replace("\u2018", "'")
-        # One output character per input character keeps spans aligned.
-        out.append(base[0].lower() if base else char.lower())
-    return "".join(out)
+    points at the same words in the original message (so "ß" stays "ß" rather than "ss")."""
+    if text.isascii():
+        # Nothing to decompose or straighten: lower case alone is the same fold, ~100x
+        # faster, and every detector folds the message again (ten times per turn).
+        return text.lower()
+    return "".join(map(_fold_character, text))
+
+
+@lru_cache(maxsize=4096)
+def _fold_character(char: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", char)
+    base = "".join(c for c in decomposed if not unicodedata.combining(c)) or char
+    base = base.replace("\u2019", "'").replace("\u2018", "'")
+    return base[0].lower() if base else char.lower()
 
 
 def find_first(

@@ -8,11 +8,12 @@
    replay the traffic through the chat widget's HTTP API, each message a new customer's first,
    then wait until the queue has filed the last of it (it reads events 30 s old or older).
 3. A simulated reviewer works the review queue through the console's API, most useful first,
-   as a person would: labels up to `--reviews` (1,000) messages with their true intent. Every
-   replayed customer is taken to consent to training (the reviewer's contacts are given the
-   consent through the privacy API, which is what decides).
-4. `baton nlu retrain` (base data + the reviewed examples, gate on
-   benchmarks/data/dialect_eval.jsonl) and promote through the console's API.
+   as a person would: labels up to `--reviews` (1,000) messages with their true intent, in
+   `--rounds` (4) rounds. Every replayed customer is taken to consent to training (the
+   reviewer's contacts are given the consent through the privacy API, which is what decides).
+4. After each round, `baton nlu retrain` (base data + every reviewed example so far, gate on
+   benchmarks/data/dialect_eval.jsonl) and promote through the console's API; the next round
+   starts once the new model has read the pending items again (the promotion's job).
 5. BANKING77 test accuracy (top-1) of the base model, the promoted one and the full-train
    one: the share of the gap closed. In the same run, the same number of traffic messages
    chosen at random (redacted like reviewed ones), added to the base data and trained alike.
@@ -72,6 +73,9 @@ BASE_SHARE = 0.30
 # One split's share of the gap closed moves by 15 points or more with the split (the gap is
 # 2-3 points of accuracy, 70-90 test messages): the verdict is the mean over several.
 DEFAULT_SEEDS = (0, 1, 2)
+# The reviewer works in rounds with a retrain between them, as with the nightly retrain: each
+# round's labels go where the model then answering hesitates (actions/review_rescoring.py).
+DEFAULT_ROUNDS = 4
 TARGET_GAP_CLOSED = 0.70
 ADMIN_EMAIL = next(agent.email for agent in AGENTS if agent.role == "admin")
 QUEUE_PAGE = 200
@@ -200,6 +204,73 @@ def review(admin: httpx.Client, truth: dict[int, str], budget: int) -> dict[str,
     }
 
 
+def review_in_rounds(
+    admin: httpx.Client,
+    truth: dict[int, str],
+    args: argparse.Namespace,
+    base_file: Path,
+    timings: dict[str, float],
+) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
+    """The reviewer's budget in `args.rounds` rounds: label the queue's most useful items,
+    retrain + gate, promote, and (before the next round) wait until the model now answering
+    has read the pending items again, as a reviewer coming back after the nightly retrain
+    finds the queue. Returns the labels' summary, the last candidate and each round's."""
+    labelled: list[dict[str, Any]] = []
+    rounds: list[dict[str, Any]] = []
+    candidate: dict[str, Any] = {}
+    for number in range(args.rounds):
+        share = round(args.reviews * (number + 1) / args.rounds) - len(labelled)
+        started = time.perf_counter()
+        batch = review(admin, truth, share)
+        timings["review"] = timings.get("review", 0.0) + round(time.perf_counter() - started, 1)
+        labelled.append(batch)
+        candidate = retrain(args.data_dir.resolve(), base_file)
+        timings["retrain_and_gate"] = timings.get("retrain_and_gate", 0.0) + candidate.pop(
+            "seconds"
+        )
+        promoted = admin.post(
+            "/api/v1/admin/models/promote", json={"version": candidate["version"]}
+        )
+        rounds.append(
+            {
+                "labelled": batch["labelled"],
+                "version": candidate["version"],
+                "gate": candidate["gate"]["summary"] if candidate["gate"] else None,
+                "promoted": promoted.status_code == 200,
+            }
+        )
+        if promoted.status_code == 200 and number < args.rounds - 1:
+            started = time.perf_counter()
+            wait_for_queue_reading(admin, candidate["version"])
+            timings["queue_read_again"] = timings.get("queue_read_again", 0.0) + round(
+                time.perf_counter() - started, 1
+            )
+    reasons: Counter[str] = Counter()
+    for batch in labelled:
+        reasons.update(batch["reasons"])
+    return (
+        {
+            "labelled": sum(b["labelled"] for b in labelled),
+            "reasons": dict(reasons.most_common()),
+            "model_was_wrong": sum(b["model_was_wrong"] for b in labelled),
+        },
+        candidate,
+        rounds,
+    )
+
+
+def wait_for_queue_reading(admin: httpx.Client, version: str, timeout: float = 900) -> None:
+    """Until the queue's first pending item carries `version`'s reading (the promotion's job
+    stores every item's in one transaction)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        first = admin.get("/api/v1/review-queue", params={"limit": 1}).json()["data"]
+        if not first or first[0]["scored_by"] == version:
+            return
+        time.sleep(2)
+    raise SystemExit(f"the review queue was not read again by {version} in {timeout:.0f} s")
+
+
 def retrain(data_dir: Path, base_file: Path) -> dict[str, Any]:
     """`baton nlu retrain` as an operator runs it, on the running demo's data."""
     command = [
@@ -263,14 +334,7 @@ def run_split(args: argparse.Namespace, seed: int, test: tuple[list[str], list[s
         time.sleep(SETTLING.total_seconds() + 2)
         timings["replay"] = round(time.perf_counter() - started, 1)
         with console(server) as admin:
-            started = time.perf_counter()
-            reviewed = review(admin, truth, args.reviews)
-            timings["review"] = round(time.perf_counter() - started, 1)
-            candidate = retrain(args.data_dir.resolve(), base_file)
-            timings["retrain_and_gate"] = candidate.pop("seconds")
-            promoted = admin.post(
-                "/api/v1/admin/models/promote", json={"version": candidate["version"]}
-            )
+            reviewed, candidate, rounds = review_in_rounds(admin, truth, args, base_file, timings)
             active = admin.get("/api/v1/admin/models").json()["active"]
     accounts = args.data_dir / "models" / "accounts"
     candidate_path = next(accounts.glob(f"*/versions/{candidate['version']}"))
@@ -293,12 +357,13 @@ def run_split(args: argparse.Namespace, seed: int, test: tuple[list[str], list[s
         "base_examples": len(base),
         "traffic_replayed": len(truth),
         "review": {k: v for k, v in reviewed.items() if k != "message_ids"},
+        "rounds": rounds,
         "candidate": {
             "version": candidate["version"],
             "status": candidate["status"],
             "reviewed_examples": candidate["reviewed_examples"],
             "gate": candidate["gate"]["summary"] if candidate["gate"] else None,
-            "promoted": promoted.status_code == 200 and active == candidate["version"],
+            "promoted": active == candidate["version"],
         },
         "test_accuracy": accuracy,
         "gap_closed": {
@@ -352,6 +417,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sample", type=int, help="replay only N traffic messages (quick run)")
     parser.add_argument("--reviews", type=int, default=1000, help="the reviewer's budget")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=DEFAULT_ROUNDS,
+        help="review the budget in N rounds, retraining and promoting after each",
+    )
     parser.add_argument("--test-sample", type=int, help="score on N test messages (quick run)")
     parser.add_argument("--profile", default="fast", choices=("fast", "accurate"))
     parser.add_argument(
@@ -389,6 +460,7 @@ def main(argv: list[str] | None = None) -> None:
             "seeds": args.seeds,
             "base_share": BASE_SHARE,
             "review_budget": args.reviews,
+            "rounds": args.rounds,
             "test_examples": len(test_labels),
             "gate_evaluation_set": EVALUATION_SET.name,
         },
@@ -427,7 +499,9 @@ def write_doc(result: dict[str, Any], name: str) -> None:
         f"{first['base_examples']:,} examples (30% of train, profile `{s['profile']}`), "
         f"{first['traffic_replayed']:,} messages of the other 70% replayed through the widget's "
         f"HTTP API, up to {s['review_budget']:,} labelled by a simulated reviewer from the "
-        f"review queue, `baton nlu retrain` + gate on `{s['gate_evaluation_set']}` + promote; "
+        f"review queue in {s.get('rounds', 1)} round(s), each followed by `baton nlu retrain` + "
+        f"gate on `{s['gate_evaluation_set']}` + promote (the queue is then read again by the "
+        "promoted model); "
         f"top-1 accuracy on {s['test_examples']:,} BANKING77 test messages.",
         "",
         "| split | base (30%) | + review queue's labels, promoted | + as many at random "

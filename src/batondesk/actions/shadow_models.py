@@ -13,7 +13,6 @@ message id, so a pass run again chooses the same ones.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from batondesk.actions.review_feed import SETTLING
 from batondesk.engine.intent_models import IntentModels
+from batondesk.engine.understanding import predict_many
 from batondesk.nlu.dataset import OUT_OF_SCOPE_LABEL
 from batondesk.store.base import utcnow
 from batondesk.store.models import (
@@ -112,7 +112,7 @@ def do_shadow_pass(
     if messages:
         model = models.version(account_id, candidate.version)
         for message, prediction in zip(
-            messages, _predict(model, [m.body or "" for m in messages]), strict=True
+            messages, predict_many(model, [m.body or "" for m in messages]), strict=True
         ):
             active = wanted[message.id]
             active_intent = active.get("intent")
@@ -143,11 +143,6 @@ def do_shadow_pass(
         candidate.shadow_last_event_id = max(candidate.shadow_last_event_id, *settled)
     session.flush()
     return stored
-
-
-def _predict(model: Any, texts: Sequence[str]) -> list[Any]:
-    batch = getattr(model, "predict_batch", None)
-    return list(batch(texts)) if batch is not None else [model.predict(t) for t in texts]
 
 
 @dataclass(frozen=True)

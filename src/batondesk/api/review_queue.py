@@ -61,6 +61,10 @@ class ReviewItemPublic(BaseModel):
     confidence: float | None
     margin: float | None = Field(description="Top intent's probability minus the second's")
     out_of_scope: bool
+    scored_by: str | None = Field(
+        description="The model version whose reading the prediction, confidence and margin "
+        "are, once a newer model read the message again; null: the model that answered it"
+    )
     suggested_intent: str | None = Field(
         description="A label already proposed: an agent's correction or a content gap's name"
     )
@@ -121,6 +125,7 @@ def _public(entry: QueueEntry) -> ReviewItemPublic:
         confidence=item.confidence,
         margin=item.margin,
         out_of_scope=item.out_of_scope,
+        scored_by=item.scored_by,
         suggested_intent=item.suggested_intent,
         suggested_new=item.suggested_new,
         usefulness=entry.usefulness.score,

@@ -33,6 +33,13 @@ class IntentPredictor(Protocol):
     def predict(self, text: str) -> IntentPrediction: ...
 
 
+def predict_many(model: IntentPredictor, texts: Sequence[str]) -> list[IntentPrediction]:
+    """Many messages at once, off the customer's turn (a shadow pass, a queue re-read): in one
+    batch when the model has `predict_batch` (the encoder's batches are cheaper per message)."""
+    batch = getattr(model, "predict_batch", None)
+    return list(batch(texts)) if batch is not None else [model.predict(t) for t in texts]
+
+
 @dataclass(frozen=True)
 class Understanding:
     intent: str | None  # the best in-scope intent; None when out of scope or without a model

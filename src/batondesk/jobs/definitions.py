@@ -196,6 +196,17 @@ def retrain_model(run: JobRun, account_id: int) -> None:
     _retrain(run, account_id, "console")
 
 
+def rescore_review_queue(run: JobRun, account_id: int) -> None:
+    """After the account's model changed: its pending review items read again by the model
+    now answering (actions/review_rescoring.py). Idempotent: items that version has read
+    are skipped."""
+    from batondesk.actions.review_rescoring import do_rescore_pending
+
+    with run.db.session() as session:
+        count = do_rescore_pending(session, run.models, account_id)
+    log.info("account %s: %s pending review items read again", account_id, count)
+
+
 def _retrain(run: JobRun, account_id: int, trigger: str) -> None:
     from dataclasses import replace
 
@@ -243,6 +254,8 @@ JOBS: dict[str, Job] = {
             time_limit_seconds=7200,
             one_pass_at_a_time=False,
         ),
+        # One per promotion or rollback; accounts are read again side by side.
+        Job("rescore_review_queue", rescore_review_queue, one_pass_at_a_time=False),
         # A running sync holds the connector for up to STALE_SYNC (15 minutes): the retries
         # wait long enough to outlast it.
         Job(

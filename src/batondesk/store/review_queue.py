@@ -55,12 +55,16 @@ class ReviewItem(Base, TenantMixin):
     asked_at: Mapped[datetime] = mapped_column()
     # Why it is in the queue: codes of training/review_ranking.py REASONS, oldest first.
     reasons: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    # What the model predicted when the message arrived.
+    # What the model predicted when the message arrived, or, since, the model in use.
     predicted_intent: Mapped[str | None] = mapped_column(String(80), default=None)
     confidence: Mapped[float | None] = mapped_column(Float, default=None)
     # The top intent's probability minus the second's: small means the model hesitated.
     margin: Mapped[float | None] = mapped_column(Float, default=None)
     out_of_scope: Mapped[bool] = mapped_column(default=False)
+    # The model version whose reading the prediction, confidence and margin are, when a
+    # later model read the message again (actions/review_rescoring.py); None: the model that
+    # answered when it arrived.
+    scored_by: Mapped[str | None] = mapped_column(String(80), default=None)
     # A label someone already proposed: an agent's intent correction, or a content gap's
     # "suggest as new intent"; the reviewer confirms or changes it.
     suggested_intent: Mapped[str | None] = mapped_column(String(80), default=None)

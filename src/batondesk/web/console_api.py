@@ -12,6 +12,7 @@ from batondesk.actions.intent_models import do_promote_model, do_roll_back_model
 from batondesk.actions.members import do_add_staff, do_update_member, member_user
 from batondesk.api.deps import (
     BrokerDep,
+    JobsDep,
     Principal,
     ServicesDep,
     SessionDep,
@@ -220,15 +221,18 @@ def promote_model(
     session: SessionDep,
     services: ServicesDep,
     broker: BrokerDep,
+    jobs: JobsDep,
 ) -> ModelsPublic:
     """Make one of this account's versions answer its customers (every worker loads it before
     the account's next message). Other accounts, and the server default, are not affected.
     A candidate the regression gate refused cannot be promoted (409 `gate_refused`).
-    Recorded in the audit log."""
+    Recorded in the audit log. The review queue's pending items are then read again by it,
+    in a job (their `scored_by` names it once done)."""
     try:
         do_promote_model(session, services.models, broker, principal.account_id, body.version)
     except RegistryError as exc:
         raise NotFound(str(exc)) from None
+    jobs.enqueue("rescore_review_queue", account_id=principal.account_id)
     return _models(services, principal.account_id)
 
 
@@ -239,12 +243,17 @@ def promote_model(
     responses=error_responses(401, 403, 409),
 )
 def rollback_model(
-    principal: Admin, session: SessionDep, services: ServicesDep, broker: BrokerDep
+    principal: Admin,
+    session: SessionDep,
+    services: ServicesDep,
+    broker: BrokerDep,
+    jobs: JobsDep,
 ) -> ModelsPublic:
     """Re-activate this account's version that was active before the current one. Recorded
-    in the audit log."""
+    in the audit log. The review queue's pending items are then read again by it, in a job."""
     try:
         do_roll_back_model(session, services.models, broker, principal.account_id)
     except RegistryError as exc:
         raise Conflict(str(exc), code="nothing_to_roll_back") from None
+    jobs.enqueue("rescore_review_queue", account_id=principal.account_id)
     return _models(services, principal.account_id)

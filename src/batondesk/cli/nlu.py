@@ -286,6 +286,7 @@ def _change_installation_model(account: str | None, change: Any) -> Any:
     installation's default registry, or of --account's) in one unit of work: it is recorded
     in the audit log and announced to the running API workers (through Redis, when
     configured), so each loads the new model now."""
+    from batondesk.actions.review_rescoring import do_rescore_pending
     from batondesk.config import get_settings
     from batondesk.engine.intent_models import IntentModels
     from batondesk.errors import BatonError
@@ -297,9 +298,17 @@ def _change_installation_model(account: str | None, change: Any) -> Any:
     account_id = None if account is None else _account_id(account)
     db = init_store(settings)
     broker = make_broker(settings.redis_url, settings.redis_namespace)
+    models = IntentModels(settings.models_dir)
     try:
         with db.session() as session:
-            return change(session, IntentModels(settings.models_dir), broker, account_id)
+            entry = change(session, models, broker, account_id)
+        if account_id is not None:
+            # The account's review queue follows the model in use (what the console's
+            # promotion does in a job; here the operator waits for it).
+            with db.session() as session:
+                read = do_rescore_pending(session, models, account_id)
+            typer.echo(f"review queue: {read} pending items read again by {entry.version}")
+        return entry
     except (RegistryError, BatonError) as exc:
         _fail(str(exc))
     finally:

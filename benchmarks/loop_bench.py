@@ -219,7 +219,8 @@ def review_in_rounds(
     rounds: list[dict[str, Any]] = []
     candidate: dict[str, Any] = {}
     for number in range(args.rounds):
-        share = round(args.reviews * (number + 1) / args.rounds) - len(labelled)
+        done = sum(batch["labelled"] for batch in labelled)
+        share = round(args.reviews * (number + 1) / args.rounds) - done
         started = time.perf_counter()
         batch = review(admin, truth, share)
         timings["review"] = timings.get("review", 0.0) + round(time.perf_counter() - started, 1)
@@ -410,6 +411,8 @@ def gap_interval(
         method="percentile",
         random_state=0,
     ).confidence_interval
+    if not (np.isfinite(found.low) and np.isfinite(found.high)):
+        return None  # a resample without a gap to close (a quick run's few test messages)
     return round(float(found.low), 4), round(float(found.high), 4)
 
 

@@ -492,6 +492,7 @@ def write_doc(result: dict[str, Any], name: str) -> None:
     queue, chance = (result["mean_gap_closed"][k] for k in ("review_queue", "random_choice"))
     intervals = result.get("mean_gap_closed_95_interval") or {}
     queue_interval = _interval(intervals.get("review_queue"))
+    queue_range = intervals.get("review_queue")
     label = "Quick run" if result["quick_run"] else "Full run"
     first = splits[0]
     lines = [
@@ -528,16 +529,17 @@ def write_doc(result: dict[str, Any], name: str) -> None:
         if x["gap_closed"]["review_queue"] is not None
     )
     lines += [
-        f"| **mean** | | | | | **{_share(queue)}**{queue_interval} | "
-        f"**{_share(chance)}**{_interval(intervals.get('random_choice'))} | | |",
+        f"| **mean** | | | | | **{_share(queue, 1)}**{queue_interval} | "
+        f"**{_share(chance, 1)}**{_interval(intervals.get('random_choice'))} | | |",
         "",
         f"- Target: the queue's labels close >= {TARGET_GAP_CLOSED:.0%} of the gap to the "
         "full-train model (mean over the splits) and beat as many chosen at random"
         + (
             f": {status(queue, TARGET_GAP_CLOSED)}"
             + (
-                f" (95% interval of the mean{queue_interval}, resampling the test messages)"
-                if queue_interval
+                f" (95% interval of the mean, resampling the test messages: "
+                f"{queue_range[0]:.0%} to {queue_range[1]:.0%})"
+                if queue_range
                 else ""
             )
             + "; "
@@ -578,8 +580,8 @@ def _interval(pair: list[float] | tuple[float, float] | None) -> str:
     return "" if not pair else f" ({pair[0]:.0%} to {pair[1]:.0%})"
 
 
-def _share(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0%}"
+def _share(value: float | None, digits: int = 0) -> str:
+    return "-" if value is None else f"{value:.{digits}%}"
 
 
 if __name__ == "__main__":

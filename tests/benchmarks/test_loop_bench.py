@@ -89,8 +89,10 @@ def test_the_verdict_is_the_mean_over_the_splits_not_the_luckiest_one(
     }
     bench.write_doc(result, "loop_banking77.json")
     page = (tmp_path / "benchmarks.md").read_text(encoding="utf-8")
-    assert "| **mean** | | | | | **65%** (55% to 76%) | **28%** |" in page
-    assert "short by 5.00 points (95% interval of the mean (55% to 76%)" in page
+    assert "| **mean** | | | | | **65.0%** (55% to 76%) | **27.5%** |" in page
+    assert (
+        "short by 5.00 points (95% interval of the mean, resampling the test messages: 55%" in page
+    )
 
 
 def test_the_interval_of_the_gap_closed_comes_from_the_test_messages(bench: ModuleType) -> None:

@@ -17,14 +17,13 @@ Reasons do not change: they say what happened in the conversation, not what a mo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from batondesk.engine.intent_models import IntentModels
 from batondesk.engine.understanding import predict_many
-from batondesk.store.models import Message, ReviewItem, ReviewStatus
+from batondesk.store.models import ReviewItem, ReviewStatus
+from batondesk.training.review_queue import message_bodies
 from batondesk.training.review_ranking import margin_of
 
 # The newest pending items a pass reads again: bounded, so one job stays minutes at most
@@ -58,7 +57,7 @@ def do_rescore_pending(session: Session, models: IntentModels, account_id: int) 
         )
     )
     items = [item for item in items if item.scored_by != version]
-    bodies = _bodies(session, account_id, [item.message_id for item in items])
+    bodies = message_bodies(session, account_id, [item.message_id for item in items])
     items = [item for item in items if bodies.get(item.message_id)]
     for start in range(0, len(items), _CHUNK):
         chunk = items[start : start + _CHUNK]
@@ -72,17 +71,3 @@ def do_rescore_pending(session: Session, models: IntentModels, account_id: int) 
             item.scored_by = version
         session.flush()
     return len(items)
-
-
-def _bodies(session: Session, account_id: int, message_ids: Sequence[int]) -> dict[int, str]:
-    """Message id -> its text as the customer wrote it (what the turn's model read)."""
-    bodies: dict[int, str] = {}
-    ids = sorted(set(message_ids))
-    for start in range(0, len(ids), _CHUNK):
-        for message in session.scalars(
-            select(Message).where(
-                Message.account_id == account_id, Message.id.in_(ids[start : start + _CHUNK])
-            )
-        ):
-            bodies[message.id] = message.body or ""
-    return bodies

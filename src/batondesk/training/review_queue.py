@@ -83,9 +83,10 @@ def account_intents(session: Session, account_id: int, classifier: Any) -> list[
     return sorted(labels)
 
 
-def redacted_texts(session: Session, account_id: int, message_ids: Sequence[int]) -> dict[int, str]:
-    """Message id -> redacted body, for messages of the account that still exist."""
-    texts: dict[int, str] = {}
+def message_bodies(session: Session, account_id: int, message_ids: Sequence[int]) -> dict[int, str]:
+    """Message id -> body as the customer wrote it, for messages of the account that still
+    exist. Never shown as it is: `redacted_texts` is what people and training files see."""
+    bodies: dict[int, str] = {}
     ids = sorted(set(message_ids))
     for start in range(0, len(ids), _CHUNK):
         for message in session.scalars(
@@ -93,8 +94,16 @@ def redacted_texts(session: Session, account_id: int, message_ids: Sequence[int]
                 Message.account_id == account_id, Message.id.in_(ids[start : start + _CHUNK])
             )
         ):
-            texts[message.id] = redact_text(message.body or "")
-    return texts
+            bodies[message.id] = message.body or ""
+    return bodies
+
+
+def redacted_texts(session: Session, account_id: int, message_ids: Sequence[int]) -> dict[int, str]:
+    """Message id -> redacted body, for messages of the account that still exist."""
+    return {
+        message_id: redact_text(body)
+        for message_id, body in message_bodies(session, account_id, message_ids).items()
+    }
 
 
 def _filtered(

@@ -79,9 +79,7 @@ def gather() -> tuple[list[Any], list[Any]]:
 
     predictions = fitting.cached_out_of_fold_predictions(
         settings.data_dir / "cache",
-        dataset.texts,
-        dataset.labels,
-        dataset.fingerprint(),
+        dataset,
         progress=report,
     )
     messages = fitting.dataset_messages(

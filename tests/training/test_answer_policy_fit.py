@@ -13,6 +13,7 @@ from batondesk.engine.answer_policy import ENGLISH, OTHER_LANGUAGES
 from batondesk.engine.candidates import INTENT_FEATURES, RETRIEVAL_FEATURES
 from batondesk.engine.turn import NOT_OFFERED_TAG
 from batondesk.knowledge.retrieval import IndexedArticle
+from batondesk.nlu import Dataset
 from batondesk.training import answer_policy
 from batondesk.training.answer_policy import (
     Evidence,
@@ -96,12 +97,13 @@ def test_out_of_fold_predictions_are_kept_for_the_same_data_only(
         return [Prediction([(label, 0.75), ("other", 0.25)], 0.5) for label in labels]
 
     monkeypatch.setattr(answer_policy, "out_of_fold_predictions", predict)
-    texts, labels = ["lost my card", "where is my refund"], ["lost_card", "refund"]
-    first = cached_out_of_fold_predictions(tmp_path, texts, labels, "data-a", folds=5)
-    again = cached_out_of_fold_predictions(tmp_path, texts, labels, "data-a", folds=5)
+    data_a = Dataset(["lost my card", "where is my refund"], ["lost_card", "refund"])
+    first = cached_out_of_fold_predictions(tmp_path, data_a, folds=5)
+    again = cached_out_of_fold_predictions(tmp_path, data_a, folds=5)
     assert runs == [5]
     assert again == first
     assert again[1].top == [("refund", 0.75), ("other", 0.25)]
-    cached_out_of_fold_predictions(tmp_path, texts, labels, "data-b", folds=5)
-    cached_out_of_fold_predictions(tmp_path, texts, labels, "data-a", folds=3)
+    data_b = Dataset(["lost my card", "where is my refund"], ["lost_card", "card_refund"])
+    cached_out_of_fold_predictions(tmp_path, data_b, folds=5)
+    cached_out_of_fold_predictions(tmp_path, data_a, folds=3)
     assert runs == [5, 5, 3]

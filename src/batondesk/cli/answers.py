@@ -90,9 +90,7 @@ def fit_command(
 
         predictions = fitting.cached_out_of_fold_predictions(
             settings.data_dir / "cache",
-            dataset.texts,
-            dataset.labels,
-            dataset.fingerprint(),
+            dataset,
             folds=folds,
             profile=profile,
             progress=report,

@@ -43,6 +43,7 @@ from batondesk.engine.candidates import (
 )
 from batondesk.engine.turn import NOT_OFFERED_TAG
 from batondesk.knowledge.retrieval import HybridIndex, IndexedArticle
+from batondesk.nlu.dataset import Dataset
 from batondesk.nlu.language import detect_language
 
 Progress = Callable[[str, float], None]
@@ -118,23 +119,21 @@ def out_of_fold_predictions(
 
 def cached_out_of_fold_predictions(
     cache_dir: Path,
-    texts: Sequence[str],
-    labels: Sequence[str],
-    fingerprint: str,
+    dataset: Dataset,
     *,
     folds: int = 5,
     profile: str = "fast",
     progress: Progress | None = None,
 ) -> list[Prediction]:
-    """`out_of_fold_predictions`, kept in `cache_dir` under the dataset's `fingerprint`: a
+    """`out_of_fold_predictions` of `dataset`, kept in `cache_dir` under its fingerprint: a
     refit with other question sets or settings reuses them (they take minutes)."""
-    key = hashlib.sha256(f"{fingerprint}|{folds}|{profile}".encode()).hexdigest()[:16]
+    key = hashlib.sha256(f"{dataset.fingerprint()}|{folds}|{profile}".encode()).hexdigest()[:16]
     cache = cache_dir / f"out-of-fold-{key}.json"
     if cache.is_file():
         rows = json.loads(cache.read_text(encoding="utf-8"))
         return [Prediction([(a, p) for a, p in r["top"]], r["margin"]) for r in rows]
     predictions = out_of_fold_predictions(
-        texts, labels, folds=folds, profile=profile, progress=progress
+        dataset.texts, dataset.labels, folds=folds, profile=profile, progress=progress
     )
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_text(

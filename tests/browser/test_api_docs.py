@@ -44,9 +44,10 @@ def _drawn_in_the_consoles_colours(page: Any) -> None:
         expect(text).to_have_css("color", palette["text"])
         colour, background = text.evaluate(COLOURS)
         assert contrast(colour, background) >= AA_TEXT, f"{text}: {colour} on {background}"
+    # The button's colours ease in too (a switch caught half-way read rgb(30, 79, 216)).
     execute = swagger.get_by_role("button", name="Execute")
-    assert execute.evaluate("b => getComputedStyle(b).backgroundColor") == palette["primary"]
-    assert execute.evaluate("b => getComputedStyle(b).color") == palette["on-primary"]
+    expect(execute).to_have_css("background-color", palette["primary"])
+    expect(execute).to_have_css("color", palette["on-primary"])
 
 
 def _api_key(app: FastAPI, workspace: Workspace) -> str:

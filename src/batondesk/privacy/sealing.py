@@ -27,12 +27,13 @@ each `Database`'s own session factory (`attach_sealing_hooks`), never to the Ses
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import LargeBinary, bindparam, event
+from sqlalchemy import LargeBinary, Table, Update, bindparam, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Session, attributes, object_session, sessionmaker
@@ -313,16 +314,23 @@ def _seal_new_rows(session: Session, _context: Any) -> None:
         finished.append((row, attr, sealed))
     connection = session.connection()
     for (table, column_name), params in grouped.items():
-        statement = (
-            table.update()
-            .where(table.c.id == bindparam("_row_id"))
-            .values({column_name: bindparam("_sealed")})
-        )
-        connection.execute(statement, params)
+        connection.execute(_sealing_update(table, column_name), params)
     for row, attr, sealed in finished:
         plain = row.__dict__.get(_CACHE, {}).get(attr, (None, None))[1]
         attributes.set_committed_value(row, attr, sealed)
         row.__dict__.setdefault(_CACHE, {})[attr] = (sealed, plain)
+
+
+@functools.cache
+def _sealing_update(table: Table, column_name: str) -> Update:
+    """The UPDATE that seals one column of new rows. Built once per sealed column (a handful):
+    a statement built afresh for every flush costs more Python than its execution, and the
+    same object lets SQLAlchemy reuse its cache key."""
+    return (
+        table.update()
+        .where(table.c.id == bindparam("_row_id"))
+        .values({column_name: bindparam("_sealed")})
+    )
 
 
 def _forget_pending(session: Session) -> None:

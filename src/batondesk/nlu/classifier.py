@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -66,18 +67,35 @@ FEW_SHOT_ENCODER_C = 100.0
 MANY_SHOT_ENCODER_C = 10.0
 
 
-_blas_controller: Any = None
+_blas_libraries: list[Any] | None = None
 
 
-def _blas_threads(limit: int) -> Any:
+@contextmanager
+def _blas_threads(limit: int) -> Iterator[None]:
     """Context limiting BLAS threads. Small products at inference run ~10x slower with two
-    OpenBLAS threads than with one when the other core is busy (threads spin-wait)."""
-    global _blas_controller
-    if _blas_controller is None:
+    OpenBLAS threads than with one when the other core is busy (threads spin-wait).
+
+    The limit is not left set for the process: one that also trains (a job worker, `baton
+    demo`) fits with every core. threadpoolctl's `limit()` reads every library's full info
+    and sets them all back, ~0.2 ms per prediction; reading and setting only the BLAS
+    libraries' thread counts, and only when they differ, leaves the same limits in place
+    (the libraries are found once, as the controller did)."""
+    global _blas_libraries
+    if _blas_libraries is None:
         from threadpoolctl import ThreadpoolController
 
-        _blas_controller = ThreadpoolController()
-    return _blas_controller.limit(limits=limit, user_api="blas")
+        _blas_libraries = ThreadpoolController().select(user_api="blas").lib_controllers
+    changed = []
+    for library in _blas_libraries:
+        before = library.get_num_threads()
+        if before != limit:
+            library.set_num_threads(limit)
+            changed.append((library, before))
+    try:
+        yield
+    finally:
+        for library, before in changed:
+            library.set_num_threads(before)
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:

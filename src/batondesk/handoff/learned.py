@@ -106,25 +106,36 @@ class EscalationModel:
 
     # --------------------------------------------------------------------- reading
     def probabilities(
-        self, conversations: Sequence[Sequence[str]], last_vectors: np.ndarray | None = None
+        self,
+        conversations: Sequence[Sequence[str]],
+        last_vectors: np.ndarray | None = None,
+        last_ngrams: sp.csr_matrix | None = None,
     ) -> np.ndarray:
         """`last_vectors`: the last messages' sentence embeddings when the caller has them
-        (the intent model computes the current message's); else they are embedded here."""
+        (the intent model computes the current message's); else they are embedded here.
+        `last_ngrams`: likewise the last messages' `features.transform` rows."""
         if last_vectors is None:
             last_vectors = sentence_vectors(self.embedder, [c[-1] for c in conversations])
-        logits = self._logits(conversations, np.asarray(last_vectors, dtype=np.float64))
+        logits = self._logits(
+            conversations, np.asarray(last_vectors, dtype=np.float64), last_ngrams
+        )
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return exp / exp.sum(axis=1, keepdims=True)
 
     def _logits(
-        self, conversations: Sequence[Sequence[str]], last_vectors: np.ndarray
+        self,
+        conversations: Sequence[Sequence[str]],
+        last_vectors: np.ndarray,
+        last_ngrams: sp.csr_matrix | None = None,
     ) -> np.ndarray:
         """`conversation_features(...) @ coef + intercept`, block by block: the same sums
         without building the stacked sparse matrix (most of a reading's time), and without
         reading the earlier messages when there are none (their block is then zero)."""
         width = self.features.dimension
-        logits = self.features.transform([c[-1] for c in conversations]) @ self.coef[:width]
+        if last_ngrams is None:
+            last_ngrams = self.features.transform([c[-1] for c in conversations])
+        logits = last_ngrams @ self.coef[:width]
         if any(len(c) > 1 for c in conversations):
             earlier = self.features.transform([" \n ".join(c[:-1]) for c in conversations])
             logits += EARLIER_WEIGHT * (earlier @ self.coef[width : 2 * width])
@@ -146,14 +157,18 @@ class EscalationModel:
             if remember is not None and messages:
                 # Read again with the next message, as an earlier one: no second encoding.
                 remember(messages[-1], last_vector)
-        whole = self.probabilities([list(messages)], last)[0]
+        # Each message's n-grams, computed once: the current message's row serves both the
+        # whole conversation's reading and its own reading alone below (n-gram rows are
+        # computed row by row, so the sums are the same as with a row computed apart).
+        ngrams = self.features.transform(list(messages))
+        whole = self.probabilities([list(messages)], last, ngrams[-1:])[0]
         reason_column = 1 + int(np.argmax(whole[1:]))
         message_index = 0
         if len(messages) > 1:
             # Which message says it: each message read alone, for the likeliest reason. The
             # earlier messages' embeddings come from the embedder's cache (it saw them before).
             each = np.vstack([sentence_vectors(self.embedder, messages[:-1]), last])
-            alone = self.probabilities([[m] for m in messages], each)[:, reason_column]
+            alone = self.probabilities([[m] for m in messages], each, ngrams)[:, reason_column]
             message_index = int(np.argmax(alone))
         return LearnedReading(
             needs_person=float(1.0 - whole[0]),

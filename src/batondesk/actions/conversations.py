@@ -15,6 +15,7 @@ A customer's message and the bot's turn are in `customer_turn.py`.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -415,7 +416,22 @@ def add_message(
     user_id: int | None = None,
     private: bool = False,
 ) -> Message:
-    message = Message(
+    message = new_message(conversation, sender, text, annotations, user_id=user_id, private=private)
+    store_messages(session, conversation, [message])
+    return message
+
+
+def new_message(
+    conversation: Conversation,
+    sender: SenderType,
+    text: str,
+    annotations: dict[str, Any] | None = None,
+    *,
+    user_id: int | None = None,
+    private: bool = False,
+) -> Message:
+    """A message of `conversation`, not stored yet (`store_messages`)."""
+    return Message(
         account_id=conversation.account_id,
         conversation_id=conversation.id,
         contact_id=conversation.contact_id,
@@ -425,11 +441,19 @@ def add_message(
         private=private,
         annotations=annotations or {},
     )
-    session.add(message)
+
+
+def store_messages(
+    session: Session, conversation: Conversation, messages: Sequence[Message]
+) -> None:
+    """Store `messages`, in this order, in one flush: their ids are set when it returns. A
+    customer's message and the bot's reply stored together write the conversation's row
+    once, and each table's rows in one statement."""
+    session.add_all(messages)
     conversation.last_message_at = utcnow()
     session.flush()
-    index_message(session, message)
-    return message
+    for message in messages:
+        index_message(session, message)
 
 
 def contact_tier(session: Session, conversation: Conversation) -> str:

@@ -20,7 +20,9 @@ from batondesk.actions.conversations import (
     check_message_text,
     confident_intent,
     do_escalate,
+    new_message,
     reopen_conversation,
+    store_messages,
 )
 from batondesk.actions.events import record_event
 from batondesk.actions.experiments import do_record_enrolment, enrolment_for_turn
@@ -179,7 +181,21 @@ def _receive(
         )
     # What the bot understood is stored with the message (one INSERT, no UPDATE after it).
     understood = result.understanding.to_annotations() if result is not None else None
-    message = add_message(session, conversation, SenderType.customer, text, understood)
+    message = new_message(conversation, SenderType.customer, text, understood)
+    reply = stored = None
+    if result is not None:
+        # Changed before the messages are stored: the conversation's row is written once,
+        # in their flush, not once per message.
+        do_follow_turn_language(conversation, result.language)
+        conversation.intent = confident_intent(understood) or conversation.intent
+        if result.action != "escalate":
+            reply = result.reply
+            assert reply is not None
+            stored = new_message(conversation, SenderType.bot, reply.text, result.bot_annotations())
+    # The bot's reply, decided already, is stored with the customer's message (one flush);
+    # the turn's events are recorded after both have their ids, and are inserted together
+    # at commit, in the order recorded.
+    store_messages(session, conversation, [message] if stored is None else [message, stored])
     # The customer writing is a reason to look again, whatever the snooze said.
     wake_snoozed(session, conversation, cause="customer")
     record_event(
@@ -200,8 +216,6 @@ def _receive(
         do_record_enrolment(session, conversation, enrolment)
 
     understanding = result.understanding
-    do_follow_turn_language(conversation, result.language)
-    conversation.intent = confident_intent(message.annotations) or conversation.intent
     if customer.earlier:  # with no other conversation, this one repeats none (no query)
         do_flag_repeat_contact(session, conversation, setup.escalation)
     record_event(
@@ -226,11 +240,7 @@ def _receive(
         )
         return TurnOutcome(message, notice, result)
 
-    reply = result.reply
-    assert reply is not None
-    stored = add_message(
-        session, conversation, SenderType.bot, reply.text, result.bot_annotations()
-    )
+    assert reply is not None and stored is not None
     record_event(
         session,
         conversation,

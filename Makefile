@@ -113,10 +113,10 @@ bench-label-noise: install
 
 ## The learning loop: train on 30% of BANKING77 train, replay the other 70% through the widget's
 ## HTTP API, a simulated reviewer labels up to 1,000 messages the review queue chooses (console
-## API) in ten rounds, each followed by `baton nlu retrain` + gate + promote; test accuracy
+## API) in four rounds, each followed by `baton nlu retrain` + gate + promote; test accuracy
 ## before and after, the share of the gap to the full-train model closed, and the same number
 ## chosen at random. Writes benchmarks/results/loop_banking77.json and the bench-loop section
-## of docs/benchmarks.md (three splits, ~90 min on 2 shared cores). Quick check:
+## of docs/benchmarks.md (three splits, ~25 min on 2 quiet cores, ~55 shared). Quick check:
 ## ARGS="--seeds 0 --sample 1000 --reviews 250 --rounds 2 --test-sample 770".
 bench-loop: install
 	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/loop_bench.py $(ARGS)

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from load_cpu import cpu_per_message, snapshot
 from load_deployments import (  # benchmarks/ is on sys.path when run as a script
     Production,
     echo_server,
@@ -281,9 +282,12 @@ def drive(
     async def phase(traffic: Traffic, chats: int, seconds: float) -> dict[str, Any]:
         print(f"  {chats} chats for {seconds:.0f} s", flush=True)
         load_before = os.getloadavg()[0]
+        cpu_before = snapshot()
         tally = await traffic.run(chats, seconds, args.max_messages)
+        cpu_after = snapshot()  # before the read-back, which is not the phase's traffic
         row = figures(tally, chats, await lost_messages(base, tally))
         row["load_average_before"] = load_before
+        row["cpu"] = cpu_per_message(cpu_before, cpu_after, tally.acknowledged)
         print(
             f"    {row['messages_per_s']} messages/s, p50 {row['turn_latency']['p50_ms']} ms, "
             f"p99 {row['turn_latency']['p99_ms']} ms, {row['errors']} errors",

@@ -103,6 +103,36 @@ def _phase_table(deployment: dict[str, Any]) -> list[str]:
     return lines
 
 
+CPU_ROLES = ("API servers", "job worker", "PostgreSQL", "Redis", "benchmark clients", "other")
+
+
+def _cpu_table(deployment: dict[str, Any]) -> list[str]:
+    """CPU per acknowledged message by process role (benchmarks/load_cpu.py), for the phases
+    that measured it."""
+    rows = [row for row in _rows(deployment) if row.get("cpu")]
+    if not rows:
+        return []
+    lines = [
+        "CPU time per acknowledged customer message, by process (user + system; the cores "
+        "each kept busy in brackets; `seen` is what the processes alive at both ends of the "
+        "phase account for, out of the machine's own busy time):",
+        "",
+        "| chats | " + " | ".join(CPU_ROLES) + " | seen / machine |",
+        "|---|" + "---|" * (len(CPU_ROLES) + 1),
+    ]
+    for row in rows:
+        cpu = row["cpu"]
+        cells = [
+            f"{cpu['ms_per_message'][role]:.1f} ms ({cpu['cores_busy'][role]:.2f})"
+            if cpu["ms_per_message"][role] is not None
+            else "–"
+            for role in CPU_ROLES
+        ]
+        seen = cpu["seen_ms"] / cpu["machine_busy_ms"] if cpu["machine_busy_ms"] else 0.0
+        lines.append(f"| {row['chats']} | " + " | ".join(cells) + f" | {pct(seen)} |")
+    return [*lines, ""]
+
+
 def _at(result: dict[str, Any], deployment: str, chats: int) -> dict[str, Any] | None:
     phases = result["deployments"].get(deployment, {}).get("phases", [])
     return next((row for row in phases if row["chats"] == chats), None)
@@ -287,6 +317,7 @@ def section(result: dict[str, Any], results_file: str) -> list[str]:
     ]
     for name, deployment in result["deployments"].items():
         lines += [f"### {NAMES[name]}", "", *_phase_table(deployment), ""]
+        lines += _cpu_table(deployment)
         if deployment.get("kill"):
             lines += [_kill_text(deployment["kill"]), ""]
         failed = [row for row in _rows(deployment) if row["errors"]]

@@ -8,6 +8,7 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI
 
 from batondesk import __version__
@@ -97,6 +98,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if open_lifespans.enter():
+            anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
             # The language identifier loads its models once per process: now, not in a turn.
             await asyncio.to_thread(warm_up_language_detection)
             # The default intent model loads beside the first requests; /ready waits for it.

@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     # clients: httpx 5 s), so the server never closes a connection just as a request is sent
     # on it: at uvicorn's 5 s, 9 of 31,521 requests of bench-load's soak were reset.
     keep_alive_seconds: int = Field(default=75, ge=1, le=3600)
+    # Threads per API process that run the synchronous endpoints (AnyIO's limiter; its default
+    # is 40). Requests beyond it wait on the event loop, holding no thread.
+    request_threads: int = Field(default=40, ge=1, le=1000)
     # Prefix of every Redis key and channel, so installations sharing one Redis (staging and
     # production, parallel test runs) never read each other's counters or notifications.
     redis_namespace: str = Field(default="baton", pattern=r"^[A-Za-z0-9_.-]{1,64}$")

@@ -90,6 +90,13 @@ def test_the_smallest_run_reports_every_figure_without_errors(tmp_path: Path) ->
     assert phase["customers_gave_up_waiting"] == 0
     assert result["deployments"]["embedded"]["soak"] is None
     assert "kill" not in result["deployments"]["embedded"], "nothing to kill in one process"
+    # Where the CPU went: the server answered every turn, the clients sent them, and the
+    # processes seen account for CPU the machine itself counted.
+    cpu = phase["cpu"]
+    assert cpu["ms_per_message"]["API servers"] > 0, cpu
+    assert cpu["ms_per_message"]["benchmark clients"] > 0, cpu
+    assert cpu["ms_per_message"]["job worker"] == 0, "the embedded server runs its own jobs"
+    assert 0 < cpu["seen_ms"] <= 1.1 * cpu["machine_busy_ms"] + 100, cpu
 
     (echo,) = result["ceilings"]["echo"]["one_process"]
     assert echo["requests_per_s"] > 0 and echo["errors"] == 0

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from doc_section import pct, status, write_section
+from load_cpu import ROLES
 
 START, END = "<!-- bench-load:start -->", "<!-- bench-load:end -->"
 UNMEASURED = "not yet measured on a quiet machine"
@@ -103,9 +104,6 @@ def _phase_table(deployment: dict[str, Any]) -> list[str]:
     return lines
 
 
-CPU_ROLES = ("API servers", "job worker", "PostgreSQL", "Redis", "benchmark clients", "other")
-
-
 def _cpu_table(deployment: dict[str, Any]) -> list[str]:
     """CPU per acknowledged message by process role (benchmarks/load_cpu.py), for the phases
     that measured it."""
@@ -117,8 +115,8 @@ def _cpu_table(deployment: dict[str, Any]) -> list[str]:
         "each kept busy in brackets; `seen` is what the processes alive at both ends of the "
         "phase account for, out of the machine's own busy time):",
         "",
-        "| chats | " + " | ".join(CPU_ROLES) + " | seen / machine |",
-        "|---|" + "---|" * (len(CPU_ROLES) + 1),
+        "| chats | " + " | ".join(ROLES) + " | seen / machine |",
+        "|---|" + "---|" * (len(ROLES) + 1),
     ]
     for row in rows:
         cpu = row["cpu"]
@@ -126,7 +124,7 @@ def _cpu_table(deployment: dict[str, Any]) -> list[str]:
             f"{cpu['ms_per_message'][role]:.1f} ms ({cpu['cores_busy'][role]:.2f})"
             if cpu["ms_per_message"][role] is not None
             else "–"
-            for role in CPU_ROLES
+            for role in ROLES
         ]
         seen = cpu["seen_ms"] / cpu["machine_busy_ms"] if cpu["machine_busy_ms"] else 0.0
         lines.append(f"| {row['chats']} | " + " | ".join(cells) + f" | {pct(seen)} |")
